@@ -1,0 +1,122 @@
+"""Building the application: the Bot, the Dispatcher with its middlewares and routers, and running
+long polling. One factory, used by `linli run`, by the tests and by the demo."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.commands import publish_commands
+from bot.config import Settings
+from bot.i18n import create_i18n
+from bot.middlewares.db import DbSessionMiddleware
+from bot.middlewares.i18n import LocaleMiddleware
+from bot.middlewares.user import CurrentUserMiddleware
+from handlers import all_routers
+from storage.db import create_engine, create_session_factory
+from storage.fsm import DatabaseStorage
+from storage.migrate import upgrade_database
+
+logger = logging.getLogger("linli.app")
+
+
+def create_bot(settings: Settings) -> Bot:
+    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        token=settings.token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_fsm_storage(
+    settings: Settings, session_factory: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Conversation state in the database; in Redis (with per-user locks shared by all bot
+    processes) when REDIS_URL is set."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(
+            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+        )
+        return storage, RedisEventIsolation(redis=storage.redis)
+    return DatabaseStorage(session_factory), SimpleEventIsolation()
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    if storage is None:
+        storage, events_isolation = create_fsm_storage(settings, session_factory)
+    i18n = create_i18n(settings.default_locale)
+    dispatcher = Dispatcher(
+        storage=storage, events_isolation=events_isolation or SimpleEventIsolation()
+    )
+    dispatcher["settings"] = settings
+    dispatcher["clock"] = clock
+    dispatcher["i18n"] = i18n
+    dispatcher["session_factory"] = session_factory
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(CurrentUserMiddleware(clock, settings.default_timezone))
+    dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
+    dispatcher.include_routers(*all_routers())
+    dispatcher.startup.register(_on_startup)
+    return dispatcher
+
+
+async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    await publish_commands(bot, dispatcher["i18n"])
+
+
+@dataclass
+class Application:
+    """Everything a running bot holds, so it can be started and stopped as one."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    bot: Bot
+    dispatcher: Dispatcher
+    clock: Clock
+    polling_options: dict[str, Any] = field(default_factory=dict)
+
+    async def run_polling(self, **options: Any) -> None:
+        await self.dispatcher.start_polling(
+            self.bot, **{**self.polling_options, **options}, close_bot_session=True
+        )
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.dispatcher.storage.close()
+        await self.engine.dispose()
+
+
+async def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    """Open (and migrate) the database, create the bot and the dispatcher."""
+    engine = create_engine(settings.resolved_database_url)
+    await upgrade_database(engine)
+    session_factory = create_session_factory(engine)
+    clock = clock or SystemClock()
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(settings=settings, session_factory=session_factory, clock=clock)
+    return Application(settings, engine, session_factory, bot, dispatcher, clock)

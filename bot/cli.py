@@ -1,0 +1,149 @@
+"""The `linli` command: run the bot, migrate the database, create invitations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+from storage.models import UserRole
+
+logger = logging.getLogger("linli.cli")
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linli",
+        description="linli (邻里): a Telegram bot for neighbourhood mutual aid. "
+        "Settings come from the environment or a .env file (see README).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="run the bot (long polling); migrates the database first")
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_commands.add_parser("upgrade", help="apply all database migrations")
+
+    admin = commands.add_parser("admin", help="administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="TASK")
+    invite = admin_commands.add_parser(
+        "create-invite", help="print a one-time link that gives a Telegram account a role"
+    )
+    invite.add_argument(
+        "--role",
+        choices=[UserRole.COORDINATOR.value, UserRole.VOLUNTEER.value],
+        default=UserRole.COORDINATOR.value,
+    )
+    invite.add_argument(
+        "--valid-hours", type=int, default=None, help="hours until it expires (INVITE_TTL_HOURS)"
+    )
+    return parser
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import build_application
+
+    settings.token()  # fail before touching the database
+    application = await build_application(settings)
+    logger.info("starting database=%s", application.engine.url.get_backend_name())
+    try:
+        await application.run_polling()
+    finally:
+        await application.close()
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    from storage.db import create_engine
+    from storage.migrate import current_revision, upgrade_database
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await upgrade_database(engine)
+        print(f"database is at revision {await current_revision(engine)}")
+    finally:
+        await engine.dispose()
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    if settings.bot_username:
+        return settings.bot_username.lstrip("@")
+    if settings.bot_token is None:
+        return None
+    from bot.app import create_bot
+
+    bot = create_bot(settings)
+    try:
+        me = await asyncio.wait_for(bot.get_me(), timeout=15)
+        return me.username
+    except Exception as error:
+        logger.warning("could not ask Telegram for the bot's name: %s", type(error).__name__)
+        return None
+    finally:
+        await bot.session.close()
+
+
+async def _create_invite(settings: Settings, role: str, valid_hours: int | None) -> None:
+    from bot.clock import SystemClock
+    from bot.services.invites import create_invite, deep_link
+    from storage.db import create_engine, create_session_factory
+    from storage.migrate import upgrade_database
+
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await upgrade_database(engine)
+        async with create_session_factory(engine)() as session:
+            issued = await create_invite(
+                session,
+                role=UserRole(role),
+                ttl=timedelta(hours=valid_hours or settings.invite_ttl_hours),
+                clock=SystemClock(),
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    username = await _bot_username(settings)
+    print(f"role:    {issued.role.value}")
+    print(f"code:    {issued.code}")
+    print(f"expires: {issued.expires_at.isoformat(timespec='minutes')}")
+    if username:
+        print(f"link:    {deep_link(username, issued.code)}")
+    else:
+        print(f"link:    https://t.me/<your_bot>?start={issued.code}")
+        print("         (set BOT_TOKEN or BOT_USERNAME to print the exact link)")
+    print("Send the link to that person; it works once. Or they send: /start " + issued.code)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            settings.token()
+    except ConfigError as error:
+        print(f"linli: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level)
+    try:
+        if args.command == "run":
+            asyncio.run(_run(settings))
+        elif args.command == "db":
+            asyncio.run(_db_upgrade(settings))
+        elif args.command == "admin":
+            if args.valid_hours is not None and args.valid_hours < 1:
+                print("linli: --valid-hours must be at least 1", file=sys.stderr)
+                return EXIT_CONFIG
+            asyncio.run(_create_invite(settings, args.role, args.valid_hours))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

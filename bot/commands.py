@@ -1,0 +1,47 @@
+"""The bot's command menu (setMyCommands) in every language.
+
+Telegram picks a command list by a two-letter language code, which cannot tell Simplified from
+Traditional Chinese; so the lists by language are only the first guess, and each person also gets
+a list for their own chat in the language they chose."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import lazy_gettext as __
+
+COMMANDS = (
+    ("start", __("Start, or show the main menu")),
+    ("help", __("What I can do for you")),
+    ("language", __("Change language")),
+    ("privacy", __("What we store, and deleting it")),
+    ("cancel", __("Stop what you are doing")),
+)
+
+_LIST_BY_TELEGRAM_LANGUAGE = {"en": "en", "zh": "zh_Hans"}
+
+
+def commands_in(i18n: I18n, locale: str) -> list[BotCommand]:
+    with i18n.use_locale(locale):
+        return [BotCommand(command=name, description=str(text)) for name, text in COMMANDS]
+
+
+async def publish_commands(bot: Bot, i18n: I18n) -> None:
+    """The default list (default language) and one list per Telegram language we speak."""
+    await bot.set_my_commands(
+        commands_in(i18n, i18n.default_locale), scope=BotCommandScopeDefault()
+    )
+    for language_code, locale in _LIST_BY_TELEGRAM_LANGUAGE.items():
+        await bot.set_my_commands(
+            commands_in(i18n, locale), scope=BotCommandScopeDefault(), language_code=language_code
+        )
+
+
+async def set_chat_commands(bot: Bot, i18n: I18n, chat_id: int, locale: str) -> None:
+    """The command list of one person's chat, in the language they chose."""
+    await bot.set_my_commands(commands_in(i18n, locale), scope=BotCommandScopeChat(chat_id=chat_id))
+
+
+async def clear_chat_commands(bot: Bot, chat_id: int) -> None:
+    await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))

@@ -1,0 +1,137 @@
+"""Keyboards. Big buttons, one choice per row, words in the person's language."""
+
+from __future__ import annotations
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from bot.callbacks import ConsentAnswer, LanguageChoice, PrivacyAction, PrivacyStep, RoleChoice
+from bot.i18n import LANGUAGE_NAMES
+from storage.models import UserRole
+
+# Main-menu labels, kept lazy so the same constant serves every language (see translations_of).
+MENU_DETAILS = __("👤 My details")
+MENU_LANGUAGE = __("🌐 Language")
+MENU_PRIVACY = __("🔒 Privacy")
+MENU_HELP = __("❓ Help")
+SKIP = __("⏭ Skip")
+SHARE_PHONE = __("📱 Share my phone number")
+
+
+def _one_per_row(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
+
+
+def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
+    """The menu that stays under the chat. Not resized: two rows of tall, easy buttons."""
+    rows = [
+        [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
+        [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],
+    ]
+    return ReplyKeyboardMarkup(
+        keyboard=rows,
+        is_persistent=True,
+        resize_keyboard=False,
+        input_field_placeholder=_("Choose from the menu below"),
+    )
+
+
+def no_keyboard() -> ReplyKeyboardRemove:
+    return ReplyKeyboardRemove()
+
+
+def role_choice() -> InlineKeyboardMarkup:
+    return _one_per_row(
+        [
+            InlineKeyboardButton(
+                text=_("🙋 I need help"),
+                callback_data=RoleChoice(role=UserRole.RESIDENT.value).pack(),
+            ),
+            InlineKeyboardButton(
+                text=_("🤝 I want to volunteer"),
+                callback_data=RoleChoice(role=UserRole.VOLUNTEER.value).pack(),
+            ),
+            InlineKeyboardButton(
+                text=_("🌐 Language"), callback_data=LanguageChoice(locale="ask").pack()
+            ),
+        ]
+    )
+
+
+def consent() -> InlineKeyboardMarkup:
+    return _one_per_row(
+        [
+            InlineKeyboardButton(
+                text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True).pack()
+            ),
+            InlineKeyboardButton(
+                text=_("✖️ No, thank you"), callback_data=ConsentAnswer(agree=False).pack()
+            ),
+        ]
+    )
+
+
+def name_suggestion(telegram_first_name: str | None) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """Offer the Telegram name as a one-tap answer; typing another name works too."""
+    if not telegram_first_name:
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=telegram_first_name[:64])]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=_("Your name"),
+    )
+
+
+def phone_request() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=str(SHARE_PHONE), request_contact=True)],
+            [KeyboardButton(text=str(SKIP))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def language_choice(current: str | None) -> InlineKeyboardMarkup:
+    buttons = []
+    for locale, name in LANGUAGE_NAMES.items():
+        label = f"✅ {name}" if locale == current else name
+        buttons.append(
+            InlineKeyboardButton(text=label, callback_data=LanguageChoice(locale=locale).pack())
+        )
+    return _one_per_row(buttons)
+
+
+def privacy_actions() -> InlineKeyboardMarkup:
+    return _one_per_row(
+        [
+            InlineKeyboardButton(
+                text=_("🗑 Delete my data"),
+                callback_data=PrivacyAction(step=PrivacyStep.ASK_DELETE).pack(),
+            )
+        ]
+    )
+
+
+def confirm_delete() -> InlineKeyboardMarkup:
+    return _one_per_row(
+        [
+            InlineKeyboardButton(
+                text=_("🗑 Yes, delete everything"),
+                callback_data=PrivacyAction(step=PrivacyStep.CONFIRM_DELETE).pack(),
+            ),
+            InlineKeyboardButton(
+                text=_("↩️ No, keep my data"),
+                callback_data=PrivacyAction(step=PrivacyStep.KEEP).pack(),
+            ),
+        ]
+    )

@@ -1,0 +1,17 @@
+"""Logging: one line per event, `key=value` pairs, never a phone number or an address."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="time=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s",
+        force=True,
+    )
+    # aiogram logs every handled update at INFO; keep that for DEBUG runs.
+    logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.WARNING))

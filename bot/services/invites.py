@@ -1,0 +1,102 @@
+"""One-time invitation codes that give a role (first coordinators come from the command line)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.errors import InviteExpired, InviteInvalid, InviteUsed
+from storage.models import Invite, User, UserRole
+from storage.repositories import audit
+from storage.repositories import invites as invite_queries
+
+_CODE_BYTES = 12  # 16 URL-safe characters: fits a /start payload, not guessable
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """The code is shown once; only its hash is stored."""
+
+    code: str
+    role: UserRole
+    expires_at: datetime
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+async def create_invite(
+    session: AsyncSession,
+    *,
+    role: UserRole,
+    ttl: timedelta,
+    clock: Clock,
+    created_by: User | None = None,
+) -> IssuedInvite:
+    now = clock.now()
+    for _attempt in range(3):
+        code = secrets.token_urlsafe(_CODE_BYTES)
+        invite = Invite(
+            code_hash=hash_code(code),
+            role=role,
+            created_at=now,
+            expires_at=now + ttl,
+            created_by_id=created_by.id if created_by else None,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(invite)
+        except IntegrityError:  # pragma: no cover - a 96-bit collision
+            continue
+        audit.record(
+            session,
+            at=now,
+            action="invite.created",
+            actor_id=created_by.id if created_by else None,
+            subject_id=None,
+            detail={"invite_id": invite.id, "role": str(role)},
+        )
+        return IssuedInvite(code=code, role=role, expires_at=invite.expires_at)
+    raise RuntimeError("could not create a unique invite code")  # pragma: no cover
+
+
+async def redeem_invite(session: AsyncSession, user: User, code: str, *, clock: Clock) -> UserRole:
+    """Give `user` the invite's role, once. Raises InviteInvalid, InviteExpired or InviteUsed."""
+    if not code or len(code) > 64:
+        raise InviteInvalid()
+    invite = await invite_queries.get_by_hash(session, hash_code(code))
+    if invite is None:
+        raise InviteInvalid()
+    now = clock.now()
+    if invite.used_at is not None:
+        if invite.used_by_id == user.id:
+            return invite.role  # the same person opening the same link twice
+        raise InviteUsed()
+    if invite.expires_at <= now:
+        raise InviteExpired()
+    if not await invite_queries.mark_used(session, invite.id, user.id, now):
+        raise InviteUsed()
+    previous = user.role
+    user.role = invite.role
+    user.updated_at = now
+    audit.record(
+        session,
+        at=now,
+        action="role.granted",
+        actor_id=invite.created_by_id,
+        subject_id=user.id,
+        detail={"invite_id": invite.id, "role": str(invite.role), "previous": str(previous)},
+    )
+    await session.flush()
+    return invite.role

@@ -1,0 +1,164 @@
+"""People: who they are, their consent, their language, and deleting what is theirs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.errors import (
+    AreaEmpty,
+    AreaTooLong,
+    NameEmpty,
+    NameTooLong,
+    PhoneInvalid,
+)
+from storage.fsm import forget_user_conversations
+from storage.models import User, UserRole
+from storage.repositories import audit
+from storage.repositories import users as user_queries
+
+NAME_MAX = 64
+AREA_MAX = 100
+_PHONE_ALLOWED = re.compile(r"^\+?[\d\s\-().]+$")
+
+
+@dataclass(frozen=True)
+class TelegramProfile:
+    """What Telegram tells us about a person, as plain values."""
+
+    telegram_id: int
+    username: str | None
+    language_code: str | None
+
+
+def _clean_text(text: str) -> str:
+    """Collapse whitespace and drop control characters people paste by accident."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch == " ")
+    return " ".join(text.split())
+
+
+def clean_name(text: str) -> str:
+    name = _clean_text(text)
+    if not name or name.startswith("/"):
+        raise NameEmpty()
+    if len(name) > NAME_MAX:
+        raise NameTooLong(NAME_MAX)
+    return name
+
+
+def clean_area(text: str) -> str:
+    area = _clean_text(text)
+    if not area or area.startswith("/"):
+        raise AreaEmpty()
+    if len(area) > AREA_MAX:
+        raise AreaTooLong(AREA_MAX)
+    return area
+
+
+def normalise_phone(text: str) -> str:
+    """Accept the ways people write numbers ("138 0013 8000", "+852-2345-6789") and keep digits."""
+    raw = text.strip()
+    if not _PHONE_ALLOWED.match(raw):
+        raise PhoneInvalid()
+    digits = re.sub(r"\D", "", raw)
+    if not 6 <= len(digits) <= 15:
+        raise PhoneInvalid()
+    return ("+" if raw.startswith("+") else "") + digits
+
+
+async def sync_user(
+    session: AsyncSession, profile: TelegramProfile, *, clock: Clock, default_timezone: str
+) -> User:
+    """Find the person by their Telegram id, creating them on first contact, and refresh what
+    Telegram says about them. Their @username is kept only once they have agreed to the notice."""
+    now = clock.now()
+    user = await user_queries.get_by_telegram_id(session, profile.telegram_id)
+    if user is None:
+        user = User(
+            telegram_id=profile.telegram_id,
+            telegram_language=profile.language_code,
+            timezone=default_timezone,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(user)
+        await session.flush()
+        return user
+    username = profile.username if user.consent_at is not None else None
+    if (user.telegram_username, user.telegram_language) != (username, profile.language_code):
+        user.telegram_username = username
+        user.telegram_language = profile.language_code
+        user.updated_at = now
+    return user
+
+
+async def choose_locale(session: AsyncSession, user: User, locale: str, *, clock: Clock) -> None:
+    user.locale = locale
+    user.updated_at = clock.now()
+    await session.flush()
+
+
+async def record_consent(session: AsyncSession, user: User, *, clock: Clock) -> None:
+    """The person agreed to the privacy notice; nothing personal is stored before this."""
+    now = clock.now()
+    user.consent_at = now
+    user.updated_at = now
+    audit.record(session, at=now, action="consent.given", actor_id=user.id, subject_id=user.id)
+    await session.flush()
+
+
+async def complete_onboarding(
+    session: AsyncSession,
+    user: User,
+    *,
+    role: UserRole,
+    display_name: str,
+    phone: str | None,
+    area: str,
+    clock: Clock,
+) -> User:
+    """Save the person's details and role. A coordinator (from an invite) stays a coordinator."""
+    now = clock.now()
+    if user.role != UserRole.COORDINATOR:
+        user.role = role
+    user.display_name = clean_name(display_name)
+    user.phone = normalise_phone(phone) if phone else None
+    user.area = clean_area(area)
+    user.onboarded_at = user.onboarded_at or now
+    user.updated_at = now
+    audit.record(
+        session,
+        at=now,
+        action="user.onboarded",
+        actor_id=user.id,
+        subject_id=user.id,
+        detail={"role": str(user.role)},
+    )
+    await session.flush()
+    return user
+
+
+async def delete_personal_data(session: AsyncSession, user: User, *, clock: Clock) -> None:
+    """Erase what identifies the person. The row stays, anonymous, so that records which other
+    people rely on (and the audit log) keep their shape; the Telegram id is dropped, so a later
+    /start is a stranger again."""
+    now = clock.now()
+    telegram_id = user.telegram_id
+    if telegram_id is not None:
+        await forget_user_conversations(session, telegram_id)
+    user.telegram_id = None
+    user.telegram_username = None
+    user.telegram_language = None
+    user.display_name = None
+    user.phone = None
+    user.area = None
+    user.locale = None
+    user.consent_at = None
+    user.deleted_at = now
+    user.updated_at = now
+    audit.record(session, at=now, action="user.data_deleted", actor_id=user.id, subject_id=user.id)
+    await session.flush()

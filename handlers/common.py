@@ -1,0 +1,211 @@
+"""Commands that work at any moment: /help, /cancel, /language, /privacy, and the main menu."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keyboards
+from bot.callbacks import LanguageChoice, PrivacyAction, PrivacyStep
+from bot.clock import Clock
+from bot.commands import clear_chat_commands, set_chat_commands
+from bot.config import LOCALES
+from bot.i18n import LANGUAGE_NAMES, translations_of
+from bot.services import users
+from handlers.onboarding import ask_current_step, begin, privacy_notice
+from handlers.replies import details_text, retire_buttons, send_main_menu
+from storage.models import User, UserRole
+
+router = Router(name="common")
+
+
+class PrivacyFlow(StatesGroup):
+    confirm_delete = State()
+
+
+def menu_label(msgid: str) -> F:  # type: ignore[valid-type]
+    """Matches a main-menu button in any language."""
+    return F.text.func(lambda text: text in translations_of(msgid))
+
+
+def help_text(user: User) -> str:
+    common = _(
+        "/language: change language\n"
+        "/privacy: what we keep about you, and deleting it\n"
+        "/cancel: stop what you are doing and go back to the menu"
+    )
+    if not user.is_onboarded:
+        intro = _("I help neighbours help each other. Send /start to register; it takes a minute.")
+    elif user.role == UserRole.COORDINATOR:
+        intro = _(
+            "You are a coordinator. You look after the people of your community: their requests "
+            "and the volunteers who help them."
+        )
+    elif user.role == UserRole.VOLUNTEER:
+        intro = _(
+            "You are a volunteer. Thank you! Here you will find neighbours who need a hand, "
+            "and keep track of the help you give."
+        )
+    else:
+        intro = _(
+            "I connect you with volunteers from your neighbourhood. Use the buttons below; "
+            "“👤 My details” shows what we know about you."
+        )
+    return f"{intro}\n\n{common}"
+
+
+@router.message(Command("help"))
+@router.message(menu_label("❓ Help"))
+async def show_help(message: Message, user: User, bot: Bot) -> None:
+    if user.is_onboarded:
+        await send_main_menu(bot, message.chat.id, user, help_text(user))
+    else:
+        await message.answer(help_text(user))
+
+
+@router.message(Command("cancel"))
+async def cancel(message: Message, state: FSMContext, user: User, bot: Bot) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    if user.is_onboarded:
+        text = _("OK, stopped. Nothing was changed.") if had_state else None
+        await send_main_menu(bot, message.chat.id, user, text)
+    else:
+        await message.answer(
+            _("OK, stopped. Send /start whenever you want to register."),
+            reply_markup=keyboards.no_keyboard(),
+        )
+
+
+@router.message(Command("language"))
+@router.message(menu_label("🌐 Language"))
+async def ask_language(message: Message, i18n: I18n) -> None:
+    await message.answer(
+        _("Choose your language:"), reply_markup=keyboards.language_choice(i18n.current_locale)
+    )
+
+
+@router.callback_query(LanguageChoice.filter(F.locale == "ask"))
+async def ask_language_from_button(callback: CallbackQuery, i18n: I18n, bot: Bot) -> None:
+    await callback.answer()
+    await bot.send_message(
+        callback.from_user.id,
+        _("Choose your language:"),
+        reply_markup=keyboards.language_choice(i18n.current_locale),
+    )
+
+
+@router.callback_query(LanguageChoice.filter(F.locale.in_(LOCALES)))
+async def chose_language(
+    callback: CallbackQuery,
+    callback_data: LanguageChoice,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    locale = callback_data.locale
+    await users.choose_locale(session, user, locale, clock=clock)
+    chat_id = callback.from_user.id
+    with i18n.use_locale(locale):
+        await callback.answer(LANGUAGE_NAMES[locale])
+        await retire_buttons(callback)
+        text = _("✅ Language: {language}").format(language=LANGUAGE_NAMES[locale])
+        await set_chat_commands(bot, i18n, chat_id, locale)
+        current = await state.get_state()
+        if user.is_onboarded:
+            await send_main_menu(bot, chat_id, user, text)
+        elif current is not None and current.startswith("Onboarding:"):
+            await bot.send_message(chat_id, text)
+            await ask_current_step(bot, chat_id, state, callback.from_user.first_name)
+        else:
+            await bot.send_message(chat_id, text)
+            await begin(bot, chat_id, state, user, callback.from_user.first_name)
+
+
+@router.message(Command("privacy"))
+@router.message(menu_label("🔒 Privacy"))
+async def show_privacy(message: Message, user: User) -> None:
+    if user.is_onboarded or user.consent_at is not None:
+        await message.answer(privacy_notice(), reply_markup=keyboards.privacy_actions())
+    else:
+        await message.answer(privacy_notice() + "\n\n" + _("We keep nothing about you yet."))
+
+
+@router.callback_query(PrivacyAction.filter(F.step == PrivacyStep.ASK_DELETE))
+async def ask_delete(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:
+    await callback.answer()
+    if not (user.is_onboarded or user.consent_at is not None):
+        await bot.send_message(callback.from_user.id, _("We keep nothing about you."))
+        return
+    await retire_buttons(callback)
+    await state.set_state(PrivacyFlow.confirm_delete)
+    await bot.send_message(
+        callback.from_user.id,
+        _(
+            "⚠️ This deletes your name, phone number, building and everything else that is "
+            "yours here. It cannot be undone. Are you sure?"
+        ),
+        reply_markup=keyboards.confirm_delete(),
+    )
+
+
+@router.callback_query(
+    PrivacyFlow.confirm_delete, PrivacyAction.filter(F.step == PrivacyStep.CONFIRM_DELETE)
+)
+async def confirm_delete(
+    callback: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    await callback.answer()
+    await retire_buttons(callback, _("🗑 Yes, delete everything"))
+    await users.delete_personal_data(session, user, clock=clock)
+    await state.clear()
+    await clear_chat_commands(bot, callback.from_user.id)
+    await bot.send_message(
+        callback.from_user.id,
+        _(
+            "Your data has been deleted. Thank you for being part of the neighbourhood. "
+            "If you ever want to come back, just send /start."
+        ),
+        reply_markup=keyboards.no_keyboard(),
+    )
+
+
+@router.callback_query(PrivacyFlow.confirm_delete, PrivacyAction.filter(F.step == PrivacyStep.KEEP))
+async def keep_data(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:
+    await callback.answer()
+    await retire_buttons(callback, _("↩️ No, keep my data"))
+    await state.clear()
+    text = _("Good, nothing was deleted.")
+    if user.is_onboarded:
+        await send_main_menu(bot, callback.from_user.id, user, text)
+    else:
+        await bot.send_message(callback.from_user.id, text)
+
+
+@router.message(PrivacyFlow.confirm_delete)
+async def expected_delete_answer(message: Message) -> None:
+    await message.answer(
+        _("Please tap one of the buttons below 👇"), reply_markup=keyboards.confirm_delete()
+    )
+
+
+@router.message(StateFilter(None), menu_label("👤 My details"))
+async def show_details(message: Message, user: User, i18n: I18n, bot: Bot) -> None:
+    if not user.is_onboarded:
+        await message.answer(_("You are not registered yet. Send /start to begin."))
+        return
+    await send_main_menu(bot, message.chat.id, user, details_text(user, i18n.current_locale))

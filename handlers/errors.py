@@ -1,0 +1,44 @@
+"""When handling an update fails: log it (without personal data) and tell the person kindly."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
+
+logger = logging.getLogger("linli.errors")
+router = Router(name="errors")
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None) -> None:
+    update = event.update
+    chat_id: int | None = None
+    if update.message is not None:
+        chat_id = update.message.chat.id
+    elif update.callback_query is not None:
+        chat_id = update.callback_query.from_user.id
+    logger.error(
+        "update_failed update_id=%s chat_id=%s error=%s",
+        update.update_id,
+        chat_id,
+        type(event.exception).__name__,
+        exc_info=event.exception,
+    )
+    if chat_id is None:
+        return
+    with i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
+        if update.callback_query is not None:
+            with suppress(TelegramAPIError):
+                await update.callback_query.answer()
+        await bot.send_message(
+            chat_id,
+            i18n.gettext(
+                "😔 Sorry, something went wrong on our side. Nothing you entered before was "
+                "lost. Please try again in a moment."
+            ),
+        )

@@ -1,0 +1,46 @@
+"""Last router: whatever nobody else understood gets a kind answer, never silence."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from handlers.onboarding import begin
+from handlers.replies import send_main_menu
+from storage.models import User
+
+router = Router(name="fallback")
+
+
+@router.callback_query()
+async def stale_button(callback: CallbackQuery) -> None:
+    """A button from an older message, a second tap, or data we never sent."""
+    await callback.answer(
+        _("This button is no longer active. Please use the latest message."), show_alert=True
+    )
+
+
+@router.message(StateFilter(None))
+async def not_understood(message: Message, state: FSMContext, user: User, bot: Bot) -> None:
+    if message.chat.type != "private":
+        return
+    if user.is_onboarded:
+        await send_main_menu(
+            bot,
+            message.chat.id,
+            user,
+            _("Sorry, I did not understand that. Please use the buttons below 👇"),
+        )
+        return
+    first_name = message.from_user.first_name if message.from_user else ""
+    await begin(bot, message.chat.id, state, user, first_name)
+
+
+@router.message()
+async def not_understood_in_conversation(message: Message) -> None:
+    await message.answer(
+        _("Sorry, I did not understand that. Send /cancel to stop and go back to the menu.")
+    )

@@ -1,0 +1,333 @@
+"""/start and registration: role, privacy consent, name, phone (optional), building or area.
+
+Every step is an FSM state kept in the database, so a person who stops half-way, or a bot that
+restarts, picks up at the same step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keyboards
+from bot.callbacks import ConsentAnswer, RoleChoice
+from bot.clock import Clock
+from bot.commands import set_chat_commands
+from bot.i18n import translations_of
+from bot.services import invites, users
+from bot.services.errors import (
+    AreaEmpty,
+    AreaTooLong,
+    InvalidInput,
+    InviteExpired,
+    InviteInvalid,
+    InviteUsed,
+    NameEmpty,
+    NameTooLong,
+    PhoneInvalid,
+)
+from handlers.replies import retire_buttons, role_label, send_main_menu
+from storage.models import User, UserRole
+
+router = Router(name="onboarding")
+
+SELF_CHOSEN_ROLES = {UserRole.RESIDENT.value, UserRole.VOLUNTEER.value}
+
+
+class Onboarding(StatesGroup):
+    role = State()
+    consent = State()
+    name = State()
+    phone = State()
+    area = State()
+
+
+def privacy_notice() -> str:
+    return _(
+        "<b>🔒 Your privacy</b>\n"
+        "• <b>What we keep:</b> your name, your building or area, your phone number if you "
+        "share it, your language, and what you ask or offer here.\n"
+        "• <b>Who sees it:</b> the community coordinators. A volunteer sees your address and "
+        "phone only after taking on your request, and every such look is recorded.\n"
+        "• <b>Deleting it:</b> send /privacy at any time and tap “Delete my data”."
+    )
+
+
+def _invalid_input_text(error: InvalidInput) -> str:
+    match error:
+        case NameEmpty():
+            return _("Please write your name in a message ✍️")
+        case NameTooLong(limit=limit):
+            return _("That is a bit long. Please send a name of up to {limit} characters.").format(
+                limit=limit
+            )
+        case PhoneInvalid():
+            return _(
+                "That does not look like a phone number. Tap “📱 Share my phone number”, "
+                "type your number, or tap “⏭ Skip”."
+            )
+        case AreaEmpty():
+            return _("Please write your building or area in a message ✍️")
+        case AreaTooLong(limit=limit):
+            return _("That is a bit long. Please keep it to {limit} characters.").format(
+                limit=limit
+            )
+    return _("Sorry, I could not use that. Please try again.")
+
+
+async def ask_current_step(bot: Bot, chat_id: int, state: FSMContext, first_name: str) -> None:
+    """(Re)send the question of the step the person is on, with its buttons."""
+    current = await state.get_state()
+    data = await state.get_data()
+    if current == Onboarding.role.state:
+        await bot.send_message(
+            chat_id,
+            _(
+                "👋 Hello! I am <b>linli</b> (邻里), a helper for neighbours.\n\n"
+                "Do you need some help, or would you like to volunteer?"
+            ),
+            reply_markup=keyboards.role_choice(),
+        )
+    elif current == Onboarding.consent.state:
+        await bot.send_message(
+            chat_id,
+            privacy_notice() + "\n\n" + _("Do you agree?"),
+            reply_markup=keyboards.consent(),
+        )
+    elif current == Onboarding.name.state:
+        await bot.send_message(
+            chat_id,
+            _("What is your name? Type it, or tap the button below."),
+            reply_markup=keyboards.name_suggestion(first_name),
+        )
+    elif current == Onboarding.phone.state:
+        await bot.send_message(
+            chat_id,
+            _(
+                "Thank you, {name}. May we have your phone number, so that a coordinator can "
+                "call you? It is optional."
+            ).format(name=html.quote(data.get("name", ""))),
+            reply_markup=keyboards.phone_request(),
+        )
+    elif current == Onboarding.area.state:
+        text = (
+            _("Which area can you help in? For example “Building 3” or “Maple Court”.")
+            if data.get("role") == UserRole.VOLUNTEER.value
+            else _("Which building or area do you live in? For example “Building 3, Unit 2”.")
+        )
+        await bot.send_message(chat_id, text, reply_markup=keyboards.no_keyboard())
+
+
+async def begin(bot: Bot, chat_id: int, state: FSMContext, user: User, first_name: str) -> None:
+    """Start registering; a role given by an invite skips the question of role."""
+    await state.clear()
+    if user.role is not None:
+        await state.update_data(role=user.role.value)
+        await state.set_state(Onboarding.consent)
+    else:
+        await state.set_state(Onboarding.role)
+    await ask_current_step(bot, chat_id, state, first_name)
+
+
+async def _redeem(session: AsyncSession, user: User, code: str, clock: Clock) -> str:
+    """Use an invite from a deep link; the answer to show, whatever happened."""
+    try:
+        role = await invites.redeem_invite(session, user, code, clock=clock)
+    except InviteExpired:
+        return _("This invitation has expired. Please ask for a new one.")
+    except InviteUsed:
+        return _("This invitation has already been used. Please ask for a new one.")
+    except InviteInvalid:
+        return _("This invitation link is not valid. Please check it, or ask for a new one.")
+    return _("✅ Invitation accepted: you are now a {role}.").format(role=role_label(role))
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    first_name = message.from_user.first_name if message.from_user else ""
+    if command.args:
+        await message.answer(await _redeem(session, user, command.args.strip(), clock))
+    current = await state.get_state()
+    if user.is_onboarded:
+        await state.clear()
+        await send_main_menu(
+            bot,
+            message.chat.id,
+            user,
+            _("Welcome back, {name}! How can I help?").format(name=html.quote(user.display_name)),
+        )
+    elif current is not None and current.startswith("Onboarding:") and not command.args:
+        await message.answer(_("Welcome back! Let us carry on where we stopped."))
+        await ask_current_step(bot, message.chat.id, state, first_name)
+    else:
+        await begin(bot, message.chat.id, state, user, first_name)
+
+
+@router.callback_query(Onboarding.role, RoleChoice.filter(F.role.in_(SELF_CHOSEN_ROLES)))
+async def chose_role(
+    callback: CallbackQuery, callback_data: RoleChoice, state: FSMContext, bot: Bot
+) -> None:
+    await callback.answer()
+    label = _("🙋 I need help") if callback_data.role == "resident" else _("🤝 I want to volunteer")
+    await retire_buttons(callback, label)
+    await state.update_data(role=callback_data.role)
+    await state.set_state(Onboarding.consent)
+    await ask_current_step(bot, callback.from_user.id, state, callback.from_user.first_name)
+
+
+@router.callback_query(Onboarding.consent, ConsentAnswer.filter())
+async def answered_consent(
+    callback: CallbackQuery,
+    callback_data: ConsentAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    await callback.answer()
+    if not callback_data.agree:
+        await retire_buttons(callback, _("✖️ No, thank you"))
+        await state.clear()
+        await callback.message.answer(  # type: ignore[union-attr]
+            _(
+                "That is all right. Without your agreement we cannot keep your details, so we "
+                "cannot register you. If you change your mind, just send /start."
+            ),
+            reply_markup=keyboards.no_keyboard(),
+        )
+        return
+    await retire_buttons(callback, _("✅ I agree"))
+    await users.record_consent(session, user, clock=clock)
+    await state.set_state(Onboarding.name)
+    await ask_current_step(bot, callback.from_user.id, state, callback.from_user.first_name)
+
+
+@router.message(Onboarding.name, F.text)
+async def got_name(message: Message, state: FSMContext, bot: Bot) -> None:
+    try:
+        name = users.clean_name(message.text or "")
+    except InvalidInput as error:
+        await message.answer(_invalid_input_text(error))
+        return
+    await state.update_data(name=name)
+    await state.set_state(Onboarding.phone)
+    await ask_current_step(bot, message.chat.id, state, "")
+
+
+@router.message(Onboarding.phone, F.contact)
+async def got_contact(message: Message, state: FSMContext, bot: Bot) -> None:
+    contact = message.contact
+    assert contact is not None
+    if message.from_user is None or contact.user_id != message.from_user.id:
+        await message.answer(
+            _("Please share your own number with the button “📱 Share my phone number”.")
+        )
+        return
+    await _save_phone(message, state, bot, contact.phone_number)
+
+
+@router.message(Onboarding.phone, F.text.func(lambda text: text in translations_of("⏭ Skip")))
+async def skipped_phone(message: Message, state: FSMContext, bot: Bot) -> None:
+    await state.update_data(phone=None)
+    await state.set_state(Onboarding.area)
+    await ask_current_step(bot, message.chat.id, state, "")
+
+
+@router.message(Onboarding.phone, F.text)
+async def typed_phone(message: Message, state: FSMContext, bot: Bot) -> None:
+    await _save_phone(message, state, bot, message.text or "")
+
+
+async def _save_phone(message: Message, state: FSMContext, bot: Bot, raw: str) -> None:
+    try:
+        phone = users.normalise_phone(raw)
+    except InvalidInput as error:
+        await message.answer(_invalid_input_text(error), reply_markup=keyboards.phone_request())
+        return
+    await state.update_data(phone=phone)
+    await state.set_state(Onboarding.area)
+    await ask_current_step(bot, message.chat.id, state, "")
+
+
+@router.message(Onboarding.area, F.text)
+async def got_area(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    try:
+        area = users.clean_area(message.text or "")
+    except InvalidInput as error:
+        await message.answer(_invalid_input_text(error))
+        return
+    data: dict[str, Any] = await state.get_data()
+    await users.complete_onboarding(
+        session,
+        user,
+        role=UserRole(data.get("role", UserRole.RESIDENT.value)),
+        display_name=data["name"],
+        phone=data.get("phone"),
+        area=area,
+        clock=clock,
+    )
+    await state.clear()
+    await set_chat_commands(bot, i18n, message.chat.id, i18n.current_locale)
+    await send_main_menu(bot, message.chat.id, user, welcome_text(user))
+
+
+def welcome_text(user: User) -> str:
+    name = html.quote(user.display_name or "")
+    if user.role == UserRole.COORDINATOR:
+        return _("Welcome, {name}. You are registered as a coordinator.").format(name=name)
+    if user.role == UserRole.VOLUNTEER:
+        return _(
+            "Thank you for volunteering, {name}! You are registered. Send /help to see what "
+            "you can do."
+        ).format(name=name)
+    return _(
+        "Thank you, {name}, you are registered. Send /help at any time to see what I can do."
+    ).format(name=name)
+
+
+@router.message(StateFilter(Onboarding.role, Onboarding.consent))
+async def expected_a_button(message: Message, state: FSMContext, bot: Bot) -> None:
+    """Free text, a sticker, a voice note... where a button was expected."""
+    await message.answer(_("Please tap one of the buttons below 👇"))
+    first_name = message.from_user.first_name if message.from_user else ""
+    await ask_current_step(bot, message.chat.id, state, first_name)
+
+
+@router.message(StateFilter(Onboarding.name, Onboarding.area))
+async def expected_text(message: Message, state: FSMContext) -> None:
+    """A sticker, photo or voice note where a typed answer was expected."""
+    if await state.get_state() == Onboarding.name.state:
+        await message.answer(_invalid_input_text(NameEmpty()))
+    else:
+        await message.answer(_invalid_input_text(AreaEmpty()))
+
+
+@router.message(Onboarding.phone)
+async def expected_phone(message: Message) -> None:
+    await message.answer(
+        _invalid_input_text(PhoneInvalid()), reply_markup=keyboards.phone_request()
+    )

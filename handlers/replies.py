@@ -1,0 +1,63 @@
+"""Small pieces of replying shared by the routers: the main menu, retiring old buttons."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from aiogram import Bot, html
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.i18n import LANGUAGE_NAMES
+from storage.models import User, UserRole
+
+
+def role_label(role: UserRole | None) -> str:
+    labels = {
+        UserRole.RESIDENT: _("resident"),
+        UserRole.VOLUNTEER: _("volunteer"),
+        UserRole.COORDINATOR: _("coordinator"),
+    }
+    return labels.get(role, _("not registered")) if role else _("not registered")
+
+
+async def send_main_menu(bot: Bot, chat_id: int, user: User, text: str | None = None) -> None:
+    """Send `text` (or a short prompt) with the menu keyboard that fits the person's role."""
+    await bot.send_message(
+        chat_id,
+        text or _("What would you like to do? Choose from the menu below 👇"),
+        reply_markup=keyboards.main_menu(user.role),
+    )
+
+
+async def retire_buttons(callback: CallbackQuery, note: str | None = None) -> None:
+    """Take the buttons off a message once one was used, so a second tap has nothing to press.
+    With `note`, the message also shows what was chosen."""
+    message = callback.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    with suppress(TelegramBadRequest):  # already edited by an earlier tap, or too old to edit
+        if note and message.html_text:
+            await message.edit_text(f"{message.html_text}\n\n<b>{html.quote(note)}</b>")
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+
+
+def details_text(user: User, locale: str) -> str:
+    """A person's own details, as shown to themselves."""
+    return _(
+        "<b>Your details</b>\n"
+        "Name: {name}\n"
+        "Phone: {phone}\n"
+        "Building / area: {area}\n"
+        "Role: {role}\n"
+        "Language: {language}"
+    ).format(
+        name=html.quote(user.display_name or "—"),
+        phone=html.quote(user.phone) if user.phone else _("not given"),
+        area=html.quote(user.area or "—"),
+        role=role_label(user.role),
+        language=LANGUAGE_NAMES.get(locale, locale),
+    )

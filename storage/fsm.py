@@ -1,0 +1,102 @@
+"""aiogram FSM storage kept in the database, so a conversation survives a restart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import (
+    BaseStorage,
+    DefaultKeyBuilder,
+    KeyBuilder,
+    StateType,
+    StorageKey,
+)
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import current_session
+from storage.models import FsmState
+
+
+class DatabaseStorage(BaseStorage):
+    """FSM state and data in the `fsm_states` table.
+
+    Inside an update the writes join that update's transaction (see `current_session`), so the
+    conversation step and the data it produced are committed or rolled back together.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        key_builder: KeyBuilder | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        session = current_session.get()
+        if session is not None:
+            yield session
+            return
+        async with self._session_factory() as own_session:
+            yield own_session
+            await own_session.commit()
+
+    async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> None:
+        row = {
+            "key": self._key_builder.build(key),
+            "chat_id": key.chat_id,
+            "user_id": key.user_id,
+            "updated_at": datetime.now(UTC),
+            **values,
+        }
+        async with self._session() as session:
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = insert(FsmState).values(**{"data": "{}", "state": None, **row})
+            statement = statement.on_conflict_do_update(
+                index_elements=[FsmState.key],
+                set_={name: statement.excluded[name] for name in ("updated_at", *values)},
+            )
+            await session.execute(statement)
+            # A finished conversation leaves no row behind (its key holds the Telegram id).
+            await session.execute(
+                delete(FsmState).where(
+                    FsmState.key == row["key"], FsmState.state.is_(None), FsmState.data == "{}"
+                )
+            )
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await self._upsert(key, {"state": value})
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        async with self._session() as session:
+            return await session.scalar(
+                select(FsmState.state).where(FsmState.key == self._key_builder.build(key))
+            )
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._upsert(key, {"data": json.dumps(dict(data), ensure_ascii=False)})
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        async with self._session() as session:
+            raw = await session.scalar(
+                select(FsmState.data).where(FsmState.key == self._key_builder.build(key))
+            )
+        return json.loads(raw) if raw else {}
+
+    async def close(self) -> None:
+        """The engine is owned and disposed by the application, not by the storage."""
+
+
+async def forget_user_conversations(session: AsyncSession, telegram_user_id: int) -> None:
+    """Remove every conversation state of one Telegram user (used when they delete their data)."""
+    await session.execute(delete(FsmState).where(FsmState.user_id == telegram_user_id))

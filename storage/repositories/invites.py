@@ -1,0 +1,26 @@
+"""Queries about invitation codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Invite
+
+
+async def get_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
+    return await session.scalar(select(Invite).where(Invite.code_hash == code_hash))
+
+
+async def mark_used(session: AsyncSession, invite_id: int, user_id: int, at: datetime) -> bool:
+    """Use the invite if nobody has yet; a conditional UPDATE, so two redeemers cannot both win
+    (SQLite ignores row locks, so a SELECT ... FOR UPDATE would not be enough)."""
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite_id, Invite.used_at.is_(None))
+        .values(used_at=at, used_by_id=user_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1
