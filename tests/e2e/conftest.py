@@ -1,0 +1,31 @@
+"""Fixtures for conversations: a fake Telegram, the running bot, and people who talk to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from tests.e2e.harness import RunningBot
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def linli(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    running = RunningBot(
+        telegram, telegram.base_url, clock, database_url=database_url, default_locale="en"
+    )
+    await running.start()
+    yield running
+    await running.stop()

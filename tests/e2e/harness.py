@@ -1,0 +1,67 @@
+"""The real linli application, polling our fake Telegram Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from bot.app import Application, build_application
+from bot.clock import Clock
+from bot.config import Settings, load_settings
+from bot.emulator.server import FakeBotAPI
+
+
+class RunningBot:
+    """Starts, stops and restarts the bot the way `linli run` does, but in this process and
+    handling one update at a time, so a test knows when the bot has finished answering."""
+
+    def __init__(self, api: FakeBotAPI, base_url: str, clock: Clock, **settings: Any) -> None:
+        self.api = api
+        self.base_url = base_url
+        self.clock = clock
+        self.settings_overrides = settings
+        self.application: Application | None = None
+        self._polling: asyncio.Task[None] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(
+            _env_file=None,
+            bot_token=self.api.token,
+            telegram_api_url=self.base_url,
+            **self.settings_overrides,
+        )
+
+    @property
+    def app(self) -> Application:
+        assert self.application is not None, "the bot is not running"
+        return self.application
+
+    async def start(self) -> None:
+        self.application = await build_application(self.settings, self.clock)
+        self._polling = asyncio.create_task(
+            self.application.dispatcher.start_polling(
+                self.application.bot,
+                handle_as_tasks=False,
+                handle_signals=False,
+                polling_timeout=1,
+                close_bot_session=False,
+            )
+        )
+        await self.api.wait_for_call("getUpdates", timeout=15)
+
+    async def stop(self) -> None:
+        if self.application is None:
+            return
+        with contextlib.suppress(RuntimeError):  # polling already stopped
+            await self.application.dispatcher.stop_polling()
+        if self._polling is not None:
+            await asyncio.wait_for(self._polling, timeout=15)
+        await self.application.close()
+        self.application = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database: nothing kept in memory."""
+        await self.stop()
+        await self.start()

@@ -1,0 +1,47 @@
+"""The real `linli run` process against the fake Telegram, as a person would start it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.emulator.server import FakeBotAPI
+
+
+async def test_linli_run_answers_start_and_stops_cleanly(
+    telegram: FakeBotAPI, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_URL": telegram.base_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "DEFAULT_LOCALE": "zh_Hant",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("DATABASE_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        mei = telegram.user(5001, first_name="Mei", language_code="de")
+        await mei.send_command("/start", wait=False)
+        reply = await mei.wait_for_message(timeout=90)
+        assert "您是需要幫助，還是想做義工？" in reply.text  # DEFAULT_LOCALE for a German phone
+        assert (tmp_path / "data" / "linli.sqlite3").exists()  # the embedded default
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert "13800138000" not in err.decode()

@@ -1,0 +1,120 @@
+"""Conversations: a person opens the bot, registers, and lands on the menu of their role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.emulator.server import FakeBotAPI
+from storage.models import User, UserRole
+from tests.e2e.harness import RunningBot
+
+GREETING = {
+    "en": "Do you need some help, or would you like to volunteer?",
+    "zh-hans": "您是需要帮助，还是想当志愿者？",
+    "zh-hant": "您是需要幫助，還是想做義工？",
+}
+NEED_HELP = {"en": "🙋 I need help", "zh-hans": "🙋 我需要帮助", "zh-hant": "🙋 我需要幫助"}
+AGREE = {"en": "✅ I agree", "zh-hans": "✅ 我同意", "zh-hant": "✅ 我同意"}
+SHARE = {
+    "en": "📱 Share my phone number",
+    "zh-hans": "📱 提供我的电话号码",
+    "zh-hant": "📱 提供我的電話號碼",
+}
+MENU_HELP = {"en": "❓ Help", "zh-hans": "❓ 帮助", "zh-hant": "❓ 幫助"}
+
+
+async def user_row(linli: RunningBot, telegram_id: int) -> User | None:
+    async with linli.app.session_factory() as session:
+        return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+def english_words(text: str) -> set[str]:
+    """Latin words a Chinese reader would meet, leaving out /commands and our name."""
+    stripped = re.sub(r"/[a-z]+", "", text)
+    return set(re.findall(r"[A-Za-z]{2,}", stripped)) - {"linli"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+async def test_resident_registers_in_their_language(
+    linli: RunningBot, telegram: FakeBotAPI, language: str
+) -> None:
+    mei = telegram.user(1001, first_name="Mei", language_code=language)
+
+    await mei.send_command("/start")
+    assert GREETING[language] in mei.last.text
+    assert mei.last.buttons[0] == [NEED_HELP[language]]
+
+    await mei.tap(NEED_HELP[language])
+    assert "🔒" in mei.last.text
+    await mei.tap(AGREE[language])
+
+    await mei.tap_reply("Mei")  # her Telegram name, offered as a button
+    await mei.tap_reply(SHARE[language])  # Telegram's "share contact"
+    await mei.send_text("3号楼2单元")
+
+    assert "Mei" in mei.last.text
+    assert MENU_HELP[language] in [label for row in mei.reply_keyboard for label in row]
+
+    if language != "en":
+        for message in mei.messages:
+            assert not english_words(message.text), message.text
+            for row in message.buttons:
+                for label in row:
+                    assert not english_words(label), label
+        for row in mei.reply_keyboard:
+            for label in row:
+                assert not english_words(label), label
+
+    row = await user_row(linli, 1001)
+    assert row is not None
+    assert row.role == UserRole.RESIDENT
+    assert (row.display_name, row.area) == ("Mei", "3号楼2单元")
+    assert row.phone and row.phone.lstrip("+").isdigit()
+    assert row.consent_at is not None and row.is_onboarded
+
+
+async def test_volunteer_registers_without_a_phone(linli: RunningBot, telegram: FakeBotAPI) -> None:
+    tom = telegram.user(1002, first_name="Tom", language_code="en-GB")
+    await tom.send_command("/start")
+    await tom.tap("🤝 I want to volunteer")
+    await tom.tap("✅ I agree")
+    await tom.send_text("Tom Lee")
+    await tom.tap_reply("⏭ Skip")
+    assert "Which area can you help in?" in tom.last.text
+    await tom.send_text("Maple Court")
+    assert "Thank you for volunteering, Tom Lee!" in tom.last.text
+
+    row = await user_row(linli, 1002)
+    assert row is not None and row.role == UserRole.VOLUNTEER and row.phone is None
+
+
+async def test_unknown_language_falls_back_to_the_configured_default(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    pierre = telegram.user(1003, first_name="Pierre", language_code="fr")
+    await pierre.send_command("/start")
+    assert GREETING["en"] in pierre.last.text  # the suite configures DEFAULT_LOCALE=en
+
+
+async def test_command_menu_is_published_in_three_languages(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    calls = [c for c in telegram.calls if c.method == "setMyCommands"]
+    by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
+    assert set(by_language) >= {None, "en", "zh"}
+    assert by_language["en"][1]["description"] == "What I can do for you"
+    assert by_language["zh"][1]["description"] == "我能为您做什么"
+
+    # Traditional Chinese cannot be told apart by language code: it gets a list for the chat.
+    lin = telegram.user(1004, first_name="Lin", language_code="zh-hant")
+    await lin.send_command("/language")
+    await lin.tap("繁體中文")
+    chat_lists = [
+        c
+        for c in telegram.calls
+        if c.method == "setMyCommands" and (c.params.get("scope") or {}).get("chat_id") == 1004
+    ]
+    assert chat_lists and chat_lists[-1].params["commands"][1]["description"] == "我能為您做甚麼"
