@@ -76,13 +76,15 @@ async def _bot_username(settings: Settings) -> str | None:
         return settings.bot_username.lstrip("@")
     if settings.bot_token is None:
         return None
+    from aiogram.exceptions import TelegramAPIError
+
     from bot.app import create_bot
 
     bot = create_bot(settings)
     try:
         me = await asyncio.wait_for(bot.get_me(), timeout=15)
         return me.username
-    except Exception as error:
+    except (TelegramAPIError, TimeoutError) as error:  # the code is still useful
         logger.warning("could not ask Telegram for the bot's name: %s", type(error).__name__)
         return None
     finally:
