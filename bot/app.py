@@ -51,7 +51,7 @@ def create_fsm_storage(
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
         storage = RedisStorage.from_url(
-            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+            settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         )
         return storage, RedisEventIsolation(redis=storage.redis)
     return DatabaseStorage(session_factory), SimpleEventIsolation()

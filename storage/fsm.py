@@ -37,7 +37,7 @@ class DatabaseStorage(BaseStorage):
         key_builder: KeyBuilder | None = None,
     ) -> None:
         self._session_factory = session_factory
-        self._key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
+        self._key_builder = key_builder or DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:
