@@ -23,7 +23,7 @@ _LIST_BY_TELEGRAM_LANGUAGE = {"en": "en", "zh": "zh_Hans"}
 
 
 def commands_in(i18n: I18n, locale: str) -> list[BotCommand]:
-    with i18n.use_locale(locale):
+    with i18n.context(), i18n.use_locale(locale):
         return [BotCommand(command=name, description=str(text)) for name, text in COMMANDS]
 
 

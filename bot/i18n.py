@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 from aiogram.utils.i18n import I18n
@@ -22,6 +24,16 @@ _TRADITIONAL_REGIONS = {"tw", "hk", "mo"}
 
 class CatalogueI18n(I18n):
     """I18n that reads `locales/<locale>/LC_MESSAGES/messages.po` directly."""
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        """Registered as *the* I18n: aiogram's `gettext` helpers look up `I18n.get_current()`,
+        and each subclass of its context mixin would otherwise get a context of its own."""
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         translations: dict[str, gettext.GNUTranslations] = {}

@@ -6,4 +6,11 @@ from handlers import common, errors, fallback, onboarding
 
 
 def all_routers() -> list[Router]:
-    return [errors.router, common.router, onboarding.router, fallback.router]
+    """Fresh routers for one dispatcher. `common` comes before `onboarding` so that /help,
+    /cancel and /language work in the middle of registering."""
+    return [
+        errors.build_router(),
+        common.build_router(),
+        onboarding.build_router(),
+        fallback.build_router(),
+    ]

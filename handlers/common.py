@@ -16,22 +16,15 @@ from bot.callbacks import LanguageChoice, PrivacyAction, PrivacyStep
 from bot.clock import Clock
 from bot.commands import clear_chat_commands, set_chat_commands
 from bot.config import LOCALES
-from bot.i18n import LANGUAGE_NAMES, translations_of
+from bot.i18n import LANGUAGE_NAMES
 from bot.services import users
 from handlers.onboarding import ask_current_step, begin, privacy_notice
-from handlers.replies import details_text, retire_buttons, send_main_menu
+from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
 from storage.models import User, UserRole
-
-router = Router(name="common")
 
 
 class PrivacyFlow(StatesGroup):
     confirm_delete = State()
-
-
-def menu_label(msgid: str) -> F:  # type: ignore[valid-type]
-    """Matches a main-menu button in any language."""
-    return F.text.func(lambda text: text in translations_of(msgid))
 
 
 def help_text(user: User) -> str:
@@ -60,8 +53,6 @@ def help_text(user: User) -> str:
     return f"{intro}\n\n{common}"
 
 
-@router.message(Command("help"))
-@router.message(menu_label("❓ Help"))
 async def show_help(message: Message, user: User, bot: Bot) -> None:
     if user.is_onboarded:
         await send_main_menu(bot, message.chat.id, user, help_text(user))
@@ -69,7 +60,6 @@ async def show_help(message: Message, user: User, bot: Bot) -> None:
         await message.answer(help_text(user))
 
 
-@router.message(Command("cancel"))
 async def cancel(message: Message, state: FSMContext, user: User, bot: Bot) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
@@ -83,15 +73,12 @@ async def cancel(message: Message, state: FSMContext, user: User, bot: Bot) -> N
         )
 
 
-@router.message(Command("language"))
-@router.message(menu_label("🌐 Language"))
 async def ask_language(message: Message, i18n: I18n) -> None:
     await message.answer(
         _("Choose your language:"), reply_markup=keyboards.language_choice(i18n.current_locale)
     )
 
 
-@router.callback_query(LanguageChoice.filter(F.locale == "ask"))
 async def ask_language_from_button(callback: CallbackQuery, i18n: I18n, bot: Bot) -> None:
     await callback.answer()
     await bot.send_message(
@@ -101,7 +88,6 @@ async def ask_language_from_button(callback: CallbackQuery, i18n: I18n, bot: Bot
     )
 
 
-@router.callback_query(LanguageChoice.filter(F.locale.in_(LOCALES)))
 async def chose_language(
     callback: CallbackQuery,
     callback_data: LanguageChoice,
@@ -131,8 +117,6 @@ async def chose_language(
             await begin(bot, chat_id, state, user, callback.from_user.first_name)
 
 
-@router.message(Command("privacy"))
-@router.message(menu_label("🔒 Privacy"))
 async def show_privacy(message: Message, user: User) -> None:
     if user.is_onboarded or user.consent_at is not None:
         await message.answer(privacy_notice(), reply_markup=keyboards.privacy_actions())
@@ -140,7 +124,6 @@ async def show_privacy(message: Message, user: User) -> None:
         await message.answer(privacy_notice() + "\n\n" + _("We keep nothing about you yet."))
 
 
-@router.callback_query(PrivacyAction.filter(F.step == PrivacyStep.ASK_DELETE))
 async def ask_delete(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:
     await callback.answer()
     if not (user.is_onboarded or user.consent_at is not None):
@@ -158,9 +141,6 @@ async def ask_delete(callback: CallbackQuery, state: FSMContext, user: User, bot
     )
 
 
-@router.callback_query(
-    PrivacyFlow.confirm_delete, PrivacyAction.filter(F.step == PrivacyStep.CONFIRM_DELETE)
-)
 async def confirm_delete(
     callback: CallbackQuery,
     state: FSMContext,
@@ -184,7 +164,6 @@ async def confirm_delete(
     )
 
 
-@router.callback_query(PrivacyFlow.confirm_delete, PrivacyAction.filter(F.step == PrivacyStep.KEEP))
 async def keep_data(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:
     await callback.answer()
     await retire_buttons(callback, _("↩️ No, keep my data"))
@@ -196,16 +175,44 @@ async def keep_data(callback: CallbackQuery, state: FSMContext, user: User, bot:
         await bot.send_message(callback.from_user.id, text)
 
 
-@router.message(PrivacyFlow.confirm_delete)
 async def expected_delete_answer(message: Message) -> None:
     await message.answer(
         _("Please tap one of the buttons below 👇"), reply_markup=keyboards.confirm_delete()
     )
 
 
-@router.message(StateFilter(None), menu_label("👤 My details"))
 async def show_details(message: Message, user: User, i18n: I18n, bot: Bot) -> None:
     if not user.is_onboarded:
         await message.answer(_("You are not registered yet. Send /start to begin."))
         return
     await send_main_menu(bot, message.chat.id, user, details_text(user, i18n.current_locale))
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="common")
+    router.message.register(show_help, Command("help"))
+    router.message.register(show_help, button_text("❓ Help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(ask_language, Command("language"))
+    router.message.register(ask_language, button_text("🌐 Language"))
+    router.callback_query.register(
+        ask_language_from_button, LanguageChoice.filter(F.locale == "ask")
+    )
+    router.callback_query.register(chose_language, LanguageChoice.filter(F.locale.in_(LOCALES)))
+    router.message.register(show_privacy, Command("privacy"))
+    router.message.register(show_privacy, button_text("🔒 Privacy"))
+    router.callback_query.register(
+        ask_delete, PrivacyAction.filter(F.step == PrivacyStep.ASK_DELETE)
+    )
+    router.callback_query.register(
+        confirm_delete,
+        PrivacyFlow.confirm_delete,
+        PrivacyAction.filter(F.step == PrivacyStep.CONFIRM_DELETE),
+    )
+    router.callback_query.register(
+        keep_data, PrivacyFlow.confirm_delete, PrivacyAction.filter(F.step == PrivacyStep.KEEP)
+    )
+    router.message.register(expected_delete_answer, PrivacyFlow.confirm_delete)
+    router.message.register(show_details, StateFilter(None), button_text("👤 My details"))
+    return router

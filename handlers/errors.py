@@ -11,10 +11,8 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 
 logger = logging.getLogger("linli.errors")
-router = Router(name="errors")
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None) -> None:
     update = event.update
     chat_id: int | None = None
@@ -42,3 +40,10 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None =
                 "lost. Please try again in a moment."
             ),
         )
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

@@ -12,10 +12,7 @@ from handlers.onboarding import begin
 from handlers.replies import send_main_menu
 from storage.models import User
 
-router = Router(name="fallback")
 
-
-@router.callback_query()
 async def stale_button(callback: CallbackQuery) -> None:
     """A button from an older message, a second tap, or data we never sent."""
     await callback.answer(
@@ -23,7 +20,6 @@ async def stale_button(callback: CallbackQuery) -> None:
     )
 
 
-@router.message(StateFilter(None))
 async def not_understood(message: Message, state: FSMContext, user: User, bot: Bot) -> None:
     if message.chat.type != "private":
         return
@@ -39,8 +35,16 @@ async def not_understood(message: Message, state: FSMContext, user: User, bot: B
     await begin(bot, message.chat.id, state, user, first_name)
 
 
-@router.message()
 async def not_understood_in_conversation(message: Message) -> None:
     await message.answer(
         _("Sorry, I did not understand that. Send /cancel to stop and go back to the menu.")
     )
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="fallback")
+    router.callback_query.register(stale_button)
+    router.message.register(not_understood, StateFilter(None))
+    router.message.register(not_understood_in_conversation)
+    return router

@@ -20,7 +20,6 @@ from bot import keyboards
 from bot.callbacks import ConsentAnswer, RoleChoice
 from bot.clock import Clock
 from bot.commands import set_chat_commands
-from bot.i18n import translations_of
 from bot.services import invites, users
 from bot.services.errors import (
     AreaEmpty,
@@ -33,10 +32,8 @@ from bot.services.errors import (
     NameTooLong,
     PhoneInvalid,
 )
-from handlers.replies import retire_buttons, role_label, send_main_menu
+from handlers.replies import button_text, retire_buttons, role_label, send_main_menu
 from storage.models import User, UserRole
-
-router = Router(name="onboarding")
 
 SELF_CHOSEN_ROLES = {UserRole.RESIDENT.value, UserRole.VOLUNTEER.value}
 
@@ -149,7 +146,6 @@ async def _redeem(session: AsyncSession, user: User, code: str, clock: Clock) ->
     return _("✅ Invitation accepted: you are now a {role}.").format(role=role_label(role))
 
 
-@router.message(CommandStart())
 async def start(
     message: Message,
     command: CommandObject,
@@ -178,7 +174,6 @@ async def start(
         await begin(bot, message.chat.id, state, user, first_name)
 
 
-@router.callback_query(Onboarding.role, RoleChoice.filter(F.role.in_(SELF_CHOSEN_ROLES)))
 async def chose_role(
     callback: CallbackQuery, callback_data: RoleChoice, state: FSMContext, bot: Bot
 ) -> None:
@@ -190,7 +185,6 @@ async def chose_role(
     await ask_current_step(bot, callback.from_user.id, state, callback.from_user.first_name)
 
 
-@router.callback_query(Onboarding.consent, ConsentAnswer.filter())
 async def answered_consent(
     callback: CallbackQuery,
     callback_data: ConsentAnswer,
@@ -218,7 +212,6 @@ async def answered_consent(
     await ask_current_step(bot, callback.from_user.id, state, callback.from_user.first_name)
 
 
-@router.message(Onboarding.name, F.text)
 async def got_name(message: Message, state: FSMContext, bot: Bot) -> None:
     try:
         name = users.clean_name(message.text or "")
@@ -230,7 +223,6 @@ async def got_name(message: Message, state: FSMContext, bot: Bot) -> None:
     await ask_current_step(bot, message.chat.id, state, "")
 
 
-@router.message(Onboarding.phone, F.contact)
 async def got_contact(message: Message, state: FSMContext, bot: Bot) -> None:
     contact = message.contact
     assert contact is not None
@@ -242,14 +234,12 @@ async def got_contact(message: Message, state: FSMContext, bot: Bot) -> None:
     await _save_phone(message, state, bot, contact.phone_number)
 
 
-@router.message(Onboarding.phone, F.text.func(lambda text: text in translations_of("⏭ Skip")))
 async def skipped_phone(message: Message, state: FSMContext, bot: Bot) -> None:
     await state.update_data(phone=None)
     await state.set_state(Onboarding.area)
     await ask_current_step(bot, message.chat.id, state, "")
 
 
-@router.message(Onboarding.phone, F.text)
 async def typed_phone(message: Message, state: FSMContext, bot: Bot) -> None:
     await _save_phone(message, state, bot, message.text or "")
 
@@ -265,7 +255,6 @@ async def _save_phone(message: Message, state: FSMContext, bot: Bot, raw: str) -
     await ask_current_step(bot, message.chat.id, state, "")
 
 
-@router.message(Onboarding.area, F.text)
 async def got_area(
     message: Message,
     state: FSMContext,
@@ -309,7 +298,6 @@ def welcome_text(user: User) -> str:
     ).format(name=name)
 
 
-@router.message(StateFilter(Onboarding.role, Onboarding.consent))
 async def expected_a_button(message: Message, state: FSMContext, bot: Bot) -> None:
     """Free text, a sticker, a voice note... where a button was expected."""
     await message.answer(_("Please tap one of the buttons below 👇"))
@@ -317,7 +305,6 @@ async def expected_a_button(message: Message, state: FSMContext, bot: Bot) -> No
     await ask_current_step(bot, message.chat.id, state, first_name)
 
 
-@router.message(StateFilter(Onboarding.name, Onboarding.area))
 async def expected_text(message: Message, state: FSMContext) -> None:
     """A sticker, photo or voice note where a typed answer was expected."""
     if await state.get_state() == Onboarding.name.state:
@@ -326,8 +313,26 @@ async def expected_text(message: Message, state: FSMContext) -> None:
         await message.answer(_invalid_input_text(AreaEmpty()))
 
 
-@router.message(Onboarding.phone)
 async def expected_phone(message: Message) -> None:
     await message.answer(
         _invalid_input_text(PhoneInvalid()), reply_markup=keyboards.phone_request()
     )
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="onboarding")
+    router.message.register(start, CommandStart())
+    router.callback_query.register(
+        chose_role, Onboarding.role, RoleChoice.filter(F.role.in_(SELF_CHOSEN_ROLES))
+    )
+    router.callback_query.register(answered_consent, Onboarding.consent, ConsentAnswer.filter())
+    router.message.register(got_name, Onboarding.name, F.text)
+    router.message.register(got_contact, Onboarding.phone, F.contact)
+    router.message.register(skipped_phone, Onboarding.phone, button_text("⏭ Skip"))
+    router.message.register(typed_phone, Onboarding.phone, F.text)
+    router.message.register(got_area, Onboarding.area, F.text)
+    router.message.register(expected_a_button, StateFilter(Onboarding.role, Onboarding.consent))
+    router.message.register(expected_text, StateFilter(Onboarding.name, Onboarding.area))
+    router.message.register(expected_phone, Onboarding.phone)
+    return router

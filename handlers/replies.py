@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from aiogram import Bot, html
+from aiogram import Bot, F, html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from magic_filter import MagicFilter
 
 from bot import keyboards
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, translations_of
 from storage.models import User, UserRole
+
+
+def button_text(msgid: str) -> MagicFilter:
+    """Matches the text of a reply-keyboard button in any of our languages: the keyboard may have
+    been drawn before the person changed language."""
+    return F.text.func(lambda text: text in translations_of(msgid))
 
 
 def role_label(role: UserRole | None) -> str:

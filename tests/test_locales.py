@@ -16,7 +16,7 @@ from bot.i18n import create_i18n, locale_from_telegram
 from locales import LOCALES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "__": None, "gettext": None, "translations_of": None, "menu_label": None}
+KEYWORDS = {"_": None, "__": None, "gettext": None, "button_text": None}
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 TAG = re.compile(r"</?[a-z]+>")
 

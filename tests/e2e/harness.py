@@ -49,7 +49,16 @@ class RunningBot:
                 close_bot_session=False,
             )
         )
-        await self.api.wait_for_call("getUpdates", timeout=15)
+        first_poll = asyncio.ensure_future(
+            self.api.wait_for_call("getUpdates", timeout=30, since=len(self.api.calls))
+        )
+        done, _ = await asyncio.wait(
+            {first_poll, self._polling}, return_when=asyncio.FIRST_COMPLETED
+        )
+        if self._polling in done:  # the bot died while starting: show why
+            first_poll.cancel()
+            self._polling.result()
+        first_poll.result()
 
     async def stop(self) -> None:
         if self.application is None:

@@ -112,7 +112,7 @@ async def test_delete_my_data(linli: RunningBot, telegram: FakeBotAPI) -> None:
     await ann.tap("🗑 Delete my data")
     await ann.tap("🗑 Yes, delete everything")
     assert "Your data has been deleted" in ann.last.text
-    assert ann.reply_keyboard == []  # the menu is gone
+    assert not ann.reply_keyboard  # the menu is gone
 
     assert await user_row(linli, 2008) is None
     async with linli.app.session_factory() as session:

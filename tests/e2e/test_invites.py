@@ -101,7 +101,7 @@ async def test_create_invite_command_prints_a_working_link(
     )
     link = lines["link"].strip()
     code = lines["code"].strip()
-    assert link == f"https://t.me/{telegram.bot_username}?start={code}"
+    assert link == f"https://t.me/{telegram.bot_user['username']}?start={code}"
 
     person = telegram.user(3006, first_name="Wu", language_code="en")
     await person.send_command("/start", code)

@@ -41,7 +41,8 @@ def english_words(text: str) -> set[str]:
 async def test_resident_registers_in_their_language(
     linli: RunningBot, telegram: FakeBotAPI, language: str
 ) -> None:
-    mei = telegram.user(1001, first_name="Mei", language_code=language)
+    name = "Mei" if language == "en" else "梅"
+    mei = telegram.user(1001, first_name=name, language_code=language)
 
     await mei.send_command("/start")
     assert GREETING[language] in mei.last.text
@@ -51,11 +52,11 @@ async def test_resident_registers_in_their_language(
     assert "🔒" in mei.last.text
     await mei.tap(AGREE[language])
 
-    await mei.tap_reply("Mei")  # her Telegram name, offered as a button
+    await mei.tap_reply(name)  # her Telegram name, offered as a button
     await mei.tap_reply(SHARE[language])  # Telegram's "share contact"
     await mei.send_text("3号楼2单元")
 
-    assert "Mei" in mei.last.text
+    assert name in mei.last.text
     assert MENU_HELP[language] in [label for row in mei.reply_keyboard for label in row]
 
     if language != "en":
@@ -71,7 +72,7 @@ async def test_resident_registers_in_their_language(
     row = await user_row(linli, 1001)
     assert row is not None
     assert row.role == UserRole.RESIDENT
-    assert (row.display_name, row.area) == ("Mei", "3号楼2单元")
+    assert (row.display_name, row.area) == (name, "3号楼2单元")
     assert row.phone and row.phone.lstrip("+").isdigit()
     assert row.consent_at is not None and row.is_onboarded
 
