@@ -23,10 +23,10 @@ async def test_linli_run_answers_start_and_stops_cleanly(
         "LOG_LEVEL": "INFO",
     }
     env.pop("DATABASE_URL", None)
+    linli = Path(sys.executable).with_name("linli")  # the installed console script
+    command = [str(linli)] if linli.exists() else [sys.executable, "-m", "bot"]
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *command,
         "run",
         env=env,
         cwd=tmp_path,
