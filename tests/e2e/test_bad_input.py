@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.emulator.server import FakeBotAPI
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_conversation_controls import register
-from tests.e2e.test_onboarding import user_row
+from tests.e2e.steps import agree_to_register, register, user_row
 
 STALE = "This button is no longer active. Please use the latest message."
 
@@ -49,9 +48,7 @@ async def test_double_tap_and_old_buttons(linli: RunningBot, telegram: FakeBotAP
 
 async def test_name_step(linli: RunningBot, telegram: FakeBotAPI) -> None:
     ivy = telegram.user(4004, first_name="Ivy", language_code="zh-hant")
-    await ivy.send_command("/start")
-    await ivy.tap("🙋 我需要幫助")
-    await ivy.tap("✅ 我同意")
+    await agree_to_register(ivy)
     await ivy.send_sticker()
     assert "請用文字告訴我您的姓名" in ivy.last.text
     await ivy.send_text("艾" * 4000)
@@ -62,9 +59,7 @@ async def test_name_step(linli: RunningBot, telegram: FakeBotAPI) -> None:
 
 async def test_phone_step(linli: RunningBot, telegram: FakeBotAPI) -> None:
     jo = telegram.user(4005, first_name="Jo", language_code="en")
-    await jo.send_command("/start")
-    await jo.tap("🙋 I need help")
-    await jo.tap("✅ I agree")
+    await agree_to_register(jo)
     await jo.send_text("Jo")
     await jo.send_contact("+44 20 7946 0000", user_id=999)  # someone else's card
     assert "your own number" in jo.last.text
@@ -78,9 +73,7 @@ async def test_phone_step(linli: RunningBot, telegram: FakeBotAPI) -> None:
 
 async def test_area_step_and_long_text(linli: RunningBot, telegram: FakeBotAPI) -> None:
     kit = telegram.user(4006, first_name="Kit", language_code="en")
-    await kit.send_command("/start")
-    await kit.tap("🤝 I want to volunteer")
-    await kit.tap("✅ I agree")
+    await agree_to_register(kit, "volunteer")
     await kit.send_text("Kit")
     await kit.tap_reply("⏭ Skip")
     await kit.send_voice()
@@ -106,9 +99,7 @@ async def test_failure_is_told_kindly_and_loses_nothing(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
     lou = telegram.user(4008, first_name="Lou", language_code="zh-hans")
-    await lou.send_command("/start")
-    await lou.tap("🙋 我需要帮助")
-    await lou.tap("✅ 我同意")
+    await agree_to_register(lou)
     await lou.send_text("卢")
     telegram.inject("sendMessage", error=500, times=1, chat_id=4008)
     await lou.send_text("13800138000")

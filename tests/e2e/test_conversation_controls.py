@@ -7,27 +7,14 @@ from sqlalchemy import func, select
 from bot.emulator.server import FakeBotAPI
 from storage.models import FsmState, User
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_onboarding import user_row
-
-
-async def register(telegram: FakeBotAPI, telegram_id: int, language: str = "en") -> object:
-    person = telegram.user(telegram_id, first_name="Ann", language_code=language)
-    await person.send_command("/start")
-    await person.tap("🙋 I need help")
-    await person.tap("✅ I agree")
-    await person.send_text("Ann")
-    await person.tap_reply("⏭ Skip")
-    await person.send_text("Building 5")
-    return person
+from tests.e2e.steps import agree_to_register, register, user_row
 
 
 async def test_language_can_be_switched_in_the_middle_of_registering(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
     ann = telegram.user(2001, first_name="Ann", language_code="en")
-    await ann.send_command("/start")
-    await ann.tap("🙋 I need help")
-    await ann.tap("✅ I agree")
+    await agree_to_register(ann)
     await ann.send_command("/language")
     await ann.tap("简体中文")
     # the question of the step she is on comes again, now in Chinese
@@ -52,9 +39,7 @@ async def test_cancel_in_the_middle_then_start_again(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
     bob = telegram.user(2003, first_name="Bob", language_code="en")
-    await bob.send_command("/start")
-    await bob.tap("🙋 I need help")
-    await bob.tap("✅ I agree")
+    await agree_to_register(bob)
     await bob.send_command("/cancel")
     assert "OK, stopped" in bob.last.text
     await bob.send_text("Bob")  # no longer a name step: he is offered to start
@@ -74,9 +59,7 @@ async def test_restart_in_the_middle_keeps_the_place(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
     dora = telegram.user(2006, first_name="Dora", language_code="zh-hans")
-    await dora.send_command("/start")
-    await dora.tap("🙋 我需要帮助")
-    await dora.tap("✅ 我同意")
+    await agree_to_register(dora)
     await dora.send_text("朵拉")
     assert "电话号码" in dora.last.text
 
@@ -91,9 +74,7 @@ async def test_restart_in_the_middle_keeps_the_place(
 
 async def test_start_in_the_middle_resumes(linli: RunningBot, telegram: FakeBotAPI) -> None:
     eve = telegram.user(2007, first_name="Eve", language_code="en")
-    await eve.send_command("/start")
-    await eve.tap("🙋 I need help")
-    await eve.tap("✅ I agree")
+    await agree_to_register(eve)
     await eve.send_command("/start")
     assert "What is your name?" in eve.last.text
 

@@ -9,7 +9,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.services.invites import create_invite
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_onboarding import user_row
+from tests.e2e.steps import user_row
 
 
 async def new_invite(linli: RunningBot, clock: ManualClock, hours: int = 72) -> str:

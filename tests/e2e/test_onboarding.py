@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
 from bot.emulator.server import FakeBotAPI
-from storage.models import User, UserRole
+from storage.models import UserRole
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import agree_to_register, user_row
 
 GREETING = {
     "en": "Do you need some help, or would you like to volunteer?",
@@ -24,11 +24,6 @@ SHARE = {
     "zh-hant": "📱 提供我的電話號碼",
 }
 MENU_HELP = {"en": "❓ Help", "zh-hans": "❓ 帮助", "zh-hant": "❓ 幫助"}
-
-
-async def user_row(linli: RunningBot, telegram_id: int) -> User | None:
-    async with linli.app.session_factory() as session:
-        return await session.scalar(select(User).where(User.telegram_id == telegram_id))
 
 
 def english_words(text: str) -> set[str]:
@@ -79,9 +74,7 @@ async def test_resident_registers_in_their_language(
 
 async def test_volunteer_registers_without_a_phone(linli: RunningBot, telegram: FakeBotAPI) -> None:
     tom = telegram.user(1002, first_name="Tom", language_code="en-GB")
-    await tom.send_command("/start")
-    await tom.tap("🤝 I want to volunteer")
-    await tom.tap("✅ I agree")
+    await agree_to_register(tom, "volunteer")
     await tom.send_text("Tom Lee")
     await tom.tap_reply("⏭ Skip")
     assert "Which area can you help in?" in tom.last.text

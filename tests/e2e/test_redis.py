@@ -10,7 +10,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_onboarding import user_row
+from tests.e2e.steps import agree_to_register, user_row
 
 REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -58,9 +58,7 @@ async def test_restart_in_the_middle_with_redis(
 ) -> None:
     assert "Redis" in type(linli_on_redis.app.dispatcher.storage).__name__
     pat = telegram.user(6001, first_name="Pat", language_code="en")
-    await pat.send_command("/start")
-    await pat.tap("🙋 I need help")
-    await pat.tap("✅ I agree")
+    await agree_to_register(pat)
     await linli_on_redis.restart()
     await pat.send_text("Pat")
     assert "phone number" in pat.last.text

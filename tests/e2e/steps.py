@@ -1,0 +1,40 @@
+"""Steps many conversations share: "opens the bot and agrees", "registers", "looks up her row"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.emulator.server import FakeBotAPI
+from bot.emulator.users import ChatUser
+from storage.models import User
+from tests.e2e.harness import RunningBot
+
+LABELS = {
+    "en": {"help": "🙋 I need help", "volunteer": "🤝 I want to volunteer", "agree": "✅ I agree"},
+    "zh-hans": {"help": "🙋 我需要帮助", "volunteer": "🤝 我想当志愿者", "agree": "✅ 我同意"},
+    "zh-hant": {"help": "🙋 我需要幫助", "volunteer": "🤝 我想做義工", "agree": "✅ 我同意"},
+}
+
+
+async def agree_to_register(person: ChatUser, role: str = "help") -> None:
+    """Sends /start, chooses "I need help" (or "volunteer"), agrees: the bot asks for a name."""
+    language = (person.language_code or "en").lower()
+    labels = LABELS.get(language, LABELS["en"])
+    await person.send_command("/start")
+    await person.tap(labels[role])
+    await person.tap(labels["agree"])
+
+
+async def register(telegram: FakeBotAPI, telegram_id: int, language: str = "en") -> ChatUser:
+    """An English-speaking resident "Ann" of "Building 5", registered, on the main menu."""
+    person = telegram.user(telegram_id, first_name="Ann", language_code=language)
+    await agree_to_register(person)
+    await person.send_text("Ann")
+    await person.tap_reply("⏭ Skip")
+    await person.send_text("Building 5")
+    return person
+
+
+async def user_row(linli: RunningBot, telegram_id: int) -> User | None:
+    async with linli.app.session_factory() as session:
+        return await session.scalar(select(User).where(User.telegram_id == telegram_id))
