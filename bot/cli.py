@@ -52,7 +52,13 @@ async def _run(settings: Settings) -> None:
 
     settings.token()  # fail before touching the database
     application = await build_application(settings)
-    logger.info("starting database=%s", application.engine.url.get_backend_name())
+    from storage.migrate import current_revision
+
+    logger.info(
+        "starting database=%s revision=%s",
+        application.engine.url.get_backend_name(),
+        await current_revision(application.engine),
+    )
     try:
         await application.run_polling()
     finally:

@@ -14,4 +14,6 @@ def setup_logging(level: str) -> None:
         force=True,
     )
     # aiogram logs every handled update at INFO; keep that for DEBUG runs.
-    logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    quiet = max(logging.getLevelName(level), logging.WARNING)
+    logging.getLogger("aiogram.event").setLevel(quiet)
+    logging.getLogger("alembic").setLevel(quiet)  # we log the revision reached ourselves
