@@ -60,6 +60,7 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64))
     consent_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]
     onboarded_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
@@ -110,3 +111,42 @@ class FsmState(Base):
     state: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime]
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting to be sent (maybe not before `not_before`)
+    CLAIMED = "claimed"  # taken by a sender, not yet tried: safe to hand back after a crash
+    SENDING = "sending"  # the request to Telegram is under way
+    SENT = "sent"
+    FAILED = "failed"  # Telegram refused it for good, or retries ran out
+    BLOCKED = "blocked"  # the person blocked the bot (403)
+    SKIPPED = "skipped"  # not tried: the person is unreachable, or the message was withdrawn
+    INTERRUPTED = "interrupted"  # the sender died mid-request: delivery unknown, never resent
+
+
+class OutboxMessage(Base):
+    """One message to one chat, written in the transaction of the change that caused it, and
+    sent later by the outbox sender, at most once."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "priority", "not_before"),
+        Index("ix_outbox_messages_chat_status", "chat_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(default=0)
+    method: Mapped[str] = mapped_column(String(32), default="sendMessage")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(300))

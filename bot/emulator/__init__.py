@@ -1,11 +1,15 @@
 """A local, strict fake of the Telegram Bot API for end-to-end tests and manual play.
 
 Start `FakeBotAPI`, point an aiogram `Bot` at its `base_url`, then act as users with
-`api.user(...)`; see `server.py` for the server and `users.py` for the user actions.
+`api.user(...)` and `api.group(...)`; see `server.py` for the server, `users.py` and
+`groups.py` for the user actions and `flood.py` for optional Telegram-like rate limits.
 """
 
 from bot.emulator.errors import APIError
 from bot.emulator.faults import Delay, Fault
+from bot.emulator.flood import FloodLimits, FloodRefusal
+from bot.emulator.groups import GroupChat, GroupMember
+from bot.emulator.ledger import DeliveredMessage
 from bot.emulator.server import DEFAULT_TOKEN, FakeBotAPI
 from bot.emulator.spec import BotAPISpec, load_spec, validate_call
 from bot.emulator.state import Call, CallbackAnswer
@@ -21,8 +25,13 @@ __all__ = [
     "ChatMessage",
     "ChatUser",
     "Delay",
+    "DeliveredMessage",
     "FakeBotAPI",
     "Fault",
+    "FloodLimits",
+    "FloodRefusal",
+    "GroupChat",
+    "GroupMember",
     "load_spec",
     "validate_call",
 ]

@@ -12,6 +12,7 @@ import contextlib
 import signal
 import sys
 
+from bot.emulator.flood import FloodLimits
 from bot.emulator.server import DEFAULT_TOKEN, FakeBotAPI
 
 
@@ -28,6 +29,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=15.0,
         help="seconds after which callback queries can no longer be answered",
     )
+    parser.add_argument(
+        "--flood",
+        action="store_true",
+        help="answer 429 like Telegram's flood control (30/s overall, 1/s per private chat, "
+        "20/min per group); tune it through POST /_emulator/flood_limits",
+    )
     return parser.parse_args(argv)
 
 
@@ -37,6 +44,7 @@ async def serve(args: argparse.Namespace) -> None:
         bot_username=args.bot_username,
         bot_id=args.bot_id,
         callback_timeout=args.callback_timeout,
+        flood_limits=FloodLimits() if args.flood else None,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

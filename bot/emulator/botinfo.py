@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from bot.emulator.errors import bad_request
-from bot.emulator.state import EmulatorState
+from bot.emulator.state import ChatState, EmulatorState
 
 COMMAND_RE = re.compile(r"[a-z0-9_]+")
 LANGUAGE_RE = re.compile(r"(?:[a-z]{2})?")
@@ -159,8 +159,16 @@ class BotInfo:
                 return button
         return self.state.default_menu_button
 
+    def _visible_chat(self, chat_id: int | str) -> ChatState:
+        """A chat the bot may look at: groups it was removed from answer 403."""
+        chat = self.state.chat(chat_id)
+        refusal = chat.refusal(sending=False)
+        if refusal is not None:
+            raise refusal
+        return chat
+
     async def get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self.state.chat(params["chat_id"])
+        chat = self._visible_chat(params["chat_id"])
         return {
             **chat.chat,
             "accent_color_id": 0,
@@ -175,12 +183,15 @@ class BotInfo:
         }
 
     async def get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self.state.chat(params["chat_id"])
+        chat = self._visible_chat(params["chat_id"])
         user_id = params["user_id"]
         if user_id == self.state.bot_user["id"]:
-            return {"status": "member", "user": self.state.bot_user}
+            return {"status": chat.bot_status, "user": self.state.bot_user}
         if chat.user is not None and chat.user["id"] == user_id:
             return {"status": "member", "user": chat.user}
+        if not chat.is_private and user_id in self.state.chats:
+            status = "member" if user_id in chat.members else "left"
+            return {"status": status, "user": self.state.user_info(user_id)}
         raise bad_request("PARTICIPANT_ID_INVALID")
 
     async def get_file(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -67,6 +67,38 @@ class EmulatorClient:
             await self._request("POST", "/faults", {"method": method, "error": error, **options})
         )["fault"]
 
+    async def create_group(
+        self, chat_id: int, title: str, members: list[int] | None = None, kind: str = "supergroup"
+    ) -> dict[str, Any]:
+        body = {"id": chat_id, "title": title, "members": members or [], "kind": kind}
+        return (await self._request("POST", "/groups", body))["group"]
+
+    async def add_member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        body = {"user_id": user_id}
+        return (await self._request("POST", f"/groups/{chat_id}/members", body))["group"]
+
+    async def act_in_group(
+        self, chat_id: int, user_id: int, action: str, **arguments: Any
+    ) -> dict[str, Any]:
+        """Run a GroupMember action (send_text, tap, ...); returns {"update", "replies"}."""
+        path = f"/groups/{chat_id}/users/{user_id}/{action}"
+        return await self._request("POST", path, arguments)
+
+    async def remove_bot(self, chat_id: int, status: str = "kicked", **options: Any) -> None:
+        body = {"status": status, **options}
+        await self._request("POST", f"/groups/{chat_id}/bot/remove_bot", body)
+
+    async def group_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        return (await self._request("GET", f"/groups/{chat_id}/messages"))["messages"]
+
+    async def set_flood_limits(self, off: bool = False, **limits: float) -> None:
+        """Turn Telegram-like flood limits on (FloodLimits fields as keywords) or off."""
+        await self._request("POST", "/flood_limits", {"off": True} if off else limits)
+
+    async def flood(self) -> dict[str, Any]:
+        """{"limits", "refusals", "delivered" (per chat id), "duplicates"}."""
+        return await self._request("GET", "/flood")
+
     async def state(self) -> dict[str, Any]:
         return await self._request("GET", "/state")
 

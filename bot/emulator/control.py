@@ -1,7 +1,7 @@
 """A small JSON control API under /_emulator/ for other processes and the future web UI.
 
-It exposes the same actions as `ChatUser`, so a test can start the real bot as a separate
-process, play a user over HTTP and read what the bot answered.
+It exposes the same actions as `ChatUser` and `GroupMember`, so a test can start the real
+bot as a separate process, play users and groups over HTTP and read what the bot answered.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from aiohttp import web
 
 from bot.emulator.errors import APIError
 from bot.emulator.files import UploadedFile
+from bot.emulator.flood import FloodLimits
+from bot.emulator.groups import GroupChat
 from bot.emulator.state import Call
 from bot.emulator.users import ChatUser
 
@@ -25,7 +27,7 @@ USER_FIELDS = ("first_name", "language_code", "last_name", "username", "phone_nu
 # action name -> accepted JSON arguments
 USER_ACTIONS: dict[str, tuple[str, ...]] = {
     "send_text": ("text",),
-    "send_command": ("command", "args"),
+    "send_command": ("command", "args", "mention"),
     "send_contact": ("phone_number", "first_name", "user_id"),
     "send_sticker": ("emoji",),
     "send_voice": ("duration",),
@@ -37,6 +39,14 @@ USER_ACTIONS: dict[str, tuple[str, ...]] = {
     "block_bot": (),
     "unblock_bot": (),
 }
+# what a group member can do (the private-only actions are left out)
+MEMBER_ACTIONS: dict[str, tuple[str, ...]] = {
+    name: args
+    for name, args in USER_ACTIONS.items()
+    if name not in ("tap_reply", "block_bot", "unblock_bot")
+}
+GROUP_ACTIONS: dict[str, tuple[str, ...]] = {"remove_bot": ("status", "by"), "add_bot": ("by",)}
+FLOOD_FIELDS = tuple(f.name for f in dataclasses.fields(FloodLimits))
 
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -65,6 +75,10 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return {"size": len(value)}
     return value
+
+
+def group_json(group: GroupChat) -> dict[str, Any]:
+    return {**group.chat.chat, "members": group.member_ids, "bot_status": group.bot_status}
 
 
 def _ok(**payload: Any) -> web.Response:
@@ -106,10 +120,17 @@ def add_control_routes(app: web.Application, api: FakeBotAPI) -> None:
         fields = {k: v for k, v in (body or {}).items() if k in USER_FIELDS}
         return api.user(user_id, **fields)
 
+    def group_of(request: web.Request) -> GroupChat:
+        chat_id = int(request.match_info["chat_id"])
+        if chat_id not in api.groups:
+            raise KeyError(f"no group {chat_id}")
+        return api.groups[chat_id]
+
     async def state(request: web.Request) -> web.Response:
         return _ok(
             bot=api.bot_user,
             users=[u.user for u in api.users.values()],
+            groups=[group_json(g) for g in api.groups.values()],
             pending_updates=[u["update_id"] for u in api.state.pending_updates],
             confirmed_below=api.state.acked_offset,
             calls=len(api.calls),
@@ -153,6 +174,78 @@ def add_control_routes(app: web.Application, api: FakeBotAPI) -> None:
         body = await _body(request)
         await api.wait_processed(int(body["update_id"]), timeout=float(body.get("timeout", 10.0)))
         return _ok()
+
+    async def create_group(request: web.Request) -> web.Response:
+        body = await _body(request)
+        group = api.group(
+            int(body["id"]),
+            str(body["title"]),
+            [int(m) for m in body.get("members") or []],
+            kind=str(body.get("kind", "supergroup")),
+        )
+        return _ok(group=group_json(group))
+
+    async def add_member(request: web.Request) -> web.Response:
+        body = await _body(request)
+        group = group_of(request)
+        group.add_member(int(body["user_id"]))
+        return _ok(group=group_json(group))
+
+    async def member_action(request: web.Request) -> web.Response:
+        action = request.match_info["action"]
+        if action not in MEMBER_ACTIONS:
+            raise ValueError(f"unknown action {action!r}; known: {sorted(MEMBER_ACTIONS)}")
+        body = await _body(request)
+        member = group_of(request).as_user(int(request.match_info["user_id"]))
+        kwargs = {k: v for k, v in body.items() if k in MEMBER_ACTIONS[action]}
+        wait = bool(body.get("wait", True))
+        update = await getattr(member, action)(**kwargs, wait=wait)
+        replies = [m.to_json() for m in member.replies] if wait else []
+        return _ok(update=update, replies=replies)
+
+    async def group_action(request: web.Request) -> web.Response:
+        action = request.match_info["action"]
+        if action not in GROUP_ACTIONS:
+            raise ValueError(f"unknown action {action!r}; known: {sorted(GROUP_ACTIONS)}")
+        body = await _body(request)
+        group = group_of(request)
+        kwargs = {k: v for k, v in body.items() if k in GROUP_ACTIONS[action]}
+        update = await getattr(group, action)(**kwargs, wait=bool(body.get("wait", True)))
+        return _ok(update=update, group=group_json(group))
+
+    async def group_messages(request: web.Request) -> web.Response:
+        return _ok(messages=[m.to_json() for m in group_of(request).history])
+
+    async def group_wait_for_message(request: web.Request) -> web.Response:
+        body = await _body(request)
+        contains = body.get("contains")
+        message = await group_of(request).wait_for_message(
+            (lambda m: contains in m.text) if contains else None,
+            timeout=float(body.get("timeout", 10.0)),
+        )
+        return _ok(message=message.to_json())
+
+    async def flood_limits(request: web.Request) -> web.Response:
+        """Body: FloodLimits fields (missing ones take Telegram's defaults), or {"off": true}."""
+        body = await _body(request)
+        if body.get("off"):
+            api.set_flood_limits(None)
+            return _ok(limits=None)
+        limits = FloodLimits(**{k: float(v) for k, v in body.items() if k in FLOOD_FIELDS})
+        api.set_flood_limits(limits)
+        return _ok(limits=limits)
+
+    async def flood(request: web.Request) -> web.Response:
+        duplicates = [
+            {"chat_id": chat_id, "text": text, "count": count}
+            for (chat_id, text), count in api.duplicate_texts().items()
+        ]
+        return _ok(
+            limits=api.flood.limits,
+            refusals=api.flood_refusals,
+            delivered={str(k): v for k, v in api.delivered_counts().items()},
+            duplicates=duplicates,
+        )
 
     async def calls(request: web.Request) -> web.Response:
         since = int(request.query.get("since", 0))
@@ -200,6 +293,14 @@ def add_control_routes(app: web.Application, api: FakeBotAPI) -> None:
         ("GET", "/chats/{user_id}/messages", messages),
         ("GET", "/chats/{user_id}/callback_answers", callback_answers),
         ("POST", "/chats/{user_id}/wait_for_message", wait_for_message),
+        ("POST", "/groups", create_group),
+        ("POST", "/groups/{chat_id}/members", add_member),
+        ("POST", "/groups/{chat_id}/users/{user_id}/{action}", member_action),
+        ("POST", "/groups/{chat_id}/bot/{action}", group_action),
+        ("GET", "/groups/{chat_id}/messages", group_messages),
+        ("POST", "/groups/{chat_id}/wait_for_message", group_wait_for_message),
+        ("POST", "/flood_limits", flood_limits),
+        ("GET", "/flood", flood),
         ("POST", "/wait_processed", wait_processed),
         ("GET", "/calls", calls),
         ("POST", "/faults", faults),

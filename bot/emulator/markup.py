@@ -117,6 +117,25 @@ def _validate_reply(rows: Any) -> None:
                 )
 
 
+def check_chat_allows(markup: dict[str, Any] | None, chat_type: str) -> None:
+    """Refuse buttons the Bot API documents as "available in private chats only".
+
+    That covers every special reply keyboard button and inline web_app buttons. Telegram
+    answers BUTTON_TYPE_INVALID for a web_app button in a group; the same text is used for
+    the reply buttons (the documentation names no error for them).
+    """
+    if not markup or chat_type == "private":
+        return
+    for row in markup.get("keyboard") or []:
+        for button in row:
+            if isinstance(button, dict) and any(button.get(k) for k in REPLY_ACTIONS):
+                raise bad_request("BUTTON_TYPE_INVALID")
+    for row in markup.get("inline_keyboard") or []:
+        for button in row:
+            if isinstance(button, dict) and "web_app" in button:
+                raise bad_request("BUTTON_TYPE_INVALID")
+
+
 def button_labels(rows: list[list[Any]]) -> list[list[str]]:
     """Labels of an inline or reply keyboard, row by row."""
     return [[b if isinstance(b, str) else str(b.get("text", "")) for b in row] for row in rows]

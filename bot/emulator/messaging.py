@@ -6,10 +6,10 @@ import mimetypes
 import time
 from typing import Any
 
-from bot.emulator.errors import APIError, bad_request, forbidden
+from bot.emulator.errors import APIError, bad_request
 from bot.emulator.files import MAX_UPLOAD_BYTES, StoredFile, UploadedFile
 from bot.emulator.formatting import FormattedText, parse_text
-from bot.emulator.markup import validate_reply_markup
+from bot.emulator.markup import check_chat_allows, validate_reply_markup
 from bot.emulator.state import CallbackAnswer, ChatState, EmulatorState, StoredMessage
 
 MAX_TEXT = 4096
@@ -46,10 +46,11 @@ class Messaging:
     # helpers
 
     def target_chat(self, params: dict[str, Any], *, sending: bool) -> ChatState:
-        """The chat named by chat_id; sends to a chat that blocked the bot get 403."""
+        """The chat named by chat_id; 403 if the user blocked the bot or it left the group."""
         chat = self.state.chat(params["chat_id"])
-        if sending and chat.blocked:
-            raise forbidden()
+        refusal = chat.refusal(sending=sending)
+        if refusal is not None:
+            raise refusal
         return chat
 
     def formatted(
@@ -76,10 +77,13 @@ class Messaging:
         return result
 
     @staticmethod
-    def markup(params: dict[str, Any], *, inline_only: bool = False) -> dict[str, Any] | None:
+    def markup(
+        params: dict[str, Any], chat: ChatState, *, inline_only: bool = False
+    ) -> dict[str, Any] | None:
         markup = params.get("reply_markup")
         if markup is not None:
             validate_reply_markup(markup, inline_only=inline_only)
+            check_chat_allows(markup, chat.type)
         return markup
 
     def reply_to(self, chat: ChatState, params: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +116,7 @@ class Messaging:
             chat, from_bot=True, content=content, source=source, parse_mode=parse_mode, file=file
         )
         message.sent_markup = markup
+        self.state.delivered.record(chat.id, message.message_id, message.data, message.created_seq)
         if markup and "keyboard" in markup:
             chat.reply_keyboard = markup
             chat.reply_keyboard_message_id = message.message_id
@@ -134,7 +139,7 @@ class Messaging:
     async def send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self.target_chat(params, sending=True)
         text = self.formatted(params, "text")
-        markup = self.markup(params)
+        markup = self.markup(params, chat)
         content = {**self.reply_to(chat, params), **self.text_fields(text, "text")}
         return self.store_sent(
             chat, content, markup, source=params["text"], parse_mode=params.get("parse_mode")
@@ -152,7 +157,7 @@ class Messaging:
     async def _send_media(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         chat = self.target_chat(params, sending=True)
         caption = self.formatted(params, "caption", caption=True)
-        markup = self.markup(params)
+        markup = self.markup(params, chat)
         stored = self.input_file(params[kind], kind)
         content = {
             **self.reply_to(chat, params),
@@ -221,30 +226,30 @@ class Messaging:
         return chat, message
 
     async def edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
-        _, message = self.edit_target(params)
+        chat, message = self.edit_target(params)
         if "text" not in message.data:
             raise bad_request("there is no text in the message to edit")
         text = self.formatted(params, "text")
-        markup = self.markup(params, inline_only=True)
+        markup = self.markup(params, chat, inline_only=True)
         fields = self.text_fields(text, "text")
         self._apply_edit(message, fields, ("text", "entities"), markup)
         message.source, message.parse_mode = params["text"], params.get("parse_mode")
         return message.data
 
     async def edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
-        _, message = self.edit_target(params)
+        chat, message = self.edit_target(params)
         if message.file is None:
             raise bad_request("there is no caption in the message to edit")
         caption = self.formatted(params, "caption", caption=True)
-        markup = self.markup(params, inline_only=True)
+        markup = self.markup(params, chat, inline_only=True)
         fields = self.text_fields(caption, "caption")
         self._apply_edit(message, fields, ("caption", "caption_entities"), markup)
         message.source, message.parse_mode = params.get("caption"), params.get("parse_mode")
         return message.data
 
     async def edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
-        _, message = self.edit_target(params)
-        markup = self.markup(params, inline_only=True)
+        chat, message = self.edit_target(params)
+        markup = self.markup(params, chat, inline_only=True)
         self._apply_edit(message, {}, (), markup)
         return message.data
 

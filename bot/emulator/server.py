@@ -21,6 +21,9 @@ from aiohttp import web
 from bot.emulator.errors import APIError, bad_request
 from bot.emulator.faults import Delay, Fault, FaultPlan
 from bot.emulator.files import MAX_UPLOAD_BYTES, UploadedFile
+from bot.emulator.flood import FloodControl, FloodLimits, FloodRefusal
+from bot.emulator.groups import GroupChat, GroupMember
+from bot.emulator.ledger import DeliveredMessage
 from bot.emulator.methods import Handler, build_handlers
 from bot.emulator.spec import BotAPISpec, load_spec
 from bot.emulator.state import Call, EmulatorState
@@ -35,7 +38,9 @@ class FakeBotAPI:
     """A stateful, strict stand-in for api.telegram.org serving one bot token.
 
     Use it as ``async with FakeBotAPI() as api`` (or `start()` / `stop()`), point the bot at
-    `api.base_url`, then play users with `api.user(...)`.
+    `api.base_url`, then play users with `api.user(...)` and groups with `api.group(...)`.
+    `flood_limits` turns on Telegram-like 429 answers (see `flood.py`); `flood_time_source`
+    is the clock of those sliding windows, replaceable so tests move time instead of sleeping.
     """
 
     def __init__(
@@ -48,6 +53,8 @@ class FakeBotAPI:
         callback_timeout: float = 15.0,
         settle_timeout: float = DEFAULT_TIMEOUT,
         spec: BotAPISpec | None = None,
+        flood_limits: FloodLimits | None = None,
+        flood_time_source: Callable[[], float] = time.monotonic,
     ) -> None:
         if not _TOKEN_RE.fullmatch(token):
             raise ValueError(f"token {token!r} does not look like <bot id>:<secret>")
@@ -70,6 +77,8 @@ class FakeBotAPI:
         self.faults = FaultPlan()
         self.handlers: dict[str, Handler] = build_handlers(self.state)
         self.users: dict[int, ChatUser] = {}
+        self.groups: dict[int, GroupChat] = {}
+        self.flood = FloodControl(flood_limits, flood_time_source)
         self.base_url: str | None = None
         self.app = self._build_app()
         self._runner: web.AppRunner | None = None
@@ -179,6 +188,60 @@ class FakeBotAPI:
 
     def unblock(self, user_id: int) -> None:
         self.state.chat(user_id).blocked = False
+
+    # groups
+
+    def group(
+        self,
+        chat_id: int,
+        title: str,
+        members: list[int] | None = None,
+        kind: str = "supergroup",
+    ) -> GroupChat:
+        """Create (or retitle) a group with the bot in it; unknown member ids become users."""
+        chat = self.state.add_group_chat(chat_id, title, kind)
+        group = self.groups.get(chat_id)
+        if group is None:
+            group = self.groups[chat_id] = GroupChat(self, chat)
+        for user_id in members or []:
+            group.add_member(user_id)
+        return group
+
+    def add_member(self, chat_id: int, user_id: int) -> GroupMember:
+        """Put a user in an existing group; returns them acting in it."""
+        if chat_id not in self.groups:
+            raise ValueError(f"no group {chat_id}; create it with api.group(...)")
+        return self.groups[chat_id].add_member(user_id)
+
+    # flood control and deliveries
+
+    def set_flood_limits(
+        self,
+        limits: FloodLimits | None,
+        *,
+        time_source: Callable[[], float] | None = None,
+    ) -> FloodControl:
+        """Replace the flood limits (None turns them off); windows and refusals start empty."""
+        clock = time_source or self.flood.time_source
+        self.flood = FloodControl(limits, clock)
+        return self.flood
+
+    @property
+    def flood_refusals(self) -> list[FloodRefusal]:
+        """Every 429 the flood limits gave (injected faults are not included)."""
+        return self.flood.refusals
+
+    def delivered(self, chat_id: int | None = None) -> list[DeliveredMessage]:
+        """Messages the bot successfully sent (to one chat or all), in send order."""
+        return self.state.delivered.for_chat(chat_id)
+
+    def delivered_counts(self) -> dict[int, int]:
+        """Successful sends per chat id."""
+        return self.state.delivered.counts()
+
+    def duplicate_texts(self, chat_id: int | None = None) -> dict[tuple[int, str], int]:
+        """(chat id, visible text) delivered more than once -> how often; {} when none."""
+        return self.state.delivered.duplicates(chat_id)
 
     # faults
 
@@ -308,7 +371,7 @@ class FakeBotAPI:
             handler = self.handlers.get(canonical)
             if handler is None:
                 raise bad_request("method not supported by the fake server")
-            result = await handler(decoded)
+            result = await self._run_limited(canonical, chat_id, handler, decoded)
         except APIError as error:
             self._record(canonical, decoded, started, None, error)
             return error.error_code, error.to_json()
@@ -319,6 +382,24 @@ class FakeBotAPI:
             return 500, error.to_json()
         self._record(canonical, decoded, started, result, None)
         return 200, {"ok": True, "result": result}
+
+    async def _run_limited(
+        self, method: str, chat_id: int | None, handler: Handler, params: dict[str, Any]
+    ) -> Any:
+        """Run a handler under the flood limits; a send that fails gives its slot back.
+
+        Sends to unknown chats or chats refusing the bot get their 400/403, never a 429.
+        """
+        chat = self.state.chats.get(chat_id) if chat_id is not None else None
+        if chat is None or not self.flood.counts(method) or chat.refusal(sending=True) is not None:
+            return await handler(params)
+        stamp = self.flood.admit(method, chat.id, chat.is_private)
+        try:
+            return await handler(params)
+        except BaseException:
+            if stamp is not None:
+                self.flood.release(chat.id, chat.is_private, stamp)
+            raise
 
     def _chat_of(self, method: str, params: dict[str, Any]) -> int | None:
         """The chat a call concerns, for chat-specific faults."""

@@ -12,13 +12,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import bad_request
+from bot.emulator.errors import APIError, bad_request, forbidden
 from bot.emulator.feed import ChangeFeed
 from bot.emulator.files import FileStore, StoredFile
+from bot.emulator.ledger import DeliveryLog
 
 UPDATE_TYPES_DEFAULT_EXCLUDED = frozenset(
     {"chat_member", "message_reaction", "message_reaction_count"}
 )
+GROUP_KINDS = frozenset({"group", "supergroup"})
+BOT_PRESENT = frozenset({"member", "administrator"})
 
 
 @dataclass
@@ -46,7 +49,11 @@ class StoredMessage:
 
 @dataclass
 class ChatState:
-    """One chat; private chats have the user's id as chat id."""
+    """One chat; private chats have the user's id as chat id, groups a negative id.
+
+    `user` is the other party of a private chat; groups have `members` (user ids) and the
+    bot's own membership in `bot_status` instead.
+    """
 
     chat: dict[str, Any]
     user: dict[str, Any] | None = None
@@ -58,10 +65,35 @@ class ChatState:
     reply_keyboard_message_id: int | None = None
     chat_actions: list[str] = field(default_factory=list)
     menu_button: dict[str, Any] | None = None
+    members: list[int] = field(default_factory=list)
+    bot_status: str = "member"
 
     @property
     def id(self) -> int:
         return int(self.chat["id"])
+
+    @property
+    def type(self) -> str:
+        return str(self.chat["type"])
+
+    @property
+    def is_private(self) -> bool:
+        return self.type == "private"
+
+    def refusal(self, *, sending: bool) -> APIError | None:
+        """The 403 Telegram answers the bot for this chat, if any.
+
+        A user who blocked the bot only refuses new messages; a group the bot is no longer
+        in refuses everything, because the bot cannot even see it any more.
+        """
+        if self.is_private:
+            return forbidden() if sending and self.blocked else None
+        if self.bot_status in BOT_PRESENT:
+            return None
+        where = f"{self.type} chat"
+        if self.bot_status == "kicked":
+            return forbidden(f"bot was kicked from the {where}")
+        return forbidden(f"bot is not a member of the {where}")
 
     def alive(self) -> list[StoredMessage]:
         """Messages not deleted, oldest first."""
@@ -127,6 +159,7 @@ class EmulatorState:
         self.files = FileStore()
         self.chats: dict[int, ChatState] = {}
         self.calls: list[Call] = []
+        self.delivered = DeliveryLog()
         self.callback_queries: dict[str, CallbackQueryState] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}  # (kind, language_code) -> text
@@ -162,6 +195,30 @@ class EmulatorState:
         self.feed.notify()
         return existing
 
+    def add_group_chat(self, chat_id: int, title: str, kind: str) -> ChatState:
+        """Create (or retitle) a group or supergroup the bot is a member of."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative, e.g. -100123")
+        if kind not in GROUP_KINDS:
+            raise ValueError(f"kind must be one of {sorted(GROUP_KINDS)}")
+        if not title.strip():
+            raise ValueError("groups need a title")
+        chat = {"id": chat_id, "title": title, "type": kind}
+        existing = self.chats.get(chat_id)
+        if existing is None:
+            existing = ChatState(chat=chat)
+            self.chats[chat_id] = existing
+        existing.chat = chat
+        self.feed.notify()
+        return existing
+
+    def user_info(self, user_id: int) -> dict[str, Any]:
+        """The User object of a known fake user (users are registered with their private chat)."""
+        chat = self.chats.get(user_id)
+        if chat is None or chat.user is None:
+            raise ValueError(f"unknown user {user_id}; create it with api.user({user_id})")
+        return chat.user
+
     def chat(self, chat_id: int | str) -> ChatState:
         """The chat a method targets, or Telegram's "chat not found"."""
         found = self.chats.get(chat_id) if isinstance(chat_id, int) else None
@@ -178,11 +235,16 @@ class EmulatorState:
         source: str | None = None,
         parse_mode: str | None = None,
         file: StoredFile | None = None,
+        sender: dict[str, Any] | None = None,
     ) -> StoredMessage:
-        """Store a new message with the chat's next message id and Telegram's common fields."""
+        """Store a new message with the chat's next message id and Telegram's common fields.
+
+        `sender` is needed for user messages in groups; in private chats it is the chat's user.
+        """
         message_id = chat.next_message_id
         chat.next_message_id += 1
-        sender = self.bot_user if from_bot else chat.user
+        if sender is None:
+            sender = self.bot_user if from_bot else chat.user
         data: dict[str, Any] = {
             "message_id": message_id,
             "from": sender,

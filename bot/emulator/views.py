@@ -15,12 +15,14 @@ class ChatMessage:
     """A message as the user sees it now (edits applied).
 
     `text` is the visible text or caption; `html` is the text or caption exactly as the bot
-    sent it (with its parse_mode markup); `buttons` are inline keyboard labels by row.
+    sent it (with its parse_mode markup); `buttons` are inline keyboard labels by row;
+    `sender_id` tells group members apart.
     """
 
     message_id: int
     chat_id: int
     from_bot: bool
+    sender_id: int
     text: str
     html: str | None
     parse_mode: str | None
@@ -45,6 +47,7 @@ class ChatMessage:
             message_id=stored.message_id,
             chat_id=stored.chat_id,
             from_bot=stored.from_bot,
+            sender_id=int((data.get("from") or {}).get("id", 0)),
             text=str(data.get("text", data.get("caption", ""))),
             html=stored.source,
             parse_mode=stored.parse_mode,
@@ -83,6 +86,7 @@ class ChatMessage:
             "message_id": self.message_id,
             "chat_id": self.chat_id,
             "from_bot": self.from_bot,
+            "sender_id": self.sender_id,
             "text": self.text,
             "html": self.html,
             "parse_mode": self.parse_mode,

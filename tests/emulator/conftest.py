@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
@@ -29,14 +29,21 @@ def make_bot(api: FakeBotAPI, token: str | None = None) -> Bot:
 
 
 class RunningBot:
-    """A dispatcher polling the fake server in a background task."""
+    """A dispatcher polling the fake server in a background task (the echo bot by default)."""
 
-    def __init__(self, api: FakeBotAPI, bot: Bot, *, handle_as_tasks: bool = False) -> None:
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        bot: Bot,
+        *,
+        handle_as_tasks: bool = False,
+        router: Callable[[list[str]], Router] = build_router,
+    ) -> None:
         self.api = api
         self.bot = bot
         self.events: list[str] = []
         self.dispatcher = Dispatcher()
-        self.dispatcher.include_router(build_router(self.events))
+        self.dispatcher.include_router(router(self.events))
         self.handle_as_tasks = handle_as_tasks
         self._task: asyncio.Task[None] | None = None
 
@@ -79,11 +86,15 @@ async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
 
 @pytest.fixture
 async def run_bot(api: FakeBotAPI, bot: Bot) -> AsyncIterator[Callable[..., Awaitable[RunningBot]]]:
-    """Start the echo bot polling; every started bot is stopped at teardown."""
+    """Start a bot polling (the echo bot unless `router` builds another); stopped at teardown."""
     started: list[RunningBot] = []
 
-    async def start(*, handle_as_tasks: bool = False) -> RunningBot:
-        running = await RunningBot(api, bot, handle_as_tasks=handle_as_tasks).start()
+    async def start(
+        *,
+        handle_as_tasks: bool = False,
+        router: Callable[[list[str]], Router] = build_router,
+    ) -> RunningBot:
+        running = await RunningBot(api, bot, handle_as_tasks=handle_as_tasks, router=router).start()
         started.append(running)
         return running
 

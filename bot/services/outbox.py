@@ -1,0 +1,73 @@
+"""Putting a message in the outbox: the one way non-interactive messages leave linli.
+
+Called inside the transaction of the change that causes the message, so the message exists if
+and only if the change was committed. Knows nothing of Telegram types: the payload is the plain
+parameters of a Bot API send method."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from storage.models import OutboxMessage, OutboxStatus
+from storage.repositories import outbox as outbox_queries
+
+
+class Priority(IntEnum):
+    """Higher goes first: an urgent alert never waits behind a broadcast to everyone."""
+
+    BROADCAST = 10
+    NOTICE = 30
+    REMINDER = 50
+    ALERT = 80
+    URGENT = 100
+
+
+async def enqueue_message(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    text: str,
+    kind: str,
+    priority: Priority,
+    clock: Clock,
+    user_id: int | None = None,
+    reply_markup: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage:
+    """Queue one HTML text message. To a person who blocked the bot only urgent messages are
+    still tried; the others are recorded as skipped, so reports add up."""
+    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    status = OutboxStatus.PENDING
+    if priority < Priority.URGENT and await outbox_queries.is_chat_unreachable(session, chat_id):
+        status = OutboxStatus.SKIPPED
+    row = outbox_queries.add(
+        session,
+        chat_id=chat_id,
+        user_id=user_id,
+        kind=kind,
+        priority=int(priority),
+        payload=payload,
+        now=clock.now(),
+        not_before=not_before,
+        status=status,
+    )
+    await session.flush()
+    return row
+
+
+async def person_blocked_bot(session: AsyncSession, telegram_id: int, *, clock: Clock) -> bool:
+    """Mark the person unreachable and withdraw what waits for them (urgent messages stay)."""
+    changed = await outbox_queries.set_chat_reachable(session, telegram_id, clock.now())
+    await outbox_queries.skip_pending_for_chat(session, telegram_id, below_priority=Priority.URGENT)
+    return changed
+
+
+async def person_unblocked_bot(session: AsyncSession, telegram_id: int) -> bool:
+    return await outbox_queries.set_chat_reachable(session, telegram_id, None)
