@@ -23,6 +23,8 @@ from bot.i18n import create_i18n
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
 from bot.middlewares.user import CurrentUserMiddleware
+from bot.outbox import OutboxSender
+from bot.ratelimit import SendLimits
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -80,12 +82,29 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
     dispatcher.include_routers(*all_routers())
     dispatcher.startup.register(_on_startup)
+    dispatcher.shutdown.register(_on_shutdown)
     return dispatcher
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     await publish_commands(bot, dispatcher["i18n"])
+    settings: Settings = dispatcher["settings"]
+    sender = OutboxSender(
+        bot,
+        dispatcher["session_factory"],
+        dispatcher["clock"],
+        limits=SendLimits(per_second=settings.outbox_rate),
+        max_attempts=settings.outbox_max_attempts,
+    )
+    dispatcher["outbox"] = sender
+    sender.start()
+
+
+async def _on_shutdown(dispatcher: Dispatcher) -> None:
+    sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox", None)
+    if sender is not None:
+        await sender.stop()
 
 
 @dataclass

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Asia/Shanghai"
     log_level: LogLevel = "INFO"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
+    outbox_rate: float = Field(default=25.0, gt=0, le=1000)
+    outbox_max_attempts: int = Field(default=5, ge=1, le=50)
 
     @field_validator("bot_token")
     @classmethod

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from handlers import common, errors, fallback, onboarding
+from handlers import common, errors, fallback, membership, onboarding
 
 
 def all_routers() -> list[Router]:
@@ -10,6 +10,7 @@ def all_routers() -> list[Router]:
     /cancel and /language work in the middle of registering."""
     return [
         errors.build_router(),
+        membership.build_router(),
         common.build_router(),
         onboarding.build_router(),
         fallback.build_router(),
