@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -62,7 +63,8 @@ class OutboxSender:
         self.clock = clock
         self.limiter = SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
-        self.batch_size = batch_size
+        # About a tenth of a second of work per claim, so a new urgent row waits little.
+        self.batch_size = max(1, min(batch_size, math.ceil(self.limiter.limits.per_second / 10)))
         self.idle_interval = idle_interval
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
@@ -131,6 +133,7 @@ class OutboxSender:
                     break
                 continue
             await self._sleep(self.limiter.global_wait())
+            self.limiter.reserve_global()
             await self._send(row)
         return len(rows)
 

@@ -61,9 +61,14 @@ class SendRateLimiter:
                 busy.append(chat_id)
         return busy
 
+    def reserve_global(self) -> None:
+        """Take the next overall slot just before a request, so the request's own duration
+        does not stretch the interval between messages."""
+        self._next_global = max(self._next_global, self._now()) + 1.0 / self.limits.per_second
+
     def record(self, chat_id: int) -> None:
+        """A message went to `chat_id` (or Telegram counted the attempt)."""
         now = self._now()
-        self._next_global = max(self._next_global, now) + 1.0 / self.limits.per_second
         if chat_id > 0:
             self._next_private[chat_id] = now + self.limits.private_chat_interval
         else:
