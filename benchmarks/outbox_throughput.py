@@ -6,7 +6,8 @@ Queues one broadcast message per recipient (plus, with --urgent N, N urgent aler
 while the broadcast is sending), drains them with one sender whose limit is --rate messages a
 second against a fake Telegram whose global flood limit is the same, and prints the achieved
 rate as a fraction of the limit, the 429s Telegram had to answer, the duplicates, and the worst
-wait of an urgent alert. SQLite file by default; --database for PostgreSQL."""
+wait of an urgent alert. A fresh SQLite file by default; --database takes a PostgreSQL URL
+of a scratch database (it is migrated and filled with outbox rows)."""
 
 from __future__ import annotations
 
