@@ -22,6 +22,8 @@ MENU_LANGUAGE = __("🌐 Language")
 MENU_PRIVACY = __("🔒 Privacy")
 MENU_HELP = __("❓ Help")
 SKIP = __("⏭ Skip")
+NEED_HELP = __("🙋 I need help")
+VOLUNTEER = __("🤝 I want to volunteer")
 SHARE_PHONE = __("📱 Share my phone number")
 
 
@@ -51,11 +53,11 @@ def role_choice() -> InlineKeyboardMarkup:
     return _one_per_row(
         [
             InlineKeyboardButton(
-                text=_("🙋 I need help"),
+                text=str(NEED_HELP),
                 callback_data=RoleChoice(role=UserRole.RESIDENT.value).pack(),
             ),
             InlineKeyboardButton(
-                text=_("🤝 I want to volunteer"),
+                text=str(VOLUNTEER),
                 callback_data=RoleChoice(role=UserRole.VOLUNTEER.value).pack(),
             ),
             InlineKeyboardButton(

@@ -178,7 +178,8 @@ async def chose_role(
     callback: CallbackQuery, callback_data: RoleChoice, state: FSMContext, bot: Bot
 ) -> None:
     await callback.answer()
-    label = _("🙋 I need help") if callback_data.role == "resident" else _("🤝 I want to volunteer")
+    chosen = keyboards.NEED_HELP if callback_data.role == "resident" else keyboards.VOLUNTEER
+    label = str(chosen)
     await retire_buttons(callback, label)
     await state.update_data(role=callback_data.role)
     await state.set_state(Onboarding.consent)
