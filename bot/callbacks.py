@@ -29,3 +29,44 @@ class PrivacyStep(StrEnum):
 
 class PrivacyAction(CallbackData, prefix="priv"):
     step: PrivacyStep
+
+
+class NewRequestStep(CallbackData, prefix="nr"):
+    """A choice while a resident describes what they need (category, when, where, confirm)."""
+
+    field: str
+    value: str
+
+
+class RequestAction(CallbackData, prefix="rq"):
+    """A resident acting on one of their own requests: cancel, confirm cancel, rate, comment,
+    answer a coordinator's question."""
+
+    action: str
+    request_id: int
+    value: int = 0
+
+
+class ReviewAction(CallbackData, prefix="rv"):
+    """A coordinator acting on a request. `version` is the request's version when the card was
+    drawn: a button from before a change is stale."""
+
+    action: str
+    request_id: int
+    version: int
+    value: str = ""
+
+
+class TaskAction(CallbackData, prefix="tk"):
+    """A volunteer acting on a task: view, claim, on my way, done (+ minutes), can't make it."""
+
+    action: str
+    request_id: int
+    value: int = 0
+
+
+class VolunteerDecision(CallbackData, prefix="vd"):
+    """A coordinator approving or declining a volunteer's registration."""
+
+    volunteer_id: int
+    approve: bool

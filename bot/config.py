@@ -27,6 +27,25 @@ class ConfigError(Exception):
     """A setting is missing or wrong; the message is one line meant for a person."""
 
 
+EMERGENCY_SERVICES = ("ambulance", "fire", "police", "helpline")
+
+
+def parse_emergency_numbers(value: str) -> list[tuple[str, str]]:
+    """ "120=ambulance,119=fire" -> [("120", "ambulance"), ("119", "fire")]: the numbers told to a
+    person in an emergency, each with a service whose name we translate."""
+    numbers = []
+    for item in value.split(","):
+        number, _, service = item.strip().partition("=")
+        number, service = number.strip(), service.strip().lower()
+        if not re.fullmatch(r"\+?[\d ]{2,16}", number) or service not in EMERGENCY_SERVICES:
+            raise ValueError(
+                "write numbers as 120=ambulance,119=fire,110=police "
+                f"(services: {', '.join(EMERGENCY_SERVICES)})"
+            )
+        numbers.append((number, service))
+    return numbers
+
+
 class Settings(BaseSettings):
     """Everything linli reads from its environment."""
 
@@ -44,6 +63,14 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     outbox_rate: float = Field(default=25.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=5, ge=1, le=50)
+    coordinator_chat_id: int | None = None
+    volunteer_chat_id: int | None = None
+    emergency_numbers: str = "120=ambulance,119=fire,110=police"
+    unclaimed_alert_minutes: int = Field(default=240, ge=5, le=24 * 60 * 7)
+    urgent_unclaimed_alert_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    claim_overdue_minutes: int = Field(default=360, ge=5, le=24 * 60 * 7)
+    max_open_claims: int = Field(default=3, ge=1, le=50)
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     @field_validator("bot_token")
     @classmethod
@@ -83,6 +110,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://")
         return value
 
+    @field_validator("coordinator_chat_id", "volunteer_chat_id", mode="before")
+    @classmethod
+    def _chat_id(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("emergency_numbers")
+    @classmethod
+    def _emergency_numbers(cls, value: str) -> str:
+        parse_emergency_numbers(value)
+        return value
+
     @field_validator("default_timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
@@ -98,6 +136,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'linli.sqlite3').resolve()}"
+
+    @property
+    def emergency_number_list(self) -> list[tuple[str, str]]:
+        return parse_emergency_numbers(self.emergency_numbers)
 
     def token(self) -> str:
         """The bot token, or a `ConfigError` when it is not set."""

@@ -28,6 +28,9 @@ class DbSessionMiddleware(BaseMiddleware):
                 data["session"] = session
                 result = await handler(event, data)
                 await session.commit()
+                sender = data.get("outbox")
+                if sender is not None and session.info.pop("outbox_queued", False):
+                    sender.wake()
                 return result
             except BaseException:
                 await session.rollback()

@@ -47,3 +47,67 @@ class InviteUsed(DomainError):
 
 class NotOnboarded(DomainError):
     """The person has not finished registering yet."""
+
+
+class NotAllowed(DomainError):
+    """The person's role does not allow this (a forged or forwarded button, a wrong command)."""
+
+
+class DescriptionEmpty(InvalidInput):
+    pass
+
+
+class TextTooLong(InvalidInput):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class DayOutOfRange(InvalidInput):
+    """The chosen day is in the past or too far ahead."""
+
+
+class RequestNotFound(DomainError):
+    """No such request, or not one this person may see: the two look the same on purpose."""
+
+
+class RequestChanged(DomainError):
+    """The request moved on since the button was drawn (someone else acted first)."""
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(request_id)
+        self.request_id = request_id
+
+
+class InvalidTransition(RequestChanged):
+    """The request is in a status from which this step is not possible."""
+
+
+class TaskTaken(RequestChanged):
+    """Another volunteer claimed it first."""
+
+
+class TaskUnavailable(RequestChanged):
+    """The task is no longer open: cancelled, done, rejected or not yet approved."""
+
+
+class NotYourTask(DomainError):
+    pass
+
+
+class TooManyClaims(DomainError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class VolunteerNotApproved(DomainError):
+    """A volunteer waits for (or was declined) a coordinator's approval."""
+
+
+class RatingInvalid(InvalidInput):
+    pass
+
+
+class MinutesInvalid(InvalidInput):
+    pass

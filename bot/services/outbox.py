@@ -59,6 +59,7 @@ async def enqueue_message(
         status=status,
     )
     await session.flush()
+    session.info["outbox_queued"] = True  # the session middleware wakes the sender on commit
     return row
 
 

@@ -35,14 +35,14 @@ class TelegramProfile:
     language_code: str | None
 
 
-def _clean_text(text: str) -> str:
+def clean_text(text: str) -> str:
     """Collapse whitespace and drop control characters people paste by accident."""
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch == " ")
     return " ".join(text.split())
 
 
 def clean_name(text: str) -> str:
-    name = _clean_text(text)
+    name = clean_text(text)
     if not name or name.startswith("/"):
         raise NameEmpty()
     if len(name) > NAME_MAX:
@@ -51,7 +51,7 @@ def clean_name(text: str) -> str:
 
 
 def clean_area(text: str) -> str:
-    area = _clean_text(text)
+    area = clean_text(text)
     if not area or area.startswith("/"):
         raise AreaEmpty()
     if len(area) > AREA_MAX:
@@ -156,6 +156,8 @@ async def delete_personal_data(session: AsyncSession, user: User, *, clock: Cloc
     user.display_name = None
     user.phone = None
     user.area = None
+    user.address = None
+    user.access_notes = None
     user.locale = None
     user.consent_at = None
     user.deleted_at = now

@@ -1,0 +1,100 @@
+"""Messages to people other than the one acting: rendered in each recipient's language and put
+in the outbox in the same transaction as the change that caused them.
+
+A handler (or the scheduler) makes a `Notifier` with the update's session and calls `tell_user`,
+`tell_chat` or `tell_coordinators` with a function that renders the text (and buttons) in the
+language currently set; the notifier sets each recipient's language around that call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import locale_from_telegram
+from bot.services.outbox import Priority, enqueue_message
+from storage.models import OutboxMessage, User
+from storage.repositories import requests as request_queries
+
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Render = Callable[[], Rendered]
+
+
+def recipient_locale(user: User, default: str) -> str:
+    """The language a person reads: their choice, then their Telegram app's, then the default."""
+    return user.locale or locale_from_telegram(user.telegram_language) or default
+
+
+@dataclass
+class Notifier:
+    session: AsyncSession
+    settings: Settings
+    clock: Clock
+    i18n: I18n
+
+    def _render(self, locale: str, render: Render) -> Rendered:
+        with self.i18n.context(), self.i18n.use_locale(locale):
+            return render()
+
+    async def tell_chat(
+        self, chat_id: int, locale: str, render: Render, *, kind: str, priority: Priority,
+        user_id: int | None = None,
+    ) -> OutboxMessage:  # fmt: skip
+        text, markup = self._render(locale, render)
+        return await enqueue_message(
+            self.session,
+            chat_id=chat_id,
+            text=text,
+            kind=kind,
+            priority=priority,
+            clock=self.clock,
+            user_id=user_id,
+            reply_markup=markup.model_dump(mode="json", exclude_none=True) if markup else None,
+        )
+
+    async def tell_user(
+        self, user: User | None, render: Render, *, kind: str, priority: Priority
+    ) -> OutboxMessage | None:
+        """Nothing is sent to someone who deleted their data (no Telegram id left)."""
+        if user is None or user.telegram_id is None:
+            return None
+        locale = recipient_locale(user, self.settings.default_locale)
+        return await self.tell_chat(
+            user.telegram_id, locale, render, kind=kind, priority=priority, user_id=user.id
+        )
+
+    async def tell_coordinators(self, render: Render, *, kind: str, priority: Priority) -> int:
+        """To the coordinators' group when one is configured (in the default language), else to
+        each coordinator privately in their own. Returns how many messages were queued."""
+        if self.settings.coordinator_chat_id is not None:
+            await self.tell_chat(
+                self.settings.coordinator_chat_id,
+                self.settings.default_locale,
+                render,
+                kind=kind,
+                priority=priority,
+            )
+            return 1
+        queued = 0
+        for coordinator in await request_queries.coordinators(self.session):
+            if await self.tell_user(coordinator, render, kind=kind, priority=priority):
+                queued += 1
+        return queued
+
+    async def tell_volunteers_group(
+        self, render: Render, *, kind: str, priority: Priority
+    ) -> OutboxMessage | None:
+        if self.settings.volunteer_chat_id is None:
+            return None
+        return await self.tell_chat(
+            self.settings.volunteer_chat_id,
+            self.settings.default_locale,
+            render,
+            kind=kind,
+            priority=priority,
+        )

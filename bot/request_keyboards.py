@@ -1,0 +1,122 @@
+"""Inline keyboards attached to help requests, shared by the flows that send them: the
+coordinators' review card, a volunteer's claim button and held-task buttons, the resident's
+rating. One action per row, so every button is wide and easy to hit."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import RequestAction, ReviewAction, TaskAction, VolunteerDecision
+from storage.models import HelpRequest, RequestStatus
+
+
+def _rows(*buttons: InlineKeyboardButton) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
+
+
+def review_button(
+    request: HelpRequest, action: str, text: str, value: str = ""
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text,
+        callback_data=ReviewAction(
+            action=action, request_id=request.id, version=request.version, value=value
+        ).pack(),
+    )
+
+
+def review_keyboard(request: HelpRequest) -> InlineKeyboardMarkup | None:
+    """The coordinators' buttons for a request, fitting its status."""
+    if request.status is RequestStatus.PENDING:
+        return _rows(
+            review_button(request, "approve", _("✅ Approve and publish")),
+            review_button(request, "assign", _("👤 Assign to a volunteer")),
+            review_button(request, "category", _("🏷 Change category")),
+            review_button(
+                request, "urgency", _("⬇️ Not urgent") if request.urgent else _("🚨 Mark urgent")
+            ),
+            review_button(request, "ask", _("❓ Ask the resident")),
+            review_button(request, "duplicate", _("🔗 Duplicate of…")),
+            review_button(request, "reject", _("✖️ Reject")),
+        )
+    if request.status is RequestStatus.OPEN:
+        return _rows(
+            review_button(request, "assign", _("👤 Assign to a volunteer")),
+            review_button(
+                request, "urgency", _("⬇️ Not urgent") if request.urgent else _("🚨 Mark urgent")
+            ),
+            review_button(request, "ask", _("❓ Ask the resident")),
+        )
+    if request.status in (RequestStatus.CLAIMED, RequestStatus.IN_PROGRESS):
+        return _rows(
+            review_button(request, "assign", _("🔁 Reassign")),
+            review_button(request, "unassign", _("↩️ Back to the pool")),
+        )
+    return None
+
+
+def claim_keyboard(request: HelpRequest) -> InlineKeyboardMarkup:
+    return _rows(
+        InlineKeyboardButton(
+            text=_("🙌 I'll do it"),
+            callback_data=TaskAction(action="claim", request_id=request.id).pack(),
+        )
+    )
+
+
+def held_task_keyboard(request: HelpRequest) -> InlineKeyboardMarkup:
+    """For the volunteer holding the task."""
+    buttons = []
+    if request.status is RequestStatus.CLAIMED:
+        buttons.append(
+            InlineKeyboardButton(
+                text=_("🚶 On my way"),
+                callback_data=TaskAction(action="start", request_id=request.id).pack(),
+            )
+        )
+    buttons += [
+        InlineKeyboardButton(
+            text=_("✅ Done"), callback_data=TaskAction(action="done", request_id=request.id).pack()
+        ),
+        InlineKeyboardButton(
+            text=_("😔 I can't make it"),
+            callback_data=TaskAction(action="release", request_id=request.id).pack(),
+        ),
+    ]
+    return _rows(*buttons)
+
+
+def rating_keyboard(request: HelpRequest) -> InlineKeyboardMarkup:
+    """Five big buttons, best on top, the number and the words both on each."""
+    labels = {
+        5: _("😄 5 · Excellent"),
+        4: _("🙂 4 · Good"),
+        3: _("😐 3 · All right"),
+        2: _("🙁 2 · Not good"),
+        1: _("😞 1 · Bad"),
+    }
+    return _rows(
+        *(
+            InlineKeyboardButton(
+                text=label,
+                callback_data=RequestAction(
+                    action="rate", request_id=request.id, value=score
+                ).pack(),
+            )
+            for score, label in labels.items()
+        )
+    )
+
+
+def volunteer_decision_keyboard(volunteer_id: int) -> InlineKeyboardMarkup:
+    return _rows(
+        InlineKeyboardButton(
+            text=_("✅ Approve volunteer"),
+            callback_data=VolunteerDecision(volunteer_id=volunteer_id, approve=True).pack(),
+        ),
+        InlineKeyboardButton(
+            text=_("✖️ Decline"),
+            callback_data=VolunteerDecision(volunteer_id=volunteer_id, approve=False).pack(),
+        ),
+    )

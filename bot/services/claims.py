@@ -1,0 +1,198 @@
+"""What a volunteer does with a task: claim it, set off, finish it, or give it back.
+
+Only the volunteer who holds a task sees its exact address and the resident's phone, and each
+time they are shown it is written to the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.errors import (
+    InvalidTransition,
+    MinutesInvalid,
+    NotYourTask,
+    RequestChanged,
+    RequestNotFound,
+    TaskTaken,
+    TaskUnavailable,
+    TooManyClaims,
+)
+from bot.services.requests import change_status
+from bot.services.volunteers import approved_volunteer
+from storage.models import HelpRequest, RequestStatus, User
+from storage.repositories import audit
+from storage.repositories import requests as request_queries
+
+MAX_MINUTES = 24 * 60
+REVEALED_FIELDS = ("address", "phone", "access_notes")
+
+
+@dataclass(frozen=True)
+class Task:
+    """A held task with what its volunteer may see."""
+
+    request: HelpRequest
+    resident: User
+
+
+async def open_tasks(
+    session: AsyncSession, volunteer: User | None, *, limit: int = 5, offset: int = 0
+) -> tuple[list[HelpRequest], int]:
+    """Open tasks an approved volunteer may browse (no addresses here), and how many in all."""
+    await approved_volunteer(session, volunteer)
+    tasks = await request_queries.open_tasks(session, limit=limit, offset=offset)
+    return tasks, await request_queries.count_open_tasks(session)
+
+
+async def visible_task(
+    session: AsyncSession, volunteer: User | None, request_id: int
+) -> HelpRequest:
+    """An open task as a volunteer may see it before claiming."""
+    await approved_volunteer(session, volunteer)
+    request = await request_queries.get(session, request_id)
+    if request is None:
+        raise RequestNotFound()
+    if request.status is not RequestStatus.OPEN:
+        raise _why_not_open(request)
+    return request
+
+
+def _why_not_open(request: HelpRequest) -> RequestChanged:
+    if request.status in request_queries.HELD:
+        return TaskTaken(request.id)
+    return TaskUnavailable(request.id)
+
+
+async def reveal(
+    session: AsyncSession, volunteer: User, request: HelpRequest, *, clock: Clock
+) -> Task:
+    """Hand the resident's details to the volunteer holding the task, writing it down."""
+    resident = await session.get(User, request.resident_id)
+    if resident is None:
+        raise RequestNotFound()
+    audit.record(
+        session,
+        at=clock.now(),
+        action="request.reveal",
+        actor_id=volunteer.id,
+        subject_id=resident.id,
+        detail={"request_id": request.id, "fields": list(REVEALED_FIELDS)},
+    )
+    await session.flush()
+    return Task(request=request, resident=resident)
+
+
+async def claim_task(
+    session: AsyncSession,
+    volunteer: User | None,
+    request_id: int,
+    *,
+    clock: Clock,
+    max_open_claims: int,
+) -> Task:
+    """Exactly one of several volunteers tapping at once wins: the claim is a conditional UPDATE
+    on `status = open`, which also checks the volunteer holds fewer than `max_open_claims`."""
+    volunteer = await approved_volunteer(session, volunteer)
+    request = await request_queries.get(session, request_id)
+    if request is None:
+        raise RequestNotFound()
+    if request.status is not RequestStatus.OPEN:
+        raise _why_not_open(request)
+    held = await request_queries.held_by(session, volunteer.id)
+    if len(held) >= max_open_claims:
+        raise TooManyClaims(max_open_claims)
+    now = clock.now()
+    try:
+        await change_status(
+            session,
+            request,
+            RequestStatus.CLAIMED,
+            actor=volunteer,
+            action="claimed",
+            clock=clock,
+            values={"volunteer_id": volunteer.id, "claimed_at": now, "overdue_flagged_at": None},
+            extra_condition=request_queries.held_count_below(volunteer.id, max_open_claims),
+        )
+    except RequestChanged:
+        if request.status is RequestStatus.OPEN:  # lost only on the claim limit
+            raise TooManyClaims(max_open_claims) from None
+        raise _why_not_open(request) from None
+    return await reveal(session, volunteer, request, clock=clock)
+
+
+async def held_task(session: AsyncSession, volunteer: User | None, request_id: int) -> HelpRequest:
+    """The task, if this volunteer holds it now."""
+    volunteer = await approved_volunteer(session, volunteer)
+    request = await request_queries.get(session, request_id)
+    if request is None:
+        raise RequestNotFound()
+    if request.volunteer_id != volunteer.id:
+        raise NotYourTask()
+    if request.status not in request_queries.HELD:
+        raise InvalidTransition(request.id)
+    return request
+
+
+async def show_task(
+    session: AsyncSession, volunteer: User | None, request_id: int, *, clock: Clock
+) -> Task:
+    """The full details of a task the volunteer holds (a reveal, so it is logged)."""
+    request = await held_task(session, volunteer, request_id)
+    assert volunteer is not None
+    return await reveal(session, volunteer, request, clock=clock)
+
+
+async def start_task(
+    session: AsyncSession, volunteer: User | None, request_id: int, *, clock: Clock
+) -> HelpRequest:
+    """ "On my way"."""
+    request = await held_task(session, volunteer, request_id)
+    if request.status is RequestStatus.IN_PROGRESS:
+        return request  # a second tap changes nothing
+    return await change_status(
+        session, request, RequestStatus.IN_PROGRESS, actor=volunteer, action="started", clock=clock
+    )
+
+
+async def complete_task(
+    session: AsyncSession, volunteer: User | None, request_id: int, minutes: int, *, clock: Clock
+) -> HelpRequest:
+    """Done, with the time spent, which counts towards the volunteer's hours."""
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise MinutesInvalid()
+    request = await held_task(session, volunteer, request_id)
+    return await change_status(
+        session,
+        request,
+        RequestStatus.DONE,
+        actor=volunteer,
+        action="done",
+        clock=clock,
+        values={"done_at": clock.now(), "minutes_spent": minutes},
+        detail={"minutes": minutes},
+    )
+
+
+async def release_task(
+    session: AsyncSession, volunteer: User | None, request_id: int, *, clock: Clock
+) -> HelpRequest:
+    """ "I can't make it": the task goes back to the pool for someone else."""
+    request = await held_task(session, volunteer, request_id)
+    return await change_status(
+        session,
+        request,
+        RequestStatus.OPEN,
+        actor=volunteer,
+        action="released",
+        clock=clock,
+        values={"volunteer_id": None, "claimed_at": None},
+        detail={"volunteer_id": request.volunteer_id},
+    )
+
+
+async def tasks_held(session: AsyncSession, volunteer: User | None) -> list[HelpRequest]:
+    volunteer = await approved_volunteer(session, volunteer)
+    return await request_queries.held_by(session, volunteer.id)

@@ -1,0 +1,267 @@
+"""What coordinators do with requests: check them, publish, edit, ask, reject, merge, assign;
+and the scheduler's flags for requests that wait too long."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.errors import InvalidTransition, NotAllowed, RequestNotFound
+from bot.services.requests import (
+    FINISHED,
+    REASON_MAX,
+    change_status,
+    clean_long_text,
+    edit_request,
+    require_role,
+)
+from bot.services.volunteers import approved_volunteer
+from storage.models import HelpRequest, RequestCategory, RequestStatus, User, UserRole
+from storage.repositories import requests as request_queries
+
+
+async def request_for_coordinator(
+    session: AsyncSession, coordinator: User | None, request_id: int
+) -> tuple[User, HelpRequest]:
+    coordinator = require_role(coordinator, UserRole.COORDINATOR)
+    request = await request_queries.get(session, request_id)
+    if request is None:
+        raise RequestNotFound()
+    return coordinator, request
+
+
+async def approve_request(
+    session: AsyncSession, coordinator: User | None, request_id: int, version: int, *, clock: Clock
+) -> HelpRequest:
+    """Publish to volunteers."""
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    return await change_status(
+        session,
+        request,
+        RequestStatus.OPEN,
+        actor=coordinator,
+        action="approved",
+        clock=clock,
+        expect_version=version,
+        values={"reviewed_by_id": coordinator.id},
+    )
+
+
+async def reject_request(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    version: int,
+    reason: str,
+    *,
+    clock: Clock,
+) -> HelpRequest:
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    return await change_status(
+        session,
+        request,
+        RequestStatus.REJECTED,
+        actor=coordinator,
+        action="rejected",
+        clock=clock,
+        expect_version=version,
+        values={"reviewed_by_id": coordinator.id, "reason": clean_long_text(reason, REASON_MAX)},
+    )
+
+
+async def mark_duplicate(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    version: int,
+    original_id: int,
+    *,
+    clock: Clock,
+) -> tuple[HelpRequest, HelpRequest]:
+    """Merge into another request of the same resident that is still going."""
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    original = await request_queries.get(session, original_id)
+    if (
+        original is None
+        or original.id == request.id
+        or original.resident_id != request.resident_id
+        or original.status in FINISHED
+    ):
+        raise RequestNotFound()
+    await change_status(
+        session,
+        request,
+        RequestStatus.DUPLICATE,
+        actor=coordinator,
+        action="duplicate",
+        clock=clock,
+        expect_version=version,
+        values={"reviewed_by_id": coordinator.id, "duplicate_of_id": original.id},
+    )
+    return request, original
+
+
+async def set_category(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    version: int,
+    category: RequestCategory,
+    *,
+    clock: Clock,
+) -> HelpRequest:
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    return await edit_request(
+        session,
+        request,
+        actor=coordinator,
+        action="category",
+        clock=clock,
+        expect_version=version,
+        values={"category": category},
+        detail={"from": str(request.category), "to": str(category)},
+    )
+
+
+async def set_urgency(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    version: int,
+    urgent: bool,
+    *,
+    clock: Clock,
+) -> HelpRequest:
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    return await edit_request(
+        session,
+        request,
+        actor=coordinator,
+        action="urgency",
+        clock=clock,
+        expect_version=version,
+        values={"urgent": urgent, "unclaimed_flagged_at": None},
+        detail={"urgent": urgent},
+    )
+
+
+async def record_question(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    question: str,
+    *,
+    clock: Clock,
+) -> tuple[HelpRequest, str]:
+    """A coordinator's question to the resident, recorded on the request (no status change)."""
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    if request.status in FINISHED:
+        raise InvalidTransition(request.id)
+    text = clean_long_text(question, REASON_MAX)
+    if not text:
+        raise NotAllowed()
+    request_queries.add_event(
+        session,
+        request_id=request.id,
+        at=clock.now(),
+        actor_id=coordinator.id,
+        action="question",
+        from_status=request.status,
+        to_status=request.status,
+        detail={"question": text},
+    )
+    await session.flush()
+    return request, text
+
+
+async def assign_request(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    version: int,
+    volunteer_id: int,
+    *,
+    clock: Clock,
+) -> tuple[HelpRequest, int | None]:
+    """Give the task to a chosen volunteer (also from one volunteer to another). Returns the
+    request and the volunteer who held it before, if any, so they can be told."""
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    volunteer = await approved_volunteer(session, await session.get(User, volunteer_id))
+    previous = request.volunteer_id
+    if previous == volunteer.id:
+        return request, None
+    await change_status(
+        session,
+        request,
+        RequestStatus.CLAIMED,
+        actor=coordinator,
+        action="assigned",
+        clock=clock,
+        expect_version=version,
+        values={
+            "volunteer_id": volunteer.id,
+            "claimed_at": clock.now(),
+            "reviewed_by_id": request.reviewed_by_id or coordinator.id,
+            "overdue_flagged_at": None,
+        },
+        detail={"volunteer_id": volunteer.id, "previous_volunteer_id": previous},
+    )
+    return request, previous
+
+
+async def unassign_request(
+    session: AsyncSession, coordinator: User | None, request_id: int, version: int, *, clock: Clock
+) -> tuple[HelpRequest, int | None]:
+    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    previous = request.volunteer_id
+    await change_status(
+        session,
+        request,
+        RequestStatus.OPEN,
+        actor=coordinator,
+        action="unassigned",
+        clock=clock,
+        expect_version=version,
+        values={"volunteer_id": None, "claimed_at": None},
+        detail={"previous_volunteer_id": previous},
+    )
+    return request, previous
+
+
+async def volunteers_to_assign(session: AsyncSession, coordinator: User | None) -> list[User]:
+    require_role(coordinator, UserRole.COORDINATOR)
+    return await request_queries.approved_volunteers(session, limit=8)
+
+
+async def flag_waiting_requests(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    unclaimed_after: timedelta,
+    urgent_unclaimed_after: timedelta,
+    overdue_after: timedelta,
+) -> tuple[list[HelpRequest], list[HelpRequest]]:
+    """Requests nobody has taken for too long, and claims not marked done long after their
+    time. Each is flagged once (a conditional UPDATE, so two processes do not both flag)."""
+    now = clock.now()
+    unclaimed_ids = await request_queries.unflagged_unclaimed(
+        session, normal_before=now - unclaimed_after, urgent_before=now - urgent_unclaimed_after
+    )
+    overdue_ids = await request_queries.unflagged_overdue(
+        session, slot_ended_before=now - overdue_after
+    )
+    unclaimed = [
+        request
+        for request_id in unclaimed_ids
+        if await request_queries.set_flag_once(session, request_id, "unclaimed_flagged_at", now)
+        and (request := await request_queries.get(session, request_id)) is not None
+    ]
+    overdue = [
+        request
+        for request_id in overdue_ids
+        if await request_queries.set_flag_once(session, request_id, "overdue_flagged_at", now)
+        and (request := await request_queries.get(session, request_id)) is not None
+    ]
+    return unclaimed, overdue

@@ -1,0 +1,106 @@
+"""Volunteers: what they offer, a coordinator's approval, and their hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services.errors import NotAllowed, VolunteerNotApproved
+from bot.services.requests import require_role
+from storage.models import RequestCategory, User, UserRole, VolunteerProfile, VolunteerStatus
+from storage.repositories import audit
+from storage.repositories import requests as request_queries
+
+VOLUNTEER_LANGUAGES = ("mandarin", "cantonese", "english", "dialect")
+"""Spoken languages a volunteer can offer (not the bot's interface language)."""
+
+
+async def register_volunteer(
+    session: AsyncSession,
+    user: User,
+    *,
+    skills: list[str],
+    languages: list[str],
+    clock: Clock,
+    approved_by: User | None = None,
+) -> VolunteerProfile:
+    """Record what a volunteer offers. They wait for a coordinator, unless they came with a
+    coordinator's invite (`approved_by`), which is an approval given in advance."""
+    now = clock.now()
+    valid_skills = [skill for skill in skills if skill in set(RequestCategory)]
+    valid_languages = [lang for lang in languages if lang in VOLUNTEER_LANGUAGES]
+    profile = await request_queries.volunteer_profile(session, user.id)
+    if profile is None:
+        profile = VolunteerProfile(user_id=user.id, submitted_at=now)
+        session.add(profile)
+    profile.skills = valid_skills
+    profile.languages = valid_languages
+    profile.submitted_at = now
+    if approved_by is not None or user.role is UserRole.COORDINATOR:
+        profile.status = VolunteerStatus.APPROVED
+        profile.decided_at = now
+        profile.decided_by_id = approved_by.id if approved_by else user.id
+    elif profile.status is not VolunteerStatus.APPROVED:
+        profile.status = VolunteerStatus.PENDING
+    await session.flush()
+    return profile
+
+
+async def decide_volunteer(
+    session: AsyncSession,
+    coordinator: User,
+    volunteer_id: int,
+    *,
+    approve: bool,
+    clock: Clock,
+) -> tuple[User, VolunteerProfile]:
+    """A coordinator approves or declines a volunteer; a second decision by someone else on a
+    profile already decided is refused, so two coordinators cannot contradict each other."""
+    require_role(coordinator, UserRole.COORDINATOR)
+    profile = await request_queries.volunteer_profile(session, volunteer_id)
+    volunteer = await session.get(User, volunteer_id)
+    if profile is None or volunteer is None or volunteer.deleted_at is not None:
+        raise NotAllowed()
+    if profile.status is not VolunteerStatus.PENDING:
+        raise VolunteerNotApproved()  # already decided: the handler shows the decision
+    now = clock.now()
+    profile.status = VolunteerStatus.APPROVED if approve else VolunteerStatus.DECLINED
+    profile.decided_at = now
+    profile.decided_by_id = coordinator.id
+    audit.record(
+        session,
+        at=now,
+        action="volunteer.approved" if approve else "volunteer.declined",
+        actor_id=coordinator.id,
+        subject_id=volunteer.id,
+    )
+    await session.flush()
+    return volunteer, profile
+
+
+async def approved_volunteer(session: AsyncSession, user: User | None) -> User:
+    """The user, if they are a volunteer (or coordinator) approved to see and claim tasks."""
+    user = require_role(user, UserRole.VOLUNTEER, UserRole.COORDINATOR)
+    profile = await request_queries.volunteer_profile(session, user.id)
+    if user.role is UserRole.COORDINATOR and profile is None:
+        return user
+    if profile is None or profile.status is not VolunteerStatus.APPROVED:
+        raise VolunteerNotApproved()
+    return user
+
+
+async def volunteer_status(session: AsyncSession, user: User) -> VolunteerStatus | None:
+    profile = await request_queries.volunteer_profile(session, user.id)
+    return profile.status if profile else None
+
+
+async def hours_of(session: AsyncSession, volunteer: User, *, clock: Clock) -> tuple[int, int]:
+    """Minutes helped this month (in the volunteer's timezone) and in total."""
+    local_now = clock.now().astimezone(ZoneInfo(volunteer.timezone))
+    month_start = datetime(local_now.year, local_now.month, 1, tzinfo=local_now.tzinfo)
+    this_month = await request_queries.minutes_done(session, volunteer.id, since=month_start)
+    total = await request_queries.minutes_done(session, volunteer.id)
+    return this_month, total

@@ -1,0 +1,145 @@
+"""Words for the domain, in the current language: categories, statuses, times, and the
+request cards each audience sees. Only the card for a request's holder and the coordinators'
+card show the exact address and phone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import html
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.requests import reference
+from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
+
+
+def category_label(category: RequestCategory) -> str:
+    labels = {
+        RequestCategory.SHOPPING: _("🛒 Shopping and errands"),
+        RequestCategory.MEDICAL_ESCORT: _("🏥 Medical escort"),
+        RequestCategory.HOME_REPAIR: _("🔧 Home repair"),
+        RequestCategory.MEALS: _("🍲 Meals"),
+        RequestCategory.COMPANIONSHIP: _("☕ Companionship"),
+        RequestCategory.EMOTIONAL_SUPPORT: _("💬 Someone to talk to"),
+        RequestCategory.PAPERWORK: _("📄 Paperwork and benefits"),
+        RequestCategory.OTHER: _("✳️ Something else"),
+    }
+    return labels[category]
+
+
+def status_label(status: RequestStatus) -> str:
+    """Plain words a resident understands, not workflow jargon."""
+    labels = {
+        RequestStatus.PENDING: _("⏳ Being checked by a coordinator"),
+        RequestStatus.OPEN: _("🔎 Looking for a volunteer"),
+        RequestStatus.CLAIMED: _("🤝 A volunteer is coming"),
+        RequestStatus.IN_PROGRESS: _("🚶 The volunteer is on the way"),
+        RequestStatus.DONE: _("✅ Done"),
+        RequestStatus.CANCELLED: _("✖️ Cancelled"),
+        RequestStatus.REJECTED: _("✖️ Not taken on"),
+        RequestStatus.DUPLICATE: _("🔗 Joined with another request"),
+        RequestStatus.EXPIRED: _("⌛ Expired"),
+    }
+    return labels[status]
+
+
+def day_part_label(part: DayPart) -> str:
+    labels = {
+        DayPart.ANY: _("any time of day"),
+        DayPart.MORNING: _("morning"),
+        DayPart.AFTERNOON: _("afternoon"),
+        DayPart.EVENING: _("evening"),
+    }
+    return labels[part]
+
+
+def date_label(day: datetime | object) -> str:
+    """A day written the way each language writes it."""
+    return _("{month}/{day}").format(month=day.month, day=day.day)  # type: ignore[attr-defined]
+
+
+def when_label(request: HelpRequest) -> str:
+    if request.timing is RequestTiming.ASAP:
+        return _("as soon as possible")
+    part = day_part_label(request.day_part)
+    if request.timing is RequestTiming.TODAY:
+        return _("today, {part}").format(part=part)
+    if request.timing is RequestTiming.TOMORROW:
+        return _("tomorrow, {part}").format(part=part)
+    return _("{date}, {part}").format(date=date_label(request.slot_date), part=part)
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    local = moment.astimezone(ZoneInfo(timezone))
+    return _("{month}/{day} {hour:02d}:{minute:02d}").format(
+        month=local.month, day=local.day, hour=local.hour, minute=local.minute
+    )
+
+
+def request_title(request: HelpRequest) -> str:
+    urgent = _("🚨 URGENT · ") if request.urgent else ""
+    return _("{urgent}Request no. {ref}: {category}").format(
+        urgent=urgent, ref=reference(request), category=category_label(request.category)
+    )
+
+
+def _description(request: HelpRequest) -> str:
+    parts = []
+    if request.description:
+        parts.append(html.quote(request.description))
+    if request.voice_file_id:
+        parts.append(_("🎤 (voice message)"))
+    if request.photo_file_id:
+        parts.append(_("🖼 (photo)"))
+    return "\n".join(parts) or "—"
+
+
+def public_card(request: HelpRequest) -> str:
+    """What any approved volunteer may see: no exact address, no phone, no name."""
+    return _("<b>{title}</b>\n{description}\n\n📍 Area: {area}\n🕒 When: {when}").format(
+        title=html.quote(request_title(request)),
+        description=_description(request),
+        area=html.quote(request.area or "—"),
+        when=when_label(request),
+    )
+
+
+def private_card(request: HelpRequest, resident: User) -> str:
+    """For the volunteer who holds the task and for coordinators: who, where, how to reach."""
+    return _(
+        "{public}\n\n👵 Resident: {name}\n🏠 Address: {address}\n"
+        "📞 Phone: {phone}\n🔑 Notes: {notes}"
+    ).format(
+        public=public_card(request),
+        name=html.quote(resident.display_name or "—"),
+        address=html.quote(request.address or "—"),
+        phone=html.quote(resident.phone or "—"),
+        notes=html.quote(request.access_notes or "—"),
+    )
+
+
+def resident_card(request: HelpRequest) -> str:
+    """A resident's own request, with its status in plain words."""
+    return _("<b>{title}</b>\n{description}\n🕒 {when}\n{status}").format(
+        title=html.quote(request_title(request)),
+        description=_description(request),
+        when=when_label(request),
+        status=status_label(request.status),
+    )
+
+
+def first_name(user: User | None) -> str:
+    """What a resident is told about a volunteer: the first word of their name only."""
+    if user is None or not user.display_name:
+        return _("a volunteer")
+    return user.display_name.split()[0]
+
+
+def duration_label(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=rest)
+    if hours:
+        return _("{hours} h").format(hours=hours)
+    return _("{minutes} min").format(minutes=rest)

@@ -1,0 +1,243 @@
+"""Queries about help requests, their history, and volunteers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    HelpRequest,
+    RequestEvent,
+    RequestStatus,
+    User,
+    UserRole,
+    VolunteerProfile,
+    VolunteerStatus,
+)
+
+HELD = (RequestStatus.CLAIMED, RequestStatus.IN_PROGRESS)
+"""Statuses in which a volunteer holds the task."""
+
+ACTIVE = (RequestStatus.PENDING, RequestStatus.OPEN, *HELD)
+"""Statuses of a request that is not finished one way or another."""
+
+
+async def get(session: AsyncSession, request_id: int) -> HelpRequest | None:
+    return await session.get(HelpRequest, request_id, populate_existing=True)
+
+
+async def update_if_unchanged(
+    session: AsyncSession,
+    request_id: int,
+    *,
+    status: RequestStatus,
+    version: int,
+    values: dict[str, Any],
+    extra_condition: Any = None,
+) -> bool:
+    """Apply `values` only if the row is still in `status` at `version`: a conditional UPDATE, so
+    of two people acting on the same request at once exactly one wins, on SQLite (which has no
+    row locks) as on PostgreSQL."""
+    statement = (
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request_id,
+            HelpRequest.status == status,
+            HelpRequest.version == version,
+        )
+        .values(version=HelpRequest.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if extra_condition is not None:
+        statement = statement.where(extra_condition)
+    result = await session.execute(statement)
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def held_count_below(volunteer_id: int, limit: int) -> Any:
+    """A condition for the claiming UPDATE: the volunteer holds fewer than `limit` tasks."""
+    held = (
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.volunteer_id == volunteer_id, HelpRequest.status.in_(HELD))
+        .scalar_subquery()
+    )
+    return held < limit
+
+
+def add_event(
+    session: AsyncSession,
+    *,
+    request_id: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    from_status: RequestStatus | None,
+    to_status: RequestStatus | None,
+    detail: dict[str, Any] | None = None,
+) -> RequestEvent:
+    event = RequestEvent(
+        request_id=request_id,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+async def events_of(session: AsyncSession, request_id: int) -> list[RequestEvent]:
+    result = await session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+    )
+    return list(result)
+
+
+async def of_resident(
+    session: AsyncSession, resident_id: int, *, limit: int = 20
+) -> list[HelpRequest]:
+    """A resident's requests, unfinished ones first, newest first within each."""
+    result = await session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.resident_id == resident_id)
+        .order_by(HelpRequest.status.in_(ACTIVE).desc(), HelpRequest.id.desc())
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def held_by(session: AsyncSession, volunteer_id: int) -> list[HelpRequest]:
+    result = await session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.volunteer_id == volunteer_id, HelpRequest.status.in_(HELD))
+        .order_by(HelpRequest.slot_start, HelpRequest.id)
+    )
+    return list(result)
+
+
+async def open_tasks(session: AsyncSession, *, limit: int, offset: int = 0) -> list[HelpRequest]:
+    """Approved, unclaimed tasks: urgent first, then the soonest."""
+    result = await session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.status == RequestStatus.OPEN)
+        .order_by(HelpRequest.urgent.desc(), HelpRequest.slot_start, HelpRequest.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(result)
+
+
+async def count_open_tasks(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.status == RequestStatus.OPEN)
+    )
+    return int(count or 0)
+
+
+async def minutes_done(
+    session: AsyncSession, volunteer_id: int, *, since: datetime | None = None
+) -> int:
+    statement = select(func.coalesce(func.sum(HelpRequest.minutes_spent), 0)).where(
+        HelpRequest.volunteer_id == volunteer_id, HelpRequest.status == RequestStatus.DONE
+    )
+    if since is not None:
+        statement = statement.where(HelpRequest.done_at >= since)
+    return int(await session.scalar(statement) or 0)
+
+
+async def unflagged_unclaimed(
+    session: AsyncSession, *, normal_before: datetime, urgent_before: datetime
+) -> Sequence[int]:
+    """Ids of requests waiting (for review or for a volunteer) longer than allowed."""
+    result = await session.scalars(
+        select(HelpRequest.id).where(
+            HelpRequest.status.in_((RequestStatus.PENDING, RequestStatus.OPEN)),
+            HelpRequest.unclaimed_flagged_at.is_(None),
+            or_(
+                and_(HelpRequest.urgent.is_(True), HelpRequest.created_at <= urgent_before),
+                HelpRequest.created_at <= normal_before,
+            ),
+        )
+    )
+    return list(result)
+
+
+async def unflagged_overdue(session: AsyncSession, *, slot_ended_before: datetime) -> Sequence[int]:
+    result = await session.scalars(
+        select(HelpRequest.id).where(
+            HelpRequest.status.in_(HELD),
+            HelpRequest.overdue_flagged_at.is_(None),
+            HelpRequest.slot_end <= slot_ended_before,
+        )
+    )
+    return list(result)
+
+
+async def set_flag_once(session: AsyncSession, request_id: int, column: str, at: datetime) -> bool:
+    """Set a flag timestamp if nobody has: two bot processes never flag the same request twice."""
+    flag = getattr(HelpRequest, column)
+    result = await session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id, flag.is_(None))
+        .values({column: at})
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def volunteer_profile(session: AsyncSession, user_id: int) -> VolunteerProfile | None:
+    return await session.get(VolunteerProfile, user_id, populate_existing=True)
+
+
+async def approved_volunteers(session: AsyncSession, *, limit: int = 50) -> list[User]:
+    """Approved volunteers who can still be reached, the least busy first."""
+    held = (
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.volunteer_id == User.id, HelpRequest.status.in_(HELD))
+        .scalar_subquery()
+    )
+    result = await session.scalars(
+        select(User)
+        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(
+            VolunteerProfile.status == VolunteerStatus.APPROVED,
+            User.deleted_at.is_(None),
+            User.role.in_((UserRole.VOLUNTEER, UserRole.COORDINATOR)),
+        )
+        .order_by(held, User.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def coordinators(session: AsyncSession) -> list[User]:
+    result = await session.scalars(
+        select(User)
+        .where(
+            User.role == UserRole.COORDINATOR,
+            User.deleted_at.is_(None),
+            User.telegram_id.is_not(None),
+        )
+        .order_by(User.id)
+    )
+    return list(result)
+
+
+async def erase_addresses_of(session: AsyncSession, resident_id: int) -> None:
+    """Used when a resident deletes their data: the exact address goes from their requests too."""
+    await session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.resident_id == resident_id)
+        .values(address=None, access_notes=None, description="", rating_comment=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,50 @@
+"""People made directly through the services, for tests that start mid-story: "a registered
+resident", "an approved volunteer", "a coordinator"."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services import users, volunteers
+from storage.models import User, UserRole
+
+TIMEZONE = "Asia/Shanghai"
+
+
+async def make_person(
+    session: AsyncSession,
+    clock: Clock,
+    telegram_id: int,
+    role: UserRole,
+    *,
+    name: str = "Ann",
+    area: str = "Building 5",
+    phone: str | None = None,
+    address: str | None = None,
+    locale: str | None = None,
+    approved: bool = True,
+) -> User:
+    """A person who has registered with `role`. Volunteers are approved unless `approved=False`
+    (then they wait for a coordinator). Flushed, not committed."""
+    profile = users.TelegramProfile(telegram_id=telegram_id, username=None, language_code="en")
+    person = await users.sync_user(session, profile, clock=clock, default_timezone=TIMEZONE)
+    await users.record_consent(session, person, clock=clock)
+    if role is UserRole.COORDINATOR:
+        person.role = UserRole.COORDINATOR
+    await users.complete_onboarding(
+        session, person, role=role, display_name=name, phone=phone, area=area, clock=clock
+    )
+    person.address = address
+    person.locale = locale
+    if role is UserRole.VOLUNTEER:
+        await volunteers.register_volunteer(
+            session,
+            person,
+            skills=["shopping"],
+            languages=["mandarin"],
+            clock=clock,
+            approved_by=person if approved else None,
+        )
+    await session.flush()
+    return person
