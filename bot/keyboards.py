@@ -25,6 +25,10 @@ SKIP = __("⏭ Skip")
 NEED_HELP = __("🙋 I need help")
 VOLUNTEER = __("🤝 I want to volunteer")
 SHARE_PHONE = __("📱 Share my phone number")
+MENU_MY_REQUESTS = __("📋 My requests")
+MENU_TASKS = __("🔎 Open tasks")
+MENU_MY_TASKS = __("🧰 My tasks")
+MENU_HOURS = __("⏱ My hours")
 
 
 def _one_per_row(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -32,8 +36,16 @@ def _one_per_row(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 
 
 def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
-    """The menu that stays under the chat. Not resized: two rows of tall, easy buttons."""
-    rows = [
+    """The menu that stays under the chat. Not resized: a few rows of tall, easy buttons, the
+    role's own actions first."""
+    rows: list[list[KeyboardButton]] = []
+    if role is UserRole.RESIDENT:
+        rows.append([KeyboardButton(text=str(NEED_HELP))])
+        rows.append([KeyboardButton(text=str(MENU_MY_REQUESTS))])
+    elif role in (UserRole.VOLUNTEER, UserRole.COORDINATOR):
+        rows.append([KeyboardButton(text=str(MENU_TASKS)), KeyboardButton(text=str(MENU_MY_TASKS))])
+        rows.append([KeyboardButton(text=str(MENU_HOURS))])
+    rows += [
         [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
         [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],
     ]

@@ -2,7 +2,16 @@
 
 from aiogram import Router
 
-from handlers import common, errors, fallback, membership, onboarding
+from handlers import (
+    common,
+    coordination,
+    errors,
+    fallback,
+    membership,
+    onboarding,
+    resident_requests,
+    volunteering,
+)
 
 
 def all_routers() -> list[Router]:
@@ -13,5 +22,8 @@ def all_routers() -> list[Router]:
         membership.build_router(),
         common.build_router(),
         onboarding.build_router(),
+        resident_requests.build_router(),
+        coordination.build_router(),
+        volunteering.build_router(),
         fallback.build_router(),
     ]

@@ -9,6 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from tests.e2e.harness import RunningBot
+from tests.e2e.privacy import leaked_private_details
 
 
 @pytest.fixture
@@ -29,3 +30,5 @@ async def linli(
     await running.start()
     yield running
     await running.stop()
+    leaks = await leaked_private_details(telegram, running.settings)
+    assert not leaks, "private details reached someone who may not see them:\n" + "\n".join(leaks)
