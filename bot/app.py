@@ -25,6 +25,7 @@ from bot.middlewares.i18n import LocaleMiddleware
 from bot.middlewares.user import CurrentUserMiddleware
 from bot.outbox import OutboxSender
 from bot.ratelimit import SendLimits
+from bot.scheduler import Scheduler
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -99,9 +100,21 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     )
     dispatcher["outbox"] = sender
     sender.start()
+    scheduler = Scheduler(
+        dispatcher["session_factory"],
+        settings,
+        dispatcher["clock"],
+        dispatcher["i18n"],
+        on_queued=sender.wake,
+    )
+    dispatcher["scheduler"] = scheduler
+    scheduler.start()
 
 
 async def _on_shutdown(dispatcher: Dispatcher) -> None:
+    scheduler: Scheduler | None = dispatcher.workflow_data.pop("scheduler", None)
+    if scheduler is not None:
+        scheduler.stop()
     sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox", None)
     if sender is not None:
         await sender.stop()

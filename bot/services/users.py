@@ -19,6 +19,7 @@ from bot.services.errors import (
 from storage.fsm import forget_user_conversations
 from storage.models import User, UserRole
 from storage.repositories import audit
+from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
 
 NAME_MAX = 64
@@ -150,6 +151,7 @@ async def delete_personal_data(session: AsyncSession, user: User, *, clock: Cloc
     telegram_id = user.telegram_id
     if telegram_id is not None:
         await forget_user_conversations(session, telegram_id)
+    await request_queries.erase_addresses_of(session, user.id)
     user.telegram_id = None
     user.telegram_username = None
     user.telegram_language = None
