@@ -11,6 +11,8 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 
+from storage.models import UserRole
+
 COMMANDS = (
     ("start", __("Start, or show the main menu")),
     ("help", __("What I can do for you")),
@@ -19,12 +21,27 @@ COMMANDS = (
     ("cancel", __("Stop what you are doing")),
 )
 
+ROLE_COMMANDS = {
+    UserRole.RESIDENT: (
+        ("request", __("Ask for help")),
+        ("myrequests", __("My requests")),
+    ),
+    UserRole.VOLUNTEER: (
+        ("tasks", __("Open tasks")),
+        ("mytasks", __("Tasks I have taken")),
+        ("hours", __("My volunteering hours")),
+    ),
+}
+ROLE_COMMANDS[UserRole.COORDINATOR] = ROLE_COMMANDS[UserRole.VOLUNTEER]
+
 _LIST_BY_TELEGRAM_LANGUAGE = {"en": "en", "zh": "zh_Hans"}
 
 
-def commands_in(i18n: I18n, locale: str) -> list[BotCommand]:
+def commands_in(i18n: I18n, locale: str, role: UserRole | None = None) -> list[BotCommand]:
+    """The common commands, with the role's own first."""
+    listed = (*ROLE_COMMANDS.get(role, ()), *COMMANDS) if role else COMMANDS
     with i18n.context(), i18n.use_locale(locale):
-        return [BotCommand(command=name, description=str(text)) for name, text in COMMANDS]
+        return [BotCommand(command=name, description=str(text)) for name, text in listed]
 
 
 async def publish_commands(bot: Bot, i18n: I18n) -> None:
@@ -38,9 +55,13 @@ async def publish_commands(bot: Bot, i18n: I18n) -> None:
         )
 
 
-async def set_chat_commands(bot: Bot, i18n: I18n, chat_id: int, locale: str) -> None:
-    """The command list of one person's chat, in the language they chose."""
-    await bot.set_my_commands(commands_in(i18n, locale), scope=BotCommandScopeChat(chat_id=chat_id))
+async def set_chat_commands(
+    bot: Bot, i18n: I18n, chat_id: int, locale: str, role: UserRole | None = None
+) -> None:
+    """The command list of one person's chat, in the language they chose, for their role."""
+    await bot.set_my_commands(
+        commands_in(i18n, locale, role), scope=BotCommandScopeChat(chat_id=chat_id)
+    )
 
 
 async def clear_chat_commands(bot: Bot, chat_id: int) -> None:

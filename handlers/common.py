@@ -105,7 +105,9 @@ async def chose_language(
         await callback.answer(LANGUAGE_NAMES[locale])
         await retire_buttons(callback)
         text = _("✅ Language: {language}").format(language=LANGUAGE_NAMES[locale])
-        await set_chat_commands(bot, i18n, chat_id, locale)
+        await set_chat_commands(
+            bot, i18n, chat_id, locale, user.role if user.is_onboarded else None
+        )
         current = await state.get_state()
         if user.is_onboarded:
             await send_main_menu(bot, chat_id, user, text)
