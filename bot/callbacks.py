@@ -70,3 +70,10 @@ class VolunteerDecision(CallbackData, prefix="vd"):
 
     volunteer_id: int
     approve: bool
+
+
+class VolunteerOffer(CallbackData, prefix="vo"):
+    """A volunteer registering: toggle a skill or a spoken language, or finish the step."""
+
+    kind: str  # "skill", "lang" or "done"
+    value: str = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,8 @@ from bot.services.outbox import Priority, enqueue_message
 from storage.models import OutboxMessage, User
 from storage.repositories import requests as request_queries
 
-Rendered = tuple[str, InlineKeyboardMarkup | None]
+Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
+"""A message's text and buttons; a reply keyboard puts the person's menu back."""
 Render = Callable[[], Rendered]
 
 

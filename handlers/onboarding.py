@@ -1,13 +1,16 @@
-"""/start and registration: role, privacy consent, name, phone (optional), building or area.
+"""/start and registration: role, privacy consent, name, phone (optional), building or area;
+volunteers also say what help they offer and which languages they speak.
 
 Every step is an FSM state kept in the database, so a person who stops half-way, or a bot that
 restarts, picks up at the same step."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,11 +19,14 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
-from bot.callbacks import ConsentAnswer, RoleChoice
+from bot import keyboards, volunteer_views
+from bot.callbacks import ConsentAnswer, RoleChoice, VolunteerOffer
 from bot.clock import Clock
 from bot.commands import set_chat_commands
-from bot.services import invites, users
+from bot.config import Settings
+from bot.notices import Notifier
+from bot.request_keyboards import volunteer_decision_keyboard
+from bot.services import invites, users, volunteers
 from bot.services.errors import (
     AreaEmpty,
     AreaTooLong,
@@ -32,8 +38,9 @@ from bot.services.errors import (
     NameTooLong,
     PhoneInvalid,
 )
+from bot.services.outbox import Priority
 from handlers.replies import button_text, retire_buttons, role_label, send_main_menu
-from storage.models import User, UserRole
+from storage.models import User, UserRole, VolunteerStatus
 
 SELF_CHOSEN_ROLES = {UserRole.RESIDENT.value, UserRole.VOLUNTEER.value}
 
@@ -44,6 +51,8 @@ class Onboarding(StatesGroup):
     name = State()
     phone = State()
     area = State()
+    skills = State()  # volunteers only, from here on
+    languages = State()
 
 
 def privacy_notice() -> str:
@@ -120,6 +129,18 @@ async def ask_current_step(bot: Bot, chat_id: int, state: FSMContext, first_name
             else _("Which building or area do you live in? For example “Building 3, Unit 2”.")
         )
         await bot.send_message(chat_id, text, reply_markup=keyboards.no_keyboard())
+    elif current == Onboarding.skills.state:
+        await bot.send_message(
+            chat_id,
+            volunteer_views.skills_question(),
+            reply_markup=volunteer_views.offer_keyboard("skill", data.get("skills", [])),
+        )
+    elif current == Onboarding.languages.state:
+        await bot.send_message(
+            chat_id,
+            volunteer_views.languages_question(),
+            reply_markup=volunteer_views.offer_keyboard("lang", data.get("languages", [])),
+        )
 
 
 async def begin(bot: Bot, chat_id: int, state: FSMContext, user: User, first_name: str) -> None:
@@ -271,6 +292,11 @@ async def got_area(
         await message.answer(_invalid_input_text(error))
         return
     data: dict[str, Any] = await state.get_data()
+    if data.get("role") == UserRole.VOLUNTEER.value and user.role is not UserRole.COORDINATOR:
+        await state.update_data(area=area, skills=[], languages=[])
+        await state.set_state(Onboarding.skills)
+        await ask_current_step(bot, message.chat.id, state, "")
+        return
     await users.complete_onboarding(
         session,
         user,
@@ -283,6 +309,124 @@ async def got_area(
     await state.clear()
     await set_chat_commands(bot, i18n, message.chat.id, i18n.current_locale)
     await send_main_menu(bot, message.chat.id, user, welcome_text(user))
+
+
+async def toggled_offer(
+    callback: CallbackQuery, callback_data: VolunteerOffer, state: FSMContext
+) -> None:
+    """A skill or a language tapped on or off; the same message shows the new marks."""
+    key = "skills" if callback_data.kind == "skill" else "languages"
+    expected = Onboarding.skills if key == "skills" else Onboarding.languages
+    if await state.get_state() != expected.state:
+        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        return
+    chosen: list[str] = list((await state.get_data()).get(key, []))
+    if callback_data.value in chosen:
+        chosen.remove(callback_data.value)
+    else:
+        chosen.append(callback_data.value)
+    await state.update_data({key: chosen})
+    await callback.answer()
+    if isinstance(callback.message, Message):
+        with suppress(TelegramBadRequest):  # a double tap: the marks are already there
+            await callback.message.edit_reply_markup(
+                reply_markup=volunteer_views.offer_keyboard(callback_data.kind, chosen)
+            )
+
+
+async def finished_offer(
+    callback: CallbackQuery,
+    callback_data: VolunteerOffer,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    """ "Done" under skills (on to languages) or languages (register, and wait or start)."""
+    step = callback_data.value
+    current = await state.get_state()
+    expected = Onboarding.skills if step == "skill" else Onboarding.languages
+    if current != expected.state:
+        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        return
+    data: dict[str, Any] = await state.get_data()
+    chosen: list[str] = data.get("skills" if step == "skill" else "languages", [])
+    if not chosen:
+        await callback.answer(_("Please tap at least one first 👆"), show_alert=True)
+        return
+    await callback.answer()
+    labels = (
+        volunteer_views.skill_label if step == "skill" else volunteer_views.spoken_language_label
+    )
+    await retire_buttons(callback, ", ".join(labels(value) for value in chosen))
+    if step == "skill":
+        await state.set_state(Onboarding.languages)
+        await ask_current_step(bot, callback.from_user.id, state, "")
+        return
+    await _register_volunteer(
+        callback.from_user.id, data, state, session, user, clock, bot, i18n, settings
+    )
+
+
+async def _register_volunteer(
+    chat_id: int,
+    data: dict[str, Any],
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    """Save the volunteer. Someone a coordinator invited is approved already; anyone else waits,
+    and the coordinators get the registration with approve/decline buttons."""
+    await users.complete_onboarding(
+        session,
+        user,
+        role=UserRole.VOLUNTEER,
+        display_name=data["name"],
+        phone=data.get("phone"),
+        area=data["area"],
+        clock=clock,
+    )
+    invited, inviter = await invites.redeemed_invite(session, user)
+    skills, languages = data.get("skills", []), data.get("languages", [])
+    profile = await volunteers.register_volunteer(
+        session,
+        user,
+        skills=skills,
+        languages=languages,
+        clock=clock,
+        approved_by=(inviter or user) if invited else None,
+    )
+    await state.clear()
+    await set_chat_commands(bot, i18n, chat_id, i18n.current_locale)
+    if profile.status is VolunteerStatus.APPROVED:
+        await send_main_menu(bot, chat_id, user, welcome_text(user))
+        return
+    await send_main_menu(
+        bot,
+        chat_id,
+        user,
+        _(
+            "Thank you for volunteering, {name}! 🙏 A coordinator will look at your "
+            "registration soon, and I will send you a message as soon as they have. "
+            "Until then you cannot see tasks yet."
+        ).format(name=html.quote(user.display_name or "")),
+    )
+    notifier = Notifier(session, settings, clock, i18n)
+    await notifier.tell_coordinators(
+        lambda: (
+            volunteer_views.registration_card(user, skills, languages),
+            volunteer_decision_keyboard(user.id),
+        ),
+        kind="volunteer_registered",
+        priority=Priority.NOTICE,
+    )
 
 
 def welcome_text(user: User) -> str:
@@ -333,7 +477,16 @@ def build_router() -> Router:
     router.message.register(skipped_phone, Onboarding.phone, button_text("⏭ Skip"))
     router.message.register(typed_phone, Onboarding.phone, F.text)
     router.message.register(got_area, Onboarding.area, F.text)
-    router.message.register(expected_a_button, StateFilter(Onboarding.role, Onboarding.consent))
+    router.callback_query.register(
+        finished_offer, VolunteerOffer.filter(F.kind == "done"), F.message.chat.type == "private"
+    )
+    router.callback_query.register(
+        toggled_offer, VolunteerOffer.filter(F.kind.in_({"skill", "lang"}))
+    )
+    router.message.register(
+        expected_a_button,
+        StateFilter(Onboarding.role, Onboarding.consent, Onboarding.skills, Onboarding.languages),
+    )
     router.message.register(expected_text, StateFilter(Onboarding.name, Onboarding.area))
     router.message.register(expected_phone, Onboarding.phone)
     return router

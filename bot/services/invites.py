@@ -100,3 +100,13 @@ async def redeem_invite(session: AsyncSession, user: User, code: str, *, clock: 
     )
     await session.flush()
     return invite.role
+
+
+async def redeemed_invite(session: AsyncSession, user: User) -> tuple[bool, User | None]:
+    """Whether `user` came with an invite for their current role, and who created it (None for
+    an invite made on the command line)."""
+    invite = await invite_queries.last_used_by(session, user.id)
+    if invite is None or invite.role is not user.role:
+        return False, None
+    creator = await session.get(User, invite.created_by_id) if invite.created_by_id else None
+    return True, creator

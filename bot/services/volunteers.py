@@ -104,3 +104,15 @@ async def hours_of(session: AsyncSession, volunteer: User, *, clock: Clock) -> t
     this_month = await request_queries.minutes_done(session, volunteer.id, since=month_start)
     total = await request_queries.minutes_done(session, volunteer.id)
     return this_month, total
+
+
+async def registration_of(
+    session: AsyncSession, volunteer_id: int
+) -> tuple[VolunteerProfile, User | None] | None:
+    """A volunteer's profile and the coordinator who decided on it (to show a decision already
+    made when a stale approve/decline button is pressed)."""
+    profile = await request_queries.volunteer_profile(session, volunteer_id)
+    if profile is None:
+        return None
+    decider = await session.get(User, profile.decided_by_id) if profile.decided_by_id else None
+    return profile, decider

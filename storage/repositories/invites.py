@@ -24,3 +24,10 @@ async def mark_used(session: AsyncSession, invite_id: int, user_id: int, at: dat
         .execution_options(synchronize_session="fetch")
     )
     return result.rowcount == 1
+
+
+async def last_used_by(session: AsyncSession, user_id: int) -> Invite | None:
+    """The invite this person redeemed most recently, if any."""
+    return await session.scalar(
+        select(Invite).where(Invite.used_by_id == user_id).order_by(Invite.used_at.desc()).limit(1)
+    )

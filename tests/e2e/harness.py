@@ -16,8 +16,19 @@ class RunningBot:
     """Starts, stops and restarts the bot the way `linli run` does, but in this process and
     handling one update at a time, so a test knows when the bot has finished answering."""
 
-    def __init__(self, api: FakeBotAPI, base_url: str, clock: Clock, **settings: Any) -> None:
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        base_url: str,
+        clock: Clock,
+        *,
+        handle_as_tasks: bool = False,
+        **settings: Any,
+    ) -> None:
+        """`handle_as_tasks=True` handles the updates of one poll concurrently, as `linli run`
+        does (for race tests); by default one at a time."""
         self.api = api
+        self.handle_as_tasks = handle_as_tasks
         self.base_url = base_url
         self.clock = clock
         self.settings_overrides = settings
@@ -43,7 +54,7 @@ class RunningBot:
         self._polling = asyncio.create_task(
             self.application.dispatcher.start_polling(
                 self.application.bot,
-                handle_as_tasks=False,
+                handle_as_tasks=self.handle_as_tasks,
                 handle_signals=False,
                 polling_timeout=1,
                 close_bot_session=False,

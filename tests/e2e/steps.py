@@ -14,6 +14,11 @@ LABELS = {
     "zh-hans": {"help": "🙋 我需要帮助", "volunteer": "🤝 我想当志愿者", "agree": "✅ 我同意"},
     "zh-hant": {"help": "🙋 我需要幫助", "volunteer": "🤝 我想做義工", "agree": "✅ 我同意"},
 }
+OFFER_LABELS = {
+    "en": {"done": "➡️ Done", "shopping": "🛒 Shopping and errands", "mandarin": "Mandarin"},
+    "zh-hans": {"done": "➡️ 完成", "shopping": "🛒 买菜跑腿", "mandarin": "普通话"},
+    "zh-hant": {"done": "➡️ 完成", "shopping": "🛒 買餸跑腿", "mandarin": "普通話"},
+}
 
 
 async def agree_to_register(person: ChatUser, role: str = "help") -> None:
@@ -38,3 +43,19 @@ async def register(telegram: FakeBotAPI, telegram_id: int, language: str = "en")
 async def user_row(linli: RunningBot, telegram_id: int) -> User | None:
     async with linli.app.session_factory() as session:
         return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+async def offer_skills_and_languages(
+    person: ChatUser,
+    skills: tuple[str, ...] = ("shopping",),
+    languages: tuple[str, ...] = ("mandarin",),
+) -> None:
+    """The volunteer's last two steps: tap skills, "Done", tap languages, "Done"."""
+    language = (person.language_code or "en").lower()
+    labels = OFFER_LABELS.get(language, OFFER_LABELS["en"])
+    for skill in skills:
+        await person.tap(labels.get(skill, skill))
+    await person.tap(labels["done"])
+    for spoken in languages:
+        await person.tap(labels.get(spoken, spoken))
+    await person.tap(labels["done"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.emulator.server import FakeBotAPI
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import agree_to_register, register, user_row
+from tests.e2e.steps import agree_to_register, offer_skills_and_languages, register, user_row
 
 STALE = "This button is no longer active. Please use the latest message."
 
@@ -81,6 +81,7 @@ async def test_area_step_and_long_text(linli: RunningBot, telegram: FakeBotAPI) 
     await kit.send_text("x" * 4000)
     assert "a bit long" in kit.last.text
     await kit.send_text("Riverside")
+    await offer_skills_and_languages(kit)
     row = await user_row(linli, 4006)
     assert row is not None and row.role == UserRole.VOLUNTEER and row.area == "Riverside"
 

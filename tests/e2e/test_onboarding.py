@@ -9,7 +9,7 @@ import pytest
 from bot.emulator.server import FakeBotAPI
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import agree_to_register, user_row
+from tests.e2e.steps import agree_to_register, offer_skills_and_languages, user_row
 
 GREETING = {
     "en": "Do you need some help, or would you like to volunteer?",
@@ -79,6 +79,7 @@ async def test_volunteer_registers_without_a_phone(linli: RunningBot, telegram: 
     await tom.tap_reply("⏭ Skip")
     assert "Which area can you help in?" in tom.last.text
     await tom.send_text("Maple Court")
+    await offer_skills_and_languages(tom)
     assert "Thank you for volunteering, Tom Lee!" in tom.last.text
 
     row = await user_row(linli, 1002)
