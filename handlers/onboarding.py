@@ -307,7 +307,7 @@ async def got_area(
         clock=clock,
     )
     await state.clear()
-    await set_chat_commands(bot, i18n, message.chat.id, i18n.current_locale)
+    await set_chat_commands(bot, i18n, message.chat.id, i18n.current_locale, user.role)
     await send_main_menu(bot, message.chat.id, user, welcome_text(user))
 
 
@@ -404,7 +404,7 @@ async def _register_volunteer(
         approved_by=(inviter or user) if invited else None,
     )
     await state.clear()
-    await set_chat_commands(bot, i18n, chat_id, i18n.current_locale)
+    await set_chat_commands(bot, i18n, chat_id, i18n.current_locale, user.role)
     if profile.status is VolunteerStatus.APPROVED:
         await send_main_menu(bot, chat_id, user, welcome_text(user))
         return
