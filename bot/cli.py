@@ -1,4 +1,4 @@
-"""The `linli` command: run the bot, migrate the database, create invitations."""
+"""The `linli` command: run the bot, try it in a demo, migrate the database, create invitations."""
 
 from __future__ import annotations
 
@@ -26,6 +26,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="run the bot (long polling); migrates the database first")
+
+    demo = commands.add_parser(
+        "demo",
+        help="try linli without Telegram: a local chat page for several people at once",
+        description="Start a local copy of Telegram with a chat page on 127.0.0.1 and the real "
+        "bot on a separate demo database (<DATA_DIR>/demo/). No bot token needed.",
+    )
+    demo.add_argument(
+        "--port", type=int, default=8080, help="port of the page (a free one if taken)"
+    )
+    demo.add_argument(
+        "--fresh", action="store_true", help="start from a new demo community (deletes the old)"
+    )
 
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
@@ -141,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             asyncio.run(_run(settings))
+        elif args.command == "demo":
+            from bot.demo.runner import run_demo
+
+            return run_demo(settings, args.port, fresh=args.fresh)
         elif args.command == "db":
             asyncio.run(_db_upgrade(settings))
         elif args.command == "admin":

@@ -40,3 +40,31 @@ class ManualClock:
         if moment.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
         self._now = moment.astimezone(UTC)
+
+
+class OffsetClock:
+    """The real time plus an offset that only grows: the demo's "+1 hour" / "+1 day" buttons.
+
+    Unlike `ManualClock` it keeps ticking, so a demo feels live between jumps.
+    """
+
+    def __init__(self, offset: timedelta = timedelta(0)) -> None:
+        self._offset = offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by `delta` (time never runs backwards for the bot)."""
+        if delta < timedelta(0):
+            raise ValueError("OffsetClock only moves forward")
+        self._offset += delta
+        return self.now()
+
+    def reset(self) -> None:
+        """Back to the real time (a fresh demo)."""
+        self._offset = timedelta(0)

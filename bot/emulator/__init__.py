@@ -3,6 +3,7 @@
 Start `FakeBotAPI`, point an aiogram `Bot` at its `base_url`, then act as users with
 `api.user(...)` and `api.group(...)`; see `server.py` for the server, `users.py` and
 `groups.py` for the user actions and `flood.py` for optional Telegram-like rate limits.
+The same server shows a browser chat at ``/`` (`webui.py`, `livefeed.py`, `web/`).
 """
 
 from bot.emulator.errors import APIError

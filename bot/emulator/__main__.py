@@ -1,7 +1,7 @@
 """Run the fake Bot API as its own process: ``python -m bot.emulator --port 8081``.
 
 Prints one line ``emulator listening on <base url>`` once it accepts requests (useful with
-``--port 0``) and serves until SIGINT/SIGTERM.
+``--port 0``) and serves until SIGINT/SIGTERM. The base URL in a browser shows every chat.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""A small JSON control API under /_emulator/ for other processes and the future web UI.
+"""A small JSON control API under /_emulator/ for other processes and the web UI.
 
 It exposes the same actions as `ChatUser` and `GroupMember`, so a test can start the real
-bot as a separate process, play users and groups over HTTP and read what the bot answered.
+bot as a separate process, play users and groups over HTTP and read what the bot answered;
+the browser chat (`webui.py`) acts through it too.
 """
 
 from __future__ import annotations

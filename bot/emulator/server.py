@@ -2,6 +2,7 @@
 
 A real aiogram `Bot` talks to it over HTTP exactly as it talks to api.telegram.org:
 ``Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url)))``.
+The same server shows a browser chat at ``/`` (see `webui.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import copy
 import json
 import logging
 import re
+import socket
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -28,6 +30,7 @@ from bot.emulator.methods import Handler, build_handlers
 from bot.emulator.spec import BotAPISpec, load_spec
 from bot.emulator.state import Call, EmulatorState
 from bot.emulator.users import DEFAULT_TIMEOUT, ChatUser
+from bot.emulator.webui import WebUI, add_web_routes
 
 logger = logging.getLogger(__name__)
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
@@ -80,6 +83,7 @@ class FakeBotAPI:
         self.groups: dict[int, GroupChat] = {}
         self.flood = FloodControl(flood_limits, flood_time_source)
         self.base_url: str | None = None
+        self.web = WebUI(self)
         self.app = self._build_app()
         self._runner: web.AppRunner | None = None
 
@@ -92,26 +96,37 @@ class FakeBotAPI:
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         add_control_routes(app, self)
+        add_web_routes(app, self)
         return app
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve on host:port (0 picks a free port) and return the base URL."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
+    ) -> str:
+        """Serve on host:port (0 picks a free port), or on an already bound `sock`, and
+        return the base URL."""
         self.state.closing = False
         runner = web.AppRunner(
             self.app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0
         )
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        await site.start()
+        site: web.BaseSite = (
+            web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
+        )
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
         self._runner = runner
-        bound_port = runner.addresses[0][1]
-        self.base_url = f"http://{host}:{bound_port}"
+        bound_host, bound_port = runner.addresses[0][:2]
+        self.base_url = f"http://{bound_host if sock is not None else host}:{bound_port}"
         return self.base_url
 
     async def stop(self) -> None:
-        """End pending long polls and shut the server down."""
+        """End pending long polls and open pages' feeds, and shut the server down."""
         self.state.closing = True
         self.state.feed.notify()
+        await self.web.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

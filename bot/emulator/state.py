@@ -171,6 +171,7 @@ class EmulatorState:
         self.poll_generation = 0
         self.last_poll_at: float | None = None
         self.closing = False
+        self.history_generation = 0  # bumped by clear_history, so viewers start over
         self._seq = itertools.count(1)
         self._update_ids = itertools.count(1)
         self.seq = 0
@@ -282,6 +283,23 @@ class EmulatorState:
             chat.reply_keyboard = None
             chat.reply_keyboard_message_id = None
         self.mark_changed(message)
+
+    def clear_history(self) -> None:
+        """Forget every chat's messages, keyboards and queries, and unconfirmed updates.
+
+        Chats, users and groups stay; message ids keep counting up, as in Telegram. The demo's
+        reset uses this, so a fresh bot starts with empty chats.
+        """
+        for chat in self.chats.values():
+            chat.messages.clear()
+            chat.reply_keyboard = None
+            chat.reply_keyboard_message_id = None
+            chat.chat_actions.clear()
+        self.callback_queries.clear()
+        self.delivered = DeliveryLog()
+        self.history_generation += 1
+        self.tick()
+        self.drop_pending()
 
     # updates
 

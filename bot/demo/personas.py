@@ -1,0 +1,68 @@
+"""The people of the demo: the three phones on the page, the group, and neighbours in the data.
+
+`role` and `note` are keys of the page's dictionary (bot/emulator/web/strings.json).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.models import UserRole
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    """Someone in the demo community; `telegram_id` is their (fake) Telegram account."""
+
+    telegram_id: int
+    name: str
+    language_code: str
+    phone: str
+    area: str
+    role: UserRole
+    note: str = ""
+
+
+RESIDENT = DemoPerson(
+    telegram_id=710001,
+    name="王秀英",
+    language_code="zh-hans",
+    phone="+8613800138001",
+    area="3号楼 2单元 401",
+    role=UserRole.RESIDENT,
+    note="lives_alone",
+)
+VOLUNTEER = DemoPerson(
+    telegram_id=710002,
+    name="陳嘉豪",
+    language_code="zh-hant",
+    phone="+8613900139002",
+    area="3-5号楼",
+    role=UserRole.VOLUNTEER,
+    note="student",
+)
+COORDINATOR = DemoPerson(
+    telegram_id=710003,
+    name="Li Na",
+    language_code="en",
+    phone="+8613700137003",
+    area="Community office",
+    role=UserRole.COORDINATOR,
+    note="community_office",
+)
+PHONES = (RESIDENT, VOLUNTEER, COORDINATOR)
+"""The chats shown side by side, in this order. The resident starts as a stranger to the bot
+(she registers on the page); the volunteer and the coordinator are already registered."""
+
+COORDINATORS_GROUP_ID = -1007100001
+COORDINATORS_GROUP_TITLE = "邻里 · 工作人员 Coordinators"
+
+# Neighbours who exist only in the database: they fill lists, they have no phone on the page.
+EXTRA_RESIDENTS = (
+    DemoPerson(720001, "张建国", "zh-hans", "+8613600136001", "2号楼", UserRole.RESIDENT),
+    DemoPerson(720002, "刘桂兰", "zh-hans", "+8613600136002", "7号楼", UserRole.RESIDENT),
+    DemoPerson(720003, "陳伯", "zh-hant", "+8613600136003", "5号楼", UserRole.RESIDENT),
+)
+EXTRA_VOLUNTEERS = (
+    DemoPerson(720101, "赵磊", "zh-hans", "+8613600136101", "1-4号楼", UserRole.VOLUNTEER),
+)
