@@ -247,10 +247,8 @@ async def test_duplicate_only_of_the_same_residents_live_request(
 async def test_waiting_requests_are_flagged_once(session: AsyncSession, clock: ManualClock) -> None:
     resident, coordinator, volunteer = await _cast(session, clock)
     normal = await requests.submit_request(session, resident, SHOPPING, clock=clock)
-    urgent = await requests.submit_request(
-        session, resident, RequestDraft(category=RequestCategory.OTHER, description="x", urgent=True),
-        clock=clock,
-    )  # fmt: skip
+    urgent_draft = RequestDraft(category=RequestCategory.OTHER, description="x", urgent=True)
+    urgent = await requests.submit_request(session, resident, urgent_draft, clock=clock)
     limits = {
         "unclaimed_after": timedelta(hours=4),
         "urgent_unclaimed_after": timedelta(minutes=30),

@@ -326,3 +326,88 @@ def require_role(user: User | None, *roles: object) -> User:
     if user is None or not user.is_onboarded or user.role not in roles:
         raise NotAllowed()
     return user
+
+
+async def submit_emergency(
+    session: AsyncSession,
+    resident: User,
+    *,
+    category: RequestCategory = RequestCategory.OTHER,
+    description: str = "",
+    voice_file_id: str | None = None,
+    photo_file_id: str | None = None,
+    clock: Clock,
+) -> HelpRequest:
+    """Record an emergency at once, as urgent and as soon as possible, even with nothing said
+    yet (the "🚨 It's urgent" button): it must never wait in a half-finished conversation."""
+    if not resident.is_onboarded:
+        raise NotOnboarded()
+    text = clean_long_text(description[:DESCRIPTION_MAX], DESCRIPTION_MAX)
+    now = clock.now()
+    slot = compute_slot(RequestTiming.ASAP, now=now, timezone=resident.timezone)
+    request = HelpRequest(
+        resident_id=resident.id,
+        category=category,
+        description=text,
+        voice_file_id=voice_file_id,
+        photo_file_id=photo_file_id,
+        urgent=True,
+        emergency=True,
+        timing=RequestTiming.ASAP,
+        slot_date=None,
+        day_part=DayPart.ANY,
+        slot_start=slot.start,
+        slot_end=slot.end,
+        area=(resident.area or "")[:AREA_MAX],
+        address=resident.address,
+        access_notes=resident.access_notes,
+        status=RequestStatus.PENDING,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    request_queries.add_event(
+        session,
+        request_id=request.id,
+        at=now,
+        actor_id=resident.id,
+        action="created",
+        from_status=None,
+        to_status=RequestStatus.PENDING,
+        detail={"urgent": True, "emergency": True},
+    )
+    await session.flush()
+    return request
+
+
+async def record_answer(
+    session: AsyncSession, resident: User, request_id: int, answer: str, *, clock: Clock
+) -> tuple[HelpRequest, str]:
+    """The resident's answer to a coordinator's question, recorded on their own request."""
+    request = await own_request(session, resident, request_id)
+    if request.status in FINISHED:
+        raise InvalidTransition(request.id)
+    text = clean_long_text(answer, COMMENT_MAX)
+    if not text:
+        raise DescriptionEmpty()
+    request_queries.add_event(
+        session,
+        request_id=request.id,
+        at=clock.now(),
+        actor_id=resident.id,
+        action="answer",
+        from_status=request.status,
+        to_status=request.status,
+        detail={"answer": text},
+    )
+    await session.flush()
+    return request, text
+
+
+async def person(session: AsyncSession, user_id: int | None) -> User | None:
+    """A resident or volunteer named on a request, to tell them something."""
+    if user_id is None:
+        return None
+    return await session.get(User, user_id)
