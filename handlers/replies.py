@@ -31,11 +31,13 @@ def role_label(role: UserRole | None) -> str:
 
 
 async def send_main_menu(bot: Bot, chat_id: int, user: User, text: str | None = None) -> None:
-    """Send `text` (or a short prompt) with the menu keyboard that fits the person's role."""
+    """Send `text` (or a short prompt) with the menu keyboard that fits the person's role. In a
+    group (negative chat id) the text goes without the menu: a person's menu is theirs alone."""
+    in_private = chat_id > 0
     await bot.send_message(
         chat_id,
         text or _("What would you like to do? Choose from the menu below 👇"),
-        reply_markup=keyboards.main_menu(user.role),
+        reply_markup=keyboards.main_menu(user.role) if in_private else None,
     )
 
 

@@ -251,6 +251,8 @@ async def _claim(
             priority=Priority.URGENT,
         )
     else:
+        # The claim and its audit entry are made durable before the address leaves the bot.
+        await session.commit()
         await _edit(callback, _claimed_text(request, resident), held_task_keyboard(request))
 
 

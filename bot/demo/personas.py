@@ -1,4 +1,4 @@
-"""The people of the demo: the three phones on the page, the group, and neighbours in the data.
+"""The people of the demo: the three phones on the page, the groups, and neighbours in the data.
 
 `role` and `note` are keys of the page's dictionary (bot/emulator/web/strings.json).
 """
@@ -56,6 +56,9 @@ PHONES = (RESIDENT, VOLUNTEER, COORDINATOR)
 
 COORDINATORS_GROUP_ID = -1007100001
 COORDINATORS_GROUP_TITLE = "邻里 · 工作人员 Coordinators"
+VOLUNTEERS_GROUP_ID = -1007100002
+VOLUNTEERS_GROUP_TITLE = "邻里 · 志愿者 Volunteers"
+"""Approved tasks are posted here (area and time, never the address); any member may claim."""
 
 # Neighbours who exist only in the database: they fill lists, they have no phone on the page.
 EXTRA_RESIDENTS = (
@@ -66,3 +69,5 @@ EXTRA_RESIDENTS = (
 EXTRA_VOLUNTEERS = (
     DemoPerson(720101, "赵磊", "zh-hans", "+8613600136101", "1-4号楼", UserRole.VOLUNTEER),
 )
+VOLUNTEERS_GROUP_MEMBERS = (VOLUNTEER, *EXTRA_VOLUNTEERS)
+"""The page's volunteer first: the page writes in a group as its first member by default."""

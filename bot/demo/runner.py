@@ -13,7 +13,7 @@ import contextlib
 import logging
 import signal
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.app import Application, build_application
@@ -22,11 +22,17 @@ from bot.demo.personas import (
     COORDINATOR,
     COORDINATORS_GROUP_ID,
     COORDINATORS_GROUP_TITLE,
+    EXTRA_VOLUNTEERS,
     PHONES,
+    VOLUNTEERS_GROUP_ID,
+    VOLUNTEERS_GROUP_MEMBERS,
+    VOLUNTEERS_GROUP_TITLE,
 )
-from bot.demo.seed import seed_demo_community
+from bot.demo.seed import announce_seeded, seed_demo_community
 from bot.demo.timecontrol import DemoTime
 from bot.emulator.server import FakeBotAPI
+from bot.notices import Notifier
+from bot.scheduler import Scheduler
 
 logger = logging.getLogger("linli.demo")
 
@@ -87,8 +93,8 @@ class DemoRunner:
             data_dir=self.demo_dir,
             database_url=f"sqlite+aiosqlite:///{self.database_path}",
             redis_url=None,
-            coordinator_chat_id=COORDINATORS_GROUP_ID,
-            volunteer_chat_id=None,  # a real group's id must not leak into the demo
+            coordinator_chat_id=COORDINATORS_GROUP_ID,  # never a real group's id
+            volunteer_chat_id=VOLUNTEERS_GROUP_ID,
         )
 
     # lifecycle
@@ -144,6 +150,16 @@ class DemoRunner:
             self.api.web.add_persona(person.telegram_id, role=person.role.value, note=person.note)
         self.api.group(COORDINATORS_GROUP_ID, COORDINATORS_GROUP_TITLE, [COORDINATOR.telegram_id])
         self.api.web.set_group_role(COORDINATORS_GROUP_ID, "coordinators")
+        for person in EXTRA_VOLUNTEERS:  # in the group, without a phone on the page
+            self.api.user(
+                person.telegram_id,
+                first_name=person.name,
+                language_code=person.language_code,
+                phone_number=person.phone,
+            )
+        members = [person.telegram_id for person in VOLUNTEERS_GROUP_MEMBERS]
+        self.api.group(VOLUNTEERS_GROUP_ID, VOLUNTEERS_GROUP_TITLE, members)
+        self.api.web.set_group_role(VOLUNTEERS_GROUP_ID, "volunteers")
 
     def _add_controls(self) -> None:
         async def plus_hour() -> None:
@@ -174,9 +190,14 @@ class DemoRunner:
         application = await build_application(settings, self.time.clock)
         self.application = application
         async with application.session_factory() as session:
-            if await seed_demo_community(
+            community = await seed_demo_community(
                 session, self.time.clock, timezone=settings.default_timezone
-            ):
+            )
+            if community is not None:
+                # the outbox sends these as soon as the bot starts
+                i18n = application.dispatcher["i18n"]
+                notifier = Notifier(session, settings, self.time.clock, i18n)
+                await announce_seeded(notifier, community)
                 logger.info("seeded the demo community")
             await session.commit()
         polls_before = self.api.state.poll_generation
@@ -217,11 +238,22 @@ class DemoRunner:
 def install_time_hooks(runner: DemoRunner) -> None:
     """Where work that reacts to the demo clock plugs in; runs once per runner.
 
-    Register async callbacks taking the new time, for example the scheduler's tick:
-    ``runner.time.on_time_moved(lambda now: run_due_jobs(runner.app, now))``. They run after
-    every "+1 hour" / "+1 day", in order, with `runner.app` the bot running at that moment.
-    Nothing is registered yet: the scheduler does not exist so far.
+    Register async callbacks taking the new time; they run after every "+1 hour" / "+1 day",
+    in order, with `runner.app` the bot running at that moment. The scheduler's tick is the
+    first: what became due (a request nobody took, a claim not marked done) is flagged at
+    once instead of at the next periodic tick, which keeps running as in `linli run`.
     """
+
+    @runner.time.on_time_moved
+    async def scheduler_tick(now: datetime) -> None:
+        application = runner.application
+        if application is None:  # between "reset demo" stopping and starting the bot
+            return
+        scheduler: Scheduler | None = application.dispatcher.workflow_data.get("scheduler")
+        if scheduler is None:  # the bot has not finished starting
+            return
+        acted = await scheduler.tick()
+        logger.info("demo clock at %s: the scheduler acted on %d", now.isoformat(), acted)
 
 
 async def serve_demo(base: Settings, port: int, *, fresh: bool = False) -> None:

@@ -2,15 +2,22 @@
 
 `seed_demo_community` runs on a demo database's first start. Work that adds help requests,
 check-ins or wishes extends it here, so a new demo shows them from the first minute.
+
+Help requests of the neighbours are made the way people make them: submitted by the resident,
+approved by the coordinator, claimed, started and completed by a volunteer, rated by the
+resident (never a status written directly). `announce_seeded` then queues what the bot would
+have said about the ones still waiting: the card of the pending request in the coordinators'
+group, the post of the open one in the volunteers' group.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.demo.personas import (
     COORDINATOR,
     EXTRA_RESIDENTS,
@@ -18,6 +25,11 @@ from bot.demo.personas import (
     VOLUNTEER,
     DemoPerson,
 )
+from bot.notices import Notifier, Rendered
+from bot.request_keyboards import claim_keyboard
+from bot.services import claims, review
+from bot.services.outbox import Priority
+from bot.services.requests import RequestDraft, rate_request, submit_request
 from bot.services.users import (
     TelegramProfile,
     complete_onboarding,
@@ -25,11 +37,44 @@ from bot.services.users import (
     sync_user,
 )
 from bot.services.volunteers import register_volunteer
-from storage.models import User
+from bot.texts import public_card
+from handlers.coordination import announce_request  # the card the bot itself sends
+from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User
 from storage.repositories import users as user_queries
 
 VOLUNTEER_SKILLS = ["shopping", "company", "paperwork", "medical"]
 VOLUNTEER_LANGUAGES = ["mandarin", "cantonese", "english"]
+MAX_OPEN_CLAIMS = 3
+
+PENDING_REQUEST = RequestDraft(
+    category=RequestCategory.PAPERWORK,
+    description="社区通知要做养老金资格认证，手机上我不会弄，想请人教教我。",
+    timing=RequestTiming.TOMORROW,
+    day_part=DayPart.MORNING,
+    address="2号楼 1单元 302",
+    save_address=True,
+)
+"""张建国's: waits for a coordinator to check it."""
+OPEN_REQUEST = RequestDraft(
+    category=RequestCategory.SHOPPING,
+    description="想请人帮忙买一袋大米（10斤）和一盒鸡蛋，我扛不动。",
+    timing=RequestTiming.TOMORROW,
+    day_part=DayPart.AFTERNOON,
+    address="7号楼 3单元 501",
+    access_notes="门铃坏了，请敲门",
+    save_address=True,
+)
+"""刘桂兰's: approved, waiting for a volunteer."""
+DONE_REQUEST = RequestDraft(
+    category=RequestCategory.HOME_REPAIR,
+    description="廚房的燈泡壞咗，我企唔穩凳，唔敢自己換。",
+    timing=RequestTiming.ASAP,
+    address="5号楼 1单元 101",
+    save_address=True,
+)
+"""陳伯's, from yesterday: done by 赵磊 in 30 minutes and rated 5."""
+DONE_REQUEST_AGO = timedelta(days=1, hours=3)
+DONE_REQUEST_MINUTES = 30
 
 
 @dataclass
@@ -39,6 +84,12 @@ class SeededCommunity:
     coordinator: User
     volunteers: list[User] = field(default_factory=list)
     residents: list[User] = field(default_factory=list)
+    pending: list[HelpRequest] = field(default_factory=list)
+    """Waiting for a coordinator to check them."""
+    open: list[HelpRequest] = field(default_factory=list)
+    """Approved, waiting for a volunteer."""
+    done: list[HelpRequest] = field(default_factory=list)
+    """History: done and rated."""
 
 
 async def register_person(
@@ -66,8 +117,9 @@ async def is_seeded(session: AsyncSession) -> bool:
 async def seed_demo_community(
     session: AsyncSession, clock: Clock, *, timezone: str = "Asia/Shanghai"
 ) -> SeededCommunity | None:
-    """A coordinator, approved volunteers (one of them a phone on the page) and a few
-    residents; None when the database already has them. The caller commits."""
+    """A coordinator, approved volunteers (one of them a phone on the page), a few residents
+    and their requests (pending, open, done and rated); None when the database already has
+    them. The caller commits, after `announce_seeded` if the bot should tell people."""
     if await is_seeded(session):
         return None
     coordinator = await register_person(session, COORDINATOR, clock=clock, timezone=timezone)
@@ -86,4 +138,52 @@ async def seed_demo_community(
     for person in EXTRA_RESIDENTS:
         resident = await register_person(session, person, clock=clock, timezone=timezone)
         community.residents.append(resident)
+    await seed_requests(session, community, clock)
     return community
+
+
+async def seed_requests(session: AsyncSession, community: SeededCommunity, clock: Clock) -> None:
+    """One request done and rated yesterday, one open, one waiting for review, all through
+    the services, in the order people would have acted."""
+    coordinator = community.coordinator
+    jianguo, guilan, chen = community.residents[:3]
+    helper = community.volunteers[-1]  # 赵磊, not a phone on the page
+
+    then = ManualClock(clock.now() - DONE_REQUEST_AGO)  # yesterday, step by step
+    done = await submit_request(session, chen, DONE_REQUEST, clock=then)
+    then.advance(timedelta(minutes=20))
+    await review.approve_request(session, coordinator, done.id, done.version, clock=then)
+    then.advance(timedelta(minutes=35))
+    await claims.claim_task(session, helper, done.id, clock=then, max_open_claims=MAX_OPEN_CLAIMS)
+    then.advance(timedelta(minutes=10))
+    await claims.start_task(session, helper, done.id, clock=then)
+    then.advance(timedelta(minutes=DONE_REQUEST_MINUTES))
+    await claims.complete_task(session, helper, done.id, DONE_REQUEST_MINUTES, clock=then)
+    then.advance(timedelta(hours=1))
+    community.done.append(await rate_request(session, chen, done.id, 5, clock=then))
+
+    opened = await submit_request(session, guilan, OPEN_REQUEST, clock=clock)
+    opened = await review.approve_request(
+        session, coordinator, opened.id, opened.version, clock=clock
+    )
+    community.open.append(opened)
+    community.pending.append(await submit_request(session, jianguo, PENDING_REQUEST, clock=clock))
+
+
+async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> None:
+    """Queue what the bot says about requests still waiting: the coordinators' card for each
+    pending one (with its buttons), the volunteers' group post for each open one. The outbox
+    sends them once the bot runs."""
+    session = notifier.session
+    for request in community.pending:
+        resident = await session.get(User, request.resident_id)
+        if resident is not None:
+            await announce_request(notifier, request, resident, emergency=False)
+    for request in community.open:
+
+        def render(request: HelpRequest = request) -> Rendered:
+            return public_card(request), claim_keyboard(request)
+
+        await notifier.tell_volunteers_group(
+            render, kind="request.published", priority=Priority.NOTICE
+        )

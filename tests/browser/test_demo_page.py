@@ -1,13 +1,16 @@
 """The demo page in a real browser (Debian's Chromium, headless, driven by Playwright).
 
-The resident registers by tapping buttons on the page, as a person would; the test reads the
-chat from the screen. Skipped, with the reason printed, where /usr/bin/chromium or the
-playwright package is missing. A screenshot is saved when a step fails.
+The people tap buttons and type on the page, as a person would, and the test reads each chat
+from the screen: the resident registers and asks for help, the coordinator approves in the
+coordinators' group, the volunteer claims in the volunteers' group, sets off and finishes, the
+resident rates. Skipped, with the reason printed, where /usr/bin/chromium or the playwright
+package is missing. A screenshot is saved when a step fails.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,14 +18,24 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bot.config import load_settings
-from bot.demo.personas import COORDINATORS_GROUP_ID, RESIDENT, VOLUNTEER
+from bot.demo.personas import (
+    COORDINATOR,
+    COORDINATORS_GROUP_ID,
+    RESIDENT,
+    VOLUNTEER,
+    VOLUNTEERS_GROUP_ID,
+)
 from bot.demo.runner import DemoRunner
+from bot.demo.seed import OPEN_REQUEST, PENDING_REQUEST
 
 if TYPE_CHECKING:
     from playwright.async_api import Locator, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 STEP_TIMEOUT_MS = 20_000
+BUILDING = "3号楼"  # the area she gives when registering: volunteers may see it
+ADDRESS = "3号楼 2单元 401"  # the exact address: only the claiming volunteer sees it
+NEED = "帮我买一袋米和十个鸡蛋，谢谢"
 
 
 def browser_unavailable() -> str | None:
@@ -47,11 +60,12 @@ async def page(demo: DemoRunner, tmp_path: Path) -> AsyncIterator[Page]:
     if reason:
         print(f"browser test skipped: {reason}")
         pytest.skip(reason)
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=STEP_TIMEOUT_MS)  # the bot answers in steps: allow each time
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        context = await browser.new_context(viewport={"width": 1500, "height": 900})
+        context = await browser.new_context(viewport={"width": 1600, "height": 950})
         opened = await context.new_page()
         opened.set_default_timeout(STEP_TIMEOUT_MS)
         errors: list[str] = []
@@ -80,6 +94,43 @@ async def type_and_send(chat: Locator, text: str) -> None:
     await chat.locator("button.send").click()
 
 
+def exactly(label: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*{re.escape(label)}\s*$")
+
+
+def bot_message(chat: Locator, *texts: str) -> Locator:
+    """The bot's messages in `chat` showing every one of `texts`."""
+    found = chat.locator(".msg.bot")
+    for text in texts:
+        found = found.filter(has_text=text)
+    return found
+
+
+async def pinned(chat: Locator, found: Locator) -> Locator:
+    """The message `found` points at, by its id, so it stays found when its text is edited."""
+    await found.last.wait_for()
+    message_id = await found.last.get_attribute("data-message-id")
+    return chat.locator(f'.msg[data-message-id="{message_id}"]')
+
+
+async def tap(message: Locator, label: str) -> None:
+    """Tap the inline button labelled exactly `label` under the (last such) message."""
+    await message.last.locator(".inline-kb button", has_text=exactly(label)).click()
+
+
+async def register_resident(resident: Locator) -> None:
+    from playwright.async_api import expect
+
+    await type_and_send(resident, "/start")
+    await resident.locator(".inline-kb button", has_text="我需要帮助").click()
+    await resident.locator(".inline-kb button", has_text="我同意").click()
+    await resident.locator(".reply-keyboard button", has_text=RESIDENT.name).click()
+    await resident.locator(".reply-keyboard button", has_text="跳过").click()
+    await expect(resident.locator(".msg.bot").last).to_contain_text("楼")  # which building?
+    await type_and_send(resident, BUILDING)
+    await expect(bot_message(resident, "登记成功")).to_have_count(1)
+
+
 async def test_resident_registers_by_tapping_and_sees_the_menu(page: Page) -> None:
     from playwright.async_api import expect
 
@@ -88,20 +139,115 @@ async def test_resident_registers_by_tapping_and_sees_the_menu(page: Page) -> No
     await expect(resident.locator(".role")).to_contain_text("Resident")
     await expect(phone(page, COORDINATORS_GROUP_ID)).to_be_visible()
     await expect(phone(page, VOLUNTEER.telegram_id)).to_be_visible()
+    await expect(phone(page, VOLUNTEERS_GROUP_ID).locator(".role")).to_have_text(
+        "Volunteers' group"
+    )
 
-    await type_and_send(resident, "/start")
-    await resident.locator(".inline-kb button", has_text="我需要帮助").click()
-    await resident.locator(".inline-kb button", has_text="我同意").click()
-    await resident.locator(".reply-keyboard button", has_text=RESIDENT.name).click()
-    await resident.locator(".reply-keyboard button", has_text="跳过").click()
-    await expect(resident.locator(".msg.bot").last).to_contain_text("楼")  # which building?
-    await type_and_send(resident, "3号楼 2单元 401")
-
-    await expect(resident.locator(".msg.bot", has_text="登记成功")).to_have_count(1)
+    await register_resident(resident)
     await expect(resident.locator(".reply-keyboard button").first).to_be_visible()
     assert await resident.locator(".reply-keyboard button").count() >= 3  # the menu
     texts = await resident.locator(".msg.me .body").all_inner_texts()
-    assert texts[0] == "/start" and texts[-1] == "3号楼 2单元 401"
+    assert texts[0] == "/start" and texts[-1] == BUILDING
+
+
+async def test_a_request_from_asking_to_rating_across_four_chats(page: Page) -> None:
+    """Issue 6's scenario, each step read from the screen of the chat it happens in."""
+    from playwright.async_api import expect
+
+    resident = phone(page, RESIDENT.telegram_id)
+    volunteer = phone(page, VOLUNTEER.telegram_id)
+    coordinators = phone(page, COORDINATORS_GROUP_ID)
+    volunteers = phone(page, VOLUNTEERS_GROUP_ID)
+
+    # the demo community's waiting requests are already there on first start
+    await expect(bot_message(coordinators, "新求助", PENDING_REQUEST.description)).to_be_visible()
+    await expect(bot_message(volunteers, OPEN_REQUEST.description)).to_be_visible()
+    await expect(volunteers.locator("select.speaker")).to_have_value(str(VOLUNTEER.telegram_id))
+
+    # the resident asks, tapping big buttons and typing what she needs
+    await register_resident(resident)
+    await resident.locator(".reply-keyboard button", has_text=exactly("🙋 我需要帮助")).click()
+    await expect(bot_message(resident, "您需要哪方面的帮助")).to_be_visible()
+    await tap(bot_message(resident, "您需要哪方面的帮助"), "🛒 买菜跑腿")
+    await expect(resident.locator(".msg.bot").last).to_contain_text("语音")  # words, voice, photo
+    await type_and_send(resident, NEED)
+    when = resident.locator(".msg.bot").last
+    await expect(when.locator(".inline-kb button", has_text="⚡ 越快越好")).to_be_visible()
+    await tap(when, "⚡ 越快越好")
+    await expect(bot_message(resident, "请输入地址")).to_be_visible()  # none saved yet
+    await type_and_send(resident, ADDRESS)
+    await tap(resident.locator(".msg.bot"), "💾 好，记住它")
+    await expect(resident.locator(".msg.bot").last).to_contain_text("跳过")  # door code?
+    await tap(resident.locator(".msg.bot"), "⏭ 跳过")
+    summary = resident.locator(".msg.bot").last
+    await expect(summary).to_contain_text(NEED)
+    await expect(summary).to_contain_text(ADDRESS)
+    await tap(summary, "✅ 发送")
+    thanks = bot_message(resident, "求助编号")
+    await expect(thanks).to_be_visible()
+    found = re.search(r"求助编号 (\d+)", await thanks.last.inner_text())
+    assert found, await thanks.last.inner_text()
+    ref = found.group(1)
+
+    # the coordinator checks it in the coordinators' group and approves it
+    card = await pinned(coordinators, bot_message(coordinators, "新求助", NEED))
+    await expect(card).to_contain_text(ADDRESS)  # coordinators see the address
+    await expect(card).to_contain_text(RESIDENT.name)
+    await tap(card, "✅ 通过并发布")
+    await expect(card).to_contain_text(f"✅ {COORDINATOR.name} 已批准")
+    await expect(bot_message(resident, f"您的求助编号 {ref} 已核实")).to_be_visible()
+
+    # it is posted to the volunteers' group without the address; the volunteer claims it there
+    post = await pinned(volunteers, bot_message(volunteers, NEED))
+    await expect(post).to_contain_text(BUILDING)
+    assert "401" not in await post.inner_text()
+    await tap(post, "🙌 我来认领")
+    await expect(post).to_contain_text("已有志愿者认领")
+    await expect(post.locator(".inline-kb button")).to_have_count(0)
+
+    # only now, privately, does the volunteer see the address (in their own language)
+    task = await pinned(volunteer, bot_message(volunteer, "這個任務歸您了", NEED))
+    await expect(task).to_contain_text(ADDRESS)
+    await expect(bot_message(resident, "会来帮您处理", VOLUNTEER.name)).to_be_visible()
+    await tap(task, "🚶 我出發了")
+    await expect(bot_message(resident, "正在去您那里的路上")).to_be_visible()
+    await expect(task.locator(".inline-kb button", has_text="✅ 已完成")).to_be_visible()
+    await tap(task, "✅ 已完成")
+    minutes = bot_message(volunteer, "一共用了多長時間")
+    await tap(minutes, "1 小時")
+    await expect(bot_message(volunteer, "1 小時", f"第 {ref} 號求助")).to_be_visible()
+
+    # the resident rates the help
+    rating = bot_message(resident, f"完成了第 {ref} 号求助")
+    await tap(rating, "😄 5 · 非常好")
+    await expect(bot_message(resident, f"您给求助编号 {ref} 打了")).to_be_visible()
+
+    # the volunteers' group never showed the exact address
+    for text in await volunteers.locator(".msg .body").all_inner_texts():
+        assert "401" not in text, text
+
+
+async def test_plus_one_hour_ticks_the_scheduler(page: Page) -> None:
+    """Four "+1 hour" presses: the requests nobody took are flagged to the coordinators at
+    once (UNCLAIMED_ALERT_MINUTES is 4 hours), not at the next periodic tick."""
+    from playwright.async_api import expect
+
+    coordinators = phone(page, COORDINATORS_GROUP_ID)
+    await expect(bot_message(coordinators, "新求助")).to_have_count(1)
+    flags = bot_message(coordinators, "还没有人认领")
+    plus_hour = page.locator("#controls button[data-control='plus_hour']")
+    for hours in (1, 2, 3):
+        await plus_hour.click()
+        await expect(page.locator("#status")).to_contain_text(f"(+{hours}h)")
+    await expect(plus_hour).to_be_enabled()
+    assert await flags.count() == 0
+
+    await plus_hour.click()
+    await expect(page.locator("#status")).to_contain_text("(+4h)")
+    await expect(flags).to_have_count(2)
+    await expect(flags.filter(has_text=PENDING_REQUEST.description)).to_have_count(1)
+    await expect(flags.filter(has_text=OPEN_REQUEST.description)).to_have_count(1)
+    await expect(flags.first.locator(".inline-kb button").first).to_be_visible()
 
 
 async def test_toolbar_language_clock_and_safe_html(page: Page) -> None:
