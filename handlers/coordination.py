@@ -127,11 +127,12 @@ def card_language(chat_id: int, settings: Settings, i18n: I18n) -> Iterator[None
 
 
 async def _edit_card(
-    bot: Bot, chat_id: int, message_id: int, text: str, request: HelpRequest
+    bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
+    """Show the card's new state; text and buttons were both drawn in the card's language."""
     with suppress(TelegramBadRequest):  # identical (a double tap) or too old to edit
         await bot.edit_message_text(
-            text, chat_id=chat_id, message_id=message_id, reply_markup=review_keyboard(request)
+            text, chat_id=chat_id, message_id=message_id, reply_markup=markup
         )
 
 
@@ -239,7 +240,8 @@ class ReviewContext:
         resident = await self.resident()
         with card_language(self.chat_id, self.settings, self.i18n):
             text = coordinator_card(self.request, resident, note)
-        await _edit_card(self.bot, self.chat_id, self.message.message_id, text, self.request)
+            markup = review_keyboard(self.request)
+        await _edit_card(self.bot, self.chat_id, self.message.message_id, text, markup)
 
     async def show_choices(self, buttons: list[InlineKeyboardButton]) -> None:
         with suppress(TelegramBadRequest):
@@ -648,7 +650,8 @@ async def typed_for_request(
             if note:
                 note = _("✖️ Rejected by {name}").format(name=_name(user))
             card = coordinator_card(request, resident, note)
-        await _edit_card(bot, chat_id, int(data["card_message_id"]), card, request)
+            markup = review_keyboard(request)
+        await _edit_card(bot, chat_id, int(data["card_message_id"]), card, markup)
 
 
 async def _get(session: AsyncSession, user: User, request_id: int) -> HelpRequest:
