@@ -16,6 +16,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.broadcast_monitor import BroadcastMonitor
 from bot.clock import Clock, SystemClock
 from bot.commands import publish_commands
 from bot.config import Settings
@@ -109,9 +110,22 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     )
     dispatcher["scheduler"] = scheduler
     scheduler.start()
+    monitor = BroadcastMonitor(
+        bot,
+        dispatcher["session_factory"],
+        settings,
+        dispatcher["clock"],
+        dispatcher["i18n"],
+        on_queued=sender.wake,
+    )
+    dispatcher["broadcast_monitor"] = monitor
+    monitor.start()
 
 
 async def _on_shutdown(dispatcher: Dispatcher) -> None:
+    monitor: BroadcastMonitor | None = dispatcher.workflow_data.pop("broadcast_monitor", None)
+    if monitor is not None:
+        await monitor.stop()
     scheduler: Scheduler | None = dispatcher.workflow_data.pop("scheduler", None)
     if scheduler is not None:
         scheduler.stop()

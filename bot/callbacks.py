@@ -77,3 +77,19 @@ class VolunteerOffer(CallbackData, prefix="vo"):
 
     kind: str  # "skill", "lang" or "done"
     value: str = ""
+
+
+class BroadcastStep(CallbackData, prefix="bc"):
+    """A coordinator writing or sending a broadcast: a choice of a step (`value`), or an action
+    on a saved broadcast (`broadcast_id`, checked against its current status)."""
+
+    action: str
+    value: str = ""
+    broadcast_id: int = 0
+
+
+class EventAnswer(CallbackData, prefix="ev"):
+    """On an event: "yes", "no", "ics" (calendar file), "who" (coordinators: who is coming)."""
+
+    action: str
+    broadcast_id: int

@@ -31,8 +31,13 @@ ROLE_COMMANDS = {
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),
     ),
+    UserRole.COORDINATOR: (
+        ("broadcast", __("Send a notice or an event")),
+        ("tasks", __("Open tasks")),
+        ("mytasks", __("Tasks I have taken")),
+        ("hours", __("My volunteering hours")),
+    ),
 }
-ROLE_COMMANDS[UserRole.COORDINATOR] = ROLE_COMMANDS[UserRole.VOLUNTEER]
 
 _LIST_BY_TELEGRAM_LANGUAGE = {"en": "en", "zh": "zh_Hans"}
 

@@ -8,9 +8,10 @@ from datetime import timedelta
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
+from bot import broadcast_views
 from bot.notices import Notifier, Rendered
 from bot.request_keyboards import review_keyboard
-from bot.services import review
+from bot.services import broadcasts, review
 from bot.services.outbox import Priority
 from bot.texts import duration_label, private_card
 from storage.models import HelpRequest, User
@@ -62,4 +63,16 @@ async def _flag(notifier: Notifier, request: HelpRequest, *, unclaimed: bool) ->
     )
 
 
-ALL_JOBS = (flag_waiting_requests,)
+async def start_due_broadcasts(notifier: Notifier) -> int:
+    """Scheduled broadcasts whose time has come are queued, each once; the progress message
+    and the final report are the broadcast monitor's."""
+    started = await broadcasts.start_due(
+        notifier.session,
+        broadcast_views.renderer(notifier.i18n),
+        clock=notifier.clock,
+        default_locale=notifier.settings.default_locale,
+    )
+    return len(started)
+
+
+ALL_JOBS = (flag_waiting_requests, start_due_broadcasts)

@@ -3,6 +3,7 @@
 from aiogram import Router
 
 from handlers import (
+    broadcasts,
     common,
     coordination,
     errors,
@@ -25,5 +26,6 @@ def all_routers() -> list[Router]:
         resident_requests.build_router(),
         coordination.build_router(),
         volunteering.build_router(),
+        broadcasts.build_router(),
         fallback.build_router(),
     ]

@@ -38,15 +38,51 @@ async def enqueue_message(
     user_id: int | None = None,
     reply_markup: dict[str, Any] | None = None,
     not_before: datetime | None = None,
+    broadcast_id: int | None = None,
 ) -> OutboxMessage:
     """Queue one HTML text message. To a person who blocked the bot only urgent messages are
     still tried; the others are recorded as skipped, so reports add up."""
     payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
+    return await enqueue_payload(
+        session,
+        chat_id=chat_id,
+        method="sendMessage",
+        payload=payload,
+        kind=kind,
+        priority=priority,
+        clock=clock,
+        user_id=user_id,
+        not_before=not_before,
+        broadcast_id=broadcast_id,
+    )
+
+
+async def enqueue_payload(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+    kind: str,
+    priority: Priority,
+    clock: Clock,
+    user_id: int | None = None,
+    not_before: datetime | None = None,
+    broadcast_id: int | None = None,
+    unreachable: bool | None = None,
+    flush: bool = True,
+) -> OutboxMessage:
+    """Queue any send method the sender knows (sendMessage, sendPhoto, sendDocument) with its
+    Bot API parameters. `unreachable`: the caller already knows (a broadcast loaded its
+    recipients), so no query per row; `flush=False` lets a caller queue many rows at once."""
     status = OutboxStatus.PENDING
-    if priority < Priority.URGENT and await outbox_queries.is_chat_unreachable(session, chat_id):
-        status = OutboxStatus.SKIPPED
+    if priority < Priority.URGENT:
+        if unreachable is None:
+            unreachable = await outbox_queries.is_chat_unreachable(session, chat_id)
+        if unreachable:
+            status = OutboxStatus.SKIPPED
     row = outbox_queries.add(
         session,
         chat_id=chat_id,
@@ -56,9 +92,14 @@ async def enqueue_message(
         payload=payload,
         now=clock.now(),
         not_before=not_before,
+        method=method,
         status=status,
     )
-    await session.flush()
+    row.broadcast_id = broadcast_id
+    if status == OutboxStatus.SKIPPED:
+        row.error = "recipient unreachable"
+    if flush:
+        await session.flush()
     session.info["outbox_queued"] = True  # the session middleware wakes the sender on commit
     return row
 

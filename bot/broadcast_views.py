@@ -1,0 +1,167 @@
+"""Words and buttons of broadcasts and events: the message recipients get (also the preview),
+progress reports for the coordinator, reminders. Rendered in the language set by the caller."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import html
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import BroadcastStep, EventAnswer
+from bot.i18n import LANGUAGE_NAMES
+from bot.services.broadcasts import (
+    Outgoing,
+    Progress,
+    ReminderRenderer,
+    Renderer,
+    recipient_locale,
+)
+from storage.models import Audience, Broadcast, User
+
+
+def local_time(broadcast: Broadcast, timezone: str) -> str:
+    assert broadcast.event_starts_at is not None
+    return broadcast.event_starts_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def event_header(broadcast: Broadcast, timezone: str) -> str:
+    lines = [
+        "📅 <b>" + html.quote(broadcast.event_title or "") + "</b>",
+        _("🕒 When: {time}").format(time=local_time(broadcast, timezone)),
+        _("📍 Where: {place}").format(place=html.quote(broadcast.event_place or "")),
+    ]
+    if broadcast.event_capacity:
+        lines.append(_("👥 Places: {capacity}").format(capacity=broadcast.event_capacity))
+    return "\n".join(lines)
+
+
+def event_keyboard(broadcast: Broadcast) -> InlineKeyboardMarkup:
+    def button(text: str, action: str) -> InlineKeyboardButton:
+        data = EventAnswer(action=action, broadcast_id=broadcast.id).pack()
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [button(_("✅ I'll come"), "yes"), button(_("✖️ Can't come"), "no")],
+            [button(_("📅 Add to calendar"), "ics")],
+        ]
+    )
+
+
+def message_for(broadcast: Broadcast, text: str, timezone: str) -> Outgoing:
+    """The message as a recipient gets it: the text (or caption) under the event's details,
+    with the event's buttons. `text` is HTML as the coordinator wrote it."""
+    body = text
+    if broadcast.is_event:
+        body = event_header(broadcast, timezone) + ("\n\n" + text if text else "")
+    payload: dict[str, object] = {"parse_mode": "HTML"}
+    if broadcast.media_kind in ("photo", "document"):
+        payload[broadcast.media_kind] = broadcast.media_file_id
+        if body:
+            payload["caption"] = body
+        method = "sendPhoto" if broadcast.media_kind == "photo" else "sendDocument"
+    else:
+        payload["text"] = body
+        method = "sendMessage"
+    if broadcast.is_event:
+        payload["reply_markup"] = event_keyboard(broadcast).model_dump(
+            mode="json", exclude_none=True
+        )
+    return Outgoing(method, payload)
+
+
+def renderer(i18n: I18n) -> Renderer:
+    """Renders each recipient's message in their language (the service picked the version)."""
+
+    def render(broadcast: Broadcast, user: User, locale: str, text: str) -> Outgoing:
+        with i18n.context(), i18n.use_locale(locale):
+            return message_for(broadcast, text, user.timezone)
+
+    return render
+
+
+def reminder_renderer(i18n: I18n, default_locale: str) -> ReminderRenderer:
+    def render(broadcast: Broadcast, user: User, which: str) -> str:
+        with i18n.context(), i18n.use_locale(recipient_locale(user, default_locale)):
+            values = {
+                "title": html.quote(broadcast.event_title or ""),
+                "time": local_time(broadcast, user.timezone),
+                "place": html.quote(broadcast.event_place or ""),
+            }
+            if which == "day":
+                return _("⏰ Reminder: <b>{title}</b> is tomorrow, {time}, at {place}.").format(
+                    **values
+                )
+            return _("⏰ Reminder: <b>{title}</b> starts in two hours, {time}, at {place}.").format(
+                **values
+            )
+
+    return render
+
+
+def audience_label(audience: Audience, value: str | None) -> str:
+    match audience:
+        case Audience.EVERYONE:
+            return _("everyone")
+        case Audience.RESIDENTS:
+            return _("residents")
+        case Audience.VOLUNTEERS:
+            return _("volunteers")
+        case Audience.AREA:
+            return _("people in {area}").format(area=html.quote(value or ""))
+        case Audience.LANGUAGE:
+            return _("people who read {language}").format(
+                language=LANGUAGE_NAMES.get(value or "", value or "")
+            )
+        case Audience.CHECKINS:
+            return _("people enrolled in check-ins")
+    return ""
+
+
+def figures(progress: Progress) -> str:
+    lines = [
+        _("✅ Sent: {count}").format(count=progress.sent),
+        _("🚫 Blocked the bot: {count}").format(count=progress.blocked),
+        _("⚠️ Failed: {count}").format(count=progress.failed),
+        _("⏭ Not sent (unreachable or stopped): {count}").format(count=progress.skipped),
+    ]
+    if progress.interrupted:
+        lines.append(_("❓ Unknown (the bot stopped mid-send): {count}").format(
+            count=progress.interrupted
+        ))  # fmt: skip
+    if progress.pending:
+        lines.append(_("⏳ Waiting: {count}").format(count=progress.pending))
+    return "\n".join(lines)
+
+
+def progress_text(broadcast: Broadcast, progress: Progress) -> str:
+    head = _("📤 <b>Sending broadcast no. {id}</b> to {total} people").format(
+        id=broadcast.id, total=progress.total
+    )
+    return head + "\n\n" + figures(progress)
+
+
+def final_text(broadcast: Broadcast, progress: Progress, *, stopped: bool) -> str:
+    if stopped:
+        head = _("⏹ <b>Broadcast no. {id} was stopped.</b> Final report:")
+    else:
+        head = _("🏁 <b>Broadcast no. {id} is finished.</b> Final report:")
+    text = head.format(id=broadcast.id) + "\n\n" + figures(progress)
+    text += "\n" + _("Total: {total}").format(total=progress.total)
+    if broadcast.is_event:
+        text += "\n" + _("👥 Coming so far: {count}").format(count=broadcast.event_going)
+    return text
+
+
+def progress_keyboard(broadcast: Broadcast, *, sending: bool) -> InlineKeyboardMarkup | None:
+    rows = []
+    if sending:
+        data = BroadcastStep(action="stop", broadcast_id=broadcast.id).pack()
+        rows.append([InlineKeyboardButton(text=_("⏹ Stop sending"), callback_data=data)])
+    if broadcast.is_event:
+        data = EventAnswer(action="who", broadcast_id=broadcast.id).pack()
+        rows.append([InlineKeyboardButton(text=_("👥 Who is coming"), callback_data=data)])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

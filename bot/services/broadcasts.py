@@ -1,0 +1,563 @@
+"""Broadcasts and events: who receives a notice, queueing it once per person in their language,
+scheduling, stopping, progress, and answers to events (with capacity and reminders).
+
+No Telegram types here: what a message looks like is given by the caller as a `Renderer`
+(method and Bot API parameters), so the preview and the real message are the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import LOCALES
+from bot.i18n import locale_from_telegram
+from bot.services.errors import DomainError, InvalidInput, NotAllowed, TextTooLong
+from bot.services.outbox import Priority, enqueue_payload
+from storage.models import (
+    Audience,
+    Broadcast,
+    BroadcastStatus,
+    EventResponse,
+    OutboxStatus,
+    RsvpAnswer,
+    User,
+    UserRole,
+)
+from storage.repositories import broadcasts as queries
+
+TEXT_LIMIT = 3500  # Telegram allows 4096; room is left for an event's title, time and place
+CAPTION_LIMIT = 800  # Telegram allows 1024 under a photo or document
+TITLE_LIMIT = 100
+PLACE_LIMIT = 150
+CAPACITY_LIMIT = 10_000
+REMINDERS = (("day", timedelta(days=1)), ("soon", timedelta(hours=2)))
+"""An event's reminders: the day before and two hours before, to those who said they come."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A Bot API send method and its parameters (without chat_id)."""
+
+    method: str
+    payload: dict[str, object]
+
+
+Renderer = Callable[[Broadcast, User, str, str], Outgoing]
+"""(broadcast, recipient, locale, text of the version for them) -> the message they get."""
+ReminderRenderer = Callable[[Broadcast, User, str], str]
+"""(event, person, which reminder: "day" or "soon") -> the reminder's HTML text."""
+
+
+class BroadcastNotFound(DomainError):
+    pass
+
+
+class BroadcastChanged(DomainError):
+    """It was already sent, scheduled or cancelled: a button from before is stale."""
+
+
+class TextEmpty(InvalidInput):
+    pass
+
+
+class TimeInvalid(InvalidInput):
+    pass
+
+
+class TimeInPast(InvalidInput):
+    pass
+
+
+class CapacityInvalid(InvalidInput):
+    pass
+
+
+class EventFull(DomainError):
+    pass
+
+
+class EventOver(DomainError):
+    pass
+
+
+class NotARecipient(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventDetails:
+    title: str
+    place: str
+    starts_at: datetime
+    capacity: int | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What became of a broadcast's messages. They always add up to `total`."""
+
+    sent: int
+    failed: int
+    blocked: int
+    skipped: int
+    interrupted: int  # the bot stopped during the request: delivery unknown, never resent
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.sent + self.failed + self.blocked + self.skipped + self.interrupted + self.pending
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+
+@dataclass(frozen=True)
+class RsvpResult:
+    answer: RsvpAnswer
+    changed: bool
+    going: int
+    capacity: int | None
+
+
+# checking what a coordinator typed
+
+
+def check_text(text: str | None, *, with_media: bool) -> str:
+    """The text of a version: not empty, short enough for a message (or a caption)."""
+    text = (text or "").strip()
+    limit = CAPTION_LIMIT if with_media else TEXT_LIMIT
+    if not text and not with_media:
+        raise TextEmpty()
+    if len(text) > limit:
+        raise TextTooLong(limit)
+    return text
+
+
+def check_short(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        raise TextEmpty()
+    if len(text) > limit:
+        raise TextTooLong(limit)
+    return text
+
+
+def parse_local_time(text: str | None, timezone: str, *, now: datetime) -> datetime:
+    """ "2026-03-05 14:30" in the person's timezone -> an aware UTC moment in the future."""
+    try:
+        naive = datetime.strptime(" ".join((text or "").split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise TimeInvalid() from None
+    moment = naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(now.tzinfo)
+    if moment <= now:
+        raise TimeInPast()
+    return moment
+
+
+def parse_capacity(text: str | None) -> int:
+    value = (text or "").strip()
+    if not value.isdigit() or not 1 <= int(value) <= CAPACITY_LIMIT:
+        raise CapacityInvalid(CAPACITY_LIMIT)
+    return int(value)
+
+
+# audiences
+
+
+def recipient_locale(user: User, default_locale: str) -> str:
+    """The language a person reads: their choice, then their Telegram app's, then the default."""
+    return user.locale or locale_from_telegram(user.telegram_language) or default_locale
+
+
+async def recipients(
+    session: AsyncSession, audience: Audience, value: str | None, *, default_locale: str
+) -> list[User]:
+    """Registered, not deleted people with a Telegram chat, in the segment."""
+    query = queries.reachable_people()
+    match audience:
+        case Audience.EVERYONE:
+            pass
+        case Audience.RESIDENTS:
+            query = queries.with_role(query, UserRole.RESIDENT)
+        case Audience.VOLUNTEERS:
+            query = queries.approved_volunteers(query)
+        case Audience.AREA:
+            query = queries.in_area(query, value or "")
+        case Audience.LANGUAGE:
+            # The language a person reads is decided in Python, as when their message is made.
+            return [
+                user
+                for user in await queries.people(session, query)
+                if recipient_locale(user, default_locale) == value
+            ]
+        case Audience.CHECKINS:
+            # Nobody is enrolled in check-ins yet: there is no enrolment table until issue 4
+            # (check-ins) adds one, which will fill this segment.
+            return []
+    return await queries.people(session, query)
+
+
+def version_for(broadcast: Broadcast, locale: str) -> str:
+    """The version written in the person's language, else the first one."""
+    for version in broadcast.versions:
+        if version["locale"] == locale:
+            return version["text"]
+    return broadcast.versions[0]["text"] if broadcast.versions else ""
+
+
+def _coordinator(user: User) -> User:
+    if not user.is_onboarded or user.role != UserRole.COORDINATOR:
+        raise NotAllowed()
+    return user
+
+
+async def broadcast_for(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
+    """A broadcast, for a coordinator only."""
+    _coordinator(user)
+    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
+    if broadcast is None:
+        raise BroadcastNotFound()
+    return broadcast
+
+
+# writing and sending
+
+
+async def create_draft(
+    session: AsyncSession,
+    author: User,
+    *,
+    versions: list[dict[str, str]],
+    audience: Audience,
+    audience_value: str | None,
+    media_kind: str | None,
+    media_file_id: str | None,
+    event: EventDetails | None,
+    clock: Clock,
+) -> Broadcast:
+    _coordinator(author)
+    if not versions or any(version["locale"] not in LOCALES for version in versions):
+        raise TextEmpty()
+    broadcast = Broadcast(
+        author_id=author.id,
+        status=BroadcastStatus.DRAFT,
+        audience=audience,
+        audience_value=audience_value,
+        versions=versions,
+        media_kind=media_kind,
+        media_file_id=media_file_id,
+        created_at=clock.now(),
+        event_going=0,
+    )
+    if event is not None:
+        broadcast.event_title = event.title
+        broadcast.event_place = event.place
+        broadcast.event_starts_at = event.starts_at
+        broadcast.event_capacity = event.capacity
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def count_recipients(
+    session: AsyncSession, broadcast: Broadcast, *, default_locale: str
+) -> int:
+    found = await recipients(
+        session, broadcast.audience, broadcast.audience_value, default_locale=default_locale
+    )
+    return len(found)
+
+
+async def _queue(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    render: Renderer,
+    *,
+    clock: Clock,
+    default_locale: str,
+) -> int:
+    """One outbox row per recipient, in their language; unreachable people are recorded as
+    skipped, so the report adds up."""
+    people = await recipients(
+        session, broadcast.audience, broadcast.audience_value, default_locale=default_locale
+    )
+    for person in people:
+        assert person.telegram_id is not None
+        locale = recipient_locale(person, default_locale)
+        outgoing = render(broadcast, person, locale, version_for(broadcast, locale))
+        await enqueue_payload(
+            session,
+            chat_id=person.telegram_id,
+            method=outgoing.method,
+            payload=outgoing.payload,
+            kind=queries.BROADCAST_KIND,
+            priority=Priority.BROADCAST,
+            clock=clock,
+            user_id=person.id,
+            broadcast_id=broadcast.id,
+            unreachable=person.unreachable_at is not None,
+            flush=False,
+        )
+    await session.flush()
+    return len(people)
+
+
+async def send_now(
+    session: AsyncSession,
+    author: User,
+    broadcast_id: int,
+    render: Renderer,
+    *,
+    clock: Clock,
+    default_locale: str,
+) -> int:
+    """Queue a draft (or a scheduled broadcast, early) for everyone in its audience, in this
+    transaction; the number of recipients."""
+    broadcast = await broadcast_for(session, author, broadcast_id)
+    if not await queries.start_draft(session, broadcast.id, clock.now()):
+        raise BroadcastChanged()
+    await session.refresh(broadcast)
+    return await _queue(session, broadcast, render, clock=clock, default_locale=default_locale)
+
+
+async def schedule(
+    session: AsyncSession, author: User, broadcast_id: int, send_at: datetime, *, clock: Clock
+) -> Broadcast:
+    broadcast = await broadcast_for(session, author, broadcast_id)
+    if send_at <= clock.now():
+        raise TimeInPast()
+    if not await queries.set_status(
+        session,
+        broadcast.id,
+        expected=(BroadcastStatus.DRAFT,),
+        status=BroadcastStatus.SCHEDULED,
+        send_at=send_at,
+    ):
+        raise BroadcastChanged()
+    await session.refresh(broadcast)
+    return broadcast
+
+
+async def start_due(
+    session: AsyncSession, render: Renderer, *, clock: Clock, default_locale: str
+) -> list[Broadcast]:
+    """Scheduled broadcasts whose time has come: each claimed by one process and queued."""
+    started = await queries.claim_due_scheduled(session, clock.now())
+    for broadcast in started:
+        await _queue(session, broadcast, render, clock=clock, default_locale=default_locale)
+    return started
+
+
+async def cancel(session: AsyncSession, user: User, broadcast_id: int, *, clock: Clock) -> int:
+    """Stop a draft, a scheduled or a sending broadcast: what waits becomes skipped, what was
+    sent stays sent. The number of messages withdrawn."""
+    broadcast = await broadcast_for(session, user, broadcast_id)
+    if not await queries.set_status(
+        session,
+        broadcast.id,
+        expected=(BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING),
+        status=BroadcastStatus.CANCELLED,
+        finished_at=clock.now(),
+    ):
+        raise BroadcastChanged()
+    withdrawn = await queries.withdraw_waiting(session, broadcast.id, kind=queries.BROADCAST_KIND)
+    await session.refresh(broadcast)
+    return withdrawn
+
+
+async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
+    counts = await queries.rows_by_status(session, broadcast_id)
+    return Progress(
+        sent=counts.get(OutboxStatus.SENT, 0),
+        failed=counts.get(OutboxStatus.FAILED, 0),
+        blocked=counts.get(OutboxStatus.BLOCKED, 0),
+        skipped=counts.get(OutboxStatus.SKIPPED, 0),
+        interrupted=counts.get(OutboxStatus.INTERRUPTED, 0),
+        pending=sum(counts.get(status, 0) for status in queries.WAITING),
+    )
+
+
+async def finish_if_done(
+    session: AsyncSession, broadcast: Broadcast, *, clock: Clock
+) -> Progress | None:
+    """When nothing of a sending (or stopped) broadcast is waiting any more: mark it done and
+    return the final figures, once (a second process gets None)."""
+    figures = await progress(session, broadcast.id)
+    if not figures.finished:
+        return None
+    if not await queries.mark_report_queued(session, broadcast.id, clock.now()):
+        return None
+    await queries.set_status(
+        session,
+        broadcast.id,
+        expected=(BroadcastStatus.SENDING,),
+        status=BroadcastStatus.DONE,
+        finished_at=clock.now(),
+    )
+    return figures
+
+
+# events
+
+
+async def rsvp(
+    session: AsyncSession,
+    user: User,
+    broadcast_id: int,
+    answer: RsvpAnswer,
+    render_reminder: ReminderRenderer,
+    *,
+    clock: Clock,
+) -> RsvpResult:
+    """Record a person's answer. A "yes" takes a seat (refused when the event is full) and
+    queues their reminders; a "no" gives the seat back and withdraws them."""
+    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
+    if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
+        raise BroadcastNotFound()
+    assert broadcast.event_starts_at is not None
+    now = clock.now()
+    if broadcast.event_starts_at <= now:
+        raise EventOver()
+    if not await queries.was_sent_to(session, broadcast.id, user.id):
+        raise NotARecipient()
+    response = await queries.response_of(session, broadcast.id, user.id)
+    before = response.answer if response else None
+    if before == answer:
+        await session.refresh(broadcast)
+        return RsvpResult(answer, False, broadcast.event_going, broadcast.event_capacity)
+    if answer == RsvpAnswer.YES:
+        if not await queries.take_seat(session, broadcast.id):
+            raise EventFull()
+    elif before == RsvpAnswer.YES:
+        await queries.give_seat_back(session, broadcast.id)
+    if response is None:
+        session.add(
+            EventResponse(broadcast_id=broadcast.id, user_id=user.id, answer=answer, at=now)
+        )
+    else:
+        response.answer, response.at = answer, now
+    if answer == RsvpAnswer.YES:
+        await _queue_reminders(session, broadcast, user, render_reminder, clock=clock)
+    else:
+        await queries.withdraw_waiting(
+            session, broadcast.id, kind=queries.REMINDER_KIND, user_id=user.id
+        )
+    await session.flush()
+    await session.refresh(broadcast)
+    return RsvpResult(answer, True, broadcast.event_going, broadcast.event_capacity)
+
+
+async def _queue_reminders(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    user: User,
+    render_reminder: ReminderRenderer,
+    *,
+    clock: Clock,
+) -> None:
+    """Outbox rows due the day before and two hours before; a moment already past is left out,
+    and a "no" withdraws those still waiting, so nobody gets one twice."""
+    assert broadcast.event_starts_at is not None and user.telegram_id is not None
+    for which, ahead in REMINDERS:
+        due = broadcast.event_starts_at - ahead
+        if due <= clock.now():
+            continue
+        await enqueue_payload(
+            session,
+            chat_id=user.telegram_id,
+            method="sendMessage",
+            payload={"text": render_reminder(broadcast, user, which), "parse_mode": "HTML"},
+            kind=queries.REMINDER_KIND,
+            priority=Priority.REMINDER,
+            clock=clock,
+            user_id=user.id,
+            not_before=due,
+            broadcast_id=broadcast.id,
+        )
+
+
+async def attendees(
+    session: AsyncSession, user: User, broadcast_id: int
+) -> tuple[Broadcast, list[User], dict[RsvpAnswer, int]]:
+    """For a coordinator: the event, who comes, and how many said yes and no."""
+    broadcast = await broadcast_for(session, user, broadcast_id)
+    return (
+        broadcast,
+        await queries.coming(session, broadcast.id),
+        await queries.answers_count(session, broadcast.id),
+    )
+
+
+async def event_for_calendar(session: AsyncSession, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
+        raise BroadcastNotFound()
+    return broadcast
+
+
+def _ics_escape(text: str) -> str:
+    """RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped in TEXT."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _ics_fold(line: str) -> list[str]:
+    """RFC 5545 3.1: lines longer than 75 octets continue on the next line after a space,
+    never splitting a UTF-8 character."""
+    parts: list[str] = []
+    current, size, limit = "", 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = " ", 1, 75
+        current += char
+        size += width
+    parts.append(current)
+    return parts
+
+
+def event_ics(broadcast: Broadcast, *, now: datetime, host: str = "linli.bot") -> bytes:
+    """An iCalendar file (RFC 5545) of the event, times in UTC, CRLF line endings. Written by
+    hand: six properties do not need a dependency."""
+    assert broadcast.event_starts_at is not None
+
+    def stamp(moment: datetime) -> str:
+        return moment.strftime("%Y%m%dT%H%M%SZ")
+
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//linli//broadcasts//EN",
+        "CALSCALE:GREGORIAN",
+        "BEGIN:VEVENT",
+        f"UID:event-{broadcast.id}@{host}",
+        f"DTSTAMP:{stamp(now)}",
+        f"DTSTART:{stamp(broadcast.event_starts_at)}",
+        f"SUMMARY:{_ics_escape(broadcast.event_title or '')}",
+        f"LOCATION:{_ics_escape(broadcast.event_place or '')}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    folded = [part for line in lines for part in _ics_fold(line)]
+    return ("\r\n".join(folded) + "\r\n").encode()
+
+
+async def set_progress_message(
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    """Where the coordinator watches the progress: kept in the row, so a restart keeps it."""
+    await queries.set_progress_message(session, broadcast_id, chat_id, message_id)

@@ -1,0 +1,138 @@
+"""Broadcast and event rules: segments, language versions, stopping, capacity, reminders that
+never come twice, and the calendar file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import ManualClock
+from bot.services import broadcasts
+from bot.services.broadcasts import EventDetails, EventFull, Outgoing
+from storage.models import (
+    Audience,
+    Broadcast,
+    OutboxMessage,
+    OutboxStatus,
+    RsvpAnswer,
+    User,
+    UserRole,
+)
+from tests.people import make_person
+
+
+def render(broadcast: Broadcast, user: User, locale: str, text: str) -> Outgoing:
+    return Outgoing("sendMessage", {"text": text})
+
+
+def remind(broadcast: Broadcast, user: User, which: str) -> str:
+    return f"reminder {which}"
+
+
+async def community(session: AsyncSession, clock: ManualClock) -> dict[str, User]:
+    people = {
+        "lin": await make_person(session, clock, 1, UserRole.COORDINATOR, area="Office"),
+        "ann": await make_person(session, clock, 2, UserRole.RESIDENT, area="Building 5"),
+        "bo": await make_person(
+            session, clock, 3, UserRole.RESIDENT, locale="zh_Hant", area="Maple Court"
+        ),
+        "vic": await make_person(session, clock, 4, UserRole.VOLUNTEER, area="building 5 "),
+    }
+    return people
+
+
+async def draft(session, clock, lin, audience=Audience.EVERYONE, value=None, event=None):
+    return await broadcasts.create_draft(
+        session,
+        lin,
+        versions=[{"locale": "en", "text": "Hello"}, {"locale": "zh_Hant", "text": "你好"}],
+        audience=audience,
+        audience_value=value,
+        media_kind=None,
+        media_file_id=None,
+        event=event,
+        clock=clock,
+    )
+
+
+async def test_segments(session: AsyncSession, clock: ManualClock) -> None:
+    people = await community(session, clock)
+
+    async def ids(audience: Audience, value: str | None = None) -> set[int]:
+        found = await broadcasts.recipients(session, audience, value, default_locale="en")
+        return {user.telegram_id for user in found}
+
+    assert await ids(Audience.EVERYONE) == {1, 2, 3, 4}
+    assert await ids(Audience.RESIDENTS) == {2, 3}
+    assert await ids(Audience.VOLUNTEERS) == {4}
+    assert await ids(Audience.AREA, "BUILDING 5") == {2, 4}
+    assert await ids(Audience.LANGUAGE, "zh_Hant") == {3}
+    assert await ids(Audience.CHECKINS) == set()
+    people["ann"].deleted_at = clock.now()
+    assert await ids(Audience.RESIDENTS) == {3}
+
+
+async def test_versions_cancel_and_progress(session: AsyncSession, clock: ManualClock) -> None:
+    people = await community(session, clock)
+    people["vic"].unreachable_at = clock.now()
+    broadcast = await draft(session, clock, people["lin"])
+    queued = await broadcasts.send_now(
+        session, people["lin"], broadcast.id, render, clock=clock, default_locale="en"
+    )
+    assert queued == 4
+    rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id))).all()
+    assert [row.payload["text"] for row in rows] == ["Hello", "Hello", "你好", "Hello"]
+    assert rows[3].status == OutboxStatus.SKIPPED
+    rows[0].status = OutboxStatus.SENT
+    await session.flush()
+    assert await broadcasts.cancel(session, people["lin"], broadcast.id, clock=clock) == 2
+    figures = await broadcasts.progress(session, broadcast.id)
+    assert (figures.sent, figures.skipped, figures.pending, figures.total) == (1, 3, 0, 4)
+
+
+async def test_capacity_and_reminders_never_twice(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    people = await community(session, clock)
+    event = EventDetails("Talk", "Hall; room 1", clock.now() + timedelta(days=3), 1)
+    broadcast = await draft(session, clock, people["lin"], Audience.RESIDENTS, event=event)
+    await broadcasts.send_now(
+        session, people["lin"], broadcast.id, render, clock=clock, default_locale="en"
+    )
+    ann, bo = people["ann"], people["bo"]
+    result = await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+    assert result.going == 1
+    try:
+        await broadcasts.rsvp(session, bo, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+        raise AssertionError("a full event took one more")
+    except EventFull:
+        pass
+    await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.NO, remind, clock=clock)
+    await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+    await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+    reminders = (
+        await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "event.reminder"))
+    ).all()
+    waiting = [row for row in reminders if row.status == OutboxStatus.PENDING]
+    assert sorted(row.payload["text"] for row in waiting) == ["reminder day", "reminder soon"]
+    assert {row.not_before for row in waiting} == {
+        event.starts_at - timedelta(days=1),
+        event.starts_at - timedelta(hours=2),
+    }
+    _, coming, counts = await broadcasts.attendees(session, people["lin"], broadcast.id)
+    assert [user.id for user in coming] == [ann.id] and counts[RsvpAnswer.YES] == 1
+
+
+async def test_calendar_file(session: AsyncSession, clock: ManualClock) -> None:
+    people = await community(session, clock)
+    event = EventDetails("Talk, with tea", "Hall; room 1", clock.now() + timedelta(days=3), None)
+    broadcast = await draft(session, clock, people["lin"], event=event)
+    ics = broadcasts.event_ics(broadcast, now=clock.now()).decode()
+    assert ics.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert f"UID:event-{broadcast.id}@linli.bot\r\n" in ics
+    assert "DTSTART:20260305T090000Z\r\n" in ics and "DTSTAMP:20260302T090000Z\r\n" in ics
+    assert "SUMMARY:Talk\\, with tea\r\n" in ics and "LOCATION:Hall\\; room 1\r\n" in ics
+    assert ics.endswith("END:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
