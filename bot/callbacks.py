@@ -93,3 +93,62 @@ class EventAnswer(CallbackData, prefix="ev"):
 
     action: str
     broadcast_id: int
+
+
+class CheckinAnswer(CallbackData, prefix="ci"):
+    """The resident answering a check-in: "fine" or "help"."""
+
+    answer: str
+    checkin_id: int
+
+
+class CheckinAlertAction(CallbackData, prefix="ca"):
+    """Someone of the chain on a missed check-in: "take" (I'm handling it), "ok" (reached them,
+    all well), "no" (could not reach them). Checked against who was alerted."""
+
+    action: str
+    checkin_id: int
+
+
+class PairStep(CallbackData, prefix="pr"):
+    """A coordinator pairing a volunteer with a resident: a choice at one step of /pair
+    (`action` names the step; checked against the conversation's current step)."""
+
+    action: str
+    value: str = ""
+
+
+class VisitAction(CallbackData, prefix="vs"):
+    """A volunteer acting on a paired visit: "yes" (I'll be there), "no" (I can't make it),
+    "skip" (no reason), "log", "out" (outcome), "wb" (wellbeing 0-4), "min" (minutes), "note".
+    Checked against the presser and the visit's current status."""
+
+    action: str
+    visit_id: int
+    value: int = 0
+
+
+class CheckinSetupStep(CallbackData, prefix="cs"):
+    """A choice while someone sets up check-ins (/enrol, or a resident's own): the step's
+    `action` and its `value`. Checked against the presser's role and conversation step."""
+
+    action: str
+    value: str = ""
+
+
+class CheckinPlanAction(CallbackData, prefix="cp"):
+    """A resident on their own plan: "agree", "decline", "away", "days" (+ days away), "date",
+    "back", "stop", "stopyes", "keep". `stamp` is when a proposal was written, so an agree
+    button from an older proposal is stale. Checked against the presser's own plan."""
+
+    action: str
+    plan_id: int
+    stamp: int = 0
+    value: int = 0
+
+
+class CheckinProxy(CallbackData, prefix="cx"):
+    """A coordinator or chain volunteer checking in for a resident: "ask", "yes", "no"."""
+
+    action: str
+    resident_id: int

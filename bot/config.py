@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     claim_overdue_minutes: int = Field(default=360, ge=5, le=24 * 60 * 7)
     max_open_claims: int = Field(default=3, ge=1, le=50)
     scheduler_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
+    quiet_hours: str = "22:00-07:00"
+    checkin_grace_minutes: int = Field(default=30, ge=5, le=12 * 60)
+    checkin_first_alert_minutes: int = Field(default=60, ge=10, le=24 * 60)
+    checkin_alert_every_minutes: int = Field(default=60, ge=10, le=24 * 60)
 
     @field_validator("bot_token")
     @classmethod
@@ -119,6 +123,14 @@ class Settings(BaseSettings):
     @classmethod
     def _emergency_numbers(cls, value: str) -> str:
         parse_emergency_numbers(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        from bot.services.schedule import QuietHours
+
+        QuietHours.parse(value)
         return value
 
     @field_validator("default_timezone")

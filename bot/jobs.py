@@ -8,13 +8,16 @@ from datetime import timedelta
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot import broadcast_views
+from bot import broadcast_views, checkin_views, visit_views
 from bot.notices import Notifier, Rendered
 from bot.request_keyboards import review_keyboard
-from bot.services import broadcasts, review
+from bot.services import broadcasts, checkins, review, visits
 from bot.services.outbox import Priority
+from bot.services.schedule import QuietHours
 from bot.texts import duration_label, private_card
 from storage.models import HelpRequest, User
+
+CATCH_UP_ROUNDS = 50  # steps of one check-in at most per tick (send, remind, each link, end)
 
 
 async def flag_waiting_requests(notifier: Notifier) -> int:
@@ -75,4 +78,54 @@ async def start_due_broadcasts(notifier: Notifier) -> int:
     return len(started)
 
 
-ALL_JOBS = (flag_waiting_requests, start_due_broadcasts)
+async def run_checkins(notifier: Notifier) -> int:
+    """Send the check-ins that are due, remind, and walk the chains of unanswered ones. Loops
+    until nothing is due, so a bot that was down does every overdue step now, each once."""
+    quiet = QuietHours.parse(notifier.settings.quiet_hours)
+    acted = 0
+    for _round in range(CATCH_UP_ROUNDS):
+        steps = await checkins.take_due_steps(notifier.session, clock=notifier.clock, quiet=quiet)
+        if not steps:
+            break
+        for step in steps:
+            await checkin_views.tell_step(notifier, step)
+        acted += len(steps)
+    return acted
+
+
+async def flag_unreachable_elders(notifier: Notifier) -> int:
+    """An enrolled resident who blocked the bot cannot get check-ins: the coordinators must
+    know (once, until they unblock it)."""
+    found = await checkins.unreachable_enrolled(notifier.session, clock=notifier.clock)
+    for resident in found:
+
+        def render(resident: User = resident) -> Rendered:
+            text = _(
+                "📵 {name} has blocked the bot or left Telegram, so their daily check-ins cannot "
+                "reach them. Please get in touch another way."
+            ).format(name=html.quote(resident.display_name or "—"))
+            return text + "\n\n" + checkin_views.resident_details(resident), None
+
+        await notifier.tell_coordinators(
+            render, kind="checkin.unreachable", priority=Priority.ALERT
+        )
+    return len(found)
+
+
+async def run_visits(notifier: Notifier) -> int:
+    """Paired visits: write the coming ones, remind volunteers, tell residents who is coming,
+    ask for the log, flag unlogged ones. Each step is claimed once (see services.visits)."""
+    quiet = QuietHours.parse(notifier.settings.quiet_hours)
+    steps = await visits.take_due_steps(notifier.session, clock=notifier.clock, quiet=quiet)
+    for step in steps:
+        await visit_views.send_due_step(notifier, step)
+    return len(steps)
+
+
+ALL_JOBS = (
+    flag_waiting_requests,
+    start_due_broadcasts,
+    run_checkins,
+    flag_unreachable_elders,
+    run_visits,
+)

@@ -29,6 +29,8 @@ MENU_MY_REQUESTS = __("📋 My requests")
 MENU_TASKS = __("🔎 Open tasks")
 MENU_MY_TASKS = __("🧰 My tasks")
 MENU_HOURS = __("⏱ My hours")
+MENU_DAILY_CHECKIN = __("🔔 Daily check-in")
+MENU_CHECKINS_TODAY = __("📋 Check-ins today")
 
 
 def _one_per_row(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -42,9 +44,12 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
     if role is UserRole.RESIDENT:
         rows.append([KeyboardButton(text=str(NEED_HELP))])
         rows.append([KeyboardButton(text=str(MENU_MY_REQUESTS))])
+        rows.append([KeyboardButton(text=str(MENU_DAILY_CHECKIN))])
     elif role in (UserRole.VOLUNTEER, UserRole.COORDINATOR):
         rows.append([KeyboardButton(text=str(MENU_TASKS)), KeyboardButton(text=str(MENU_MY_TASKS))])
         rows.append([KeyboardButton(text=str(MENU_HOURS))])
+        if role is UserRole.COORDINATOR:
+            rows.append([KeyboardButton(text=str(MENU_CHECKINS_TODAY))])
     rows += [
         [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
         [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
@@ -18,7 +19,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import locale_from_telegram
 from bot.services.outbox import Priority, enqueue_message
-from storage.models import OutboxMessage, User
+from bot.services.schedule import QuietHours
+from storage.models import OutboxMessage, User, UserRole
 from storage.repositories import requests as request_queries
 
 Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
@@ -44,8 +46,10 @@ class Notifier:
 
     async def tell_chat(
         self, chat_id: int, locale: str, render: Render, *, kind: str, priority: Priority,
-        user_id: int | None = None,
+        user_id: int | None = None, not_before: datetime | None = None,
+        unreachable: bool | None = None, flush: bool = True,
     ) -> OutboxMessage:  # fmt: skip
+        """`unreachable`: when the caller knows (no query); `flush=False`: many rows at once."""
         text, markup = self._render(locale, render)
         return await enqueue_message(
             self.session,
@@ -56,17 +60,41 @@ class Notifier:
             clock=self.clock,
             user_id=user_id,
             reply_markup=markup.model_dump(mode="json", exclude_none=True) if markup else None,
+            not_before=not_before,
+            unreachable=unreachable,
+            flush=flush,
         )
 
     async def tell_user(
-        self, user: User | None, render: Render, *, kind: str, priority: Priority
+        self,
+        user: User | None,
+        render: Render,
+        *,
+        kind: str,
+        priority: Priority,
+        not_before: datetime | None = None,
+        flush: bool = True,
     ) -> OutboxMessage | None:
-        """Nothing is sent to someone who deleted their data (no Telegram id left)."""
+        """Nothing is sent to someone who deleted their data (no Telegram id left).
+        `not_before` holds a message back; without it, a resident's non-urgent messages wait
+        for the end of the quiet hours of their own timezone."""
         if user is None or user.telegram_id is None:
             return None
+        if not_before is None and user.role is UserRole.RESIDENT and priority < Priority.ALERT:
+            now = self.clock.now()
+            morning = QuietHours.parse(self.settings.quiet_hours).next_allowed(now, user.timezone)
+            not_before = morning if morning != now else None
         locale = recipient_locale(user, self.settings.default_locale)
         return await self.tell_chat(
-            user.telegram_id, locale, render, kind=kind, priority=priority, user_id=user.id
+            user.telegram_id,
+            locale,
+            render,
+            kind=kind,
+            priority=priority,
+            user_id=user.id,
+            not_before=not_before,
+            unreachable=user.unreachable_at is not None,
+            flush=flush,
         )
 
     async def tell_coordinators(self, render: Render, *, kind: str, priority: Priority) -> int:

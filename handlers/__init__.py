@@ -4,6 +4,8 @@ from aiogram import Router
 
 from handlers import (
     broadcasts,
+    checkin_setup,
+    checkins,
     common,
     coordination,
     errors,
@@ -11,6 +13,7 @@ from handlers import (
     membership,
     onboarding,
     resident_requests,
+    visits,
     volunteering,
 )
 
@@ -27,5 +30,8 @@ def all_routers() -> list[Router]:
         coordination.build_router(),
         volunteering.build_router(),
         broadcasts.build_router(),
+        checkin_setup.build_router(),
+        checkins.build_router(),
+        visits.build_router(),
         fallback.build_router(),
     ]

@@ -199,9 +199,7 @@ async def recipients(
                 if recipient_locale(user, default_locale) == value
             ]
         case Audience.CHECKINS:
-            # Nobody is enrolled in check-ins yet: there is no enrolment table until issue 4
-            # (check-ins) adds one, which will fill this segment.
-            return []
+            query = queries.enrolled_in_checkins(query)
     return await queries.people(session, query)
 
 

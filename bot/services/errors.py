@@ -111,3 +111,77 @@ class RatingInvalid(InvalidInput):
 
 class MinutesInvalid(InvalidInput):
     pass
+
+
+class CheckinNotFound(DomainError):
+    """No such check-in or plan, or not this person's (a forged or stale button)."""
+
+
+class CheckinAnswered(DomainError):
+    """The check-in is already answered or closed; the button is stale or was tapped twice."""
+
+
+class CheckinTaken(DomainError):
+    """Someone else is already handling this missed check-in."""
+
+    def __init__(self, handler_name: str | None) -> None:
+        super().__init__(handler_name)
+        self.handler_name = handler_name
+
+
+class CheckinTimesInvalid(InvalidInput):
+    """No time, more than four, or one in the quiet hours."""
+
+
+class PauseDateInvalid(InvalidInput):
+    """Not a date, in the past, or too far ahead."""
+
+
+# ---- paired visits ----------------------------------------------------------------------------
+
+
+class VisitNotFound(DomainError):
+    """No such visit, or not one this person may act on: the two look the same on purpose."""
+
+
+class NotYourVisit(DomainError):
+    """The visit belongs to another volunteer (a forwarded or forged button)."""
+
+
+class VisitChanged(DomainError):
+    """The visit moved on since the button was drawn: cancelled, logged, or already confirmed."""
+
+    def __init__(self, visit_id: int, status: str) -> None:
+        super().__init__(visit_id, status)
+        self.visit_id = visit_id
+        self.status = status
+
+
+class VisitNotYet(DomainError):
+    """A visit cannot be logged before its time."""
+
+
+class PairingExists(DomainError):
+    """This volunteer is already paired with this resident."""
+
+
+class PairingPersonInvalid(DomainError):
+    """The chosen person is no longer a registered resident or an approved volunteer."""
+
+
+class VisitTimeInvalid(InvalidInput):
+    """Not a time of day like 10:00."""
+
+
+class VisitDayInvalid(InvalidInput):
+    """Not a weekday, or not a day of the month from 1 to 28."""
+
+
+class SafetyCodeInvalid(InvalidInput):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class WellbeingInvalid(InvalidInput):
+    pass

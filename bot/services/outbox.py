@@ -39,9 +39,12 @@ async def enqueue_message(
     reply_markup: dict[str, Any] | None = None,
     not_before: datetime | None = None,
     broadcast_id: int | None = None,
+    unreachable: bool | None = None,
+    flush: bool = True,
 ) -> OutboxMessage:
     """Queue one HTML text message. To a person who blocked the bot only urgent messages are
-    still tried; the others are recorded as skipped, so reports add up."""
+    still tried; the others are recorded as skipped, so reports add up. `unreachable` and
+    `flush` as for `enqueue_payload`."""
     payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
@@ -56,6 +59,8 @@ async def enqueue_message(
         user_id=user_id,
         not_before=not_before,
         broadcast_id=broadcast_id,
+        unreachable=unreachable,
+        flush=flush,
     )
 
 

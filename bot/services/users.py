@@ -19,8 +19,10 @@ from bot.services.errors import (
 from storage.fsm import forget_user_conversations
 from storage.models import User, UserRole
 from storage.repositories import audit
+from storage.repositories import checkins as checkin_queries
 from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
+from storage.repositories import visits as visit_queries
 
 NAME_MAX = 64
 AREA_MAX = 100
@@ -152,6 +154,8 @@ async def delete_personal_data(session: AsyncSession, user: User, *, clock: Cloc
     if telegram_id is not None:
         await forget_user_conversations(session, telegram_id)
     await request_queries.erase_addresses_of(session, user.id)
+    await checkin_queries.forget_person(session, user.id)
+    await visit_queries.end_pairings_of(session, user.id)
     user.telegram_id = None
     user.telegram_username = None
     user.telegram_language = None

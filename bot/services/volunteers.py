@@ -13,6 +13,7 @@ from bot.services.requests import require_role
 from storage.models import RequestCategory, User, UserRole, VolunteerProfile, VolunteerStatus
 from storage.repositories import audit
 from storage.repositories import requests as request_queries
+from storage.repositories import visits as visit_queries
 
 VOLUNTEER_LANGUAGES = ("mandarin", "cantonese", "english", "dialect")
 """Spoken languages a volunteer can offer (not the bot's interface language)."""
@@ -98,11 +99,14 @@ async def volunteer_status(session: AsyncSession, user: User) -> VolunteerStatus
 
 
 async def hours_of(session: AsyncSession, volunteer: User, *, clock: Clock) -> tuple[int, int]:
-    """Minutes helped this month (in the volunteer's timezone) and in total."""
+    """Minutes helped this month (in the volunteer's timezone) and in total: finished requests
+    and logged paired visits and calls."""
     local_now = clock.now().astimezone(ZoneInfo(volunteer.timezone))
     month_start = datetime(local_now.year, local_now.month, 1, tzinfo=local_now.tzinfo)
     this_month = await request_queries.minutes_done(session, volunteer.id, since=month_start)
+    this_month += await visit_queries.minutes_logged(session, volunteer.id, since=month_start)
     total = await request_queries.minutes_done(session, volunteer.id)
+    total += await visit_queries.minutes_logged(session, volunteer.id)
     return this_month, total
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Broadcast,
     BroadcastStatus,
+    CheckinPlan,
+    CheckinPlanStatus,
     EventResponse,
     OutboxMessage,
     OutboxStatus,
@@ -55,6 +57,15 @@ def approved_volunteers(query: Select[tuple[User]]) -> Select[tuple[User]]:
             VolunteerProfile.user_id == User.id,
             VolunteerProfile.status == VolunteerStatus.APPROVED,
         ),
+    )
+
+
+def enrolled_in_checkins(query: Select[tuple[User]]) -> Select[tuple[User]]:
+    """Residents whose daily check-ins are running."""
+    return query.where(
+        exists().where(
+            CheckinPlan.resident_id == User.id, CheckinPlan.status == CheckinPlanStatus.ACTIVE
+        )
     )
 
 

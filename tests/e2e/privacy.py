@@ -1,6 +1,8 @@
 """The privacy rule checked after every conversation: a resident's exact address and phone
-appear only in messages to the resident, to coordinators (their chats and their group), and to
-volunteers to whom they were revealed (each reveal is in the audit log)."""
+(and the phone of their emergency contact, which only coordinators see besides them) appear
+only in messages to the resident, to coordinators (their chats and their group), and to
+volunteers and contacts to whom they were revealed (each reveal is in the audit log: a claimed
+task, a paired visit, an alert about a missed check-in)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.emulator.server import FakeBotAPI
 from storage.db import create_engine, create_session_factory
-from storage.models import AuditEvent, HelpRequest, User, UserRole
+from storage.models import AuditEvent, CheckinContact, CheckinPlan, HelpRequest, User, UserRole
 
 SENDING_METHODS = {
     "sendMessage": "text",
@@ -38,7 +40,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 coordinators.add(settings.coordinator_chat_id)
             revealed_to: dict[int, set[int]] = defaultdict(set)
             for event in await session.scalars(
-                select(AuditEvent).where(AuditEvent.action == "request.reveal")
+                select(AuditEvent).where(AuditEvent.action.like("%.reveal"))
             ):
                 reader = people.get(event.actor_id or 0)
                 if event.subject_id is not None and reader and reader.telegram_id:
@@ -54,6 +56,14 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 if user.role is UserRole.RESIDENT:
                     allow(user.phone, user)
                     allow(user.address, user)
+            plans = {plan.id: plan for plan in await session.scalars(select(CheckinPlan))}
+            for contact in await session.scalars(select(CheckinContact)):
+                # An emergency contact's number: the resident who gave it and the
+                # coordinators who will call it, nobody else.
+                resident = people[plans[contact.plan_id].resident_id]
+                if contact.phone and len(contact.phone) >= MIN_SECRET:
+                    own = {resident.telegram_id} if resident.telegram_id else set()
+                    readers[contact.phone] |= own | coordinators
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)

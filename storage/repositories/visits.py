@@ -1,0 +1,266 @@
+"""Queries about pairings and their visits. The scheduler's queries are index ranges
+(`next_visit_at <= t`, `next_due_at <= now`), and every step is claimed with a conditional
+UPDATE, so two bot processes never take the same one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Pairing,
+    User,
+    UserRole,
+    Visit,
+    VisitStatus,
+    VolunteerProfile,
+    VolunteerStatus,
+)
+
+OPEN = (VisitStatus.SCHEDULED, VisitStatus.CONFIRMED)
+"""Statuses of a visit that has not been cancelled or logged."""
+
+BATCH = 200
+
+
+async def get_pairing(session: AsyncSession, pairing_id: int) -> Pairing | None:
+    return await session.get(Pairing, pairing_id, populate_existing=True)
+
+
+async def get_visit(session: AsyncSession, visit_id: int) -> Visit | None:
+    return await session.get(Visit, visit_id, populate_existing=True)
+
+
+# ---- people to pair -------------------------------------------------------------------------
+
+
+def _name_like(query: Any, name: str | None) -> Any:
+    if name:
+        return query.where(func.lower(User.display_name).contains(name.strip().lower()))
+    return query
+
+
+async def residents(
+    session: AsyncSession, *, name: str | None = None, limit: int, offset: int = 0
+) -> tuple[list[User], int]:
+    """Registered residents (maybe only those whose name contains `name`), and how many."""
+    query = select(User).where(
+        User.role == UserRole.RESIDENT,
+        User.deleted_at.is_(None),
+        User.onboarded_at.is_not(None),
+    )
+    query = _name_like(query, name)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    result = await session.scalars(
+        query.order_by(User.display_name, User.id).limit(limit).offset(offset)
+    )
+    return list(result), int(total or 0)
+
+
+async def volunteers(
+    session: AsyncSession, *, name: str | None = None, limit: int, offset: int = 0
+) -> tuple[list[User], int]:
+    """Approved volunteers (maybe only those whose name contains `name`), and how many."""
+    query = (
+        select(User)
+        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(
+            VolunteerProfile.status == VolunteerStatus.APPROVED,
+            User.deleted_at.is_(None),
+            User.role.in_((UserRole.VOLUNTEER, UserRole.COORDINATOR)),
+        )
+    )
+    query = _name_like(query, name)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    result = await session.scalars(
+        query.order_by(User.display_name, User.id).limit(limit).offset(offset)
+    )
+    return list(result), int(total or 0)
+
+
+# ---- pairings -------------------------------------------------------------------------------
+
+
+async def active_pairings(session: AsyncSession, *, limit: int = 50) -> list[Pairing]:
+    result = await session.scalars(
+        select(Pairing)
+        .where(Pairing.active.is_(True))
+        .order_by(Pairing.next_visit_at, Pairing.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def active_pairing_of(
+    session: AsyncSession, volunteer_id: int, resident_id: int
+) -> Pairing | None:
+    return await session.scalar(
+        select(Pairing).where(
+            Pairing.volunteer_id == volunteer_id,
+            Pairing.resident_id == resident_id,
+            Pairing.active.is_(True),
+        )
+    )
+
+
+async def pairings_due(session: AsyncSession, before: datetime) -> Sequence[int]:
+    """Active pairings whose next occurrence is to be written as a visit by `before`."""
+    result = await session.scalars(
+        select(Pairing.id)
+        .where(Pairing.next_visit_at <= before, Pairing.active.is_(True))
+        .order_by(Pairing.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    return list(result)
+
+
+async def advance_pairing(
+    session: AsyncSession, pairing_id: int, *, current: datetime, following: datetime
+) -> bool:
+    """Move the pairing on from `current` to `following`, only if nobody else did: the one who
+    wins writes the visit for `current`."""
+    result = await session.execute(
+        update(Pairing)
+        .where(
+            Pairing.id == pairing_id,
+            Pairing.next_visit_at == current,
+            Pairing.active.is_(True),
+        )
+        .values(next_visit_at=following)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+# ---- visits ---------------------------------------------------------------------------------
+
+
+async def visits_due(session: AsyncSession, now: datetime) -> Sequence[int]:
+    """Visits with a step due. PostgreSQL skips rows another process has locked; the claim
+    itself is the conditional UPDATE in `claim_step`, which is what SQLite relies on."""
+    result = await session.scalars(
+        select(Visit.id)
+        .where(Visit.next_due_at <= now)
+        .order_by(Visit.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    return list(result)
+
+
+async def claim_step(
+    session: AsyncSession,
+    visit_id: int,
+    *,
+    step: int,
+    now: datetime,
+    next_step: int,
+    next_due_at: datetime | None,
+) -> bool:
+    """Take step `step` of a visit if it is still due and nobody took it: of two processes
+    (or two ticks) exactly one sees rowcount 1."""
+    result = await session.execute(
+        update(Visit)
+        .where(Visit.id == visit_id, Visit.next_step == step, Visit.next_due_at <= now)
+        .values(next_step=next_step, next_due_at=next_due_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def update_visit_if(
+    session: AsyncSession,
+    visit_id: int,
+    *,
+    statuses: Sequence[VisitStatus],
+    values: dict[str, Any],
+    volunteer_id: int | None = None,
+) -> bool:
+    """Apply `values` only if the visit is still in one of `statuses` (a double tap, or a tick
+    and a tap at once, change it once)."""
+    statement = (
+        update(Visit)
+        .where(Visit.id == visit_id, Visit.status.in_(statuses))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if volunteer_id is not None:
+        statement = statement.where(Visit.volunteer_id == volunteer_id)
+    result = await session.execute(statement)
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def upcoming_of_volunteer(
+    session: AsyncSession, volunteer_id: int, *, since: datetime, limit: int = 10
+) -> list[Visit]:
+    """Visits still to happen, and past ones not yet logged, soonest first."""
+    result = await session.scalars(
+        select(Visit)
+        .where(
+            Visit.volunteer_id == volunteer_id,
+            Visit.status.in_(OPEN),
+            or_(Visit.scheduled_at >= since, Visit.logged_at.is_(None)),
+        )
+        .order_by(Visit.scheduled_at, Visit.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def upcoming(session: AsyncSession, *, since: datetime, limit: int = 20) -> list[Visit]:
+    result = await session.scalars(
+        select(Visit)
+        .where(Visit.status.in_(OPEN), Visit.scheduled_at >= since)
+        .order_by(Visit.scheduled_at, Visit.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def last_wellbeing(session: AsyncSession, resident_id: int, *, count: int) -> list[int]:
+    """The resident's latest wellbeing scores, newest first."""
+    result = await session.scalars(
+        select(Visit.wellbeing)
+        .where(
+            Visit.resident_id == resident_id,
+            Visit.status == VisitStatus.LOGGED,
+            Visit.wellbeing.is_not(None),
+        )
+        .order_by(Visit.logged_at.desc(), Visit.id.desc())
+        .limit(count)
+    )
+    return [int(score) for score in result if score is not None]
+
+
+async def minutes_logged(
+    session: AsyncSession, volunteer_id: int, *, since: datetime | None = None
+) -> int:
+    """Minutes of logged visits and calls: they count towards the volunteer's hours."""
+    statement = select(func.coalesce(func.sum(Visit.minutes), 0)).where(
+        Visit.volunteer_id == volunteer_id, Visit.status == VisitStatus.LOGGED
+    )
+    if since is not None:
+        statement = statement.where(Visit.logged_at >= since)
+    return int(await session.scalar(statement) or 0)
+
+
+async def end_pairings_of(session: AsyncSession, user_id: int) -> None:
+    """Someone deleted their data: their pairings end and nothing more is sent about their
+    visits, to either side."""
+    await session.execute(
+        update(Pairing)
+        .where((Pairing.volunteer_id == user_id) | (Pairing.resident_id == user_id))
+        .values(active=False, next_visit_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Visit)
+        .where((Visit.volunteer_id == user_id) | (Visit.resident_id == user_id))
+        .values(next_due_at=None)
+        .execution_options(synchronize_session=False)
+    )

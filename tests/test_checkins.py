@@ -1,0 +1,203 @@
+"""The rules of check-ins, below the chat: local times across DST, steps taken once by two
+schedulers at once, quiet hours, pauses that end by themselves, visits and calls that count."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import ManualClock
+from bot.services import checkins, users
+from bot.services.errors import CheckinTimesInvalid, PauseDateInvalid
+from bot.services.schedule import EVERY_DAY, QuietHours, latest_occurrence, next_occurrence
+from storage.models import (
+    Checkin,
+    CheckinContact,
+    CheckinPlan,
+    CheckinPlanStatus,
+    CheckinStatus,
+    ContactKind,
+    User,
+    UserRole,
+)
+from tests.people import make_person
+
+QUIET = QuietHours.parse("22:00-07:00")
+
+
+def test_nine_oclock_stays_nine_oclock_in_london_across_the_clock_change() -> None:
+    # Clocks go forward on 29 March 2026 and back on 25 October 2026 in London.
+    before = next_occurrence(
+        ["09:00"], EVERY_DAY, "Europe/London", after=datetime(2026, 3, 27, 12, tzinfo=UTC)
+    )
+    after = next_occurrence(["09:00"], EVERY_DAY, "Europe/London", after=before)
+    assert before == datetime(2026, 3, 28, 9, tzinfo=UTC)  # GMT
+    assert after == datetime(2026, 3, 29, 8, tzinfo=UTC)  # BST: still 09:00 on the wall
+    autumn = next_occurrence(
+        ["09:00"], EVERY_DAY, "Europe/London", after=datetime(2026, 10, 25, 0, tzinfo=UTC)
+    )
+    assert autumn == datetime(2026, 10, 25, 9, tzinfo=UTC)
+    # 01:30 does not exist on the spring day: it is taken as 02:30 summer time.
+    skipped = next_occurrence(
+        ["01:30"], EVERY_DAY, "Europe/London", after=datetime(2026, 3, 29, 0, tzinfo=UTC)
+    )
+    assert skipped == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+def test_shanghai_has_no_clock_change_and_weekdays_are_local() -> None:
+    first = next_occurrence(
+        ["08:00", "20:00"], (0,), "Asia/Shanghai", after=datetime(2026, 3, 28, tzinfo=UTC)
+    )
+    # Monday 30 March, 08:00 in Shanghai is Monday 00:00 UTC.
+    assert first == datetime(2026, 3, 30, 0, tzinfo=UTC)
+    second = next_occurrence(["08:00", "20:00"], (0,), "Asia/Shanghai", after=first)
+    assert second == datetime(2026, 3, 30, 12, tzinfo=UTC)
+    third = next_occurrence(["08:00", "20:00"], (0,), "Asia/Shanghai", after=second)
+    assert third == datetime(2026, 4, 6, 0, tzinfo=UTC)
+
+
+def test_after_a_long_outage_only_the_latest_check_in_is_due() -> None:
+    since = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    now = since + timedelta(days=3, hours=5)
+    latest = latest_occurrence(["09:00"], EVERY_DAY, "Asia/Shanghai", since=since, now=now)
+    assert latest == datetime(2026, 3, 5, 1, tzinfo=UTC)
+
+
+def test_times_must_be_one_to_four_and_not_at_night() -> None:
+    assert checkins.clean_times(["9:00", "18：30", "09:00"], QUIET) == ["09:00", "18:30"]
+    for bad in (
+        [],
+        ["23:00"],
+        ["06:30"],
+        ["8", "9"],
+        ["08:00", "09:00", "10:00", "11:00", "12:00"],
+    ):
+        with pytest.raises(CheckinTimesInvalid):
+            checkins.clean_times(bad, QUIET)
+
+
+async def _enrolled(
+    session: AsyncSession, clock: ManualClock, *, timezone: str = "Asia/Shanghai"
+) -> tuple[User, User]:
+    coordinator = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin")
+    resident = await make_person(session, clock, 2, UserRole.RESIDENT, name="Mei")
+    resident.timezone = timezone
+    plan = await checkins.propose_plan(
+        session,
+        coordinator,
+        resident,
+        times=["09:00"],
+        contacts=[checkins.phone_contact("Li Hong", "13500002222")],
+        quiet=QUIET,
+        clock=clock,
+    )
+    chain = await checkins.chain_of(session, plan)
+    assert [c.kind for c in chain] == [ContactKind.COORDINATORS, ContactKind.PHONE]
+    await checkins.agree_to_plan(session, resident, plan.id, clock=clock)
+    await session.commit()
+    return coordinator, resident
+
+
+async def _steps(
+    factory: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> list[checkins.StepKind]:
+    taken: list[checkins.StepKind] = []
+    async with factory() as session:
+        while steps := await checkins.take_due_steps(session, clock=clock, quiet=QUIET):
+            taken += [step.kind for step in steps]
+        await session.commit()
+    return taken
+
+
+async def test_two_schedulers_at_once_take_each_step_once(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))  # 08:00 in Shanghai
+    async with session_factory() as session:
+        await _enrolled(session, clock)
+    clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    first, second = await asyncio.gather(
+        _steps(session_factory, clock), _steps(session_factory, clock)
+    )
+    assert sorted(first + second) == [checkins.StepKind.SEND]
+    # Three hours on, with nobody answering: reminder, the coordinators, the daughter (by
+    # phone) each exactly once, whichever scheduler got there.
+    for minutes in (30, 60, 120, 180):
+        clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=minutes))
+        first, second = await asyncio.gather(
+            _steps(session_factory, clock), _steps(session_factory, clock)
+        )
+        assert len(first + second) == 1, (minutes, first, second)
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(Checkin)) == 1
+
+
+async def test_a_check_in_due_at_night_after_an_outage_is_not_sent(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    async with session_factory() as session:
+        await _enrolled(session, clock)
+    clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))  # 23:00 in Shanghai: down all day
+    assert await _steps(session_factory, clock) == [checkins.StepKind.SKIP]
+    async with session_factory() as session:
+        checkin = await session.scalar(select(Checkin))
+        assert checkin is not None and checkin.status is CheckinStatus.SKIPPED
+    clock.set(datetime(2026, 3, 3, 1, 0, tzinfo=UTC))  # the next morning goes out as usual
+    assert await _steps(session_factory, clock) == [checkins.StepKind.SEND]
+
+
+async def test_away_until_a_day_then_check_ins_resume_by_themselves(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    async with session_factory() as session:
+        _, resident = await _enrolled(session, clock)
+        with pytest.raises(PauseDateInvalid):
+            await checkins.pause_until(session, resident, date(2026, 3, 2), clock=clock)
+        await checkins.pause_until(session, resident, date(2026, 3, 4), clock=clock)
+        await session.commit()
+    sent = []
+    for day in range(4):
+        clock.set(datetime(2026, 3, 2 + day, 1, 0, tzinfo=UTC))
+        sent.append(checkins.StepKind.SEND in await _steps(session_factory, clock))
+    assert sent == [False, False, True, True]
+    async with session_factory() as session:
+        statuses = list(await session.scalars(select(Checkin.status).order_by(Checkin.id)))
+        assert statuses[:2] == [CheckinStatus.PAUSED, CheckinStatus.PAUSED]
+
+
+async def test_a_visit_counts_as_the_days_check_in(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    async with session_factory() as session:
+        coordinator, resident = await _enrolled(session, clock)
+        await checkins.count_contact_as_checkin(
+            session, resident.id, coordinator, kind="visit", clock=clock
+        )
+        await session.commit()
+    clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    assert await _steps(session_factory, clock) == []
+    clock.set(datetime(2026, 3, 3, 1, 0, tzinfo=UTC))
+    assert await _steps(session_factory, clock) == [checkins.StepKind.SEND]
+
+
+async def test_deleting_my_data_stops_my_check_ins_and_forgets_my_contacts(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    async with session_factory() as session:
+        _, resident = await _enrolled(session, clock)
+        await users.delete_personal_data(session, resident, clock=clock)
+        await session.commit()
+    clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    assert await _steps(session_factory, clock) == []
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count()).select_from(CheckinContact)) == 0
+        plan = await session.scalar(select(CheckinPlan))
+        assert plan is not None and plan.status is CheckinPlanStatus.STOPPED
