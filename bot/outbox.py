@@ -3,18 +3,38 @@
 Each row is sent at most once: it is marked `sending` (committed) before the request and
 `sent` after. A 429 pauses all sending for `retry_after` and hands the row back; 5xx and
 network errors are retried with backoff a bounded number of times; a 403 marks the person
-unreachable. Several senders (processes) may run at once: rows are claimed atomically."""
+unreachable. Several senders (processes) may run at once: rows are claimed atomically.
+
+To keep up with a high rate the sender works as a small pipeline:
+
+- it claims about a second of work at a time (most urgent first) into a local buffer; claimed
+  rows are only reserved, and go back to the queue if the sender stops or dies;
+- about every tenth of a second of work one short transaction (an "exchange") writes the answers
+  that came in, looks for rows more urgent than the buffer (a cheap index range), and marks the
+  next `batch_size` rows whose chats may receive a message now `sending`, in one commit;
+- a dispatcher takes the marked rows in priority order, waits for the next overall slot and a
+  free one of `concurrency` request slots, and starts the request, so several requests are in
+  flight at once, never two to the same chat (`SendRateLimiter`);
+- each answer is kept in memory until the next exchange writes it; a crash in between leaves
+  the row `sending`, so it becomes `interrupted` and is never resent.
+
+Marked rows wait at most about `batch_size` messages before their request leaves; a sender that
+stops hands them back (their request never left), one that crashes leaves them `sending`, to be
+marked interrupted like the rest: at-most-once is kept, at the price of those few rows."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import math
 import time
 import uuid
-from collections.abc import Callable
-from datetime import timedelta
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -26,14 +46,15 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import Response, SendDocument, SendMessage, SendPhoto, TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.ratelimit import SendLimits, SendRateLimiter
-from bot.services.outbox import person_blocked_bot
-from storage.models import OutboxMessage, OutboxStatus
+from bot.services.outbox import Priority, person_blocked_bot
+from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
+from storage.repositories.outbox import ClaimedMessage
 
 logger = logging.getLogger("linli.outbox")
 
@@ -42,7 +63,31 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendPhoto": SendPhoto,
     "sendDocument": SendDocument,
 }
+# aiogram checks every answer with the generic model `Response[<result type>]`, which pydantic
+# caches only weakly: the garbage collector keeps dropping it, and each rebuild costs about 10 ms
+# of CPU (under load once every ~40 messages, a third of the sender's time). Holding the models
+# here keeps them built for the life of the process.
+RESPONSE_MODELS = tuple(Response[method.__returning__] for method in METHODS.values())
 ABANDONED_AFTER = timedelta(minutes=2)
+SHORT_WAIT = 0.05  # seconds: shorter waits of the dispatcher are plain sleeps
+# Seconds the dispatcher sleeps at least: it then starts the requests that fell due meanwhile
+# together (the limiter lets it catch up), instead of waking up for each one at a high rate.
+DISPATCH_TICK = 0.003
+ORDER_WAIT = 0.5  # seconds a less urgent request waits for a more urgent one's answer, at most
+MAX_LEAD = 0.3  # seconds of work marked `sending` ahead of the requests, at most
+PROBE_INTERVAL = 0.1  # seconds between looks for rows more urgent than those held
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What became of one request, waiting to be written. `status` None: back to the queue."""
+
+    row: ClaimedMessage
+    status: OutboxStatus | None
+    at: datetime
+    telegram_message_id: int | None = None
+    error: str | None = None
+    not_before: datetime | None = None
 
 
 class OutboxSender:
@@ -56,6 +101,8 @@ class OutboxSender:
         max_attempts: int = 5,
         batch_size: int = 50,
         idle_interval: float = 0.2,
+        concurrency: int | None = None,
+        flush_interval: float = 0.05,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bot = bot
@@ -63,11 +110,41 @@ class OutboxSender:
         self.clock = clock
         self.limiter = SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
-        # About a tenth of a second of work per claim, so a new urgent row waits little.
-        self.batch_size = max(1, min(batch_size, math.ceil(self.limiter.limits.per_second / 10)))
+        per_second = self.limiter.limits.per_second
+        # About a tenth of a second of work marked `sending` at a time (and claimed at a time by
+        # `drain_once`), so a new urgent row waits little; `run` claims about a second ahead.
+        self.batch_size = max(1, min(batch_size, math.ceil(per_second / 10)))
+        self.claim_size = max(self.batch_size, min(1000, math.ceil(per_second)))
+        # Requests in flight at most: the rate times a slow answer (a quarter of a second).
+        self.concurrency = max(1, concurrency or min(256, max(4, math.ceil(per_second / 4))))
+        self.flush_interval = flush_interval
         self.idle_interval = idle_interval
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
-        self._wake = asyncio.Event()
+        # The dispatcher's queue is topped up by about half a batch when it falls to its low
+        # water: at least a batch, and enough to outlast the slowest recent exchange (tens of
+        # milliseconds under load, more when the database is slow), up to MAX_LEAD of work.
+        self._lead_cap = max(self.batch_size, math.ceil(per_second * MAX_LEAD))
+        self._exchange_times: deque[float] = deque(maxlen=8)
+        self._low_water = self.batch_size
+        self._queue_target = self.batch_size + (self.batch_size + 1) // 2
+        self._refill_below = max(2 * self.batch_size, self.claim_size // 2)
+        self._claimed: list[tuple[int, int, ClaimedMessage]] = []  # heap of rows claimed here
+        self._queue: list[tuple[int, int, ClaimedMessage]] = []  # `sending`, request not yet left
+        self._queued_chats: set[int] = set()
+        self._answers: list[_Answer] = []
+        self._first_answer_at = 0.0
+        self._never_sent: list[int] = []  # `sending` rows whose request never left
+        self._requests: set[asyncio.Task[None]] = set()
+        self._in_flight_priorities: Counter[int] = Counter()
+        self._answered = asyncio.Event()  # a request is over
+        self._held_back_since: float | None = None
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._exchanging = asyncio.Lock()
+        self._attention = asyncio.Event()  # the feeding loop has something to look at
+        self._queued = asyncio.Event()  # the dispatcher has rows (or must stop)
+        self._woken = False
+        self._next_claim = 0.0
+        self._next_probe = 0.0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -78,29 +155,42 @@ class OutboxSender:
         self._task = asyncio.create_task(self.run(), name=self.worker)
 
     async def stop(self) -> None:
-        """Finish the request under way, hand back what was claimed, and stop."""
+        """Finish the requests under way, hand back what was not sent, and stop."""
         self._stopping.set()
-        self._wake.set()
+        self._attention.set()
+        self._queued.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
 
     def wake(self) -> None:
-        self._wake.set()
+        """Something was queued: look for it now, even in the middle of a broadcast."""
+        self._woken = True
+        self._next_claim = 0.0
+        self._attention.set()
 
     async def run(self) -> None:
         await self.recover()
-        while not self._stopping.is_set():
+        dispatcher = asyncio.create_task(self._dispatch(until_empty=False))
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._tend()
+                except Exception:
+                    logger.exception("outbox_round_failed worker=%s", self.worker)
+                    await self._sleep(self.idle_interval)
+        finally:
+            self._stopping.set()
+            self._queued.set()
+            with contextlib.suppress(Exception):
+                await dispatcher
+            await self._settle()
+            self._give_back_queue()  # rows an exchange marked while the dispatcher stopped
             try:
-                handled = await self.drain_once()
+                await self._exchange(release=True)
             except Exception:
-                logger.exception("outbox_round_failed worker=%s", self.worker)
-                handled = 0
-            if handled == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_interval)
+                logger.exception("outbox_final_write_failed worker=%s", self.worker)
 
     async def recover(self) -> None:
         """Rows left by a sender that died: claimed ones go back, mid-request ones never resend."""
@@ -112,107 +202,394 @@ class OutboxSender:
         if requeued or interrupted:
             logger.warning("outbox_recovered requeued=%d interrupted=%d", requeued, interrupted)
 
-    # one round
-
     async def drain_once(self) -> int:
-        """Claim what is due now and send it, pacing each message; the number handled."""
-        await self._sleep(self.limiter.global_wait())
-        async with self.session_factory() as session:
-            rows = await outbox_queries.claim_due(
-                session,
-                now=self.clock.now(),
-                worker=self.worker,
-                limit=self.batch_size,
-                skip_chats=self.limiter.busy_chats(),
+        """Claim what is due now and send it, paced and several at a time; the number claimed.
+        Returns when every answer is written."""
+        await self._sleep(self.limiter.pause_wait())
+        claimed = await self._exchange(claim=self.batch_size, top_up=True, release=True)
+        await self._dispatch(until_empty=True)
+        await self._settle()
+        await self._exchange()
+        return claimed
+
+    # feeding: one short transaction at a time
+
+    async def _tend(self) -> None:
+        """One step of `run`: exchange with the database when there is reason to, else wait
+        until there is."""
+        now = time.monotonic()
+        sending = not self._stopping.is_set() and self.limiter.pause_wait() <= 0
+        held = len(self._claimed) + len(self._queue)
+        woken, self._woken = self._woken, False
+        if sending and held < self._refill_below and (now >= self._next_claim or woken):
+            want = self.claim_size - held
+            claimed = await self._exchange(claim=want, top_up=True)
+            if claimed < want:  # nothing more is due: look again in a while (or when woken)
+                self._next_claim = time.monotonic() + self.idle_interval
+            return
+        probe = sending and (woken or now >= self._next_probe)
+        # Held rows are marked when the queue runs low, but only once one of them may go: rows
+        # waiting for a busy chat (a second per person, twenty a minute per group) would
+        # otherwise have this loop exchange with the database without pause.
+        ready_in = (
+            self._ready_in()
+            if sending and self._claimed and len(self._queue) <= self._low_water
+            else None
+        )
+        if (
+            woken
+            or self._never_sent
+            or ready_in == 0
+            or (sending and self._claimed and now >= self._next_probe)
+            or (
+                self._answers
+                and (
+                    len(self._answers) >= self.batch_size
+                    or now - self._first_answer_at >= self.flush_interval
+                )
             )
-            await session.commit()
-        for index, row in enumerate(rows):
-            if self._stopping.is_set() or self.limiter.chat_wait(row.chat_id) > 0:
-                await self._hand_back(rows[index:] if self._stopping.is_set() else [row])
-                if self._stopping.is_set():
-                    break
+        ):
+            await self._exchange(probe=probe, top_up=sending)
+            return
+        deadline = now + self.idle_interval
+        if self._answers:
+            deadline = min(deadline, self._first_answer_at + self.flush_interval)
+        if held < self._refill_below:
+            deadline = min(deadline, max(self._next_claim, now + self.limiter.pause_wait()))
+        if sending and self._claimed:
+            deadline = min(deadline, self._next_probe)
+        if ready_in is not None:
+            deadline = min(deadline, now + ready_in)
+        self._attention.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._attention.wait(), max(0.0, deadline - now))
+
+    def _ready_in(self) -> float:
+        """Seconds until a held row may be marked `sending`: 0 when the chat of one is free now,
+        else the shortest wait of their chats (a chat with a request under way says only how
+        long at least, so `_tend` waits no longer than `idle_interval` anyway)."""
+        wait = self.idle_interval
+        for _, _, row in self._claimed:
+            if row.chat_id in self._queued_chats:
                 continue
-            await self._sleep(self.limiter.global_wait())
-            self.limiter.reserve_global()
-            await self._send(row)
-        return len(rows)
+            chat_wait = self.limiter.chat_wait(row.chat_id)
+            if chat_wait <= 0:
+                return 0.0
+            wait = min(wait, chat_wait)
+        return wait
+
+    async def _exchange(
+        self, *, claim: int = 0, probe: bool = False, top_up: bool = False, release: bool = False
+    ) -> int:
+        """One transaction: write the answers in, give back rows whose request never left,
+        claim up to `claim` more rows (or, with `probe`, rows more urgent than the least urgent
+        one held), and with `top_up` mark the most urgent held rows whose chat may receive a
+        message now `sending`, for the dispatcher, until its queue is full.
+        `release`: hand every row still held back. The number of rows claimed."""
+        async with self._exchanging:
+            started = time.monotonic()
+            answers, self._answers = self._answers, []
+            never_sent, self._never_sent = self._never_sent, []
+            held = list(self._claimed)
+            fresh: Sequence[ClaimedMessage] = ()
+            ready: list[ClaimedMessage] = []
+            marked: set[int] = set()
+            withdrawn = self._withdraw_blocked(held, answers)
+            try:
+                async with self.session_factory() as session:
+                    await outbox_queries.hand_back(  # before `_write` marks them skipped
+                        session, withdrawn, worker=self.worker, expected=OutboxStatus.CLAIMED
+                    )
+                    await self._write(session, answers)
+                    await outbox_queries.hand_back(
+                        session, never_sent, worker=self.worker, expected=OutboxStatus.SENDING
+                    )
+                    now = self.clock.now()
+                    if claim > 0:
+                        fresh = await outbox_queries.claim_due(
+                            session,
+                            now=now,
+                            worker=self.worker,
+                            limit=claim,
+                            skip_chats=[*self.limiter.busy_chats(), *self._queued_chats],
+                        )
+                    elif probe and held:
+                        self._next_probe = time.monotonic() + PROBE_INTERVAL
+                        fresh = await outbox_queries.claim_due(
+                            session,
+                            now=now,
+                            worker=self.worker,
+                            limit=self.batch_size,
+                            above_priority=-max(held)[0],
+                        )
+                    for row in fresh:
+                        heapq.heappush(held, (-row.priority, row.id, row))
+                    if top_up:  # counted now: the queue went on draining meanwhile
+                        ready = self._take_ready(held, self._queue_target - len(self._queue))
+                        marked = await outbox_queries.mark_sending_many(
+                            session, [row.id for row in ready], worker=self.worker, now=now
+                        )
+                    if release:
+                        await outbox_queries.hand_back(
+                            session,
+                            [row.id for _, _, row in held],
+                            worker=self.worker,
+                            expected=OutboxStatus.CLAIMED,
+                        )
+                        held = []
+                    await session.commit()
+            except BaseException:
+                self._answers[:0] = answers  # written next time (every write is conditional)
+                self._never_sent[:0] = never_sent
+                raise
+        self._claimed = held
+        self._exchange_times.append(time.monotonic() - started)
+        outlast = math.ceil(self.limiter.limits.per_second * 1.5 * max(self._exchange_times))
+        self._low_water = min(self._lead_cap, max(self.batch_size, outlast))
+        self._queue_target = self._low_water + (self.batch_size + 1) // 2
+        self._log_not_sent(answers)
+        ready = [row for row in ready if row.id in marked]
+        if ready:
+            for row in ready:
+                heapq.heappush(self._queue, (-row.priority, row.id, row))
+                self._queued_chats.add(row.chat_id)
+            self._queued.set()
+        return len(fresh) if claim > 0 else 0
+
+    @staticmethod
+    def _withdraw_blocked(
+        held: list[tuple[int, int, ClaimedMessage]], answers: list[_Answer]
+    ) -> list[int]:
+        """Rows held for people who just blocked the bot, but urgent ones: taken out of the
+        heap `held`, to be handed back and withdrawn with the rest of what waits for them."""
+        blocked = {
+            answer.row.chat_id
+            for answer in answers
+            if answer.status == OutboxStatus.BLOCKED and answer.row.chat_id > 0
+        }
+        if not blocked:
+            return []
+        kept: list[tuple[int, int, ClaimedMessage]] = []
+        withdrawn: list[int] = []
+        for entry in held:
+            row = entry[2]
+            if row.chat_id in blocked and row.priority < Priority.URGENT:
+                withdrawn.append(row.id)
+            else:
+                kept.append(entry)
+        if withdrawn:
+            heapq.heapify(kept)
+            held[:] = kept
+        return withdrawn
+
+    def _take_ready(
+        self, held: list[tuple[int, int, ClaimedMessage]], limit: int
+    ) -> list[ClaimedMessage]:
+        """Take out of the heap `held` up to `limit` most urgent rows whose chat may receive a
+        message now, one per chat; rows for busy chats stay held."""
+        ready: list[ClaimedMessage] = []
+        busy: list[tuple[int, int, ClaimedMessage]] = []
+        chats = set(self._queued_chats)
+        while held and len(ready) < limit:
+            entry = heapq.heappop(held)
+            chat_id = entry[2].chat_id
+            if chat_id in chats or self.limiter.chat_wait(chat_id) > 0:
+                busy.append(entry)
+            else:
+                chats.add(chat_id)
+                ready.append(entry[2])
+        for entry in busy:
+            heapq.heappush(held, entry)
+        return ready
+
+    async def _write(self, session: AsyncSession, answers: list[_Answer]) -> None:
+        await outbox_queries.finish_sent_many(
+            session,
+            [
+                (answer.row.id, answer.telegram_message_id, answer.at)
+                for answer in answers
+                if answer.status == OutboxStatus.SENT
+            ],
+            worker=self.worker,
+        )
+        for answer in answers:
+            if answer.status == OutboxStatus.SENT:
+                continue
+            if answer.status is None:
+                assert answer.not_before is not None
+                await outbox_queries.retry_later(
+                    session,
+                    answer.row.id,
+                    worker=self.worker,
+                    expected=OutboxStatus.SENDING,
+                    not_before=answer.not_before,
+                    error=answer.error,
+                )
+                continue
+            await outbox_queries.finish(
+                session,
+                answer.row.id,
+                worker=self.worker,
+                status=answer.status,
+                now=answer.at,
+                error=answer.error,
+            )
+            if answer.status == OutboxStatus.BLOCKED and answer.row.chat_id > 0:
+                await person_blocked_bot(session, answer.row.chat_id, clock=self.clock)
+
+    @staticmethod
+    def _log_not_sent(answers: list[_Answer]) -> None:
+        for answer in answers:
+            if answer.status not in (OutboxStatus.SENT, None):
+                logger.warning(
+                    "outbox_not_sent id=%d status=%s error=%s",
+                    answer.row.id,
+                    answer.status,
+                    answer.error,
+                )
+
+    # dispatching: paced, several requests in flight
+
+    async def _dispatch(self, *, until_empty: bool) -> None:
+        """Start the requests of the queued rows, most urgent first, each in its overall slot
+        and one of the request slots. `until_empty`: return when the queue is empty (else run
+        until the sender stops). On stop or a 429 pause the queue is handed back."""
+        while True:
+            try:
+                if self._stopping.is_set() or self.limiter.pause_wait() > 0:
+                    self._give_back_queue()
+                    if until_empty or self._stopping.is_set():
+                        return
+                    await self._sleep(self.limiter.pause_wait())
+                    continue
+                if not self._queue:
+                    if until_empty:
+                        return
+                    self._queued.clear()
+                    await self._queued.wait()
+                    continue
+                wait = self.limiter.global_wait()
+                if wait > 0:
+                    if wait < SHORT_WAIT:
+                        await asyncio.sleep(max(wait, DISPATCH_TICK))
+                    else:
+                        await self._sleep(wait)
+                    continue
+                if (
+                    self._in_flight_priorities
+                    and max(self._in_flight_priorities) > -self._queue[0][0]
+                ):
+                    # A less urgent message does not overtake a more urgent one on the way;
+                    # but a request that hangs holds the others back ORDER_WAIT at most.
+                    now = time.monotonic()
+                    if self._held_back_since is None:
+                        self._held_back_since = now
+                    left = self._held_back_since + ORDER_WAIT - now
+                    if left > 0:
+                        self._answered.clear()
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._answered.wait(), left)
+                        continue
+                else:
+                    self._held_back_since = None
+                await self._slots.acquire()
+                if (
+                    not self._queue
+                    or self._stopping.is_set()
+                    or self.limiter.global_wait() > 0  # the slot took a while: look again
+                ):
+                    self._slots.release()
+                    continue
+                self._start_request(heapq.heappop(self._queue)[2])
+            except Exception:
+                logger.exception("outbox_dispatch_failed worker=%s", self.worker)
+                await self._sleep(self.idle_interval)
+
+    def _start_request(self, row: ClaimedMessage) -> None:
+        """Holds one request slot, released when the request is over."""
+        self._queued_chats.discard(row.chat_id)
+        if len(self._queue) == self._low_water:
+            self._attention.set()  # time to claim more
+        if self.limiter.chat_wait(row.chat_id) > 0:  # not expected: the chat was free when claimed
+            self._slots.release()
+            self._never_sent.append(row.id)
+            self._attention.set()
+            return
+        self.limiter.begin(row.chat_id)
+        self._in_flight_priorities[row.priority] += 1
+        task = asyncio.create_task(self._request(row))
+        self._requests.add(task)
+        task.add_done_callback(self._requests.discard)
+
+    def _give_back_queue(self) -> None:
+        if not self._queue:
+            return
+        self._never_sent.extend(row.id for _, _, row in self._queue)
+        self._queue.clear()
+        self._queued_chats.clear()
+        self._attention.set()
+
+    async def _settle(self) -> None:
+        """Wait until every request under way is answered."""
+        while self._requests:
+            await asyncio.wait(list(self._requests))
+
+    async def _request(self, row: ClaimedMessage) -> None:
+        try:
+            answer = await self._send(row)
+        finally:
+            self._slots.release()
+            self._in_flight_priorities[row.priority] -= 1
+            if not self._in_flight_priorities[row.priority]:
+                del self._in_flight_priorities[row.priority]
+            self._answered.set()
+        self._answers.append(answer)
+        if len(self._answers) == 1:
+            self._first_answer_at = time.monotonic()
+            self._attention.set()
+        elif len(self._answers) >= self.batch_size:
+            self._attention.set()
+
+    async def _send(self, row: ClaimedMessage) -> _Answer:
+        """The request of a row already marked `sending`; what became of it."""
+        attempts = row.attempts + 1
+        counted = chat_counted = True
+        try:
+            method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
+            message = await self.bot(method)
+        except TelegramRetryAfter as error:
+            counted = chat_counted = False
+            self.limiter.pause(error.retry_after)
+            logger.warning("outbox_flood_wait seconds=%s", error.retry_after)
+            now = self.clock.now()
+            return _Answer(
+                row, None, now, error=f"429 retry after {error.retry_after}", not_before=now
+            )
+        except TelegramForbiddenError as error:
+            return _Answer(row, OutboxStatus.BLOCKED, self.clock.now(), error=error.message)
+        except TelegramBadRequest as error:
+            return _Answer(row, OutboxStatus.FAILED, self.clock.now(), error=error.message)
+        except (TelegramServerError, TelegramNetworkError) as error:
+            chat_counted = False
+            now = self.clock.now()
+            if attempts < self.max_attempts:
+                backoff = timedelta(seconds=min(300, 2**attempts))
+                return _Answer(row, None, now, error=str(error), not_before=now + backoff)
+            return _Answer(row, OutboxStatus.FAILED, now, error=f"gave up: {error}")
+        except TelegramAPIError as error:
+            chat_counted = False
+            return _Answer(row, OutboxStatus.FAILED, self.clock.now(), error=str(error))
+        except Exception as error:  # a bad row or a bug: delivery unknown, so never retried
+            logger.exception("outbox_send_failed id=%d", row.id)
+            return _Answer(row, OutboxStatus.FAILED, self.clock.now(), error=repr(error))
+        finally:
+            self.limiter.end(row.chat_id, counted=counted, chat_counted=chat_counted)
+        return _Answer(
+            row, OutboxStatus.SENT, self.clock.now(), telegram_message_id=message.message_id
+        )
 
     async def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake up when the sender stops."""
         if seconds > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), seconds)
-
-    async def _hand_back(self, rows: list[OutboxMessage]) -> None:
-        async with self.session_factory() as session:
-            for row in rows:
-                await outbox_queries.retry_later(
-                    session,
-                    row.id,
-                    worker=self.worker,
-                    expected=OutboxStatus.CLAIMED,
-                    not_before=row.not_before,
-                )
-            await session.commit()
-
-    async def _send(self, row: OutboxMessage) -> None:
-        async with self.session_factory() as session:
-            taken = await outbox_queries.mark_sending(
-                session, row.id, worker=self.worker, now=self.clock.now()
-            )
-            await session.commit()
-        if not taken:
-            return
-        attempts = row.attempts + 1
-        method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
-        outcome: dict[str, Any]
-        try:
-            message = await self.bot(method)
-        except TelegramRetryAfter as error:
-            self.limiter.pause(error.retry_after)
-            logger.warning("outbox_flood_wait seconds=%s", error.retry_after)
-            await self._requeue(row.id, self.clock.now(), f"429 retry after {error.retry_after}")
-            return
-        except TelegramForbiddenError as error:
-            self.limiter.record(row.chat_id)
-            outcome = {"status": OutboxStatus.BLOCKED, "error": error.message}
-        except TelegramBadRequest as error:
-            self.limiter.record(row.chat_id)
-            outcome = {"status": OutboxStatus.FAILED, "error": error.message}
-        except (TelegramServerError, TelegramNetworkError) as error:
-            if attempts < self.max_attempts:
-                backoff = timedelta(seconds=min(300, 2**attempts))
-                await self._requeue(row.id, self.clock.now() + backoff, str(error))
-                return
-            outcome = {"status": OutboxStatus.FAILED, "error": f"gave up: {error}"}
-        except TelegramAPIError as error:
-            outcome = {"status": OutboxStatus.FAILED, "error": str(error)}
-        else:
-            self.limiter.record(row.chat_id)
-            outcome = {"status": OutboxStatus.SENT, "telegram_message_id": message.message_id}
-        async with self.session_factory() as session:
-            await outbox_queries.finish(
-                session, row.id, worker=self.worker, now=self.clock.now(), **outcome
-            )
-            if outcome["status"] == OutboxStatus.BLOCKED and row.chat_id > 0:
-                await person_blocked_bot(session, row.chat_id, clock=self.clock)
-            await session.commit()
-        if outcome["status"] != OutboxStatus.SENT:
-            logger.warning(
-                "outbox_not_sent id=%d status=%s error=%s",
-                row.id,
-                outcome["status"],
-                outcome["error"],
-            )
-
-    async def _requeue(self, row_id: int, not_before: Any, reason: str) -> None:
-        """Telegram refused the request, so nothing was delivered: the row may go again."""
-        async with self.session_factory() as session:
-            await outbox_queries.retry_later(
-                session,
-                row_id,
-                worker=self.worker,
-                expected=OutboxStatus.SENDING,
-                not_before=not_before,
-                error=reason,
-            )
-            await session.commit()

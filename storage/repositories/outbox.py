@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, User
@@ -42,6 +42,18 @@ def add(
     return row
 
 
+class ClaimedMessage(NamedTuple):
+    """What a sender needs of a claimed row to send it (plain values: claiming a second's worth
+    of rows as ORM objects costs the sender several times the CPU)."""
+
+    id: int
+    chat_id: int
+    priority: int
+    method: str
+    payload: dict[str, Any]
+    attempts: int  # before this claim's attempt
+
+
 async def claim_due(
     session: AsyncSession,
     *,
@@ -49,10 +61,14 @@ async def claim_due(
     worker: str,
     limit: int,
     skip_chats: Collection[int] = (),
-) -> Sequence[OutboxMessage]:
+    above_priority: int | None = None,
+) -> list[ClaimedMessage]:
     """Take up to `limit` due rows, most urgent first. On PostgreSQL rows locked by another
     sender are skipped (SKIP LOCKED); SQLite runs one writer at a time, and the outer
-    `status = pending` condition makes a row taken twice impossible on both."""
+    `status = pending` condition makes a row taken twice impossible on both.
+
+    `above_priority` takes only rows more urgent than that: a cheap look (a range of the
+    status/priority index) for what should jump the queue of a sender that is busy."""
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
@@ -60,17 +76,34 @@ async def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    params: dict[str, Any] = {}
     if skip_chats:
-        due = due.where(OutboxMessage.chat_id.not_in(list(skip_chats)))
-    result = await session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()))
-        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        due = due.where(OutboxMessage.chat_id.not_in(bindparam("skip_chats", expanding=True)))
+        params["skip_chats"] = list(skip_chats)
+    if above_priority is not None:
+        due = due.where(OutboxMessage.priority > above_priority)
+    # A materialized CTE, not `id IN (subquery)`: PostgreSQL may plan the latter as a nested
+    # loop that runs the LIMIT subquery again for each row, claiming far more than `limit`.
+    chosen = due.cte("due_outbox").prefix_with("MATERIALIZED")
+    table = OutboxMessage.__table__
+    result = await session.execute(
+        update(table)
+        .add_cte(chosen)
+        .where(table.c.id.in_(select(chosen.c.id)))
+        .where(table.c.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_at=now)
-        .returning(OutboxMessage)
-        .execution_options(synchronize_session=False)
+        .returning(
+            table.c.id,
+            table.c.chat_id,
+            table.c.priority,
+            table.c.method,
+            table.c.payload,
+            table.c.attempts,
+        ),
+        params,
     )
-    rows = sorted(result.all(), key=lambda row: (-row.priority, row.id))
+    rows = [ClaimedMessage(*row) for row in result]
+    rows.sort(key=lambda row: (-row.priority, row.id))
     return rows
 
 
@@ -105,6 +138,99 @@ async def mark_sending(session: AsyncSession, row_id: int, *, worker: str, now: 
         status=OutboxStatus.SENDING,
         claimed_at=now,
         attempts=OutboxMessage.attempts + 1,
+    )
+
+
+_OUTBOX = OutboxMessage.__table__
+# Built once: the sender runs these many times a second, with lists of ids bound as one
+# expanding parameter (no per-id work building the statement).
+_MARK_SENDING = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
+        _OUTBOX.c.status == OutboxStatus.CLAIMED,
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+    )
+    .values(
+        status=OutboxStatus.SENDING,
+        claimed_at=bindparam("now", type_=_OUTBOX.c.claimed_at.type),
+        attempts=_OUTBOX.c.attempts + 1,
+    )
+    .returning(_OUTBOX.c.id)
+)
+_HAND_BACK = {
+    expected: update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
+        _OUTBOX.c.status == expected,
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+    )
+    .values(
+        status=OutboxStatus.PENDING,
+        claimed_by=None,
+        claimed_at=None,
+        # a `sending` row handed back was never tried: its attempt is given back
+        attempts=_OUTBOX.c.attempts - (1 if expected == OutboxStatus.SENDING else 0),
+    )
+    for expected in (OutboxStatus.CLAIMED, OutboxStatus.SENDING)
+}
+_FINISH_SENT = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.status == OutboxStatus.SENDING,
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+    )
+    .values(
+        status=OutboxStatus.SENT,
+        error=None,
+        sent_at=bindparam("sent_at", type_=_OUTBOX.c.sent_at.type),
+        telegram_message_id=bindparam("message_id", type_=_OUTBOX.c.telegram_message_id.type),
+    )
+)
+
+
+async def mark_sending_many(
+    session: AsyncSession, row_ids: Collection[int], *, worker: str, now: datetime
+) -> set[int]:
+    """`mark_sending` for a whole batch in one statement; the ids actually moved."""
+    if not row_ids:
+        return set()
+    result = await session.execute(
+        _MARK_SENDING, {"row_ids": list(row_ids), "worker": worker, "now": now}
+    )
+    return set(result.scalars().all())
+
+
+async def hand_back(
+    session: AsyncSession, row_ids: Collection[int], *, worker: str, expected: OutboxStatus
+) -> int:
+    """Rows this sender took (`expected`: claimed, or marked sending) but never tried go back
+    to the queue as they were. Only for rows whose request certainly never left."""
+    if not row_ids:
+        return 0
+    result = await session.execute(
+        _HAND_BACK[expected], {"row_ids": list(row_ids), "worker": worker}
+    )
+    return result.rowcount
+
+
+async def finish_sent_many(
+    session: AsyncSession,
+    sent: Sequence[tuple[int, int | None, datetime]],
+    *,
+    worker: str,
+) -> None:
+    """`finish(status=sent)` for many (row id, Telegram message id, sent at) at once: one
+    executemany of the same conditional UPDATE."""
+    if not sent:
+        return
+    await session.execute(
+        _FINISH_SENT,
+        [
+            {"row_id": row_id, "message_id": message_id, "sent_at": sent_at, "worker": worker}
+            for row_id, message_id, sent_at in sent
+        ],
     )
 
 
