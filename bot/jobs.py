@@ -17,7 +17,7 @@ from bot.services.schedule import QuietHours
 from bot.texts import duration_label, private_card
 from storage.models import HelpRequest, User
 
-CATCH_UP_ROUNDS = 50  # steps of one check-in at most per tick (send, remind, each link, end)
+CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
 
 
 async def flag_waiting_requests(notifier: Notifier) -> int:
@@ -90,6 +90,9 @@ async def run_checkins(notifier: Notifier) -> int:
         for step in steps:
             await checkin_views.tell_step(notifier, step)
         acted += len(steps)
+        # Each round's claims and messages are one transaction: a morning when thousands are
+        # due does not hold the database (SQLite's one writer) for the whole catch-up.
+        await notifier.session.commit()
     return acted
 
 
