@@ -15,13 +15,11 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import PairStep, VisitAction
 from bot.notices import Notifier, Rendered
 from bot.services.outbox import Priority
-from bot.services.schedule import QuietHours
 from bot.services.visits import (
     LOG_EARLIEST,
     DueStep,
     Schedule,
     Step,
-    quiet_until,
     resident_was_told,
 )
 from bot.texts import duration_label, first_name, local_time
@@ -279,14 +277,8 @@ async def tell_paired(
         resident,
         to_resident,
         kind="visit.paired",
-        priority=Priority.NOTICE,
-        not_before=_quiet_until(notifier, resident),
+        priority=Priority.NOTICE,  # at night, held for the morning by the Notifier
     )
-
-
-def _quiet_until(notifier: Notifier, resident: User) -> datetime | None:
-    quiet = QuietHours.parse(notifier.settings.quiet_hours)
-    return quiet_until(notifier.clock.now(), resident.timezone, quiet)
 
 
 async def send_due_step(notifier: Notifier, due: DueStep) -> None:
@@ -307,7 +299,7 @@ async def send_due_step(notifier: Notifier, due: DueStep) -> None:
                 lambda: (_resident_notice(visit, pairing, volunteer, resident), None),
                 kind="visit.resident_notice",
                 priority=Priority.REMINDER,
-                not_before=due.tell_resident_after,
+                not_before=due.tell_resident_after,  # the morning, when told at night
             )
     elif due.step is Step.HOUR_BEFORE and due.remind:
         await notifier.tell_user(
@@ -422,7 +414,6 @@ async def tell_cancelled(
             ),
             kind="visit.cancelled",
             priority=Priority.NOTICE,
-            not_before=_quiet_until(notifier, resident),
         )
 
 

@@ -15,14 +15,11 @@ and get a kind answer."""
 
 from __future__ import annotations
 
-import re
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -52,18 +49,29 @@ from bot.services.errors import (
     PhoneInvalid,
 )
 from bot.services.outbox import Priority
-from bot.services.schedule import EVERY_DAY, QuietHours, local_date, parse_time, time_label
+from bot.services.schedule import (
+    EVERY_DAY,
+    QuietHours,
+    local_date,
+    parse_day,
+    parse_time,
+    time_label,
+)
 from handlers.common import show_details
-from handlers.replies import button_text, retire_buttons, send_main_menu
+from handlers.replies import (
+    button_text,
+    edit_pressed,
+    not_yours_text,
+    retire_buttons,
+    send_main_menu,
+    stale_button_text,
+)
 from handlers.resident_requests import emergency_words, show_my_requests, start_asking
 from storage.models import CheckinPlan, CheckinPlanStatus, ContactKind, User, UserRole
 
 PRIVATE = F.chat.type == "private"
 ENROL = "enrol"  # a coordinator sets up someone's check-ins
 SELF = "self"  # a resident sets up their own
-_CONTACT_RE = re.compile(r"^(?P<name>.+?)[\s,，:：;；]+(?P<phone>\+?[\d][\d\s\-().]{4,})$", re.S)
-_ISO_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号號]?$")
-_MONTH_DAY_RE = re.compile(r"^(\d{1,2})\s*[/月.]\s*(\d{1,2})\s*[日号號]?$")
 
 
 class CheckinSetup(StatesGroup):
@@ -112,14 +120,6 @@ def _is_resident(user: User) -> bool:
     return user.is_onboarded and user.role is UserRole.RESIDENT
 
 
-def _stale() -> str:
-    return _("This button is no longer active. Please use the latest message.")
-
-
-def _not_yours() -> str:
-    return _("This button is not for you, or it is no longer active.")
-
-
 def _only_coordinators() -> str:
     return _(
         "Only community coordinators can enrol someone in check-ins. Residents can set up "
@@ -141,21 +141,6 @@ def _timing(settings: Settings) -> Timing:
 
 def _bad_input_note() -> str:
     return _("Please use the buttons below 👇, or send /cancel to stop.")
-
-
-async def _edit_markup(callback: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    """Redraw the buttons of the pressed message; an identical redraw (a double tap) is fine."""
-    if isinstance(callback.message, Message):
-        with suppress(TelegramBadRequest):
-            await callback.message.edit_reply_markup(reply_markup=markup)
-
-
-async def _edit_text(
-    callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    if isinstance(callback.message, Message):
-        with suppress(TelegramBadRequest):
-            await callback.message.edit_text(text, reply_markup=markup)
 
 
 # ---- asking each step ---------------------------------------------------------------------
@@ -283,7 +268,7 @@ async def _start_self(
     bot: Bot,
 ) -> None:
     if not _is_resident(user):
-        await callback.answer(_not_yours(), show_alert=True)
+        await callback.answer(not_yours_text(), show_alert=True)
         return
     plan = await checkins.plan_for(session, user.id)
     if plan is not None and plan.status is CheckinPlanStatus.ACTIVE:
@@ -337,7 +322,7 @@ async def setup_step(
     step = ACTION_STEP.get(action)
     data = await state.get_data()
     if step is None or await state.get_state() != step.state or not _may_continue(user, data):
-        await callback.answer(_stale(), show_alert=True)
+        await callback.answer(stale_button_text(), show_alert=True)
         return
     chat_id = callback.from_user.id
     handlers = {
@@ -427,14 +412,14 @@ async def _resident_page_turned(step: _Step) -> None:
     text, markup, _total = await _residents_page(
         step.session, step.user, await step.state.get_data()
     )
-    await _edit_text(step.callback, text, markup)
+    await edit_pressed(step.callback, text, markup)
 
 
 async def _toggled_time(step: _Step) -> None:
     label = views.time_from_value(step.value)
     chosen: list[str] = list(step.data.get("times", []))
     if not label or (label not in views.TIME_CHOICES and label not in chosen):
-        await step.callback.answer(_stale(), show_alert=True)
+        await step.callback.answer(stale_button_text(), show_alert=True)
         return
     if label in chosen:
         chosen.remove(label)
@@ -446,7 +431,7 @@ async def _toggled_time(step: _Step) -> None:
         chosen.append(label)
     await step.callback.answer()
     await step.state.update_data(times=sorted(chosen))
-    await _edit_markup(step.callback, views.times_keyboard(chosen))
+    await edit_pressed(step.callback, None, views.times_keyboard(chosen))
 
 
 def _time_refusal(label: str, chosen: list[str], settings: Settings) -> str | None:
@@ -483,7 +468,7 @@ async def _times_done(step: _Step) -> None:
 async def _chose_days(step: _Step) -> None:
     choices = {"all": list(EVERY_DAY), "weekdays": list(views.WEEKDAYS), "pick": []}
     if step.value not in choices:
-        await step.callback.answer(_stale(), show_alert=True)
+        await step.callback.answer(stale_button_text(), show_alert=True)
         return
     await step.callback.answer()
     days = choices[step.value]
@@ -499,14 +484,14 @@ async def _chose_days(step: _Step) -> None:
 
 async def _toggled_day(step: _Step) -> None:
     if not step.value.isdigit() or int(step.value) not in EVERY_DAY:
-        await step.callback.answer(_stale(), show_alert=True)
+        await step.callback.answer(stale_button_text(), show_alert=True)
         return
     day = int(step.value)
     days: list[int] = list(step.data.get("days", []))
     days = sorted(set(days) - {day}) if day in days else sorted({*days, day})
     await step.callback.answer()
     await step.state.update_data(days=days)
-    await _edit_markup(step.callback, views.pick_days_keyboard(days))
+    await edit_pressed(step.callback, None, views.pick_days_keyboard(days))
 
 
 async def _days_done(step: _Step) -> None:
@@ -557,14 +542,14 @@ async def _toggled_volunteer(step: _Step) -> None:
     await step.callback.answer()
     await step.state.update_data(volunteers=chosen, volunteer_names=names)
     _text, markup = await _volunteers_page(step.session, step.user, await step.state.get_data())
-    await _edit_markup(step.callback, markup)
+    await edit_pressed(step.callback, None, markup)
 
 
 async def _volunteer_page_turned(step: _Step) -> None:
     await step.callback.answer()
     await step.state.update_data(voffset=int(step.value) if step.value.isdigit() else 0)
     text, markup = await _volunteers_page(step.session, step.user, await step.state.get_data())
-    await _edit_text(step.callback, text, markup)
+    await edit_pressed(step.callback, text, markup)
 
 
 async def _volunteers_done(step: _Step) -> None:
@@ -773,19 +758,6 @@ async def typed_volunteer_name(
     await _ask_step(bot, message.chat.id, state, session, user, settings)
 
 
-def parse_contact(text: str) -> tuple[str, str]:
-    """ "Li Na 138 0013 8000" -> ("Li Na", "13800138000"); the service's rules on names and
-    numbers apply (NameEmpty, NameTooLong, PhoneInvalid)."""
-    match = _CONTACT_RE.match(text.strip())
-    if match is None:
-        if text.strip() and not any(ch.isdigit() for ch in text):
-            raise PhoneInvalid()
-        raise NameEmpty()
-    draft = checkins.phone_contact(match.group("name"), match.group("phone"))
-    assert draft.name is not None and draft.phone is not None
-    return draft.name, draft.phone
-
-
 async def typed_contact(
     message: Message,
     state: FSMContext,
@@ -796,7 +768,7 @@ async def typed_contact(
     bot: Bot,
 ) -> None:
     try:
-        name, phone = parse_contact(message.text or "")
+        name, phone = checkins.contact_from_text(message.text or "")
     except NameTooLong as error:
         note = _("That name is too long. Please keep it under {limit} characters.").format(
             limit=error.limit
@@ -885,7 +857,7 @@ async def plan_action(
     """A resident's buttons on their own plan: only their own plan, only in the state it is in."""
     plan = await checkins.plan_for(session, user.id) if _is_resident(user) else None
     if plan is None or plan.id != callback_data.plan_id:
-        await callback.answer(_not_yours(), show_alert=True)
+        await callback.answer(not_yours_text(), show_alert=True)
         return
     action = callback_data.action
     notifier = Notifier(session, settings, clock, i18n)
@@ -939,7 +911,7 @@ async def plan_action(
         await callback.answer()
         await retire_buttons(callback, _("👍 Good, your check-ins stay on."))
     else:
-        await callback.answer(_stale(), show_alert=True)
+        await callback.answer(stale_button_text(), show_alert=True)
 
 
 async def _answer_proposal(
@@ -956,7 +928,7 @@ async def _answer_proposal(
         if plan.status is CheckinPlanStatus.ACTIVE:
             text = _("You have already said yes. Your check-ins are on. 👍")
         else:
-            text = _stale()
+            text = stale_button_text()
         await callback.answer(text, show_alert=True)
         await retire_buttons(callback)
         return
@@ -970,7 +942,7 @@ async def _answer_proposal(
         try:
             plan = await checkins.agree_to_plan(session, user, plan.id, clock=clock)
         except (CheckinAnswered, CheckinNotFound):
-            await callback.answer(_stale(), show_alert=True)
+            await callback.answer(stale_button_text(), show_alert=True)
             return
         await callback.answer()
         await retire_buttons(callback, _("✅ Yes, start my check-ins"))
@@ -1059,25 +1031,11 @@ async def _pause(
     return True
 
 
-def parse_back_on(text: str, today: date) -> date | None:
-    """ "2026-03-20", "3/20" or "3月20日" -> a date (a month/day already past is next year's)."""
-    text = text.strip()
-    try:
-        if match := _ISO_DATE_RE.match(text):
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if match := _MONTH_DAY_RE.match(text):
-            day = date(today.year, int(match.group(1)), int(match.group(2)))
-            return day if day > today else date(today.year + 1, day.month, day.day)
-    except ValueError:
-        return None
-    return None
-
-
 async def typed_back_on(
     message: Message, state: FSMContext, session: AsyncSession, user: User, clock: Clock, bot: Bot
 ) -> None:
     today = local_date(clock.now(), user.timezone)
-    back_on = parse_back_on(message.text or "", today)
+    back_on = parse_day(message.text or "", today)
     if back_on is None:
         await message.answer(
             _("Sorry, I could not read that day.") + "\n\n" + views.date_question()
@@ -1231,12 +1189,12 @@ async def proxy_action(
             )
         return
     if callback_data.action != "yes":
-        await callback.answer(_stale(), show_alert=True)
+        await callback.answer(stale_button_text(), show_alert=True)
         return
     try:
         outcomes = await checkins.check_in_for(session, user, resident_id, kind="call", clock=clock)
     except DomainError:
-        await callback.answer(_stale(), show_alert=True)
+        await callback.answer(stale_button_text(), show_alert=True)
         return
     notifier = Notifier(session, settings, clock, i18n)
     for outcome in outcomes:

@@ -25,7 +25,7 @@ from bot.services.errors import (
     NotAllowed,
 )
 from handlers.coordination import announce_request
-from handlers.replies import retire_buttons, send_main_menu
+from handlers.replies import not_yours_text, retire_buttons, send_main_menu
 from handlers.resident_requests import emergency_text
 from storage.models import User
 
@@ -37,7 +37,7 @@ def _refusal(error: DomainError) -> str:
         return _("Someone is already handling it. Thank you!")
     if isinstance(error, CheckinAnswered):
         return _("This check-in is already answered. Thank you!")
-    return _("This button is not for you, or it is no longer active.")
+    return not_yours_text()
 
 
 async def answer_checkin(

@@ -6,7 +6,7 @@ from contextlib import suppress
 
 from aiogram import Bot, F, html
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from magic_filter import MagicFilter
 
@@ -52,6 +52,31 @@ async def retire_buttons(callback: CallbackQuery, note: str | None = None) -> No
             await message.edit_text(f"{message.html_text}\n\n<b>{html.quote(note)}</b>")
         else:
             await message.edit_reply_markup(reply_markup=None)
+
+
+async def edit_pressed(
+    callback: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the message whose button was pressed (only its buttons when `text` is None); an
+    identical edit (a double tap) or a message too old to edit is not an error."""
+    message = callback.message
+    if not isinstance(message, Message):
+        return
+    with suppress(TelegramBadRequest):
+        if text is None:
+            await message.edit_reply_markup(reply_markup=markup)
+        else:
+            await message.edit_text(text, reply_markup=markup)
+
+
+def stale_button_text() -> str:
+    """A button from an earlier message, or one pressed twice."""
+    return _("This button is no longer active. Please use the latest message.")
+
+
+def not_yours_text() -> str:
+    """A forged button, or one meant for someone else."""
+    return _("This button is not for you, or it is no longer active.")
 
 
 def details_text(user: User, locale: str) -> str:

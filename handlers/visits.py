@@ -8,10 +8,7 @@ forged, stale or doubled press changes nothing and gets a kind answer."""
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -43,6 +40,7 @@ from bot.services.errors import (
 )
 from bot.services.visits import Schedule
 from bot.visit_views import pair_button
+from handlers.replies import edit_pressed, stale_button_text
 from storage.models import User, UserRole, VisitCadence, VisitOutcome, VisitStatus
 
 PRIVATE = F.chat.type == "private"
@@ -70,13 +68,6 @@ class VisitInput(StatesGroup):
 
 def _is_coordinator(user: User) -> bool:
     return user.is_onboarded and user.role is UserRole.COORDINATOR
-
-
-async def _edit(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the pressed message; an identical edit (a double tap) is not an error."""
-    if isinstance(callback.message, Message):
-        with suppress(TelegramBadRequest):
-            await callback.message.edit_text(text, reply_markup=markup)
 
 
 async def _send(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -204,10 +195,10 @@ async def chose_resident(
 ) -> None:  # fmt: skip
     resident = await session.get(User, int(callback_data.value or 0))
     if resident is None or resident.role is not UserRole.RESIDENT or not _is_coordinator(user):
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
-    await _edit(
+    await edit_pressed(
         callback,
         _("👵 Resident: {name}").format(name=html.quote(resident.display_name or "—")),
         None,
@@ -224,10 +215,10 @@ async def chose_volunteer(
 ) -> None:  # fmt: skip
     volunteer = await session.get(User, int(callback_data.value or 0))
     if volunteer is None or not _is_coordinator(user):
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
-    await _edit(
+    await edit_pressed(
         callback,
         _("🙋 Volunteer: {name}").format(name=html.quote(volunteer.display_name or "—")),
         None,
@@ -247,10 +238,10 @@ async def chose_cadence(
     try:
         cadence = VisitCadence(callback_data.value)
     except ValueError:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
-    await _edit(callback, visit_views.cadence_label(cadence), None)
+    await edit_pressed(callback, visit_views.cadence_label(cadence), None)
     await state.update_data(cadence=cadence.value)
     await state.set_state(PairFlow.day)
     if cadence in visits.WEEKS:
@@ -297,10 +288,10 @@ async def chose_day(callback: CallbackQuery, callback_data: PairStep, state: FSM
     try:
         label = await _set_day(state, callback_data.value)
     except (VisitDayInvalid, KeyError, ValueError):
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
-    await _edit(callback, label, None)
+    await edit_pressed(callback, label, None)
     await state.set_state(PairFlow.time)
     if isinstance(callback.message, Message):
         await _ask_time(callback.message)
@@ -338,7 +329,7 @@ async def _set_time(message: Message, state: FSMContext, text: str) -> None:
 async def chose_time(callback: CallbackQuery, callback_data: PairStep, state: FSMContext) -> None:
     await callback.answer()
     at = callback_data.value.replace(".", ":")
-    await _edit(callback, f"🕒 {html.quote(at)}", None)
+    await edit_pressed(callback, f"🕒 {html.quote(at)}", None)
     if isinstance(callback.message, Message):
         await _set_time(callback.message, state, at)
 
@@ -397,7 +388,7 @@ async def typed_code(message: Message, state: FSMContext, session: AsyncSession)
 
 async def chose_no_code(callback: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     await callback.answer()
-    await _edit(callback, _("🔑 No safety code."), None)
+    await edit_pressed(callback, _("🔑 No safety code."), None)
     await state.update_data(code=None)
     if isinstance(callback.message, Message):
         await _confirm(callback.message, state, session)
@@ -432,12 +423,14 @@ async def confirmed_pairing(
     except PairingExists:
         await state.clear()
         await callback.answer()
-        await _edit(callback, _("These two are already paired, so nothing was changed."), None)
+        await edit_pressed(
+            callback, _("These two are already paired, so nothing was changed."), None
+        )
         return
     except (PairingPersonInvalid, NotAllowed):
         await state.clear()
         await callback.answer()
-        await _edit(
+        await edit_pressed(
             callback,
             _(
                 "One of them can no longer be paired (not registered or not approved). "
@@ -457,7 +450,7 @@ async def confirmed_pairing(
     )
     await state.clear()
     await callback.answer(_("✅ Paired."))
-    await _edit(
+    await edit_pressed(
         callback,
         _(
             "✅ Paired: {volunteer} with {resident}.\n{schedule}\n"
@@ -475,7 +468,7 @@ async def confirmed_pairing(
 async def stopped_pairing(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await callback.answer()
-    await _edit(callback, _("Stopped. Nothing was saved."), None)
+    await edit_pressed(callback, _("Stopped. Nothing was saved."), None)
 
 
 async def expected_button(message: Message) -> None:
@@ -564,7 +557,7 @@ async def visit_action(
             await visits.own_visit(session, user, visit_id)
             await state.clear()
             await callback.answer()
-            await _edit(callback, _("Thank you for telling us in time. 🙏"), None)
+            await edit_pressed(callback, _("Thank you for telling us in time. 🙏"), None)
         elif action == "log":
             visit = await visits.own_visit(session, user, visit_id)
             if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.CONFIRMED):
@@ -582,7 +575,7 @@ async def visit_action(
         elif action == "min":
             visit = await visits.set_minutes(session, user, visit_id, value)
             await callback.answer(_("⏱ Saved."))
-            await _edit(
+            await edit_pressed(
                 callback, visit_views.logged_text(visit), visit_views.after_log_keyboard(visit)
             )
         elif action == "note":
@@ -595,7 +588,7 @@ async def visit_action(
             await _send(callback, _("✍️ Write your note in a message (/cancel stops)."), None)
         else:
             await callback.answer(
-                _("This button is no longer active. Please use the latest message."),
+                stale_button_text(),
                 show_alert=True,
             )
     except DomainError as error:
@@ -611,7 +604,7 @@ async def _after_answer(
     if not isinstance(message, Message) or not message.html_text:
         return
     text = message.html_text.split("\n\n<b>")[0]
-    await _edit(callback, f"{text}\n\n<b>{html.quote(note)}</b>", markup)
+    await edit_pressed(callback, f"{text}\n\n<b>{html.quote(note)}</b>", markup)
 
 
 async def _chose_outcome(
@@ -628,7 +621,7 @@ async def _chose_outcome(
         if visit.status not in (VisitStatus.SCHEDULED, VisitStatus.CONFIRMED):
             raise VisitChanged(visit.id, visit.status.value)
         await callback.answer()
-        await _edit(callback, _("How did they seem?"), visit_views.wellbeing_keyboard(visit))
+        await edit_pressed(callback, _("How did they seem?"), visit_views.wellbeing_keyboard(visit))
         return
     await _log(callback, outcome, None, visit_id, session, user, clock, notifier)
 
@@ -657,7 +650,9 @@ async def _log(
         if settled.was_alerted:
             await tell_outcome(notifier, settled, "proxy")
     await callback.answer(_("📝 Logged. Thank you!"))
-    await _edit(callback, visit_views.logged_text(visit), visit_views.after_log_keyboard(visit))
+    await edit_pressed(
+        callback, visit_views.logged_text(visit), visit_views.after_log_keyboard(visit)
+    )
 
 
 async def typed_reason(

@@ -8,10 +8,8 @@ who holds the task; group posts are edited to "taken" with no names."""
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -43,7 +41,7 @@ from bot.services.errors import (
 from bot.services.outbox import Priority
 from bot.services.requests import reference
 from bot.texts import duration_label, first_name, private_card, public_card, when_label
-from handlers.replies import button_text, retire_buttons
+from handlers.replies import button_text, edit_pressed, retire_buttons
 from storage.models import HelpRequest, RequestStatus, User, UserRole, VolunteerStatus
 
 PRIVATE = F.chat.type == "private"
@@ -117,18 +115,6 @@ def _in_group(callback: CallbackQuery) -> bool:
     return callback.message is not None and callback.message.chat.type != "private"
 
 
-async def _edit(callback: CallbackQuery, text: str | None, markup: object = None) -> None:
-    """Edit the pressed message; an identical edit (a double tap) is not an error."""
-    message = callback.message
-    if not isinstance(message, Message):
-        return
-    with suppress(TelegramBadRequest):
-        if text is None:
-            await message.edit_reply_markup(reply_markup=markup)  # type: ignore[arg-type]
-        else:
-            await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
-
-
 # ---- browsing -----------------------------------------------------------------------------
 
 
@@ -171,7 +157,7 @@ async def _more_tasks(
     callback: CallbackQuery, offset: int, session: AsyncSession, user: User, bot: Bot
 ) -> None:
     await callback.answer()
-    await _edit(callback, None, None)
+    await edit_pressed(callback, None, None)
     await _send_task_page(bot, callback.from_user.id, session, user, max(offset, 0))
 
 
@@ -253,7 +239,7 @@ async def _claim(
     else:
         # The claim and its audit entry are made durable before the address leaves the bot.
         await session.commit()
-        await _edit(callback, _claimed_text(request, resident), held_task_keyboard(request))
+        await edit_pressed(callback, _claimed_text(request, resident), held_task_keyboard(request))
 
 
 def _claimed_text(request: HelpRequest, resident: User) -> str:
@@ -302,7 +288,7 @@ async def _start(
     request = await claims.held_task(session, user, request_id)
     if request.status is RequestStatus.IN_PROGRESS:  # a second tap: said already
         await callback.answer(_("Already noted: you are on your way. 👍"))
-        await _edit(callback, None, held_task_keyboard(request))
+        await edit_pressed(callback, None, held_task_keyboard(request))
         return
     request = await claims.start_task(session, user, request_id, clock=clock)
     volunteer_name = first_name(user)
@@ -318,7 +304,7 @@ async def _start(
         priority=Priority.URGENT,
     )
     await callback.answer(_("👍 We told them you are on your way. Thank you!"))
-    await _edit(callback, None, held_task_keyboard(request))
+    await edit_pressed(callback, None, held_task_keyboard(request))
 
 
 async def _ask_minutes(
@@ -389,7 +375,7 @@ async def _chose_minutes(
     )
     await state.clear()
     await callback.answer()
-    await _edit(callback, thanks, None)
+    await edit_pressed(callback, thanks, None)
 
 
 async def typed_minutes(
@@ -474,7 +460,7 @@ async def _release(
         priority=Priority.NOTICE,
     )
     await callback.answer(_("Thank you for telling us."))
-    await _edit(
+    await edit_pressed(
         callback,
         _("↩️ You gave back request no. {ref}. Thank you for telling us in time.").format(
             ref=reference(request)
@@ -488,7 +474,7 @@ async def _keep(
 ) -> None:
     await claims.held_task(session, user, request_id)
     await callback.answer(_("👍 Good, the task stays yours."))
-    await _edit(callback, _("👍 Good, the task stays yours."), None)
+    await edit_pressed(callback, _("👍 Good, the task stays yours."), None)
 
 
 async def task_action(

@@ -14,6 +14,7 @@ Nothing here knows Telegram."""
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,8 +28,10 @@ from bot.services.errors import (
     CheckinNotFound,
     CheckinTaken,
     CheckinTimesInvalid,
+    NameEmpty,
     NotAllowed,
     PauseDateInvalid,
+    PhoneInvalid,
 )
 from bot.services.schedule import (
     EVERY_DAY,
@@ -54,6 +57,7 @@ from storage.models import (
 )
 from storage.repositories import audit
 from storage.repositories import checkins as queries
+from storage.repositories import users as user_queries
 
 MAX_TIMES = 4
 MAX_PAUSE_DAYS = 120
@@ -135,6 +139,24 @@ def clean_times(texts: Sequence[str], quiet: QuietHours) -> list[str]:
     if not 1 <= len(times) <= MAX_TIMES or not all(quiet.clock_time_allowed(t) for t in times):
         raise CheckinTimesInvalid()
     return [time_label(moment) for moment in times]
+
+
+_TYPED_CONTACT_RE = re.compile(
+    r"^(?P<name>.+?)[\s,，:：;；]+(?P<phone>\+?[\d][\d\s\-().]{4,})$", re.S
+)
+
+
+def contact_from_text(text: str) -> tuple[str, str]:
+    """ "Li Na 138 0013 8000" -> ("Li Na", "13800138000"), by the rules of names and numbers
+    (NameEmpty, NameTooLong, PhoneInvalid)."""
+    match = _TYPED_CONTACT_RE.match(text.strip())
+    if match is None:
+        if text.strip() and not any(ch.isdigit() for ch in text):
+            raise PhoneInvalid()
+        raise NameEmpty()
+    draft = phone_contact(match.group("name"), match.group("phone"))
+    assert draft.name is not None and draft.phone is not None
+    return draft.name, draft.phone
 
 
 def phone_contact(name: str, phone: str) -> ContactDraft:
@@ -823,9 +845,8 @@ async def residents_to_enrol(
 ) -> tuple[list[User], int]:
     """Registered residents without active check-ins, a page at a time, for /enrol."""
     request_service.require_role(coordinator, UserRole.COORDINATOR)
-    return await queries.residents_without_active_plan(
-        session, name=name, limit=limit, offset=offset
-    )
+    query = user_queries.registered_residents().where(User.id.not_in(queries.active_resident_ids()))
+    return await user_queries.page_by_name(session, query, name=name, limit=limit, offset=offset)
 
 
 async def volunteers_for_chain(
@@ -833,7 +854,8 @@ async def volunteers_for_chain(
 ) -> tuple[list[User], int]:
     """Approved volunteers a coordinator can put first in a chain, a page at a time."""
     request_service.require_role(coordinator, UserRole.COORDINATOR)
-    return await queries.approved_volunteers_page(session, name=name, limit=limit, offset=offset)
+    query = user_queries.approved_volunteers()
+    return await user_queries.page_by_name(session, query, name=name, limit=limit, offset=offset)
 
 
 async def describe_chain(session: AsyncSession, plan: CheckinPlan) -> list[ChainLink]:

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:：.]([0-5]\d)$")
+_FULL_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号號]?$")
+_MONTH_DAY_RE = re.compile(r"^(\d{1,2})\s*[/月.]\s*(\d{1,2})\s*[日号號]?$")
 EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 
 
@@ -21,6 +23,21 @@ def parse_time(text: str) -> time:
     if not match:
         raise ValueError(f"not a time of day: {text!r}")
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """ "2026-03-20", "3/20" or "3月20日" -> a date (a month and day already past is next
+    year's); None when it is not a day."""
+    text = text.strip()
+    try:
+        if match := _FULL_DATE_RE.match(text):
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if match := _MONTH_DAY_RE.match(text):
+            day = date(today.year, int(match.group(1)), int(match.group(2)))
+            return day if day > today else date(today.year + 1, day.month, day.day)
+    except ValueError:
+        return None
+    return None
 
 
 def time_label(value: time | str) -> str:

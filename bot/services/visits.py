@@ -48,6 +48,7 @@ from storage.models import (
     VisitStatus,
 )
 from storage.repositories import audit
+from storage.repositories import users as user_queries
 from storage.repositories import visits as queries
 
 WEEKS = {VisitCadence.WEEKLY: 7, VisitCadence.FORTNIGHTLY: 14}
@@ -187,8 +188,8 @@ async def people_to_pair(
     """Registered residents, or approved volunteers, a coordinator can pair (maybe found by a
     part of their name), and how many there are."""
     require_role(coordinator, UserRole.COORDINATOR)
-    find = queries.residents if residents else queries.volunteers
-    return await find(session, name=name, limit=limit, offset=max(offset, 0))
+    query = user_queries.registered_residents() if residents else user_queries.approved_volunteers()
+    return await user_queries.page_by_name(session, query, name=name, limit=limit, offset=offset)
 
 
 def clean_safety_code(text: str | None) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -21,9 +21,6 @@ from storage.models import (
     CheckinStatus,
     ContactKind,
     User,
-    UserRole,
-    VolunteerProfile,
-    VolunteerStatus,
 )
 
 OPEN = (CheckinStatus.SCHEDULED, CheckinStatus.WAITING, CheckinStatus.ESCALATED)
@@ -240,12 +237,13 @@ async def active_plans(session: AsyncSession) -> list[CheckinPlan]:
     return list(result)
 
 
-async def enrolled_user_ids(session: AsyncSession) -> list[int]:
-    """People with active check-ins: the broadcasts' "enrolled in check-ins" segment."""
-    result = await session.scalars(
-        select(CheckinPlan.resident_id).where(CheckinPlan.status == CheckinPlanStatus.ACTIVE)
+def active_resident_ids() -> Any:
+    """A subquery: the residents whose check-ins are running."""
+    return (
+        select(CheckinPlan.resident_id)
+        .where(CheckinPlan.status == CheckinPlanStatus.ACTIVE)
+        .scalar_subquery()
     )
-    return list(result)
 
 
 async def unflagged_unreachable(session: AsyncSession) -> list[tuple[CheckinPlan, User]]:
@@ -277,57 +275,6 @@ async def clear_unreachable_flags(session: AsyncSession) -> None:
 
 
 # --- set-up screens (handlers/checkin_setup.py) --------------------------------------------
-
-
-def _name_contains(statement: Any, name: str | None) -> Any:
-    if name:
-        return statement.where(func.lower(User.display_name).contains(name.strip().lower()))
-    return statement
-
-
-async def residents_without_active_plan(
-    session: AsyncSession, *, name: str | None, limit: int, offset: int
-) -> tuple[list[User], int]:
-    """Registered residents who have no active check-ins (maybe only those whose name contains
-    `name`), a page of them by name, and how many there are."""
-    active = select(CheckinPlan.resident_id).where(CheckinPlan.status == CheckinPlanStatus.ACTIVE)
-    statement = _name_contains(
-        select(User).where(
-            User.role == UserRole.RESIDENT,
-            User.deleted_at.is_(None),
-            User.onboarded_at.is_not(None),
-            User.id.not_in(active.scalar_subquery()),
-        ),
-        name,
-    )
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    result = await session.scalars(
-        statement.order_by(User.display_name, User.id).limit(limit).offset(max(offset, 0))
-    )
-    return list(result), int(total or 0)
-
-
-async def approved_volunteers_page(
-    session: AsyncSession, *, name: str | None, limit: int, offset: int
-) -> tuple[list[User], int]:
-    """Approved volunteers who can be told (maybe only those whose name contains `name`), a page
-    of them by name, and how many there are."""
-    statement = _name_contains(
-        select(User)
-        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .where(
-            VolunteerProfile.status == VolunteerStatus.APPROVED,
-            User.deleted_at.is_(None),
-            User.telegram_id.is_not(None),
-            User.role.in_((UserRole.VOLUNTEER, UserRole.COORDINATOR)),
-        ),
-        name,
-    )
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    result = await session.scalars(
-        statement.order_by(User.display_name, User.id).limit(limit).offset(max(offset, 0))
-    )
-    return list(result), int(total or 0)
 
 
 async def residents_with_volunteer(session: AsyncSession, volunteer_id: int) -> list[int]:

@@ -13,12 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Pairing,
-    User,
-    UserRole,
     Visit,
     VisitStatus,
-    VolunteerProfile,
-    VolunteerStatus,
 )
 
 OPEN = (VisitStatus.SCHEDULED, VisitStatus.CONFIRMED)
@@ -36,50 +32,6 @@ async def get_visit(session: AsyncSession, visit_id: int) -> Visit | None:
 
 
 # ---- people to pair -------------------------------------------------------------------------
-
-
-def _name_like(query: Any, name: str | None) -> Any:
-    if name:
-        return query.where(func.lower(User.display_name).contains(name.strip().lower()))
-    return query
-
-
-async def residents(
-    session: AsyncSession, *, name: str | None = None, limit: int, offset: int = 0
-) -> tuple[list[User], int]:
-    """Registered residents (maybe only those whose name contains `name`), and how many."""
-    query = select(User).where(
-        User.role == UserRole.RESIDENT,
-        User.deleted_at.is_(None),
-        User.onboarded_at.is_not(None),
-    )
-    query = _name_like(query, name)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    result = await session.scalars(
-        query.order_by(User.display_name, User.id).limit(limit).offset(offset)
-    )
-    return list(result), int(total or 0)
-
-
-async def volunteers(
-    session: AsyncSession, *, name: str | None = None, limit: int, offset: int = 0
-) -> tuple[list[User], int]:
-    """Approved volunteers (maybe only those whose name contains `name`), and how many."""
-    query = (
-        select(User)
-        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .where(
-            VolunteerProfile.status == VolunteerStatus.APPROVED,
-            User.deleted_at.is_(None),
-            User.role.in_((UserRole.VOLUNTEER, UserRole.COORDINATOR)),
-        )
-    )
-    query = _name_like(query, name)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    result = await session.scalars(
-        query.order_by(User.display_name, User.id).limit(limit).offset(offset)
-    )
-    return list(result), int(total or 0)
 
 
 # ---- pairings -------------------------------------------------------------------------------
