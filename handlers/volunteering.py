@@ -8,6 +8,7 @@ who holds the task; group posts are edited to "taken" with no names."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
@@ -45,6 +46,8 @@ from handlers.replies import button_text, edit_pressed, retire_buttons
 from storage.models import HelpRequest, RequestStatus, User, UserRole, VolunteerStatus
 
 PRIVATE = F.chat.type == "private"
+CLAIM_RACE_WINDOW = timedelta(minutes=2)
+"""How long after a claim the other presses of its group post count as the same race."""
 
 
 class VolunteerFlow(StatesGroup):
@@ -201,7 +204,8 @@ async def _claim(
             )
             return
         await _answer_task_error(callback, error, session, user)
-        await _retire_claim_post(callback, in_group, settings, i18n)
+        if not (in_group and _just_claimed(error, clock)):
+            await _retire_claim_post(callback, in_group, settings, i18n)
         return
     except (TaskUnavailable, RequestNotFound) as error:
         await _answer_task_error(callback, error, session, user)
@@ -240,6 +244,13 @@ async def _claim(
         # The claim and its audit entry are made durable before the address leaves the bot.
         await session.commit()
         await edit_pressed(callback, _claimed_text(request, resident), held_task_keyboard(request))
+
+
+def _just_claimed(error: TaskTaken, clock: Clock) -> bool:
+    """Lost a race on a group post: the winner's step takes the button off that post, so the
+    others do not edit it (each would make the same edit, which Telegram refuses). A post whose
+    task was claimed a while ago (from elsewhere) is retired by the next press."""
+    return error.claimed_at is not None and clock.now() - error.claimed_at < CLAIM_RACE_WINDOW
 
 
 def _claimed_text(request: HelpRequest, resident: User) -> str:

@@ -62,7 +62,7 @@ async def visible_task(
 
 def _why_not_open(request: HelpRequest) -> RequestChanged:
     if request.status in request_queries.HELD:
-        return TaskTaken(request.id)
+        return TaskTaken(request.id, request.claimed_at)
     return TaskUnavailable(request.id)
 
 

@@ -1,5 +1,9 @@
 """Domain errors. Services raise them; handlers turn each into a kind, translated answer."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A rule of the domain said no. The class says which rule; no Telegram wording here."""
@@ -84,7 +88,11 @@ class InvalidTransition(RequestChanged):
 
 
 class TaskTaken(RequestChanged):
-    """Another volunteer claimed it first."""
+    """Another volunteer claimed it first (at `claimed_at`, when known)."""
+
+    def __init__(self, request_id: int, claimed_at: datetime | None = None) -> None:
+        super().__init__(request_id)
+        self.claimed_at = claimed_at
 
 
 class TaskUnavailable(RequestChanged):
