@@ -8,7 +8,6 @@ who holds the task; group posts are edited to "taken" with no names."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
@@ -46,8 +45,6 @@ from handlers.replies import button_text, edit_pressed, retire_buttons
 from storage.models import HelpRequest, RequestStatus, User, UserRole, VolunteerStatus
 
 PRIVATE = F.chat.type == "private"
-CLAIM_RACE_WINDOW = timedelta(minutes=2)
-"""How long after a claim the other presses of its group post count as the same race."""
 
 
 class VolunteerFlow(StatesGroup):
@@ -193,9 +190,15 @@ async def _claim(
     """Exactly one presser wins (a conditional UPDATE in the service). The winner sees the
     details privately; a group post only says "taken"."""
     in_group = _in_group(callback)
+    pressed = _pressed_message(callback)
     try:
         task = await claims.claim_task(
-            session, user, request_id, clock=clock, max_open_claims=settings.max_open_claims
+            session,
+            user,
+            request_id,
+            clock=clock,
+            max_open_claims=settings.max_open_claims,
+            claimed_from=pressed,
         )
     except TaskTaken as error:
         if await _holds(session, user, request_id):
@@ -204,7 +207,7 @@ async def _claim(
             )
             return
         await _answer_task_error(callback, error, session, user)
-        if not (in_group and _just_claimed(error, clock)):
+        if error.claimed_from != pressed:  # the winner pressed this very post and retires it
             await _retire_claim_post(callback, in_group, settings, i18n)
         return
     except (TaskUnavailable, RequestNotFound) as error:
@@ -246,11 +249,12 @@ async def _claim(
         await edit_pressed(callback, _claimed_text(request, resident), held_task_keyboard(request))
 
 
-def _just_claimed(error: TaskTaken, clock: Clock) -> bool:
-    """Lost a race on a group post: the winner's step takes the button off that post, so the
-    others do not edit it (each would make the same edit, which Telegram refuses). A post whose
-    task was claimed a while ago (from elsewhere) is retired by the next press."""
-    return error.claimed_at is not None and clock.now() - error.claimed_at < CLAIM_RACE_WINDOW
+def _pressed_message(callback: CallbackQuery) -> str | None:
+    """Which message a claim was pressed on. Losers of a race on one group post leave the post to
+    the winner's step (each would make the same edit, and Telegram refuses the repeats); a post
+    whose task was claimed from elsewhere is retired by the first press after it."""
+    message = callback.message
+    return f"{message.chat.id}:{message.message_id}" if message is not None else None
 
 
 def _claimed_text(request: HelpRequest, resident: User) -> str:

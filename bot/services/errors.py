@@ -1,9 +1,5 @@
 """Domain errors. Services raise them; handlers turn each into a kind, translated answer."""
 
-from __future__ import annotations
-
-from datetime import datetime
-
 
 class DomainError(Exception):
     """A rule of the domain said no. The class says which rule; no Telegram wording here."""
@@ -88,11 +84,12 @@ class InvalidTransition(RequestChanged):
 
 
 class TaskTaken(RequestChanged):
-    """Another volunteer claimed it first (at `claimed_at`, when known)."""
+    """Another volunteer claimed it first; `claimed_from` is where they pressed, as the caller
+    of the winning claim named it (None: not known)."""
 
-    def __init__(self, request_id: int, claimed_at: datetime | None = None) -> None:
+    def __init__(self, request_id: int, claimed_from: str | None = None) -> None:
         super().__init__(request_id)
-        self.claimed_at = claimed_at
+        self.claimed_from = claimed_from
 
 
 class TaskUnavailable(RequestChanged):
