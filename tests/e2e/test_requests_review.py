@@ -228,3 +228,26 @@ async def test_duplicate_assign_reassign_unassign(linli: RunningBot, telegram: F
     async with linli.app.session_factory() as s:
         reveals = await s.scalars(select(AuditEvent).where(AuditEvent.action == "request.reveal"))
         assert len(list(reveals)) == 2  # Tao, then Sam: each reveal written down
+
+
+async def test_an_admin_bot_takes_only_the_reply_to_its_prompt(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """As an admin the bot sees all the group's talk; only Lin's reply is the reason."""
+    coordinators, _ = await setting(linli, telegram)
+    await coordinators.promote_bot()
+    ann = telegram.users[ANN]
+    request_id = await new_request(linli, ANN, "Paint my fence")
+    card = await coordinators.wait_for_message(lambda m: f"Request no. {request_id}" in m.text)
+    lin = coordinators.as_user(LIN)
+
+    await lin.tap("✖️ Reject", message_id=card.message_id)
+    await lin.tap("✍️ Other: type it", message_id=card.message_id)
+    prompt = coordinators.last
+    chatter = await lin.send_text("Kai, do we know anyone with a ladder?")
+    assert "update_id" in chatter and coordinators.last == prompt  # seen, and left alone
+    await lin.answer_prompt("Our volunteers cannot climb ladders, sorry")
+
+    told = await ann.wait_for_message(lambda m: "cannot take on" in m.text)
+    assert "cannot climb ladders" in told.text and "anyone with a ladder" not in told.text
+    assert (await request_row(linli, request_id)).status is RequestStatus.REJECTED
