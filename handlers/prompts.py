@@ -38,16 +38,14 @@ def group_reply_markup(chat_id: int) -> ForceReply | None:
 async def ask_to_type(
     bot: Bot, chat_id: int, text: str, state: FSMContext, *, reply_to: int | None = None
 ) -> Message:
-    """Send a prompt (it must mention the person in a group, see `addressed_name`), as a reply
-    to `reply_to` if given, and remember it as the one to answer."""
+    """Send a prompt; in a group (where it must mention the person, see `addressed_name`) as a
+    reply to `reply_to`, if given, and remembered as the one to answer."""
+    if not in_group(chat_id):
+        return await bot.send_message(chat_id, text)
     sent = await bot.send_message(
-        chat_id,
-        text,
-        reply_markup=group_reply_markup(chat_id),
-        reply_parameters=_reply(reply_to),
+        chat_id, text, reply_markup=group_reply_markup(chat_id), reply_parameters=_reply(reply_to)
     )
-    if in_group(chat_id):
-        await state.update_data({PROMPT_KEY: sent.message_id})
+    await state.update_data({PROMPT_KEY: sent.message_id})
     return sent
 
 
