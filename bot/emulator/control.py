@@ -45,12 +45,13 @@ MEMBER_ACTIONS: dict[str, tuple[str, ...]] = {
     name: (*args, "reply_to") if name in ("send_text", "send_sticker", "send_voice") else args
     for name, args in USER_ACTIONS.items()
     if name not in ("tap_reply", "block_bot", "unblock_bot")
-} | {"answer_prompt": ("text",)}
+} | {"answer_prompt": ("text",), "leave": ()}
 GROUP_ACTIONS: dict[str, tuple[str, ...]] = {
     "remove_bot": ("status", "by"),
     "add_bot": ("by",),
     "promote_bot": ("by",),
     "demote_bot": ("by",),
+    "join": ("user",),
 }
 FLOOD_FIELDS = tuple(f.name for f in dataclasses.fields(FloodLimits))
 

@@ -83,6 +83,12 @@ class GroupChat(ChatView):
             self.api.state.feed.notify()
         return self.as_user(user_id)
 
+    async def join(self, user: int | ChatUser, *, wait: bool = True) -> dict[str, Any]:
+        """A user joins: a new_chat_members service message, which reaches the bot even in
+        privacy mode."""
+        member = self.add_member(user)
+        return await member._send({"new_chat_members": [member.user]}, wait)
+
     def as_user(self, user_id: int) -> GroupMember:
         """The member `user_id` acting in this group."""
         if user_id not in self.chat.members:
@@ -166,6 +172,13 @@ class GroupMember(ChatActor):
 
     def __repr__(self) -> str:
         return f"GroupMember({self.id} in {self.group.id})"
+
+    async def leave(self, *, wait: bool = True) -> dict[str, Any]:
+        """Leave the group: a left_chat_member service message (the bot gets it)."""
+        update = await self._send({"left_chat_member": self.user}, wait)
+        self.chat.members.remove(self._user_id)
+        self.api.state.feed.notify()
+        return update
 
     @property
     def open_prompt(self) -> ChatMessage | None:

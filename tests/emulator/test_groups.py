@@ -168,6 +168,34 @@ async def test_admin_bot_or_privacy_off_sees_every_message(
     assert (await running.bot.get_me()).can_read_all_group_messages is True
 
 
+async def test_joins_and_leaves_reach_the_bot_in_privacy_mode(
+    api: FakeBotAPI, run_bot: StartBot
+) -> None:
+    seen: list[str] = []
+
+    def router(events: list[str]) -> Router:
+        joins = Router()
+
+        @joins.message(F.new_chat_members)
+        async def joined(message: Message) -> None:
+            seen.append(f"joined {[u.id for u in message.new_chat_members or []]}")
+
+        @joins.message(F.left_chat_member)
+        async def left(message: Message) -> None:
+            seen.append(f"left {message.left_chat_member.id}")  # type: ignore[union-attr]
+
+        return joins
+
+    await run_bot(router=router)
+    group = api.group(GROUP_ID, "Volunteers")
+
+    joined = await group.join(8)
+    await group.as_user(8).leave()
+
+    assert "update_id" in joined and seen == ["joined [8]", "left 8"]
+    assert group.member_ids == []
+
+
 async def test_force_reply_prompts_are_for_the_member_they_target(
     api: FakeBotAPI, run_bot: StartBot
 ) -> None:
