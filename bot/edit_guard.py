@@ -68,7 +68,8 @@ class IdenticalEditGuard(BaseRequestMiddleware):
         self._forget_old(now)
         key = (bot.id, *(getattr(method, name, None) for name in _ADDRESS))
         dumped = method.model_dump(exclude=set(_ADDRESS))
-        markup = repr(dumped.pop(_MARKUP, None))
+        buttons = dumped.pop(_MARKUP, None)
+        markup = repr(buttons if buttons and any(buttons.get("inline_keyboard") or []) else None)
         content = None if isinstance(method, EditMessageReplyMarkup) else repr(dumped)
         before = self._shown.get(key)
         if before is not None and before.markup == markup and content in (None, before.content):

@@ -275,7 +275,9 @@ class Messaging:
         keys: tuple[str, ...],
         markup: dict[str, Any] | None,
     ) -> None:
-        """Replace content keys and the inline keyboard (omitted markup removes it)."""
+        """Replace content keys and the inline keyboard (omitted or empty markup removes it)."""
+        if markup is not None and not any(markup.get("inline_keyboard") or []):
+            markup = None  # an empty keyboard is no keyboard, also when comparing
         data = message.data
         same_content = all(data.get(k) == fields.get(k) for k in keys)
         if same_content and data.get("reply_markup") == markup:
