@@ -251,3 +251,22 @@ async def test_an_admin_bot_takes_only_the_reply_to_its_prompt(
     told = await ann.wait_for_message(lambda m: "cannot take on" in m.text)
     assert "cannot climb ladders" in told.text and "anyone with a ladder" not in told.text
     assert (await request_row(linli, request_id)).status is RequestStatus.REJECTED
+
+
+async def test_a_double_tap_on_a_card_edits_it_once(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Both presses are answered; the card changes once, and Telegram refuses nothing."""
+    coordinators, _ = await setting(linli, telegram)
+    request_id = await new_request(linli, ANN, "Rice and eggs")
+    card = await coordinators.wait_for_message(lambda m: f"Request no. {request_id}" in m.text)
+    lin = coordinators.as_user(LIN)
+    data = card.button("🏷 Change category")["callback_data"]
+
+    await lin.press_data(data, card.message_id, wait=False)
+    await lin.press_data(data, card.message_id)  # the second tap, before the card changed
+
+    await telegram.wait_until(lambda: len(lin.callback_answers) == 2)
+    assert "🔧 Home repair" in coordinators.message(card.message_id).labels
+    edits = [c for c in telegram.calls if c.method.startswith("editMessage")]
+    assert len(edits) == 1 and telegram.refused_calls() == []
