@@ -2,7 +2,9 @@
 
 It exposes the same actions as `ChatUser` and `GroupMember`, so a test can start the real
 bot as a separate process, play users and groups over HTTP and read what the bot answered;
-the browser chat (`webui.py`) acts through it too.
+the browser chat (`webui.py`) acts through it too. Like a Telegram client, a group member's
+text goes as a reply to the bot's force_reply prompt for them when one is open (give
+"reply_to": 0 for a plain message).
 """
 
 from __future__ import annotations
