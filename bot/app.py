@@ -21,6 +21,7 @@ from bot.broadcast_monitor import BroadcastMonitor
 from bot.clock import Clock, SystemClock
 from bot.commands import publish_commands
 from bot.config import Settings
+from bot.edit_guard import IdenticalEditGuard
 from bot.i18n import create_i18n
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
@@ -39,6 +40,7 @@ logger = logging.getLogger("linli.app")
 def create_bot(settings: Settings) -> Bot:
     """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(IdenticalEditGuard())  # presses handled together: one edit, not two
     return Bot(
         token=settings.token(),
         session=session,

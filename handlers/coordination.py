@@ -49,6 +49,7 @@ from bot.texts import (
     status_label,
     when_label,
 )
+from handlers.prompts import addressed_name, answers_prompt, ask_again, ask_to_type
 from storage.models import HelpRequest, RequestCategory, User
 
 REJECT_REASONS = {
@@ -333,6 +334,8 @@ async def step_urgency(ctx: ReviewContext) -> None:
 
 
 async def _expect_typing(ctx: ReviewContext, step: State, prompt: str) -> None:
+    """Wait for the presser to type; in a group the prompt answers the card and is a
+    force_reply for them alone, so their answer reaches the bot under privacy mode."""
     await ctx.state.set_state(step)
     await ctx.state.update_data(
         request_id=ctx.request.id,
@@ -341,7 +344,12 @@ async def _expect_typing(ctx: ReviewContext, step: State, prompt: str) -> None:
         card_message_id=ctx.message.message_id,
     )
     await ctx.callback.answer()
-    await ctx.message.answer(prompt)
+    await ask_to_type(ctx.bot, ctx.chat_id, prompt, ctx.state, reply_to=ctx.message.message_id)
+
+
+def _presser(ctx: ReviewContext) -> str:
+    """The coordinator's name, a mention in a group (the prompt is for them)."""
+    return addressed_name(_name(ctx.coordinator), ctx.callback.from_user.id, ctx.chat_id)
 
 
 async def step_ask(ctx: ReviewContext) -> None:
@@ -351,7 +359,7 @@ async def step_ask(ctx: ReviewContext) -> None:
         _(
             "✍️ {name}, please type your question for the resident of request no. {ref}. "
             "Send /cancel to stop."
-        ).format(name=_name(ctx.coordinator), ref=requests.reference(ctx.request)),
+        ).format(name=_presser(ctx), ref=requests.reference(ctx.request)),
     )
 
 
@@ -362,7 +370,7 @@ async def step_duplicate(ctx: ReviewContext) -> None:
         _(
             "🔗 {name}, please type the number of the request that no. {ref} repeats. "
             "Send /cancel to stop."
-        ).format(name=_name(ctx.coordinator), ref=requests.reference(ctx.request)),
+        ).format(name=_presser(ctx), ref=requests.reference(ctx.request)),
     )
 
 
@@ -384,7 +392,7 @@ async def step_reject_why(ctx: ReviewContext) -> None:
             ctx,
             ReviewInput.reason,
             _("✍️ {name}, please type the reason; the resident will read it.").format(
-                name=_name(ctx.coordinator)
+                name=_presser(ctx)
             ),
         )
         return
@@ -583,9 +591,12 @@ async def typed_for_request(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    """A question, a reason or a request number, for the request whose card asked for it."""
+    """A question, a reason or a request number, for the request whose card asked for it. In
+    a group only a reply to the bot's prompt counts (see `handlers.prompts`)."""
     current = await state.get_state()
     data = await state.get_data()
+    if not answers_prompt(message, data):
+        return
     request_id, version = int(data.get("request_id", 0)), int(data.get("version", 0))
     notifier = Notifier(session, settings, clock, i18n)
     text = message.text or ""
@@ -607,19 +618,18 @@ async def typed_for_request(
             try:
                 original_id = int(text.strip().lstrip("#№").strip())
             except ValueError:
-                await message.answer(_("Please type just the number, for example 12."))
+                await ask_again(message, _("Please type just the number, for example 12."), state)
                 return
             try:
                 request, original = await review.mark_duplicate(
                     session, user, request_id, version, original_id, clock=clock
                 )
             except RequestNotFound:
-                await message.answer(
-                    _(
-                        "There is no ongoing request no. {ref} of the same resident. Type "
-                        "another number, or send /cancel."
-                    ).format(ref=original_id)
-                )
+                text = _(
+                    "There is no ongoing request no. {ref} of the same resident. Type "
+                    "another number, or send /cancel."
+                ).format(ref=original_id)
+                await ask_again(message, text, state)
                 return
             await _tell_duplicate(notifier, session, request, original)
             reply = _("✅ Marked as the same as request no. {ref}.").format(ref=original.id)
@@ -629,7 +639,7 @@ async def typed_for_request(
         await message.answer(_("Only coordinators can do this."))
         return
     except InvalidInput:
-        await message.answer(_("That is a bit long, or empty. Please type it again."))
+        await ask_again(message, _("That is a bit long, or empty. Please type it again."), state)
         return
     except RequestChanged:
         await state.clear()
@@ -695,8 +705,9 @@ async def _tell_duplicate(
     )
 
 
-async def type_it_please(message: Message) -> None:
-    await message.answer(_("Please type it in words ✍️, or send /cancel to stop."))
+async def type_it_please(message: Message, state: FSMContext) -> None:
+    if answers_prompt(message, await state.get_data()):
+        await ask_again(message, _("Please type it in words ✍️, or send /cancel to stop."), state)
 
 
 def build_router() -> Router:

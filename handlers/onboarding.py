@@ -195,6 +195,12 @@ async def start(
         await begin(bot, message.chat.id, state, user, first_name)
 
 
+async def start_in_group(message: Message) -> None:
+    """Registering asks for a name, a phone and a building: never in a group, where everyone
+    would read them (and where the bot, in privacy mode, would not even get the answers)."""
+    await message.reply(_("Please use this in your private chat with me."))
+
+
 async def chose_role(
     callback: CallbackQuery, callback_data: RoleChoice, state: FSMContext, bot: Bot
 ) -> None:
@@ -467,6 +473,7 @@ async def expected_phone(message: Message) -> None:
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = Router(name="onboarding")
+    router.message.register(start_in_group, CommandStart(), F.chat.type != "private")
     router.message.register(start, CommandStart())
     router.callback_query.register(
         chose_role, Onboarding.role, RoleChoice.filter(F.role.in_(SELF_CHOSEN_ROLES))

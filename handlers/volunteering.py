@@ -190,9 +190,15 @@ async def _claim(
     """Exactly one presser wins (a conditional UPDATE in the service). The winner sees the
     details privately; a group post only says "taken"."""
     in_group = _in_group(callback)
+    pressed = _pressed_message(callback)
     try:
         task = await claims.claim_task(
-            session, user, request_id, clock=clock, max_open_claims=settings.max_open_claims
+            session,
+            user,
+            request_id,
+            clock=clock,
+            max_open_claims=settings.max_open_claims,
+            claimed_from=pressed,
         )
     except TaskTaken as error:
         if await _holds(session, user, request_id):
@@ -201,7 +207,8 @@ async def _claim(
             )
             return
         await _answer_task_error(callback, error, session, user)
-        await _retire_claim_post(callback, in_group, settings, i18n)
+        if error.claimed_from != pressed:  # the winner pressed this very post and retires it
+            await _retire_claim_post(callback, in_group, settings, i18n)
         return
     except (TaskUnavailable, RequestNotFound) as error:
         await _answer_task_error(callback, error, session, user)
@@ -240,6 +247,14 @@ async def _claim(
         # The claim and its audit entry are made durable before the address leaves the bot.
         await session.commit()
         await edit_pressed(callback, _claimed_text(request, resident), held_task_keyboard(request))
+
+
+def _pressed_message(callback: CallbackQuery) -> str | None:
+    """Which message a claim was pressed on. Losers of a race on one group post leave the post to
+    the winner's step (each would make the same edit, and Telegram refuses the repeats); a post
+    whose task was claimed from elsewhere is retired by the first press after it."""
+    message = callback.message
+    return f"{message.chat.id}:{message.message_id}" if message is not None else None
 
 
 def _claimed_text(request: HelpRequest, resident: User) -> str:

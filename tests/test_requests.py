@@ -127,12 +127,15 @@ async def test_buttons_are_checked_against_the_presser(
     with pytest.raises(NotAllowed):
         await claims.claim_task(session, resident, request_id, clock=clock, max_open_claims=3)
 
-    await claims.claim_task(session, volunteer, request_id, clock=clock, max_open_claims=3)
+    await claims.claim_task(
+        session, volunteer, request_id, clock=clock, max_open_claims=3, claimed_from="post 1"
+    )
     other = await make_person(session, clock, 11, UserRole.VOLUNTEER, name="Kai")
     with pytest.raises(NotYourTask):
         await claims.complete_task(session, other, request_id, 30, clock=clock)
-    with pytest.raises(TaskTaken):
+    with pytest.raises(TaskTaken) as lost:  # says where the winner pressed
         await claims.claim_task(session, other, request_id, clock=clock, max_open_claims=3)
+    assert lost.value.claimed_from == "post 1"
 
 
 async def test_unapproved_and_cancelled_tasks_cannot_be_claimed(

@@ -2,7 +2,9 @@
 
 Start `FakeBotAPI`, point an aiogram `Bot` at its `base_url`, then act as users with
 `api.user(...)` and `api.group(...)`; see `server.py` for the server, `users.py` and
-`groups.py` for the user actions and `flood.py` for optional Telegram-like rate limits.
+`groups.py` for the user actions, `privacy.py` for what the bot receives in groups (privacy
+mode, on by default) and `flood.py` for optional Telegram-like rate limits. Every refused call
+is recorded: `api.refused_calls()` lists them.
 The same server shows a browser chat at ``/`` (`webui.py`, `livefeed.py`, `web/`).
 """
 

@@ -17,6 +17,8 @@ from bot.emulator.files import tiny_png
 from bot.emulator.formatting import utf16_len
 from bot.emulator.markup import button_labels
 from bot.emulator.messaging import media_json
+from bot.emulator.privacy import bot_receives
+from bot.emulator.rights import ADMIN_RIGHTS
 from bot.emulator.state import CallbackAnswer, ChatState, StoredMessage
 from bot.emulator.views import ChatMessage
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from bot.emulator.server import FakeBotAPI
 
 _COMMAND_RE = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
+_MENTION_RE = re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{5,32}")
 _FAKE_VOICE = b"OggS\x00\x02" + b"\x00" * 58
 _FAKE_STICKER = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 24
 DEFAULT_TIMEOUT = 10.0
@@ -31,13 +34,23 @@ DEFAULT_TIMEOUT = 10.0
 
 def command_entities(text: str) -> list[dict[str, Any]]:
     """bot_command entities for every /command in the text, as Telegram clients mark them."""
+    return _entities(text, _COMMAND_RE, "bot_command")
+
+
+def text_entities(text: str) -> list[dict[str, Any]]:
+    """The bot_command and mention (@username) entities a client marks in typed text."""
+    found = _entities(text, _COMMAND_RE, "bot_command") + _entities(text, _MENTION_RE, "mention")
+    return sorted(found, key=lambda entity: entity["offset"])
+
+
+def _entities(text: str, pattern: re.Pattern[str], kind: str) -> list[dict[str, Any]]:
     return [
         {
-            "type": "bot_command",
+            "type": kind,
             "offset": utf16_len(text[: match.start()]),
             "length": utf16_len(match.group(0)),
         }
-        for match in _COMMAND_RE.finditer(text)
+        for match in pattern.finditer(text)
     ]
 
 
@@ -156,13 +169,20 @@ class ChatActor(ChatView):
 
     # actions
 
-    async def send_text(self, text: str, *, wait: bool = True) -> dict[str, Any]:
-        """Type and send a text message; /commands get bot_command entities."""
+    async def send_text(
+        self, text: str, *, reply_to: int | None = None, wait: bool = True
+    ) -> dict[str, Any]:
+        """Type and send a text message; /commands and @mentions get their entities.
+
+        `reply_to` makes it a reply to that message of this chat. In a group, a message the
+        bot's privacy mode hides from it is only stored: the returned dict then holds just
+        "message" (no "update_id"), and `wait` has nothing to wait for.
+        """
         content: dict[str, Any] = {"text": text}
-        entities = command_entities(text)
+        entities = text_entities(text)
         if entities:
             content["entities"] = entities
-        return await self._send(content, wait)
+        return await self._send(content, wait, reply_to)
 
     async def send_command(
         self, command: str, args: str | None = None, *, mention: bool = False, wait: bool = True
@@ -196,7 +216,9 @@ class ChatActor(ChatView):
             contact["last_name"] = self.user["last_name"]
         return await self._send({"contact": contact}, wait)
 
-    async def send_sticker(self, emoji: str = "👍", *, wait: bool = True) -> dict[str, Any]:
+    async def send_sticker(
+        self, emoji: str = "👍", *, reply_to: int | None = None, wait: bool = True
+    ) -> dict[str, Any]:
         stored = self.api.state.files.add("sticker", _FAKE_STICKER, mime_type="image/webp")
         sticker = {
             "file_id": stored.file_id,
@@ -209,18 +231,26 @@ class ChatActor(ChatView):
             "emoji": emoji,
             "file_size": stored.size,
         }
-        return await self._send({"sticker": sticker}, wait)
+        return await self._send({"sticker": sticker}, wait, reply_to)
 
-    async def send_voice(self, duration: int = 3, *, wait: bool = True) -> dict[str, Any]:
+    async def send_voice(
+        self, duration: int = 3, *, reply_to: int | None = None, wait: bool = True
+    ) -> dict[str, Any]:
         stored = self.api.state.files.add("voice", _FAKE_VOICE, mime_type="audio/ogg")
-        return await self._send({"voice": media_json(stored, "voice", duration=duration)}, wait)
+        content = {"voice": media_json(stored, "voice", duration=duration)}
+        return await self._send(content, wait, reply_to)
 
-    async def send_photo(self, caption: str | None = None, *, wait: bool = True) -> dict[str, Any]:
+    async def send_photo(
+        self, caption: str | None = None, *, reply_to: int | None = None, wait: bool = True
+    ) -> dict[str, Any]:
         stored = self.api.state.files.add("photo", tiny_png(640, 480), mime_type="image/png")
         content: dict[str, Any] = {"photo": media_json(stored, "photo")}
         if caption:
             content["caption"] = caption
-        return await self._send(content, wait)
+            entities = text_entities(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return await self._send(content, wait, reply_to)
 
     async def send_location(
         self, latitude: float, longitude: float, *, wait: bool = True
@@ -264,14 +294,28 @@ class ChatActor(ChatView):
     def _mark_action(self) -> None:
         self._note_action(self.api.state.tick())
 
-    async def _send(self, content: dict[str, Any], wait: bool) -> dict[str, Any]:
+    async def _send(
+        self, content: dict[str, Any], wait: bool, reply_to: int | None = None
+    ) -> dict[str, Any]:
         self._check_can_write()
+        if reply_to is not None:
+            content = {**content, "reply_to_message": self._quoted(reply_to)}
         self._mark_action()
         stored = self.api.state.add_message(
             self.chat, from_bot=False, content=content, sender=self.user
         )
+        if not bot_receives(self.api.state, self.chat, stored.data):
+            stored.seen_by_bot = False
+            return {"message": copy.deepcopy(stored.data)}
         update = self.api.state.enqueue_update("message", copy.deepcopy(stored.data))
         return await self._settle(update, wait)
+
+    def _quoted(self, message_id: int) -> dict[str, Any]:
+        """The reply_to_message field of a reply to `message_id` in this chat."""
+        message = self.api.state.find_message(self.chat, message_id)
+        if message is None:
+            raise AssertionError(f"no message {message_id} in chat {self.chat_id} to reply to")
+        return {k: copy.deepcopy(v) for k, v in message.data.items() if k != "reply_to_message"}
 
     async def _callback(self, message: StoredMessage, data: str, wait: bool) -> dict[str, Any]:
         self._check_can_write()
@@ -336,6 +380,8 @@ def enqueue_member_update(
         data: dict[str, Any] = {"user": bot_user, "status": status}
         if status == "kicked":
             data["until_date"] = 0
+        if status == "administrator":
+            data.update(ADMIN_RIGHTS)
         return data
 
     payload = {

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bot.emulator.errors import bad_request
+from bot.emulator.rights import ADMIN_RIGHTS
 from bot.emulator.state import ChatState, EmulatorState
 
 COMMAND_RE = re.compile(r"[a-z0-9_]+")
@@ -186,7 +187,8 @@ class BotInfo:
         chat = self._visible_chat(params["chat_id"])
         user_id = params["user_id"]
         if user_id == self.state.bot_user["id"]:
-            return {"status": chat.bot_status, "user": self.state.bot_user}
+            rights = ADMIN_RIGHTS if chat.bot_status == "administrator" else {}
+            return {"status": chat.bot_status, "user": self.state.bot_user, **rights}
         if chat.user is not None and chat.user["id"] == user_id:
             return {"status": "member", "user": chat.user}
         if not chat.is_private and user_id in self.state.chats:

@@ -91,6 +91,10 @@ class EmulatorClient:
     async def group_messages(self, chat_id: int) -> list[dict[str, Any]]:
         return (await self._request("GET", f"/groups/{chat_id}/messages"))["messages"]
 
+    async def set_privacy_mode(self, enabled: bool) -> None:
+        """The bot's group privacy mode, as @BotFather's /setprivacy sets it."""
+        await self._request("POST", "/privacy", {"enabled": enabled})
+
     async def set_flood_limits(self, off: bool = False, **limits: float) -> None:
         """Turn Telegram-like flood limits on (FloodLimits fields as keywords) or off."""
         await self._request("POST", "/flood_limits", {"off": True} if off else limits)

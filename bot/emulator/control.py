@@ -2,7 +2,9 @@
 
 It exposes the same actions as `ChatUser` and `GroupMember`, so a test can start the real
 bot as a separate process, play users and groups over HTTP and read what the bot answered;
-the browser chat (`webui.py`) acts through it too.
+the browser chat (`webui.py`) acts through it too. Like a Telegram client, a group member's
+text goes as a reply to the bot's force_reply prompt for them when one is open (give
+"reply_to": 0 for a plain message).
 """
 
 from __future__ import annotations
@@ -40,13 +42,19 @@ USER_ACTIONS: dict[str, tuple[str, ...]] = {
     "block_bot": (),
     "unblock_bot": (),
 }
-# what a group member can do (the private-only actions are left out)
+# what a group member can do (the private-only actions are left out); messages can be replies
 MEMBER_ACTIONS: dict[str, tuple[str, ...]] = {
-    name: args
+    name: (*args, "reply_to") if name in ("send_text", "send_sticker", "send_voice") else args
     for name, args in USER_ACTIONS.items()
     if name not in ("tap_reply", "block_bot", "unblock_bot")
+} | {"answer_prompt": ("text",), "leave": ()}
+GROUP_ACTIONS: dict[str, tuple[str, ...]] = {
+    "remove_bot": ("status", "by"),
+    "add_bot": ("by",),
+    "promote_bot": ("by",),
+    "demote_bot": ("by",),
+    "join": ("user",),
 }
-GROUP_ACTIONS: dict[str, tuple[str, ...]] = {"remove_bot": ("status", "by"), "add_bot": ("by",)}
 FLOOD_FIELDS = tuple(f.name for f in dataclasses.fields(FloodLimits))
 
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -199,6 +207,11 @@ def add_control_routes(app: web.Application, api: FakeBotAPI) -> None:
         body = await _body(request)
         member = group_of(request).as_user(int(request.match_info["user_id"]))
         kwargs = {k: v for k, v in body.items() if k in MEMBER_ACTIONS[action]}
+        if action == "send_text" and "reply_to" not in kwargs and member.open_prompt:
+            # like a Telegram client: a force_reply prompt opened the reply field
+            action, kwargs = "answer_prompt", {"text": kwargs["text"]}
+        if not kwargs.get("reply_to", 1):
+            kwargs.pop("reply_to")  # 0: explicitly not a reply
         wait = bool(body.get("wait", True))
         update = await getattr(member, action)(**kwargs, wait=wait)
         replies = [m.to_json() for m in member.replies] if wait else []
@@ -225,6 +238,12 @@ def add_control_routes(app: web.Application, api: FakeBotAPI) -> None:
             timeout=float(body.get("timeout", 10.0)),
         )
         return _ok(message=message.to_json())
+
+    async def privacy(request: web.Request) -> web.Response:
+        """Body {"enabled": bool}: the bot's group privacy mode (@BotFather's /setprivacy)."""
+        body = await _body(request)
+        api.set_privacy_mode(bool(body["enabled"]))
+        return _ok(enabled=api.state.privacy_mode)
 
     async def flood_limits(request: web.Request) -> web.Response:
         """Body: FloodLimits fields (missing ones take Telegram's defaults), or {"off": true}."""
@@ -300,6 +319,7 @@ def add_control_routes(app: web.Application, api: FakeBotAPI) -> None:
         ("POST", "/groups/{chat_id}/bot/{action}", group_action),
         ("GET", "/groups/{chat_id}/messages", group_messages),
         ("POST", "/groups/{chat_id}/wait_for_message", group_wait_for_message),
+        ("POST", "/privacy", privacy),
         ("POST", "/flood_limits", flood_limits),
         ("GET", "/flood", flood),
         ("POST", "/wait_processed", wait_processed),

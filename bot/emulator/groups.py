@@ -5,7 +5,11 @@ and the group in `chat`, and callback queries from a group message name the memb
 pressed the button. Removing the bot makes Telegram answer 403 for that chat and tells the
 bot through a my_chat_member update.
 
-Every member message reaches the bot, as if its privacy mode were off (or it were an admin).
+The bot runs in privacy mode, as on Telegram (see `privacy.py`): unless it is an admin of the
+group (`promote_bot`) or privacy mode is off (`FakeBotAPI(privacy_mode=False)`), a member's
+message reaches it only if it is a command, a reply to one of the bot's messages or mentions
+the bot; anything else stays in the group's history, unseen by the bot. A prompt sent with
+force_reply opens the reply field on the member's phone; `answer_prompt` replies to it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.actors import ChatActor, ChatView, enqueue_member_update
-from bot.emulator.state import BOT_PRESENT, ChatState
+from bot.emulator.privacy import entity_text
+from bot.emulator.state import BOT_PRESENT, ChatState, StoredMessage
+from bot.emulator.views import ChatMessage
 
 if TYPE_CHECKING:
     from bot.emulator.server import FakeBotAPI
@@ -55,8 +61,14 @@ class GroupChat(ChatView):
 
     @property
     def bot_status(self) -> str:
-        """The bot's membership: "member", or "kicked"/"left" after `remove_bot`."""
+        """The bot's membership: "member", "administrator" after `promote_bot`, or
+        "kicked"/"left" after `remove_bot`."""
         return self.chat.bot_status
+
+    @property
+    def unseen_by_bot(self) -> list[ChatMessage]:
+        """Members' messages the bot's privacy mode kept from it, oldest first."""
+        return [ChatMessage.of(m) for m in self.chat.alive() if not m.seen_by_bot]
 
     def __repr__(self) -> str:
         return f"GroupChat({self.id}, {self.title!r})"
@@ -70,6 +82,12 @@ class GroupChat(ChatView):
             self.chat.members.append(user_id)
             self.api.state.feed.notify()
         return self.as_user(user_id)
+
+    async def join(self, user: int | ChatUser, *, wait: bool = True) -> dict[str, Any]:
+        """A user joins: a new_chat_members service message, which reaches the bot even in
+        privacy mode."""
+        member = self.add_member(user)
+        return await member._send({"new_chat_members": [member.user]}, wait)
 
     def as_user(self, user_id: int) -> GroupMember:
         """The member `user_id` acting in this group."""
@@ -99,6 +117,18 @@ class GroupChat(ChatView):
         """Add the removed bot back (a my_chat_member update with status "member")."""
         if self.chat.bot_status in BOT_PRESENT:
             raise AssertionError(f"the bot is already in group {self.id}")
+        return await self._set_bot_status("member", by, wait)
+
+    async def promote_bot(self, *, by: int | None = None, wait: bool = True) -> dict[str, Any]:
+        """Make the bot an admin of the group: from now on it receives every message."""
+        if self.chat.bot_status != "member":
+            raise AssertionError(f"the bot is not a plain member of {self.id}: {self.bot_status}")
+        return await self._set_bot_status("administrator", by, wait)
+
+    async def demote_bot(self, *, by: int | None = None, wait: bool = True) -> dict[str, Any]:
+        """Take the bot's admin rights away: privacy mode applies again."""
+        if self.chat.bot_status != "administrator":
+            raise AssertionError(f"the bot is not an admin of {self.id}: {self.bot_status}")
         return await self._set_bot_status("member", by, wait)
 
     async def _set_bot_status(self, new: str, by: int | None, wait: bool) -> dict[str, Any]:
@@ -142,6 +172,64 @@ class GroupMember(ChatActor):
 
     def __repr__(self) -> str:
         return f"GroupMember({self.id} in {self.group.id})"
+
+    async def leave(self, *, wait: bool = True) -> dict[str, Any]:
+        """Leave the group: a left_chat_member service message (the bot gets it)."""
+        update = await self._send({"left_chat_member": self.user}, wait)
+        self.chat.members.remove(self._user_id)
+        self.api.state.feed.notify()
+        return update
+
+    @property
+    def open_prompt(self) -> ChatMessage | None:
+        """The newest force_reply message of the bot meant for this member and not yet
+        answered by them: what a Telegram client opens the reply field for.
+
+        A selective force_reply is meant for the members it mentions and for the sender of
+        the message it replies to; one without `selective` is meant for everyone.
+        """
+        answered = {
+            int(m.data["reply_to_message"]["message_id"])
+            for m in self.chat.alive()
+            if not m.from_bot
+            and (m.data.get("from") or {}).get("id") == self._user_id
+            and isinstance(m.data.get("reply_to_message"), dict)
+        }
+        for stored in reversed(self.chat.alive()):
+            if stored.from_bot and stored.message_id not in answered and self._prompted(stored):
+                return ChatMessage.of(stored)
+        return None
+
+    async def answer_prompt(self, text: str, *, wait: bool = True) -> dict[str, Any]:
+        """Type `text` into the reply field the bot's open prompt put up (see `open_prompt`)."""
+        prompt = self.open_prompt
+        if prompt is None:
+            recent = [m.text[:60] for m in self.group.messages[-3:]]
+            raise AssertionError(
+                f"no open force_reply prompt for user {self.id} in {self.chat_id}; "
+                f"latest bot messages: {recent}"
+            )
+        return await self.send_text(text, reply_to=prompt.message_id, wait=wait)
+
+    def _prompted(self, message: StoredMessage) -> bool:
+        force = message.sent_markup or {}
+        if not force.get("force_reply"):
+            return False
+        if not force.get("selective"):
+            return True
+        replied = message.data.get("reply_to_message") or {}
+        if (replied.get("from") or {}).get("id") == self._user_id:
+            return True
+        username = str(self.user.get("username") or "").lower()
+        for entity in message.data.get("entities") or []:
+            if entity.get("type") == "text_mention":
+                if (entity.get("user") or {}).get("id") == self._user_id:
+                    return True
+            elif entity.get("type") == "mention" and username:
+                mentioned = entity_text(str(message.data.get("text", "")), entity)
+                if mentioned.lower() == "@" + username:
+                    return True
+        return False
 
     def _check_can_write(self) -> None:
         if self._user_id not in self.chat.members:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 import time
 from typing import Any
 
@@ -34,6 +35,7 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
 )
+_USER_LINK = re.compile(r"tg://user\?id=(\d+)")
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 
 
@@ -65,7 +67,7 @@ class Messaging:
             result = FormattedText(raw, list(params[entities_key]))
         else:
             result = parse_text(raw, params.get("parse_mode"))
-        result = result.stripped()
+        result = self._user_mentions(result.stripped())
         visible = result.text
         if caption:
             if len(visible) > MAX_CAPTION:
@@ -75,6 +77,19 @@ class Messaging:
         elif len(visible) > MAX_TEXT:
             raise bad_request("message is too long")
         return result
+
+    def _user_mentions(self, result: FormattedText) -> FormattedText:
+        """Links to tg://user?id=<id> of a known user become text_mention entities, as on
+        Telegram (that is how a bot mentions someone who has no username)."""
+        entities = []
+        for entity in result.entities:
+            match = _USER_LINK.fullmatch(str(entity.get("url", "")))
+            chat = self.state.chats.get(int(match.group(1))) if match else None
+            if entity.get("type") == "text_link" and chat is not None and chat.user is not None:
+                entity = {k: v for k, v in entity.items() if k != "url"}
+                entity.update(type="text_mention", user=chat.user)
+            entities.append(entity)
+        return FormattedText(result.text, entities)
 
     @staticmethod
     def markup(
@@ -260,7 +275,9 @@ class Messaging:
         keys: tuple[str, ...],
         markup: dict[str, Any] | None,
     ) -> None:
-        """Replace content keys and the inline keyboard (omitted markup removes it)."""
+        """Replace content keys and the inline keyboard (omitted or empty markup removes it)."""
+        if markup is not None and not any(markup.get("inline_keyboard") or []):
+            markup = None  # an empty keyboard is no keyboard, also when comparing
         data = message.data
         same_content = all(data.get(k) == fields.get(k) for k in keys)
         if same_content and data.get("reply_markup") == markup:

@@ -212,6 +212,7 @@ def message_json(message: StoredMessage) -> dict[str, Any]:
         "text": text,
         "html": entities_to_html(text, entities),
         "edited": message.edited,
+        "unseen_by_bot": not message.seen_by_bot,
         "date": data.get("date"),
         "media": media_json(data),
         "inline_keyboard": inline_keyboard_json(message.reply_markup),

@@ -44,6 +44,8 @@ class FakeBotAPI:
     `api.base_url`, then play users with `api.user(...)` and groups with `api.group(...)`.
     `flood_limits` turns on Telegram-like 429 answers (see `flood.py`); `flood_time_source`
     is the clock of those sliding windows, replaceable so tests move time instead of sleeping.
+    `privacy_mode` is the bot's group privacy setting (on, as Telegram's default; see
+    `privacy.py`): off, or as an admin of a group, the bot receives every message there.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class FakeBotAPI:
         spec: BotAPISpec | None = None,
         flood_limits: FloodLimits | None = None,
         flood_time_source: Callable[[], float] = time.monotonic,
+        privacy_mode: bool = True,
     ) -> None:
         if not _TOKEN_RE.fullmatch(token):
             raise ValueError(f"token {token!r} does not look like <bot id>:<secret>")
@@ -77,6 +80,7 @@ class FakeBotAPI:
         self.state = EmulatorState(
             token=token, bot_user=bot_user, callback_timeout=callback_timeout
         )
+        self.set_privacy_mode(privacy_mode)
         self.faults = FaultPlan()
         self.handlers: dict[str, Handler] = build_handlers(self.state)
         self.users: dict[int, ChatUser] = {}
@@ -161,6 +165,25 @@ class FakeBotAPI:
     def calls_to(self, method: str) -> list[Call]:
         canonical = self._canonical(method)
         return [c for c in self.state.calls if c.method == canonical]
+
+    def refused_calls(self, method: str | None = None, *, containing: str = "") -> list[Call]:
+        """Calls Telegram would have answered with an error (of `method`, if given, and
+        whose error description contains `containing`), in order; injected faults included."""
+        canonical = self._canonical(method) if method else None
+        return [
+            c
+            for c in self.state.calls
+            if c.error is not None
+            and (canonical is None or c.method == canonical)
+            and containing in c.error.description
+        ]
+
+    def set_privacy_mode(self, enabled: bool) -> None:
+        """@BotFather's /setprivacy: on, the bot sees only what `privacy.py` lets through in
+        groups where it is not an admin; getMe's can_read_all_group_messages says which."""
+        self.state.privacy_mode = enabled
+        self.state.bot_user["can_read_all_group_messages"] = not enabled
+        self.state.feed.notify()
 
     def commands(
         self, language_code: str = "", scope: dict[str, Any] | None = None

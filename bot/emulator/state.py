@@ -40,6 +40,7 @@ class StoredMessage:
     deleted: bool = False
     file: StoredFile | None = None
     sent_markup: dict[str, Any] | None = None  # reply_markup as sent, any kind
+    seen_by_bot: bool = True  # False: a group message the bot's privacy mode hid from it
 
     @property
     def reply_markup(self) -> dict[str, Any] | None:
@@ -155,6 +156,7 @@ class EmulatorState:
         self.token = token
         self.bot_user = bot_user
         self.callback_timeout = callback_timeout
+        self.privacy_mode = True  # @BotFather's /setprivacy: on unless turned off
         self.feed = ChangeFeed()
         self.files = FileStore()
         self.chats: dict[int, ChatState] = {}

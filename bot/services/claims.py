@@ -66,6 +66,17 @@ def _why_not_open(request: HelpRequest) -> RequestChanged:
     return TaskUnavailable(request.id)
 
 
+async def _not_open(session: AsyncSession, request: HelpRequest) -> RequestChanged:
+    """Why a claim failed; for a held task, with where its claim was pressed."""
+    error = _why_not_open(request)
+    if isinstance(error, TaskTaken):
+        claims = [
+            e for e in await request_queries.events_of(session, request.id) if e.action == "claimed"
+        ]
+        error.claimed_from = (claims[-1].detail or {}).get("from") if claims else None
+    return error
+
+
 async def reveal(
     session: AsyncSession, volunteer: User, request: HelpRequest, *, clock: Clock
 ) -> Task:
@@ -92,15 +103,18 @@ async def claim_task(
     *,
     clock: Clock,
     max_open_claims: int,
+    claimed_from: str | None = None,
 ) -> Task:
     """Exactly one of several volunteers tapping at once wins: the claim is a conditional UPDATE
-    on `status = open`, which also checks the volunteer holds fewer than `max_open_claims`."""
+    on `status = open`, which also checks the volunteer holds fewer than `max_open_claims`.
+    `claimed_from` (where the volunteer pressed) is kept with the claim, and the losers' TaskTaken
+    carries it: a caller can tell a press on the very message the winner pressed from another."""
     volunteer = await approved_volunteer(session, volunteer)
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
     if request.status is not RequestStatus.OPEN:
-        raise _why_not_open(request)
+        raise await _not_open(session, request)
     held = await request_queries.held_by(session, volunteer.id)
     if len(held) >= max_open_claims:
         raise TooManyClaims(max_open_claims)
@@ -115,11 +129,12 @@ async def claim_task(
             clock=clock,
             values={"volunteer_id": volunteer.id, "claimed_at": now, "overdue_flagged_at": None},
             extra_condition=request_queries.held_count_below(volunteer.id, max_open_claims),
+            detail={"from": claimed_from} if claimed_from else None,
         )
     except RequestChanged:
         if request.status is RequestStatus.OPEN:  # lost only on the claim limit
             raise TooManyClaims(max_open_claims) from None
-        raise _why_not_open(request) from None
+        raise await _not_open(session, request) from None
     return await reveal(session, volunteer, request, clock=clock)
 
 

@@ -84,7 +84,12 @@ class InvalidTransition(RequestChanged):
 
 
 class TaskTaken(RequestChanged):
-    """Another volunteer claimed it first."""
+    """Another volunteer claimed it first; `claimed_from` is where they pressed, as the caller
+    of the winning claim named it (None: not known)."""
+
+    def __init__(self, request_id: int, claimed_from: str | None = None) -> None:
+        super().__init__(request_id)
+        self.claimed_from = claimed_from
 
 
 class TaskUnavailable(RequestChanged):

@@ -332,3 +332,25 @@ async def test_bot_messages_render_edit_and_disappear(page: Page, demo: DemoRunn
     await expect(page.locator("#alert .alert-text")).to_have_text("Too late")
     await page.locator("#alert .alert-ok").click()
     await expect(page.locator("#alert")).to_be_hidden()
+
+
+async def test_the_coordinator_asks_the_resident_from_the_group(page: Page) -> None:
+    """The bot is a plain member of the group: it does not see the coordinator's chatter, and
+    its prompt opens her reply field, so what she types next reaches it."""
+    from playwright.async_api import expect
+
+    coordinators = phone(page, COORDINATORS_GROUP_ID)
+    card = await pinned(
+        coordinators, bot_message(coordinators, "新求助", PENDING_REQUEST.description)
+    )
+
+    await type_and_send(coordinators, "大家早上好")
+    chatter = coordinators.locator(".msg.user", has_text="大家早上好")
+    await expect(chatter).to_contain_text("not seen by the bot")  # the page speaks English
+
+    await tap(card, "❓ 向居民提问")  # the card is in the group's language, the prompt in hers
+    await expect(bot_message(coordinators, "please type your question")).to_be_visible()
+    await type_and_send(coordinators, "请问明天几点方便？")
+    await expect(bot_message(coordinators, "Sent to the resident")).to_be_visible()
+    question = coordinators.locator(".msg.user", has_text="请问明天几点方便")
+    await expect(question.locator(".quote")).to_contain_text("please type your question")

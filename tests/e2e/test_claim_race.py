@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
+from bot.edit_guard import IdenticalEditGuard
 from bot.emulator.server import FakeBotAPI
 from storage.models import AuditEvent, HelpRequest, RequestStatus, User, UserRole
 from tests.e2e.community import (
@@ -64,3 +65,18 @@ async def test_fifty_volunteers_claim_the_same_task_at_once(
         group_post = group.message(post.message_id)
         assert "Taken by a volunteer" in group_post.text and group_post.buttons == []
         assert all(RESIDENT_ADDRESS not in m.text for m in group.messages)
+
+        # only the winner's step edited the post: the 49 others made no edit at all, so
+        # Telegram refused nothing (not even as "message is not modified")
+        post_edits = [
+            call
+            for call in telegram.calls
+            if call.method.startswith("editMessage")
+            and call.params.get("message_id") == post.message_id
+        ]
+        assert len(post_edits) == 1 and post_edits[0].ok
+        assert telegram.refused_calls() == []
+        guard = next(
+            m for m in linli.app.bot.session.middleware if isinstance(m, IdenticalEditGuard)
+        )
+        assert guard.dropped == 0

@@ -113,3 +113,17 @@ async def test_command_menu_is_published_in_three_languages(
         if c.method == "setMyCommands" and (c.params.get("scope") or {}).get("chat_id") == 1004
     ]
     assert chat_lists and chat_lists[-1].params["commands"][1]["description"] == "我能為您做甚麼"
+
+
+async def test_start_in_a_group_points_to_the_private_chat(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    telegram.user(1010, first_name="Mei", language_code="en")
+    member = telegram.group(-100900, "Building 5", members=[1010]).as_user(1010)
+
+    await member.send_command("start", mention=True)
+
+    [hint] = member.replies
+    assert "private chat" in hint.text and hint.buttons == []
+    await member.send_text("Mei Chen", reply_to=hint.message_id)  # reaches the bot: a reply
+    assert member.replies == []  # no registration was started in the group

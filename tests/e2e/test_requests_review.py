@@ -145,11 +145,20 @@ async def test_ask_the_resident_and_reject_with_reasons(
     lin = coordinators.as_user(LIN)
 
     await lin.tap("❓ Ask the resident", message_id=card.message_id)
-    assert "type your question" in coordinators.last.text
-    await lin.send_text("Which form is it, the pension one?")
+    prompt = coordinators.last
+    assert "type your question" in prompt.text
+    # the bot is a plain member with privacy mode on: the prompt is a force_reply for Lin
+    assert lin.open_prompt == prompt and coordinators.as_user(KAI).open_prompt is None
+    chatter = await lin.send_text("One moment, checking her file")  # not a reply: unseen
+    assert "update_id" not in chatter
+    assert [m.text for m in coordinators.unseen_by_bot] == ["One moment, checking her file"]
+    await coordinators.as_user(KAI).send_text("Is it the form?", reply_to=prompt.message_id)
+    assert coordinators.last == prompt  # Kai's reply is not taken for Lin's question
+    await lin.answer_prompt("Which form is it, the pension one?")
     assert "Sent to the resident" in coordinators.last.text
     question = await ann.wait_for_message(lambda m: "A coordinator asks" in m.text)
-    assert "pension" in question.text
+    assert "pension" in question.text and "checking her file" not in question.text
+    assert "Is it the form" not in question.text
     await ann.tap("✍️ Answer")
     await ann.send_text("Yes, the pension renewal")
     assert "passed your answer on" in ann.last.text
@@ -166,9 +175,9 @@ async def test_ask_the_resident_and_reject_with_reasons(
     card2 = await coordinators.wait_for_message(lambda m: f"Request no. {second}" in m.text)
     await lin.tap("✖️ Reject", message_id=card2.message_id)
     await lin.tap("✍️ Other: type it", message_id=card2.message_id)
-    await lin.send_sticker()
+    await lin.send_sticker(reply_to=lin.open_prompt.message_id)  # type: ignore[union-attr]
     assert "type it in words" in coordinators.last.text
-    await lin.send_text("下周有搬家公司免费服务")
+    await lin.answer_prompt("下周有搬家公司免费服务")  # the new prompt replies to the sticker
     told = await zoe.wait_for_message(lambda m: "很抱歉" in m.text)
     assert "下周有搬家公司免费服务" in told.text and "求助编号" in told.text
     assert "Rejected by Lin" in coordinators.message(card2.message_id).text
@@ -185,11 +194,11 @@ async def test_duplicate_assign_reassign_unassign(linli: RunningBot, telegram: F
     lin = coordinators.as_user(LIN)
 
     await lin.tap("🔗 Duplicate of…", message_id=card2.message_id)
-    await lin.send_text("the first one")
+    await lin.answer_prompt("the first one")
     assert "just the number" in coordinators.last.text
-    await lin.send_text(str(zoes))  # another resident's request: refused
+    await lin.answer_prompt(str(zoes))  # another resident's request: refused
     assert f"no ongoing request no. {zoes}" in coordinators.last.text
-    await lin.send_text(str(first))
+    await lin.answer_prompt(str(first))
     assert f"same as request no. {first}" in coordinators.last.text
     await ann.wait_for_message(lambda m: "we joined them" in m.text)
     assert (await request_row(linli, second)).status is RequestStatus.DUPLICATE
@@ -219,3 +228,45 @@ async def test_duplicate_assign_reassign_unassign(linli: RunningBot, telegram: F
     async with linli.app.session_factory() as s:
         reveals = await s.scalars(select(AuditEvent).where(AuditEvent.action == "request.reveal"))
         assert len(list(reveals)) == 2  # Tao, then Sam: each reveal written down
+
+
+async def test_an_admin_bot_takes_only_the_reply_to_its_prompt(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """As an admin the bot sees all the group's talk; only Lin's reply is the reason."""
+    coordinators, _ = await setting(linli, telegram)
+    await coordinators.promote_bot()
+    ann = telegram.users[ANN]
+    request_id = await new_request(linli, ANN, "Paint my fence")
+    card = await coordinators.wait_for_message(lambda m: f"Request no. {request_id}" in m.text)
+    lin = coordinators.as_user(LIN)
+
+    await lin.tap("✖️ Reject", message_id=card.message_id)
+    await lin.tap("✍️ Other: type it", message_id=card.message_id)
+    prompt = coordinators.last
+    chatter = await lin.send_text("Kai, do we know anyone with a ladder?")
+    assert "update_id" in chatter and coordinators.last == prompt  # seen, and left alone
+    await lin.answer_prompt("Our volunteers cannot climb ladders, sorry")
+
+    told = await ann.wait_for_message(lambda m: "cannot take on" in m.text)
+    assert "cannot climb ladders" in told.text and "anyone with a ladder" not in told.text
+    assert (await request_row(linli, request_id)).status is RequestStatus.REJECTED
+
+
+async def test_a_double_tap_on_a_card_edits_it_once(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Both presses are answered; the card changes once, and Telegram refuses nothing."""
+    coordinators, _ = await setting(linli, telegram)
+    request_id = await new_request(linli, ANN, "Rice and eggs")
+    card = await coordinators.wait_for_message(lambda m: f"Request no. {request_id}" in m.text)
+    lin = coordinators.as_user(LIN)
+    data = card.button("🏷 Change category")["callback_data"]
+
+    await lin.press_data(data, card.message_id, wait=False)
+    await lin.press_data(data, card.message_id)  # the second tap, before the card changed
+
+    await telegram.wait_until(lambda: len(lin.callback_answers) == 2)
+    assert "🔧 Home repair" in coordinators.message(card.message_id).labels
+    edits = [c for c in telegram.calls if c.method.startswith("editMessage")]
+    assert len(edits) == 1 and telegram.refused_calls() == []

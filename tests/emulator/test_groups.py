@@ -11,6 +11,7 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -44,10 +45,26 @@ def group_router(events: list[str]) -> Router:
     async def done(message: Message) -> None:
         events.append("done")
 
+    @router.message(Command("ask"))
+    async def ask(message: Message) -> None:
+        """A prompt that works under privacy mode: force_reply for the one who asked."""
+        assert message.from_user is not None
+        await message.answer(
+            f"{message.from_user.mention_html()}, which day?",
+            parse_mode="HTML",
+            reply_markup=ForceReply(force_reply=True, selective=True),
+        )
+
+    @router.message(Command("why"))
+    async def why(message: Message) -> None:
+        await message.reply("Why?", reply_markup=ForceReply(force_reply=True, selective=True))
+
     @router.message(F.text)
     async def text(message: Message) -> None:
         assert message.from_user is not None
-        events.append(f"text {message.chat.id} from {message.from_user.id}: {message.text}")
+        replied = message.reply_to_message
+        to = f" (reply to {replied.message_id})" if replied else ""
+        events.append(f"text {message.chat.id} from {message.from_user.id}{to}: {message.text}")
 
     @router.callback_query(F.data == "claim")
     async def claim(query: CallbackQuery) -> None:
@@ -97,21 +114,111 @@ async def test_member_messages_and_callbacks_reach_the_bot(
     assert [m.sender_id for m in group.history] == [1, api.bot_user["id"]]
 
 
-async def test_commands_for_another_bot_and_plain_text(api: FakeBotAPI, run_bot: StartBot) -> None:
+async def test_privacy_mode_lets_through_commands_replies_and_mentions(
+    api: FakeBotAPI, run_bot: StartBot
+) -> None:
     running = await run_bot(router=group_router)
     group = api.group(GROUP_ID, "Volunteers", members=[5])
     member = api.user(5).in_group(group)
 
-    await member.send_text("/done@some_other_bot")
+    hidden = await member.send_text("/done@some_other_bot")  # another bot's command
     await member.send_command("done", mention=True)
-    await member.send_text("I can help on Friday")
+    await member.send_command("done")
+    plain = await member.send_text("I can help on Friday")
+    await member.send_text("@LINLI_TEST_BOT can I help on Friday?")
+    await member.send_command("start")
+    post = group.last
+    await member.send_text("Me!", reply_to=post.message_id)
+    await member.send_sticker(reply_to=post.message_id)  # delivered, nobody handles stickers
 
-    assert running.events == [  # aiogram's Command filter ignores the other bot's command
-        f"text {GROUP_ID} from 5: /done@some_other_bot",
+    assert "update_id" not in hidden and "update_id" not in plain
+    assert [m.text for m in group.unseen_by_bot] == ["/done@some_other_bot", "I can help on Friday"]
+    assert running.events == [
         "done",
-        f"text {GROUP_ID} from 5: I can help on Friday",
+        "done",
+        f"text {GROUP_ID} from 5: @LINLI_TEST_BOT can I help on Friday?",
+        f"start {GROUP_ID} supergroup Volunteers from 5",
+        f"text {GROUP_ID} from 5 (reply to {post.message_id}): Me!",
     ]
-    assert [m.text for m in group.history][-1] == "I can help on Friday"
+    assert [m.text for m in group.history][3] == "I can help on Friday"  # members still see it
+    assert (await running.bot.get_me()).can_read_all_group_messages is False
+
+
+async def test_admin_bot_or_privacy_off_sees_every_message(
+    api: FakeBotAPI, run_bot: StartBot
+) -> None:
+    running = await run_bot(router=group_router)
+    group = api.group(GROUP_ID, "Coordinators", members=[5])
+    member = group.as_user(5)
+
+    await group.promote_bot()
+    await member.send_text("as admin")
+    await group.demote_bot()
+    await member.send_text("a member again")
+    api.set_privacy_mode(False)
+    await member.send_text("privacy off")
+
+    assert running.events == [
+        f"member {GROUP_ID} administrator by 5",
+        f"text {GROUP_ID} from 5: as admin",
+        f"member {GROUP_ID} member by 5",
+        f"text {GROUP_ID} from 5: privacy off",
+    ]
+    assert [m.text for m in group.unseen_by_bot] == ["a member again"]
+    assert (await running.bot.get_me()).can_read_all_group_messages is True
+
+
+async def test_joins_and_leaves_reach_the_bot_in_privacy_mode(
+    api: FakeBotAPI, run_bot: StartBot
+) -> None:
+    seen: list[str] = []
+
+    def router(events: list[str]) -> Router:
+        joins = Router()
+
+        @joins.message(F.new_chat_members)
+        async def joined(message: Message) -> None:
+            seen.append(f"joined {[u.id for u in message.new_chat_members or []]}")
+
+        @joins.message(F.left_chat_member)
+        async def left(message: Message) -> None:
+            seen.append(f"left {message.left_chat_member.id}")  # type: ignore[union-attr]
+
+        return joins
+
+    await run_bot(router=router)
+    group = api.group(GROUP_ID, "Volunteers")
+
+    joined = await group.join(8)
+    await group.as_user(8).leave()
+
+    assert "update_id" in joined and seen == ["joined [8]", "left 8"]
+    assert group.member_ids == []
+
+
+async def test_force_reply_prompts_are_for_the_member_they_target(
+    api: FakeBotAPI, run_bot: StartBot
+) -> None:
+    running = await run_bot(router=group_router)
+    api.user(1, first_name="Wei")
+    group = api.group(GROUP_ID, "Coordinators", members=[1, 2])
+    wei, other = group.as_user(1), group.as_user(2)
+
+    await wei.send_command("ask")
+    prompt = group.last
+    assert prompt.raw["entities"][0]["type"] == "text_mention"  # tg://user?id= became a mention
+    assert prompt.raw["entities"][0]["user"]["id"] == 1
+    assert wei.open_prompt == prompt and other.open_prompt is None  # selective
+    await other.send_command("why")
+    why = group.last
+    assert other.open_prompt == why and wei.open_prompt == prompt  # a reply targets its sender
+
+    await wei.answer_prompt("Friday")
+
+    assert running.events[-1] == f"text {GROUP_ID} from 1 (reply to {prompt.message_id}): Friday"
+    assert wei.open_prompt is None
+    with pytest.raises(AssertionError, match="no open force_reply prompt"):
+        await wei.answer_prompt("Saturday")
 
 
 async def test_bot_sends_to_groups_and_unknown_chats(api: FakeBotAPI, bot: Bot) -> None:
@@ -212,9 +319,14 @@ async def test_control_api_for_groups(api: FakeBotAPI, run_bot: StartBot) -> Non
 
         result = await emulator.act_in_group(GROUP_ID, 2, "send_command", command="start")
         assert [m["text"] for m in result["replies"]] == ["Request #1: groceries"]
+        hidden = await emulator.act_in_group(GROUP_ID, 2, "send_text", text="hello all")
+        assert "update_id" not in hidden["update"]  # privacy mode: the bot does not see it
+        await emulator.act_in_group(GROUP_ID, 2, "send_command", command="why")
+        await emulator.act_in_group(GROUP_ID, 2, "send_text", text="because")  # the open prompt
+        assert running.events[-1].endswith(": because") and "(reply to" in running.events[-1]
         await emulator.act_in_group(GROUP_ID, 1, "tap", label="Claim")
         texts = [m["text"] for m in await emulator.group_messages(GROUP_ID)]
-        assert texts == ["/start", "Claimed by User 1"]
+        assert texts == ["/start", "Claimed by User 1", "hello all", "/why", "Why?", "because"]
         with pytest.raises(EmulatorError, match="unknown action"):
             await emulator.act_in_group(GROUP_ID, 1, "tap_reply", label="x")
 

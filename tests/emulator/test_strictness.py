@@ -54,6 +54,19 @@ async def test_identical_edit_is_not_modified(api: FakeBotAPI, bot: Bot) -> None
 
     edited = await bot.edit_message_text("Hello", chat_id=42, message_id=sent.message_id)
     assert edited.reply_markup is None  # same text, keyboard removed: a real modification
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):  # still none
+        await bot.edit_message_reply_markup(
+            chat_id=42,
+            message_id=sent.message_id,
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[]),
+        )
+    refused = api.refused_calls(containing="message is not modified")  # recorded for tests
+    assert [c.method for c in refused] == [
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageReplyMarkup",
+    ]
+    assert api.refused_calls("editMessageText") == refused[:1]
 
 
 async def test_edit_and_delete_missing_message(api: FakeBotAPI, bot: Bot) -> None:

@@ -444,7 +444,11 @@ function renderMessage(chatId, chat, message) {
     bubble.appendChild(body);
   }
   const time = message.date ? new Date(message.date * 1000) : null;
-  const meta = [message.edited ? t("edited") : "", time ? time.toTimeString().slice(0, 5) : ""];
+  const meta = [
+    message.unseen_by_bot ? t("unseen_by_bot") : "",
+    message.edited ? t("edited") : "",
+    time ? time.toTimeString().slice(0, 5) : "",
+  ];
   bubble.appendChild(element("div", "meta", meta.filter(Boolean).join(" · ")));
   if (message.inline_keyboard && message.inline_keyboard.length) {
     const keyboard = element("div", "inline-kb");
