@@ -423,11 +423,17 @@ async def chose_where(
     await message.answer(_("Please type the address: building, unit and flat number."))
 
 
-async def got_address(message: Message, state: FSMContext) -> None:
+async def got_address(message: Message, state: FSMContext, user: User) -> None:
     try:
         address = requests.clean_address(message.text or "")
     except InvalidInput as error:
         await message.answer(invalid_text(error))
+        return
+    if not user.address:
+        # Asked once: the first address given is the person's, for visits and alerts too.
+        await state.update_data(address=address, save=True)
+        await message.answer(_("🏠 Thank you. I will remember this address."))
+        await ask_notes(message, state)
         return
     await state.update_data(address=address)
     await state.set_state(AskHelp.save_address)
