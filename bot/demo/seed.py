@@ -121,7 +121,8 @@ async def seed_demo_community(
 ) -> SeededCommunity | None:
     """A coordinator, the places they defined, approved volunteers (one of them a phone on the
     page), a few residents and their requests (pending, open, done and rated); None when the
-    database already has them. The caller commits, after `announce_seeded` if the bot should tell people."""
+    database already has them. The caller commits, after `announce_seeded` if the bot should
+    tell people."""
     if await is_seeded(session):
         return None
     coordinator = await register_person(session, COORDINATOR, clock=clock, timezone=timezone)
