@@ -109,7 +109,5 @@ def place_keyboard(place: Place) -> InlineKeyboardMarkup:
 
 def name_prompt(place: Place | None) -> str:
     if place is None:
-        return _("Please reply to this message with the name of the place, e.g. “Building 3”.")
-    return _("Please reply to this message with the new name of “{name}”.").format(
-        name=html.quote(place.name)
-    )
+        return _("Please type the name of the place, for example “Building 3”.")
+    return _("Please type the new name of “{name}”.").format(name=html.quote(place.name))

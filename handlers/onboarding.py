@@ -353,6 +353,17 @@ async def chose_place(
     await _after_place(callback.from_user.id, state, steps)
 
 
+async def typed_place(message: Message, state: FSMContext, **context: Any) -> None:
+    """The name of a place typed instead of tapped: taken if it is one of the list."""
+    steps = Steps.of(context)
+    place = await places.offered_named(steps.session, message.text or "")
+    if place is None:
+        await expected_a_button(message, state, steps.session, steps.bot)
+        return
+    await state.update_data(place_id=place.id)
+    await _after_place(message.chat.id, state, steps)
+
+
 async def _after_place(chat_id: int, state: FSMContext, steps: Steps) -> None:
     """Residents give their exact address; volunteers go on to what they offer."""
     data: dict[str, Any] = await state.get_data()
@@ -583,6 +594,7 @@ def build_router() -> Router:
     router.message.register(skipped_phone, Onboarding.phone, button_text("⏭ Skip"))
     router.message.register(typed_phone, Onboarding.phone, F.text)
     router.callback_query.register(chose_place, Onboarding.area, PlaceChoice.filter())
+    router.message.register(typed_place, Onboarding.area, F.text)
     router.message.register(skipped_address, Onboarding.address, button_text("⏭ Skip"))
     router.message.register(got_address, Onboarding.address, F.text)
     router.callback_query.register(

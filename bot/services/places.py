@@ -53,6 +53,13 @@ async def offered_place(session: AsyncSession, place_id: int) -> Place:
     return place
 
 
+async def offered_named(session: AsyncSession, text: str) -> Place | None:
+    """The offered place whose name someone typed instead of tapping it, if any; text that
+    names no place is never kept."""
+    typed = people.clean_text(text).casefold()
+    return next((p for p in await queries.listed(session) if p.name.casefold() == typed), None)
+
+
 async def name_of(session: AsyncSession, place_id: int | None) -> str | None:
     place = await queries.get(session, place_id)
     return place.name if place else None
