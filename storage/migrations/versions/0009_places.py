@@ -44,10 +44,19 @@ def upgrade() -> None:
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_places'))
     )
+    # A plain ADD COLUMN with its REFERENCES, never a batch "recreate": on SQLite (foreign keys
+    # on) dropping the old users table would cascade-delete everyone's requests and plans.
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     for table in ('users', 'help_requests'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('place_id', sa.Integer(), nullable=True))
-            batch_op.create_foreign_key(batch_op.f(f'fk_{table}_place_id_places'), 'places', ['place_id'], ['id'], ondelete='SET NULL')
+        name = f'fk_{table}_place_id_places'
+        if sqlite:
+            op.execute(sa.text(
+                f'ALTER TABLE {table} ADD COLUMN place_id INTEGER CONSTRAINT {name} '
+                'REFERENCES places (id) ON DELETE SET NULL'
+            ))
+        else:
+            op.add_column(table, sa.Column('place_id', sa.Integer(), nullable=True))
+            op.create_foreign_key(op.f(name), table, 'places', ['place_id'], ['id'], ondelete='SET NULL')
     for table, empty in (('users', 'NULL'), ('help_requests', "''")):
         for statement in _KEEP_TYPED_AREA:
             op.execute(sa.text(statement.format(table=table, empty=empty)))
@@ -58,6 +67,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # On SQLite this recreates the tables (SQLite cannot drop a column that references
+    # another): take a copy of the database first.
     for table in ('help_requests', 'users'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f'fk_{table}_place_id_places'), type_='foreignkey')
