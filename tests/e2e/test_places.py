@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.callbacks import PlaceAction
 from bot.clock import ManualClock
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
@@ -313,3 +314,83 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
     assert {(tao_id, mei_id), (sam_id, wing_id), (tao_id, ann_id)} <= {
         (a, s) for a, s, _ in reveals
     }
+
+
+async def test_coordinators_keep_the_list_in_chat_and_residents_tap_it(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    await person(community, telegram, LIN, UserRole.COORDINATOR, name="Lin", area=None)
+    await person(community, telegram, TAO, UserRole.VOLUNTEER, name="Tao", area=None)
+    lin, tao = telegram.users[LIN], telegram.users[TAO]
+    await tao.send_command("/places")
+    assert "Only coordinators" in tao.last.text
+
+    await lin.send_command("/places")
+    assert "No places yet" in lin.last.text
+    for name in ("Building 3", "Building 5", "building 5"):
+        await lin.tap("➕ Add a place")
+        assert "type the name of the place" in lin.last.text
+        await lin.send_text(name)
+    assert "already a place with that name" in lin.last.text
+    await lin.send_text("Building 7")
+    assert "✅ Added: Building 7" in lin.replies[0].text
+    assert lin.last.buttons == [
+        ["📍 Building 3"],
+        ["📍 Building 5"],
+        ["📍 Building 7"],
+        ["➕ Add a place"],
+    ]
+    await lin.press_data(PlaceAction(action="drop", place_id=1).pack(), lin.last.message_id)
+    assert "no longer active" in (lin.callback_answers[-1].text or "")  # forged action
+    await lin.press_data(PlaceAction(action="open", place_id=99).pack(), lin.last.message_id)
+    assert "no longer active" in (lin.callback_answers[-1].text or "")  # no such place
+
+    await lin.tap("📍 Building 3")
+    await lin.tap("✏️ Rename")
+    await lin.send_text("Block 3 (east)")
+    assert "✅ Renamed: Block 3 (east)" in lin.replies[0].text
+    await lin.tap("📍 Building 5")
+    await lin.tap("🙈 Hide it")
+    assert "hidden" in lin.last.text and ["👁 Show it again"] in lin.last.buttons
+    await lin.tap("⬅️ All places")
+    assert "Building 5 (hidden)" in lin.last.text
+
+    mei = telegram.user(MEI.telegram_id, first_name=MEI.name, language_code="zh-hans")
+    await agree_to_register(mei)
+    await mei.tap_reply(MEI.name)
+    await mei.tap_reply("⏭ 跳过")
+    assert mei.last.buttons == [["📍 Block 3 (east)"], ["📍 Building 7"], ["🤷 我不确定"]]
+    await mei.tap("🤷 我不确定")
+    await mei.tap_reply("⏭ 跳过")  # no address yet: asked at her first request
+    row = await db_user(community, MEI.telegram_id)
+    assert row.is_onboarded and (row.place_id, row.area, row.address) == (None, None, None)
+
+
+async def test_the_hour_before_message_without_an_address_says_so_and_tells_coordinators(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    """The resident never gave an address: no "🏠 —" for the volunteer at the door."""
+    lin_row = await person(community, telegram, LIN, UserRole.COORDINATOR, name="Lin", area=None)
+    tao_row = await person(community, telegram, TAO, UserRole.VOLUNTEER, name="Tao", area=None)
+    bo_row = await person(
+        community, telegram, 804, UserRole.RESIDENT, name="Bo", phone="13844440004"
+    )
+    coordinators = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[LIN])
+    tao = telegram.users[TAO]
+    async with community.app.session_factory() as session:
+        await visits.create_pairing(
+            session,
+            await session.get(User, lin_row.id),
+            resident_id=bo_row.id,
+            volunteer_id=tao_row.id,
+            schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=2),
+            safety_code=None,
+            clock=clock,
+        )
+        await session.commit()
+    await tick_at(community, clock, VISIT_AT - timedelta(hours=1))
+    soon = await tao.wait_for_message(has("In about an hour"))
+    assert "We do not have Bo's address yet" in soon.text and "13844440004" in soon.text
+    assert "—" not in soon.text
+    told = await coordinators.wait_for_message(has("no address for Bo"))
+    assert "Tao" in told.text
