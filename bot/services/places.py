@@ -65,6 +65,17 @@ async def name_of(session: AsyncSession, place_id: int | None) -> str | None:
     return place.name if place else None
 
 
+async def choose_place(
+    session: AsyncSession, person: User, place_id: int, *, clock: Clock
+) -> Place:
+    """Someone tapped where they live or help, outside registration."""
+    place = await offered_place(session, place_id)
+    assign(person, place)
+    person.updated_at = clock.now()
+    await session.flush()
+    return place
+
+
 def assign(person: User, place: Place | None) -> None:
     """Set (or clear, with None: "not sure") where a person lives or helps."""
     person.place_id = place.id if place else None

@@ -365,6 +365,18 @@ async def test_coordinators_keep_the_list_in_chat_and_residents_tap_it(
     row = await db_user(community, MEI.telegram_id)
     assert row.is_onboarded and (row.place_id, row.area, row.address) == (None, None, None)
 
+    # Her first request asks the place (once) and the address (once), and keeps both.
+    await mei.send_command("/request")
+    await mei.tap(label(community, MEI, "🛒 Shopping and errands"))
+    await mei.send_text(MEI.need)
+    await mei.tap(label(community, MEI, "⚡ As soon as possible"))
+    assert mei.last.buttons[0] == ["📍 Block 3 (east)"]
+    await mei.tap("📍 Block 3 (east)")
+    await mei.send_text(MEI.address)
+    assert "记住" in mei.replies[0].text
+    row = await db_user(community, MEI.telegram_id)
+    assert (row.area, row.address) == ("Block 3 (east)", MEI.address)
+
 
 async def test_the_hour_before_message_without_an_address_says_so_and_tells_coordinators(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
