@@ -381,7 +381,7 @@ def _no_address_text(visit: Visit, volunteer: User, resident: User) -> str:
     """For the coordinators: the volunteer is on their way soon and has no address to go to."""
     return _(
         "🏠 {volunteer} visits {resident} ({when}), and we have no address for {resident}. "
-        "Please send it to {volunteer}, and save it with the resident."
+        "Please send it to {volunteer}."
     ).format(
         volunteer=_name(volunteer), resident=_name(resident), when=when(visit, resident.timezone)
     )
