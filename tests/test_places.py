@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.services import places, requests
 from bot.services.errors import NotAllowed, PlaceExists, PlaceNotFound
 from bot.services.requests import RequestDraft
@@ -163,3 +165,20 @@ async def test_upgrade_moves_typed_areas_into_private_details(database_url: str)
     )
     assert (bo.area, bo.address, bo.access_notes) == (None, "1 Elm Road", None)
     assert (request.area, request.address) == ("", "幸福小区 3栋 502")
+
+
+async def test_places_from_the_settings_only_while_there_are_none(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    names = Settings(places=" Building 1 ,, 2号楼, Building 1").place_names
+    assert names == ["Building 1", "2号楼", "Building 1"]
+    assert await places.seed_places(session, names, clock=clock) == 2
+    assert [p.name for p in await places.offered(session)] == ["Building 1", "2号楼"]
+    lin = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin", area=None)
+    first = (await places.offered(session))[0]
+    await places.set_shown(session, lin, first.id, False, clock=clock)
+    # the coordinators' list is the truth from then on, whatever the setting says
+    assert await places.seed_places(session, ["Building 9"], clock=clock) == 0
+    assert [p.name for p in await places.offered(session)] == ["2号楼"]
+    with pytest.raises(ValidationError, match="at most 40 characters"):
+        Settings(places="Building 1," + "x" * 41)

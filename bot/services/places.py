@@ -93,6 +93,25 @@ async def add_place(session: AsyncSession, coordinator: User, name: str, *, cloc
         _audit(session, coordinator, existing, "place.shown", clock)
         await session.flush()
         return existing
+    place = await _new_place(session, name, clock)
+    _audit(session, coordinator, place, "place.added", clock)
+    await session.flush()
+    return place
+
+
+async def seed_places(session: AsyncSession, names: list[str], *, clock: Clock) -> int:
+    """The first places, from the settings (`PLACES`), while the community has none at all;
+    afterwards the coordinators' list is the truth and the setting changes nothing."""
+    if await queries.listed(session, include_hidden=True):
+        return 0
+    for name in dict.fromkeys(clean_place_name(name) for name in names):
+        place = await _new_place(session, name, clock)
+        _audit(session, None, place, "place.added", clock)
+    await session.flush()
+    return len(await queries.listed(session))
+
+
+async def _new_place(session: AsyncSession, name: str, clock: Clock) -> Place:
     place = Place(
         name=name,
         position=await queries.next_position(session),
@@ -100,8 +119,6 @@ async def add_place(session: AsyncSession, coordinator: User, name: str, *, cloc
         created_at=clock.now(),
     )
     session.add(place)
-    await session.flush()
-    _audit(session, coordinator, place, "place.added", clock)
     await session.flush()
     return place
 
@@ -146,12 +163,14 @@ def _require_coordinator(user: User) -> None:
         raise NotAllowed()
 
 
-def _audit(session: AsyncSession, actor: User, place: Place, action: str, clock: Clock) -> None:
+def _audit(
+    session: AsyncSession, actor: User | None, place: Place, action: str, clock: Clock
+) -> None:
     audit.record(
         session,
         at=clock.now(),
         action=action,
-        actor_id=actor.id,
+        actor_id=actor.id if actor else None,
         subject_id=None,
         detail={"place_id": place.id, "name": place.name},
     )
