@@ -29,6 +29,7 @@ from bot.middlewares.user import CurrentUserMiddleware
 from bot.outbox import OutboxSender
 from bot.ratelimit import SendLimits
 from bot.scheduler import Scheduler
+from bot.services import places
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -171,6 +172,10 @@ async def build_application(settings: Settings, clock: Clock | None = None) -> A
     await upgrade_database(engine)
     session_factory = create_session_factory(engine)
     clock = clock or SystemClock()
+    if settings.place_names:
+        async with session_factory() as session:
+            await places.seed_places(session, settings.place_names, clock=clock)
+            await session.commit()
     bot = create_bot(settings)
     dispatcher = create_dispatcher(settings=settings, session_factory=session_factory, clock=clock)
     return Application(settings, engine, session_factory, bot, dispatcher, clock)

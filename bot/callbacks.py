@@ -152,3 +152,18 @@ class CheckinProxy(CallbackData, prefix="cx"):
 
     action: str
     resident_id: int
+
+
+class PlaceChoice(CallbackData, prefix="pl"):
+    """Someone tapping where they live or help (`place_id` 0: "not sure"). Checked against the
+    presser's conversation step and the place still being offered."""
+
+    place_id: int
+
+
+class PlaceAction(CallbackData, prefix="pa"):
+    """A coordinator managing places: "add", "open" (one place's buttons), "rename", "hide",
+    "show", "back". Checked against the presser's role."""
+
+    action: str
+    place_id: int = 0

@@ -79,8 +79,10 @@ def resident_details(resident: User) -> str:
         lines.append(_("📞 {phone}").format(phone=html.quote(resident.phone)))
     if resident.address:
         lines.append(_("🏠 {address}").format(address=html.quote(resident.address)))
-    elif resident.area:
-        lines.append(_("🏠 {address}").format(address=html.quote(resident.area)))
+    else:
+        if resident.area:  # the place the coordinators defined: coarse, never typed text
+            lines.append("📍 " + html.quote(resident.area))
+        lines.append(_("🏠 No address saved yet: the coordinators can tell you where."))
     if resident.access_notes:
         lines.append(_("🔑 {notes}").format(notes=html.quote(resident.access_notes)))
     return "\n".join(lines)

@@ -39,6 +39,7 @@ ROLE_COMMANDS = {
         ("broadcast", __("Send a notice or an event")),
         ("pair", __("Pair a volunteer with a resident")),
         ("visits", __("Pairings and coming visits")),
+        ("places", __("Buildings and areas of the community")),
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),

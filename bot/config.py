@@ -46,6 +46,20 @@ def parse_emergency_numbers(value: str) -> list[tuple[str, str]]:
     return numbers
 
 
+def parse_places(value: str) -> list[str]:
+    """ "Building 1, Building 2" -> the names, each short enough for a button."""
+    from bot.services.places import PLACE_NAME_MAX
+
+    names = [" ".join(name.split()) for name in value.split(",")]
+    names = [name for name in names if name]
+    for name in names:
+        if len(name) > PLACE_NAME_MAX:
+            raise ValueError(
+                f"{name[:20]!r}...: a place name has at most {PLACE_NAME_MAX} characters"
+            )
+    return names
+
+
 class Settings(BaseSettings):
     """Everything linli reads from its environment."""
 
@@ -75,6 +89,7 @@ class Settings(BaseSettings):
     checkin_grace_minutes: int = Field(default=30, ge=5, le=12 * 60)
     checkin_first_alert_minutes: int = Field(default=60, ge=10, le=24 * 60)
     checkin_alert_every_minutes: int = Field(default=60, ge=10, le=24 * 60)
+    places: str = ""  # "Building 1,Building 2": the first places, while none is defined
 
     @field_validator("bot_token")
     @classmethod
@@ -125,6 +140,12 @@ class Settings(BaseSettings):
         parse_emergency_numbers(value)
         return value
 
+    @field_validator("places")
+    @classmethod
+    def _places(cls, value: str) -> str:
+        parse_places(value)
+        return value
+
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
@@ -148,6 +169,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'linli.sqlite3').resolve()}"
+
+    @property
+    def place_names(self) -> list[str]:
+        return parse_places(self.places)
 
     @property
     def emergency_number_list(self) -> list[tuple[str, str]]:

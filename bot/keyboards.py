@@ -120,6 +120,13 @@ def phone_request() -> ReplyKeyboardMarkup:
     )
 
 
+def skip_keyboard() -> ReplyKeyboardMarkup:
+    """One big "⏭ Skip" under a question that may be left unanswered."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=str(SKIP))]], resize_keyboard=True, one_time_keyboard=True
+    )
+
+
 def language_choice(current: str | None) -> InlineKeyboardMarkup:
     buttons = []
     for locale, name in LANGUAGE_NAMES.items():

@@ -113,9 +113,9 @@ def private_card(request: HelpRequest, resident: User) -> str:
     ).format(
         public=public_card(request),
         name=html.quote(resident.display_name or "—"),
-        address=html.quote(request.address or "—"),
+        address=html.quote(request.address or resident.address or "—"),
         phone=html.quote(resident.phone or "—"),
-        notes=html.quote(request.access_notes or "—"),
+        notes=html.quote(request.access_notes or resident.access_notes or "—"),
     )
 
 

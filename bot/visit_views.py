@@ -308,6 +308,12 @@ async def send_due_step(notifier: Notifier, due: DueStep) -> None:
             kind="visit.reminder",
             priority=Priority.REMINDER,
         )
+        if visit.kind is VisitKind.VISIT and not resident.address:
+            await notifier.tell_coordinators(
+                lambda: (_no_address_text(visit, volunteer, resident), None),
+                kind="visit.no_address",
+                priority=Priority.ALERT,
+            )
     elif due.step is Step.ASK_LOG:
         await notifier.tell_user(
             volunteer,
@@ -353,15 +359,32 @@ def _hour_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
     text = _("⏰ In about an hour: {kind} with {name}, {when}.").format(
         kind=kind_label(visit.kind), name=_name(resident), when=when(visit, resident.timezone)
     )
-    if visit.kind is VisitKind.VISIT:
+    if visit.kind is VisitKind.VISIT and resident.address:
         text += "\n" + _("🏠 Address: {address}\n📞 Phone: {phone}\n🔑 Notes: {notes}").format(
-            address=html.quote(resident.address or "—"),
+            address=html.quote(resident.address),
             phone=html.quote(resident.phone or "—"),
             notes=html.quote(resident.access_notes or "—"),
         )
+    elif visit.kind is VisitKind.VISIT:
+        text += "\n" + _(
+            "🏠 We do not have {name}'s address yet, sorry. The coordinators have been told "
+            "and will send it to you."
+        ).format(name=_name(resident))
+        if resident.phone:
+            text += "\n" + _("📞 Phone: {phone}").format(phone=html.quote(resident.phone))
     else:
         text += "\n" + _("📞 Phone: {phone}").format(phone=html.quote(resident.phone or "—"))
     return text + code_line(pairing)
+
+
+def _no_address_text(visit: Visit, volunteer: User, resident: User) -> str:
+    """For the coordinators: the volunteer is on their way soon and has no address to go to."""
+    return _(
+        "🏠 {volunteer} visits {resident} ({when}), and we have no address for {resident}. "
+        "Please send it to {volunteer}."
+    ).format(
+        volunteer=_name(volunteer), resident=_name(resident), when=when(visit, resident.timezone)
+    )
 
 
 def _resident_notice(visit: Visit, pairing: Pairing, volunteer: User, resident: User) -> str:

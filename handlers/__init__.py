@@ -12,6 +12,7 @@ from handlers import (
     fallback,
     membership,
     onboarding,
+    places,
     resident_requests,
     visits,
     volunteering,
@@ -33,5 +34,6 @@ def all_routers() -> list[Router]:
         checkin_setup.build_router(),
         checkins.build_router(),
         visits.build_router(),
+        places.build_router(),
         fallback.build_router(),
     ]

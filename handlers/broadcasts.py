@@ -33,7 +33,7 @@ from bot.clock import Clock
 from bot.config import LOCALES, Settings
 from bot.i18n import LANGUAGE_NAMES
 from bot.outbox import METHODS
-from bot.services import broadcasts
+from bot.services import broadcasts, places
 from bot.services.broadcasts import (
     BroadcastChanged,
     BroadcastNotFound,
@@ -46,7 +46,7 @@ from bot.services.broadcasts import (
     TimeInPast,
     TimeInvalid,
 )
-from bot.services.errors import InvalidInput, NotAllowed, TextTooLong
+from bot.services.errors import InvalidInput, NotAllowed, PlaceNotFound, TextTooLong
 from handlers.replies import retire_buttons, send_main_menu
 from storage.models import Audience, Broadcast, RsvpAnswer, User, UserRole
 
@@ -365,8 +365,20 @@ async def chose_audience(
     await retire_buttons(callback)
     assert isinstance(callback.message, Message)
     if audience == Audience.AREA:
+        offered = await places.offered(session)
+        if not offered:
+            await callback.message.answer(
+                _("No places are defined yet: add them with /places. Who should receive it?")
+            )
+            await _ask_audience(callback.message, state)
+            return
         await state.set_state(BroadcastFlow.audience_area)
-        await callback.message.answer(_("Which building or area? For example “Building 5”."))
+        await callback.message.answer(
+            _("Which building or area?"),
+            reply_markup=_keyboard(
+                *[[_button("📍 " + place.name, "audarea", str(place.id))] for place in offered]
+            ),
+        )
         return
     if audience == Audience.LANGUAGE:
         await state.set_state(BroadcastFlow.audience_language)
@@ -382,8 +394,9 @@ async def chose_audience(
     )
 
 
-async def got_area(
-    message: Message,
+async def chose_area(
+    callback: CallbackQuery,
+    callback_data: BroadcastStep,
     state: FSMContext,
     session: AsyncSession,
     user: User,
@@ -393,12 +406,24 @@ async def got_area(
     bot: Bot,
 ) -> None:
     try:
-        area = broadcasts.check_short(message.text, 128)
-    except InvalidInput as error:
-        await message.answer(_invalid_text(error))
+        place = await places.offered_place(session, int(callback_data.value))
+    except (ValueError, PlaceNotFound):
+        await callback.answer(_("This button is no longer active. Please use the latest message."))
         return
+    await callback.answer()
+    await retire_buttons(callback, "📍 " + place.name)
+    assert isinstance(callback.message, Message)
     await _preview(
-        message.chat.id, state, session, user, settings, clock, i18n, bot, Audience.AREA, area
+        callback.message.chat.id,
+        state,
+        session,
+        user,
+        settings,
+        clock,
+        i18n,
+        bot,
+        Audience.AREA,
+        str(place.id),
     )
 
 
@@ -495,7 +520,13 @@ async def _preview(
     await state.set_state(BroadcastFlow.confirm)
     await state.update_data(broadcast_id=broadcast.id, count=count)
     text = _("👥 {count} people will receive it ({audience}).").format(
-        count=count, audience=broadcast_views.audience_label(audience, audience_value)
+        count=count,
+        audience=broadcast_views.audience_label(
+            audience,
+            await places.name_of(session, int(audience_value))
+            if audience == Audience.AREA and audience_value
+            else audience_value,
+        ),
     )
     if audience == Audience.CHECKINS:
         text += "\n" + _("Nobody is enrolled in check-ins yet.")
@@ -837,7 +868,10 @@ def build_router() -> Router:
     router.callback_query.register(
         chose_audience, BroadcastFlow.audience, BroadcastStep.filter(F.action == "aud")
     )
-    router.message.register(got_area, BroadcastFlow.audience_area)
+    router.callback_query.register(
+        chose_area, BroadcastFlow.audience_area, BroadcastStep.filter(F.action == "audarea")
+    )
+    router.message.register(expected_button, BroadcastFlow.audience_area)
     router.callback_query.register(
         chose_audience_language,
         BroadcastFlow.audience_language,

@@ -113,10 +113,10 @@ async def chose_language(
             await send_main_menu(bot, chat_id, user, text)
         elif current is not None and current.startswith("Onboarding:"):
             await bot.send_message(chat_id, text)
-            await ask_current_step(bot, chat_id, state, callback.from_user.first_name)
+            await ask_current_step(bot, chat_id, state, callback.from_user.first_name, session)
         else:
             await bot.send_message(chat_id, text)
-            await begin(bot, chat_id, state, user, callback.from_user.first_name)
+            await begin(bot, chat_id, state, user, callback.from_user.first_name, session)
 
 
 async def show_privacy(message: Message, user: User) -> None:

@@ -7,6 +7,7 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.onboarding import begin
 from handlers.replies import send_main_menu
@@ -20,7 +21,9 @@ async def stale_button(callback: CallbackQuery) -> None:
     )
 
 
-async def not_understood(message: Message, state: FSMContext, user: User, bot: Bot) -> None:
+async def not_understood(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, bot: Bot
+) -> None:
     if message.chat.type != "private":
         return
     if user.is_onboarded:
@@ -32,7 +35,7 @@ async def not_understood(message: Message, state: FSMContext, user: User, bot: B
         )
         return
     first_name = message.from_user.first_name if message.from_user else ""
-    await begin(bot, message.chat.id, state, user, first_name)
+    await begin(bot, message.chat.id, state, user, first_name, session)
 
 
 async def not_understood_in_conversation(message: Message) -> None:

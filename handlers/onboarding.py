@@ -1,5 +1,7 @@
-"""/start and registration: role, privacy consent, name, phone (optional), building or area;
-volunteers also say what help they offer and which languages they speak.
+"""/start and registration: role, privacy consent, name, phone (optional), the place (a tap on
+one of the buildings or areas the coordinators defined; skipped while there are none);
+residents then give their exact address once (optional; otherwise asked at their first
+request); volunteers say what help they offer and which languages they speak.
 
 Every step is an FSM state kept in the database, so a person who stops half-way, or a bot that
 restarts, picks up at the same step."""
@@ -7,6 +9,7 @@ restarts, picks up at the same step."""
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F, Router, html
@@ -19,17 +22,16 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, volunteer_views
-from bot.callbacks import ConsentAnswer, RoleChoice, VolunteerOffer
+from bot import keyboards, place_views, volunteer_views
+from bot.callbacks import ConsentAnswer, PlaceChoice, RoleChoice, VolunteerOffer
 from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.config import Settings
 from bot.notices import Notifier
 from bot.request_keyboards import volunteer_decision_keyboard
-from bot.services import invites, users, volunteers
+from bot.services import invites, places, users, volunteers
 from bot.services.errors import (
-    AreaEmpty,
-    AreaTooLong,
+    DescriptionEmpty,
     InvalidInput,
     InviteExpired,
     InviteInvalid,
@@ -37,12 +39,29 @@ from bot.services.errors import (
     NameEmpty,
     NameTooLong,
     PhoneInvalid,
+    PlaceNotFound,
+    TextTooLong,
 )
 from bot.services.outbox import Priority
 from handlers.replies import button_text, retire_buttons, role_label, send_main_menu
-from storage.models import User, UserRole, VolunteerStatus
+from storage.models import Place, User, UserRole, VolunteerStatus
 
 SELF_CHOSEN_ROLES = {UserRole.RESIDENT.value, UserRole.VOLUNTEER.value}
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What the later steps of registering need, taken from aiogram's handler context."""
+
+    session: AsyncSession
+    user: User
+    clock: Clock
+    bot: Bot
+    i18n: I18n
+
+    @classmethod
+    def of(cls, context: dict[str, Any]) -> Steps:
+        return cls(*(context[name] for name in ("session", "user", "clock", "bot", "i18n")))
 
 
 class Onboarding(StatesGroup):
@@ -50,7 +69,8 @@ class Onboarding(StatesGroup):
     consent = State()
     name = State()
     phone = State()
-    area = State()
+    area = State()  # the place: a tap on one of the coordinators' list
+    address = State()  # residents only: the exact address, typed once
     skills = State()  # volunteers only, from here on
     languages = State()
 
@@ -79,16 +99,18 @@ def _invalid_input_text(error: InvalidInput) -> str:
                 "That does not look like a phone number. Tap “📱 Share my phone number”, "
                 "type your number, or tap “⏭ Skip”."
             )
-        case AreaEmpty():
-            return _("Please write your building or area in a message ✍️")
-        case AreaTooLong(limit=limit):
+        case DescriptionEmpty():
+            return _("Please type the address in words ✍️")
+        case TextTooLong(limit=limit):
             return _("That is a bit long. Please keep it to {limit} characters.").format(
                 limit=limit
             )
     return _("Sorry, I could not use that. Please try again.")
 
 
-async def ask_current_step(bot: Bot, chat_id: int, state: FSMContext, first_name: str) -> None:
+async def ask_current_step(
+    bot: Bot, chat_id: int, state: FSMContext, first_name: str, session: AsyncSession
+) -> None:
     """(Re)send the question of the step the person is on, with its buttons."""
     current = await state.get_state()
     data = await state.get_data()
@@ -123,12 +145,18 @@ async def ask_current_step(bot: Bot, chat_id: int, state: FSMContext, first_name
             reply_markup=keyboards.phone_request(),
         )
     elif current == Onboarding.area.state:
-        text = (
-            _("Which area can you help in? For example “Building 3” or “Maple Court”.")
-            if data.get("role") == UserRole.VOLUNTEER.value
-            else _("Which building or area do you live in? For example “Building 3, Unit 2”.")
+        volunteer = data.get("role") != UserRole.RESIDENT.value
+        await bot.send_message(
+            chat_id,
+            place_views.choice_question(volunteer=volunteer),
+            reply_markup=place_views.choice_keyboard(
+                await places.offered(session), volunteer=volunteer
+            ),
         )
-        await bot.send_message(chat_id, text, reply_markup=keyboards.no_keyboard())
+    elif current == Onboarding.address.state:
+        await bot.send_message(
+            chat_id, place_views.address_question(), reply_markup=keyboards.skip_keyboard()
+        )
     elif current == Onboarding.skills.state:
         await bot.send_message(
             chat_id,
@@ -143,7 +171,14 @@ async def ask_current_step(bot: Bot, chat_id: int, state: FSMContext, first_name
         )
 
 
-async def begin(bot: Bot, chat_id: int, state: FSMContext, user: User, first_name: str) -> None:
+async def begin(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    user: User,
+    first_name: str,
+    session: AsyncSession,
+) -> None:
     """Start registering; a role given by an invite skips the question of role."""
     await state.clear()
     if user.role is not None:
@@ -151,7 +186,7 @@ async def begin(bot: Bot, chat_id: int, state: FSMContext, user: User, first_nam
         await state.set_state(Onboarding.consent)
     else:
         await state.set_state(Onboarding.role)
-    await ask_current_step(bot, chat_id, state, first_name)
+    await ask_current_step(bot, chat_id, state, first_name, session)
 
 
 async def _redeem(session: AsyncSession, user: User, code: str, clock: Clock) -> str:
@@ -190,9 +225,9 @@ async def start(
         )
     elif current is not None and current.startswith("Onboarding:") and not command.args:
         await message.answer(_("Welcome back! Let us carry on where we stopped."))
-        await ask_current_step(bot, message.chat.id, state, first_name)
+        await ask_current_step(bot, message.chat.id, state, first_name, session)
     else:
-        await begin(bot, message.chat.id, state, user, first_name)
+        await begin(bot, message.chat.id, state, user, first_name, session)
 
 
 async def start_in_group(message: Message) -> None:
@@ -202,7 +237,11 @@ async def start_in_group(message: Message) -> None:
 
 
 async def chose_role(
-    callback: CallbackQuery, callback_data: RoleChoice, state: FSMContext, bot: Bot
+    callback: CallbackQuery,
+    callback_data: RoleChoice,
+    state: FSMContext,
+    session: AsyncSession,
+    bot: Bot,
 ) -> None:
     await callback.answer()
     chosen = keyboards.NEED_HELP if callback_data.role == "resident" else keyboards.VOLUNTEER
@@ -210,7 +249,9 @@ async def chose_role(
     await retire_buttons(callback, label)
     await state.update_data(role=callback_data.role)
     await state.set_state(Onboarding.consent)
-    await ask_current_step(bot, callback.from_user.id, state, callback.from_user.first_name)
+    await ask_current_step(
+        bot, callback.from_user.id, state, callback.from_user.first_name, session
+    )
 
 
 async def answered_consent(
@@ -237,10 +278,12 @@ async def answered_consent(
     await retire_buttons(callback, _("✅ I agree"))
     await users.record_consent(session, user, clock=clock)
     await state.set_state(Onboarding.name)
-    await ask_current_step(bot, callback.from_user.id, state, callback.from_user.first_name)
+    await ask_current_step(
+        bot, callback.from_user.id, state, callback.from_user.first_name, session
+    )
 
 
-async def got_name(message: Message, state: FSMContext, bot: Bot) -> None:
+async def got_name(message: Message, state: FSMContext, session: AsyncSession, bot: Bot) -> None:
     try:
         name = users.clean_name(message.text or "")
     except InvalidInput as error:
@@ -248,10 +291,11 @@ async def got_name(message: Message, state: FSMContext, bot: Bot) -> None:
         return
     await state.update_data(name=name)
     await state.set_state(Onboarding.phone)
-    await ask_current_step(bot, message.chat.id, state, "")
+    await ask_current_step(bot, message.chat.id, state, "", session)
 
 
-async def got_contact(message: Message, state: FSMContext, bot: Bot) -> None:
+async def got_contact(message: Message, state: FSMContext, **context: Any) -> None:
+    steps = Steps.of(context)
     contact = message.contact
     assert contact is not None
     if message.from_user is None or contact.user_id != message.from_user.id:
@@ -259,62 +303,131 @@ async def got_contact(message: Message, state: FSMContext, bot: Bot) -> None:
             _("Please share your own number with the button “📱 Share my phone number”.")
         )
         return
-    await _save_phone(message, state, bot, contact.phone_number)
+    await _save_phone(message, state, steps, contact.phone_number)
 
 
-async def skipped_phone(message: Message, state: FSMContext, bot: Bot) -> None:
+async def skipped_phone(message: Message, state: FSMContext, **context: Any) -> None:
+    steps = Steps.of(context)
     await state.update_data(phone=None)
-    await state.set_state(Onboarding.area)
-    await ask_current_step(bot, message.chat.id, state, "")
+    await _after_phone(message.chat.id, state, steps)
 
 
-async def typed_phone(message: Message, state: FSMContext, bot: Bot) -> None:
-    await _save_phone(message, state, bot, message.text or "")
+async def typed_phone(message: Message, state: FSMContext, **context: Any) -> None:
+    steps = Steps.of(context)
+    await _save_phone(message, state, steps, message.text or "")
 
 
-async def _save_phone(message: Message, state: FSMContext, bot: Bot, raw: str) -> None:
+async def _save_phone(message: Message, state: FSMContext, steps: Steps, raw: str) -> None:
     try:
         phone = users.normalise_phone(raw)
     except InvalidInput as error:
         await message.answer(_invalid_input_text(error), reply_markup=keyboards.phone_request())
         return
     await state.update_data(phone=phone)
-    await state.set_state(Onboarding.area)
-    await ask_current_step(bot, message.chat.id, state, "")
+    await _after_phone(message.chat.id, state, steps)
 
 
-async def got_area(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    clock: Clock,
-    bot: Bot,
-    i18n: I18n,
+async def _after_phone(chat_id: int, state: FSMContext, steps: Steps) -> None:
+    """On to the place, or past it while the coordinators have defined none."""
+    await state.update_data(place_id=None)
+    if await places.offered(steps.session):
+        await state.set_state(Onboarding.area)
+        await ask_current_step(steps.bot, chat_id, state, "", steps.session)
+        return
+    await _after_place(chat_id, state, steps)
+
+
+async def chose_place(
+    callback: CallbackQuery, callback_data: PlaceChoice, state: FSMContext, **context: Any
 ) -> None:
-    try:
-        area = users.clean_area(message.text or "")
-    except InvalidInput as error:
-        await message.answer(_invalid_input_text(error))
-        return
+    steps = Steps.of(context)
+    place: Place | None = None
+    if callback_data.place_id != place_views.NOT_SURE:
+        try:
+            place = await places.offered_place(steps.session, callback_data.place_id)
+        except PlaceNotFound:
+            await callback.answer(
+                _("This button is no longer active. Please use the latest message.")
+            )
+            await ask_current_step(steps.bot, callback.from_user.id, state, "", steps.session)
+            return
+    await callback.answer()
     data: dict[str, Any] = await state.get_data()
-    if data.get("role") == UserRole.VOLUNTEER.value and user.role is not UserRole.COORDINATOR:
-        await state.update_data(area=area, skills=[], languages=[])
-        await state.set_state(Onboarding.skills)
-        await ask_current_step(bot, message.chat.id, state, "")
+    volunteer = data.get("role") != UserRole.RESIDENT.value
+    await retire_buttons(callback, place_views.chosen_label(place, volunteer=volunteer))
+    await state.update_data(place_id=place.id if place else None)
+    await _after_place(callback.from_user.id, state, steps)
+
+
+async def typed_place(message: Message, state: FSMContext, **context: Any) -> None:
+    """The name of a place typed instead of tapped: taken if it is one of the list."""
+    steps = Steps.of(context)
+    place = await places.offered_named(steps.session, message.text or "")
+    if place is None:
+        await expected_a_button(message, state, steps.session, steps.bot)
         return
+    await state.update_data(place_id=place.id)
+    await _after_place(message.chat.id, state, steps)
+
+
+async def _after_place(chat_id: int, state: FSMContext, steps: Steps) -> None:
+    """Residents give their exact address; volunteers go on to what they offer."""
+    data: dict[str, Any] = await state.get_data()
+    role = data.get("role", UserRole.RESIDENT.value)
+    if role == UserRole.RESIDENT.value:
+        await state.set_state(Onboarding.address)
+        await ask_current_step(steps.bot, chat_id, state, "", steps.session)
+        return
+    if role == UserRole.VOLUNTEER.value and steps.user.role is not UserRole.COORDINATOR:
+        await state.update_data(skills=[], languages=[])
+        await state.set_state(Onboarding.skills)
+        await ask_current_step(steps.bot, chat_id, state, "", steps.session)
+        return
+    await _register(chat_id, state, steps, address=None)
+
+
+async def got_address(message: Message, state: FSMContext, **context: Any) -> None:
+    steps = Steps.of(context)
+    try:
+        address = users.clean_address(message.text or "")
+    except InvalidInput as error:
+        await message.answer(_invalid_input_text(error), reply_markup=keyboards.skip_keyboard())
+        return
+    await _register(message.chat.id, state, steps, address=address)
+
+
+async def skipped_address(message: Message, state: FSMContext, **context: Any) -> None:
+    steps = Steps.of(context)
+    await _register(message.chat.id, state, steps, address=None)
+
+
+async def _register(chat_id: int, state: FSMContext, steps: Steps, *, address: str | None) -> None:
+    """Save a resident (or a coordinator) and show the main menu."""
+    data: dict[str, Any] = await state.get_data()
+    user = steps.user
     await users.complete_onboarding(
-        session,
+        steps.session,
         user,
         role=UserRole(data.get("role", UserRole.RESIDENT.value)),
         display_name=data["name"],
         phone=data.get("phone"),
-        area=area,
-        clock=clock,
+        place=await _chosen_place(steps.session, data),
+        address=address,
+        clock=steps.clock,
     )
     await state.clear()
-    await set_chat_commands(bot, i18n, message.chat.id, i18n.current_locale, user.role)
-    await send_main_menu(bot, message.chat.id, user, welcome_text(user))
+    await set_chat_commands(steps.bot, steps.i18n, chat_id, steps.i18n.current_locale, user.role)
+    await send_main_menu(steps.bot, chat_id, user, welcome_text(user))
+
+
+async def _chosen_place(session: AsyncSession, data: dict[str, Any]) -> Place | None:
+    """The place tapped earlier in the conversation, if it is still offered."""
+    if not data.get("place_id"):
+        return None
+    try:
+        return await places.offered_place(session, int(data["place_id"]))
+    except PlaceNotFound:
+        return None
 
 
 async def toggled_offer(
@@ -370,7 +483,7 @@ async def finished_offer(
     await retire_buttons(callback, ", ".join(labels(value) for value in chosen))
     if step == "skill":
         await state.set_state(Onboarding.languages)
-        await ask_current_step(bot, callback.from_user.id, state, "")
+        await ask_current_step(bot, callback.from_user.id, state, "", session)
         return
     await _register_volunteer(
         callback.from_user.id, data, state, session, user, clock, bot, i18n, settings
@@ -396,7 +509,7 @@ async def _register_volunteer(
         role=UserRole.VOLUNTEER,
         display_name=data["name"],
         phone=data.get("phone"),
-        area=data["area"],
+        place=await _chosen_place(session, data),
         clock=clock,
     )
     invited, inviter = await invites.redeemed_invite(session, user)
@@ -449,11 +562,13 @@ def welcome_text(user: User) -> str:
     ).format(name=name)
 
 
-async def expected_a_button(message: Message, state: FSMContext, bot: Bot) -> None:
+async def expected_a_button(
+    message: Message, state: FSMContext, session: AsyncSession, bot: Bot
+) -> None:
     """Free text, a sticker, a voice note... where a button was expected."""
     await message.answer(_("Please tap one of the buttons below 👇"))
     first_name = message.from_user.first_name if message.from_user else ""
-    await ask_current_step(bot, message.chat.id, state, first_name)
+    await ask_current_step(bot, message.chat.id, state, first_name, session)
 
 
 async def expected_text(message: Message, state: FSMContext) -> None:
@@ -461,7 +576,9 @@ async def expected_text(message: Message, state: FSMContext) -> None:
     if await state.get_state() == Onboarding.name.state:
         await message.answer(_invalid_input_text(NameEmpty()))
     else:
-        await message.answer(_invalid_input_text(AreaEmpty()))
+        await message.answer(
+            _invalid_input_text(DescriptionEmpty()), reply_markup=keyboards.skip_keyboard()
+        )
 
 
 async def expected_phone(message: Message) -> None:
@@ -483,7 +600,10 @@ def build_router() -> Router:
     router.message.register(got_contact, Onboarding.phone, F.contact)
     router.message.register(skipped_phone, Onboarding.phone, button_text("⏭ Skip"))
     router.message.register(typed_phone, Onboarding.phone, F.text)
-    router.message.register(got_area, Onboarding.area, F.text)
+    router.callback_query.register(chose_place, Onboarding.area, PlaceChoice.filter())
+    router.message.register(typed_place, Onboarding.area, F.text)
+    router.message.register(skipped_address, Onboarding.address, button_text("⏭ Skip"))
+    router.message.register(got_address, Onboarding.address, F.text)
     router.callback_query.register(
         finished_offer, VolunteerOffer.filter(F.kind == "done"), F.message.chat.type == "private"
     )
@@ -492,8 +612,14 @@ def build_router() -> Router:
     )
     router.message.register(
         expected_a_button,
-        StateFilter(Onboarding.role, Onboarding.consent, Onboarding.skills, Onboarding.languages),
+        StateFilter(
+            Onboarding.role,
+            Onboarding.consent,
+            Onboarding.area,
+            Onboarding.skills,
+            Onboarding.languages,
+        ),
     )
-    router.message.register(expected_text, StateFilter(Onboarding.name, Onboarding.area))
+    router.message.register(expected_text, StateFilter(Onboarding.name, Onboarding.address))
     router.message.register(expected_phone, Onboarding.phone)
     return router

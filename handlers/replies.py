@@ -94,4 +94,11 @@ def details_text(user: User, locale: str) -> str:
         area=html.quote(user.area or "—"),
         role=role_label(user.role),
         language=LANGUAGE_NAMES.get(locale, locale),
+    ) + (
+        "\n"
+        + _("Address: {address}").format(
+            address=html.quote(user.address) if user.address else _("not given")
+        )
+        if user.role is UserRole.RESIDENT
+        else ""
     )

@@ -22,16 +22,18 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import NewRequestStep, RequestAction
+from bot import place_views
+from bot.callbacks import NewRequestStep, PlaceChoice, RequestAction
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import Notifier
-from bot.services import requests
+from bot.services import places, requests, users
 from bot.services.emergency import looks_like_emergency
 from bot.services.errors import (
     DayOutOfRange,
     DescriptionEmpty,
     InvalidInput,
+    PlaceNotFound,
     RatingInvalid,
     RequestChanged,
     RequestNotFound,
@@ -42,7 +44,7 @@ from bot.services.requests import RequestDraft
 from bot.services.slots import upcoming_days
 from bot.texts import category_label, date_label, day_part_label, resident_card
 from handlers.coordination import announce_request
-from handlers.replies import button_text, retire_buttons, send_main_menu
+from handlers.replies import button_text, retire_buttons, send_main_menu, stale_button_text
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User, UserRole
 
 FINISHED = requests.FINISHED
@@ -54,6 +56,7 @@ class AskHelp(StatesGroup):
     when = State()
     day = State()
     day_part = State()
+    place = State()  # only for someone who has no place yet
     where = State()
     address = State()
     save_address = State()
@@ -325,6 +328,7 @@ async def chose_when(
     callback: CallbackQuery,
     callback_data: NewRequestStep,
     state: FSMContext,
+    session: AsyncSession,
     clock: Clock,
     user: User,
 ) -> None:
@@ -339,7 +343,7 @@ async def chose_when(
     assert isinstance(message, Message)
     if timing is RequestTiming.ASAP:
         await retire_buttons(callback, _("as soon as possible"))
-        await ask_where(message, state, user)
+        await ask_where(message, state, user, session)
     elif timing is RequestTiming.DAY:
         await retire_buttons(callback, _("🗓 Pick a day"))
         await state.set_state(AskHelp.day)
@@ -378,7 +382,11 @@ async def chose_day(
 
 
 async def chose_day_part(
-    callback: CallbackQuery, callback_data: NewRequestStep, state: FSMContext, user: User
+    callback: CallbackQuery,
+    callback_data: NewRequestStep,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
 ) -> None:
     try:
         part = DayPart(callback_data.value)
@@ -388,10 +396,22 @@ async def chose_day_part(
     await callback.answer()
     await retire_buttons(callback, day_part_label(part))
     await state.update_data(part=part.value)
-    await ask_where(callback.message, state, user)  # type: ignore[arg-type]
+    await ask_where(callback.message, state, user, session)  # type: ignore[arg-type]
 
 
-async def ask_where(message: Message, state: FSMContext, user: User) -> None:
+async def ask_where(message: Message, state: FSMContext, user: User, session: AsyncSession) -> None:
+    """The place first, once, for someone who has none yet (registered before the
+    coordinators defined places); then the address."""
+    if user.place_id is None and not (await state.get_data()).get("place_asked"):
+        offered = await places.offered(session)
+        if offered:
+            await state.set_state(AskHelp.place)
+            await state.update_data(place_asked=True)
+            await message.answer(
+                place_views.choice_question(volunteer=False),
+                reply_markup=place_views.choice_keyboard(offered, volunteer=False),
+            )
+            return
     if user.address:
         await state.set_state(AskHelp.where)
         await message.answer(
@@ -405,6 +425,26 @@ async def ask_where(message: Message, state: FSMContext, user: User) -> None:
                 "unit and flat number."
             )
         )
+
+
+async def chose_place(
+    callback: CallbackQuery,
+    callback_data: PlaceChoice,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    user: User,
+) -> None:
+    place = None
+    if callback_data.place_id != place_views.NOT_SURE:
+        try:
+            place = await places.choose_place(session, user, callback_data.place_id, clock=clock)
+        except PlaceNotFound:
+            await callback.answer(stale_button_text())
+            return
+    await callback.answer()
+    await retire_buttons(callback, place_views.chosen_label(place, volunteer=False))
+    await ask_where(callback.message, state, user, session)  # type: ignore[arg-type]
 
 
 async def chose_where(
@@ -423,11 +463,20 @@ async def chose_where(
     await message.answer(_("Please type the address: building, unit and flat number."))
 
 
-async def got_address(message: Message, state: FSMContext) -> None:
+async def got_address(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, user: User
+) -> None:
     try:
         address = requests.clean_address(message.text or "")
     except InvalidInput as error:
         await message.answer(invalid_text(error))
+        return
+    if not user.address:
+        # Asked once: the first address given is the person's, for visits and alerts too.
+        await users.save_address(session, user, address, clock=clock)
+        await state.update_data(address=None)
+        await message.answer(_("🏠 Thank you. I will remember this address."))
+        await ask_notes(message, state)
         return
     await state.update_data(address=address)
     await state.set_state(AskHelp.save_address)
@@ -969,6 +1018,7 @@ def build_router() -> Router:
     router.callback_query.register(
         chose_day_part, AskHelp.day_part, NewRequestStep.filter(F.field == "part")
     )
+    router.callback_query.register(chose_place, AskHelp.place, PlaceChoice.filter())
     router.callback_query.register(
         chose_where, AskHelp.where, NewRequestStep.filter(F.field == "where")
     )
@@ -992,6 +1042,7 @@ def build_router() -> Router:
             AskHelp.when,
             AskHelp.day,
             AskHelp.day_part,
+            AskHelp.place,
             AskHelp.where,
             AskHelp.save_address,
             AskHelp.confirm,

@@ -56,6 +56,20 @@ class UserRole(enum.StrEnum):
     COORDINATOR = "coordinator"
 
 
+class Place(Base):
+    """A coarse place the coordinators define (a building, a block, an area): the only
+    location anyone but a task's holder and the coordinators sees. Hidden places stay, for the
+    people and requests that name them, but are no longer offered."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)  # order on the buttons
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
 class User(Base):
     """A person who has talked to the bot; personal fields are emptied when they delete them."""
 
@@ -68,6 +82,8 @@ class User(Base):
     role: Mapped[UserRole | None] = mapped_column(_enum(UserRole))
     display_name: Mapped[str | None] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(32))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
+    # The chosen place's name, kept in step by `bot.services.places`: never typed text.
     area: Mapped[str | None] = mapped_column(String(128))
     address: Mapped[str | None] = mapped_column(String(200))  # exact: only for a claiming helper
     access_notes: Mapped[str | None] = mapped_column(String(300))
@@ -254,7 +270,8 @@ class HelpRequest(Base):
     day_part: Mapped[DayPart] = mapped_column(_enum(DayPart), default=DayPart.ANY)
     slot_start: Mapped[datetime]
     slot_end: Mapped[datetime]
-    area: Mapped[str] = mapped_column(String(128), default="")  # what volunteers see before
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
+    area: Mapped[str] = mapped_column(String(128), default="")  # the place's name: all others see
     address: Mapped[str | None] = mapped_column(String(200))  # only the claimer sees these
     access_notes: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus))
@@ -306,7 +323,7 @@ class Audience(enum.StrEnum):
     EVERYONE = "everyone"
     RESIDENTS = "residents"
     VOLUNTEERS = "volunteers"
-    AREA = "area"  # a building or area, in `audience_value`
+    AREA = "area"  # people of one place: its id, in `audience_value`
     LANGUAGE = "language"  # one of our locales, in `audience_value`
     CHECKINS = "checkins"  # people enrolled in daily check-ins
 

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import users, volunteers
-from storage.models import User, UserRole
+from storage.models import Place, User, UserRole
+from storage.repositories import places as place_queries
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -19,21 +20,28 @@ async def make_person(
     role: UserRole,
     *,
     name: str = "Ann",
-    area: str = "Building 5",
+    area: str | None = "Building 5",
     phone: str | None = None,
     address: str | None = None,
     locale: str | None = None,
     approved: bool = True,
 ) -> User:
-    """A person who has registered with `role`. Volunteers are approved unless `approved=False`
-    (then they wait for a coordinator). Flushed, not committed."""
+    """A person who has registered with `role`, at the place named `area` (made if the
+    coordinators have not defined it yet; None: "not sure"). Volunteers are approved unless
+    `approved=False` (then they wait for a coordinator). Flushed, not committed."""
     profile = users.TelegramProfile(telegram_id=telegram_id, username=None, language_code="en")
     person = await users.sync_user(session, profile, clock=clock, default_timezone=TIMEZONE)
     await users.record_consent(session, person, clock=clock)
     if role is UserRole.COORDINATOR:
         person.role = UserRole.COORDINATOR
     await users.complete_onboarding(
-        session, person, role=role, display_name=name, phone=phone, area=area, clock=clock
+        session,
+        person,
+        role=role,
+        display_name=name,
+        phone=phone,
+        place=await place_named(session, clock, area) if area else None,
+        clock=clock,
     )
     person.address = address
     person.locale = locale
@@ -48,3 +56,18 @@ async def make_person(
         )
     await session.flush()
     return person
+
+
+async def place_named(session: AsyncSession, clock: Clock, name: str) -> Place:
+    """The place of this name, as if a coordinator had added it."""
+    place = await place_queries.named(session, name)
+    if place is None:
+        place = Place(
+            name=name,
+            position=await place_queries.next_position(session),
+            active=True,
+            created_at=clock.now(),
+        )
+        session.add(place)
+        await session.flush()
+    return place

@@ -38,7 +38,7 @@ async def community(session: AsyncSession, clock: ManualClock) -> dict[str, User
         "bo": await make_person(
             session, clock, 3, UserRole.RESIDENT, locale="zh_Hant", area="Maple Court"
         ),
-        "vic": await make_person(session, clock, 4, UserRole.VOLUNTEER, area="building 5 "),
+        "vic": await make_person(session, clock, 4, UserRole.VOLUNTEER, area="Building 5"),
     }
     return people
 
@@ -67,7 +67,9 @@ async def test_segments(session: AsyncSession, clock: ManualClock) -> None:
     assert await ids(Audience.EVERYONE) == {1, 2, 3, 4}
     assert await ids(Audience.RESIDENTS) == {2, 3}
     assert await ids(Audience.VOLUNTEERS) == {4}
-    assert await ids(Audience.AREA, "BUILDING 5") == {2, 4}
+    building_5 = str(people["ann"].place_id)
+    assert await ids(Audience.AREA, building_5) == {2, 4}  # people of the place, by its id
+    assert await ids(Audience.AREA, "Building 5") == set()  # typed text matches nobody
     assert await ids(Audience.LANGUAGE, "zh_Hant") == {3}
     assert await ids(Audience.CHECKINS) == set()
     people["ann"].deleted_at = clock.now()

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.services import invites, users
 from bot.services.errors import (
-    AreaTooLong,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
     NameEmpty,
     NameTooLong,
     PhoneInvalid,
+    TextTooLong,
 )
 from storage.models import AuditEvent, Invite, User, UserRole
 from storage.repositories import audit
@@ -68,8 +68,8 @@ def test_names_are_cleaned_and_bounded() -> None:
         users.clean_name("/help")
     with pytest.raises(NameTooLong):
         users.clean_name("名" * 4000)
-    with pytest.raises(AreaTooLong):
-        users.clean_area("楼" * 101)
+    with pytest.raises(TextTooLong):
+        users.clean_address("楼" * 201)
 
 
 async def test_deleting_data_leaves_nothing_that_identifies(
@@ -83,7 +83,8 @@ async def test_deleting_data_leaves_nothing_that_identifies(
         role=UserRole.RESIDENT,
         display_name="李伯",
         phone="13800138000",
-        area="3号楼",
+        place=None,
+        address="幸福路 8号 3栋 502",
         clock=clock,
     )
     await session.commit()
@@ -92,7 +93,7 @@ async def test_deleting_data_leaves_nothing_that_identifies(
     session.expunge_all()
     row = await session.get(User, person.id)
     assert row is not None
-    assert (row.telegram_id, row.display_name, row.phone, row.area) == (None, None, None, None)
+    assert (row.telegram_id, row.display_name, row.phone, row.address) == (None,) * 4
     assert row.deleted_at == clock.now()
     assert [e.action for e in await audit.for_subject(session, person.id)][-1] == (
         "user.data_deleted"

@@ -18,17 +18,21 @@ class DemoPerson:
     name: str
     language_code: str
     phone: str
-    area: str
+    place: str | None  # one of PLACES: never an address
     role: UserRole
     note: str = ""
 
+
+PLACES = ("1-2号楼", "3-5号楼", "6-8号楼", "社区活动中心")
+"""The buildings the demo's coordinator has defined: residents tap one when registering, and it
+is all volunteers see of where someone lives before they take on a task."""
 
 RESIDENT = DemoPerson(
     telegram_id=710001,
     name="王秀英",
     language_code="zh-hans",
     phone="+8613800138001",
-    area="3号楼 2单元 401",
+    place="3-5号楼",
     role=UserRole.RESIDENT,
     note="lives_alone",
 )
@@ -37,7 +41,7 @@ VOLUNTEER = DemoPerson(
     name="陳嘉豪",
     language_code="zh-hant",
     phone="+8613900139002",
-    area="3-5号楼",
+    place="3-5号楼",
     role=UserRole.VOLUNTEER,
     note="student",
 )
@@ -46,7 +50,7 @@ COORDINATOR = DemoPerson(
     name="Li Na",
     language_code="en",
     phone="+8613700137003",
-    area="Community office",
+    place=None,
     role=UserRole.COORDINATOR,
     note="community_office",
 )
@@ -62,12 +66,12 @@ VOLUNTEERS_GROUP_TITLE = "邻里 · 志愿者 Volunteers"
 
 # Neighbours who exist only in the database: they fill lists, they have no phone on the page.
 EXTRA_RESIDENTS = (
-    DemoPerson(720001, "张建国", "zh-hans", "+8613600136001", "2号楼", UserRole.RESIDENT),
-    DemoPerson(720002, "刘桂兰", "zh-hans", "+8613600136002", "7号楼", UserRole.RESIDENT),
-    DemoPerson(720003, "陳伯", "zh-hant", "+8613600136003", "5号楼", UserRole.RESIDENT),
+    DemoPerson(720001, "张建国", "zh-hans", "+8613600136001", "1-2号楼", UserRole.RESIDENT),
+    DemoPerson(720002, "刘桂兰", "zh-hans", "+8613600136002", "6-8号楼", UserRole.RESIDENT),
+    DemoPerson(720003, "陳伯", "zh-hant", "+8613600136003", "3-5号楼", UserRole.RESIDENT),
 )
 EXTRA_VOLUNTEERS = (
-    DemoPerson(720101, "赵磊", "zh-hans", "+8613600136101", "1-4号楼", UserRole.VOLUNTEER),
+    DemoPerson(720101, "赵磊", "zh-hans", "+8613600136101", "1-2号楼", UserRole.VOLUNTEER),
 )
 VOLUNTEERS_GROUP_MEMBERS = (VOLUNTEER, *EXTRA_VOLUNTEERS)
 """The page's volunteer first: the page writes in a group as its first member by default."""

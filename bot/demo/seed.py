@@ -22,12 +22,13 @@ from bot.demo.personas import (
     COORDINATOR,
     EXTRA_RESIDENTS,
     EXTRA_VOLUNTEERS,
+    PLACES,
     VOLUNTEER,
     DemoPerson,
 )
 from bot.notices import Notifier, Rendered
 from bot.request_keyboards import claim_keyboard
-from bot.services import claims, review
+from bot.services import claims, places, review
 from bot.services.outbox import Priority
 from bot.services.requests import RequestDraft, rate_request, submit_request
 from bot.services.users import (
@@ -40,6 +41,7 @@ from bot.services.volunteers import register_volunteer
 from bot.texts import public_card
 from handlers.coordination import announce_request  # the card the bot itself sends
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User
+from storage.repositories import places as place_queries
 from storage.repositories import users as user_queries
 
 VOLUNTEER_SKILLS = ["shopping", "company", "paperwork", "medical"]
@@ -105,7 +107,7 @@ async def register_person(
         role=person.role,
         display_name=person.name,
         phone=person.phone,
-        area=person.area,
+        place=await place_queries.named(session, person.place) if person.place else None,
         clock=clock,
     )
 
@@ -117,12 +119,15 @@ async def is_seeded(session: AsyncSession) -> bool:
 async def seed_demo_community(
     session: AsyncSession, clock: Clock, *, timezone: str = "Asia/Shanghai"
 ) -> SeededCommunity | None:
-    """A coordinator, approved volunteers (one of them a phone on the page), a few residents
-    and their requests (pending, open, done and rated); None when the database already has
-    them. The caller commits, after `announce_seeded` if the bot should tell people."""
+    """A coordinator, the places they defined, approved volunteers (one of them a phone on the
+    page), a few residents and their requests (pending, open, done and rated); None when the
+    database already has them. The caller commits, after `announce_seeded` if the bot should
+    tell people."""
     if await is_seeded(session):
         return None
     coordinator = await register_person(session, COORDINATOR, clock=clock, timezone=timezone)
+    for name in PLACES:
+        await places.add_place(session, coordinator, name, clock=clock)
     community = SeededCommunity(coordinator)
     for person in (VOLUNTEER, *EXTRA_VOLUNTEERS):
         volunteer = await register_person(session, person, clock=clock, timezone=timezone)

@@ -190,7 +190,7 @@ async def recipients(
         case Audience.VOLUNTEERS:
             query = queries.approved_volunteers(query)
         case Audience.AREA:
-            query = queries.in_area(query, value or "")
+            query = queries.in_place(query, int(value) if value and value.isdigit() else None)
         case Audience.LANGUAGE:
             # The language a person reads is decided in Python, as when their message is made.
             return [

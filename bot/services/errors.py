@@ -190,3 +190,11 @@ class SafetyCodeInvalid(InvalidInput):
 
 class WellbeingInvalid(InvalidInput):
     pass
+
+
+class PlaceNotFound(DomainError):
+    """No such place, or it is hidden (a stale or forged button)."""
+
+
+class PlaceExists(InvalidInput):
+    """Another place shown to people already has this name."""

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services import places
 from bot.services.emergency import looks_like_emergency
 from bot.services.errors import (
     DescriptionEmpty,
@@ -26,12 +27,11 @@ from bot.services.errors import (
     TextTooLong,
 )
 from bot.services.slots import compute_slot
-from bot.services.users import AREA_MAX, clean_text
+from bot.services.users import clean_address, clean_text
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 from storage.repositories import requests as request_queries
 
 DESCRIPTION_MAX = 1000
-ADDRESS_MAX = 200
 NOTES_MAX = 300
 COMMENT_MAX = 1000
 REASON_MAX = 300
@@ -87,15 +87,6 @@ def clean_long_text(text: str | None, limit: int) -> str:
     return cleaned
 
 
-def clean_address(text: str) -> str:
-    address = clean_text(text)
-    if not address or address.startswith("/"):
-        raise DescriptionEmpty()
-    if len(address) > ADDRESS_MAX:
-        raise TextTooLong(ADDRESS_MAX)
-    return address
-
-
 async def submit_request(
     session: AsyncSession, resident: User, draft: RequestDraft, *, clock: Clock
 ) -> HelpRequest:
@@ -126,7 +117,8 @@ async def submit_request(
         day_part=draft.day_part,
         slot_start=slot.start,
         slot_end=slot.end,
-        area=(resident.area or "")[:AREA_MAX],
+        place_id=resident.place_id,
+        area=await places.name_of(session, resident.place_id) or "",
         address=address,
         access_notes=notes or None,
         status=RequestStatus.PENDING,
@@ -358,7 +350,8 @@ async def submit_emergency(
         day_part=DayPart.ANY,
         slot_start=slot.start,
         slot_end=slot.end,
-        area=(resident.area or "")[:AREA_MAX],
+        place_id=resident.place_id,
+        area=await places.name_of(session, resident.place_id) or "",
         address=resident.address,
         access_notes=resident.access_notes,
         status=RequestStatus.PENDING,

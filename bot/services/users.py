@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services import places
 from bot.services.errors import (
-    AreaEmpty,
-    AreaTooLong,
+    DescriptionEmpty,
     NameEmpty,
     NameTooLong,
     PhoneInvalid,
+    TextTooLong,
 )
 from storage.fsm import forget_user_conversations
-from storage.models import User, UserRole
+from storage.models import Place, User, UserRole
 from storage.repositories import audit
 from storage.repositories import checkins as checkin_queries
 from storage.repositories import requests as request_queries
@@ -25,7 +26,7 @@ from storage.repositories import users as user_queries
 from storage.repositories import visits as visit_queries
 
 NAME_MAX = 64
-AREA_MAX = 100
+ADDRESS_MAX = 200
 _PHONE_ALLOWED = re.compile(r"^\+?[\d\s\-().]+$")
 
 
@@ -53,13 +54,23 @@ def clean_name(text: str) -> str:
     return name
 
 
-def clean_area(text: str) -> str:
-    area = clean_text(text)
-    if not area or area.startswith("/"):
-        raise AreaEmpty()
-    if len(area) > AREA_MAX:
-        raise AreaTooLong(AREA_MAX)
-    return area
+def clean_address(text: str) -> str:
+    """The exact address (street, building, flat), as the person wrote it."""
+    address = clean_text(text)
+    if not address or address.startswith("/"):
+        raise DescriptionEmpty()
+    if len(address) > ADDRESS_MAX:
+        raise TextTooLong(ADDRESS_MAX)
+    return address
+
+
+async def save_address(session: AsyncSession, user: User, text: str, *, clock: Clock) -> str:
+    """Keep (or change) the person's exact address: requests, paired visits and check-in alerts
+    all use this one."""
+    user.address = clean_address(text)
+    user.updated_at = clock.now()
+    await session.flush()
+    return user.address
 
 
 def normalise_phone(text: str) -> str:
@@ -121,16 +132,21 @@ async def complete_onboarding(
     role: UserRole,
     display_name: str,
     phone: str | None,
-    area: str,
+    place: Place | None,
+    address: str | None = None,
     clock: Clock,
 ) -> User:
-    """Save the person's details and role. A coordinator (from an invite) stays a coordinator."""
+    """Save the person's details and role. A coordinator (from an invite) stays a coordinator.
+    `place` is one the coordinators defined (None: not sure, or none defined yet); `address` is
+    the exact one, which only a task's holder and the coordinators will see."""
     now = clock.now()
     if user.role != UserRole.COORDINATOR:
         user.role = role
     user.display_name = clean_name(display_name)
     user.phone = normalise_phone(phone) if phone else None
-    user.area = clean_area(area)
+    places.assign(user, place)
+    if address:
+        user.address = clean_address(address)
     user.onboarded_at = user.onboarded_at or now
     user.updated_at = now
     audit.record(
@@ -161,6 +177,7 @@ async def delete_personal_data(session: AsyncSession, user: User, *, clock: Cloc
     user.telegram_language = None
     user.display_name = None
     user.phone = None
+    user.place_id = None
     user.area = None
     user.address = None
     user.access_notes = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, exists, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -69,9 +69,9 @@ def enrolled_in_checkins(query: Select[tuple[User]]) -> Select[tuple[User]]:
     )
 
 
-def in_area(query: Select[tuple[User]], area: str) -> Select[tuple[User]]:
-    """Case-insensitive and ignoring surrounding spaces: "building 5" finds "Building 5"."""
-    return query.where(func.lower(func.trim(User.area)) == area.strip().lower())
+def in_place(query: Select[tuple[User]], place_id: int | None) -> Select[tuple[User]]:
+    """People who chose this place (None: nobody)."""
+    return query.where(User.place_id == place_id) if place_id else query.where(false())
 
 
 async def claim_due_scheduled(session: AsyncSession, now: datetime) -> list[Broadcast]:

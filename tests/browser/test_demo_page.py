@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path("/usr/bin/chromium")
 STEP_TIMEOUT_MS = 20_000
-BUILDING = "3号楼"  # the area she gives when registering: volunteers may see it
+BUILDING = "3-5号楼"  # the place she taps when registering: volunteers may see it
 ADDRESS = "3号楼 2单元 401"  # the exact address: only the claiming volunteer sees it
 NEED = "帮我买一袋米和十个鸡蛋，谢谢"
 
@@ -126,8 +126,9 @@ async def register_resident(resident: Locator) -> None:
     await resident.locator(".inline-kb button", has_text="我同意").click()
     await resident.locator(".reply-keyboard button", has_text=RESIDENT.name).click()
     await resident.locator(".reply-keyboard button", has_text="跳过").click()
-    await expect(resident.locator(".msg.bot").last).to_contain_text("楼")  # which building?
-    await type_and_send(resident, BUILDING)
+    await tap(bot_message(resident, "楼"), "📍 " + BUILDING)  # which building? one tap
+    await expect(resident.locator(".msg.bot").last).to_contain_text("🔒")  # the exact address
+    await type_and_send(resident, ADDRESS)
     await expect(bot_message(resident, "登记成功")).to_have_count(1)
 
 
@@ -147,7 +148,7 @@ async def test_resident_registers_by_tapping_and_sees_the_menu(page: Page) -> No
     await expect(resident.locator(".reply-keyboard button").first).to_be_visible()
     assert await resident.locator(".reply-keyboard button").count() >= 3  # the menu
     texts = await resident.locator(".msg.me .body").all_inner_texts()
-    assert texts[0] == "/start" and texts[-1] == BUILDING
+    assert texts[0] == "/start" and texts[-1] == ADDRESS
 
 
 async def test_a_request_from_asking_to_rating_across_four_chats(page: Page) -> None:
@@ -174,9 +175,8 @@ async def test_a_request_from_asking_to_rating_across_four_chats(page: Page) -> 
     when = resident.locator(".msg.bot").last
     await expect(when.locator(".inline-kb button", has_text="⚡ 越快越好")).to_be_visible()
     await tap(when, "⚡ 越快越好")
-    await expect(bot_message(resident, "请输入地址")).to_be_visible()  # none saved yet
-    await type_and_send(resident, ADDRESS)
-    await tap(resident.locator(".msg.bot"), "💾 好，记住它")
+    await expect(bot_message(resident, "志愿者应该到哪里")).to_be_visible()  # saved already
+    await tap(bot_message(resident, "志愿者应该到哪里"), "🏠 " + ADDRESS)
     await expect(resident.locator(".msg.bot").last).to_contain_text("跳过")  # door code?
     await tap(resident.locator(".msg.bot"), "⏭ 跳过")
     summary = resident.locator(".msg.bot").last

@@ -2,11 +2,18 @@
 (and the phone of their emergency contact, which only coordinators see besides them) appear
 only in messages to the resident, to coordinators (their chats and their group), and to
 volunteers and contacts to whom they were revealed (each reveal is in the audit log: a claimed
-task, a paired visit, an alert about a missed check-in)."""
+task, a paired visit, an alert about a missed check-in).
+
+Every successful call the bot made that shows something to someone is read: its text or
+caption, its buttons (inline and reply keyboards), and the short answers to button presses
+(shown to the presser). `leaks_of` checks planted values against the readers a test names."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,14 +22,9 @@ from bot.emulator.server import FakeBotAPI
 from storage.db import create_engine, create_session_factory
 from storage.models import AuditEvent, CheckinContact, CheckinPlan, HelpRequest, User, UserRole
 
-SENDING_METHODS = {
-    "sendMessage": "text",
-    "editMessageText": "text",
-    "sendPhoto": "caption",
-    "sendDocument": "caption",
-    "editMessageCaption": "caption",
-}
 MIN_SECRET = 5  # shorter strings would match by chance
+SHOWN_FIELDS = ("text", "caption", "reply_markup", "title", "description", "address")
+"""What of a call's parameters a person can read (a venue's address, a poll's words...)."""
 
 
 async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
@@ -56,6 +58,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 if user.role is UserRole.RESIDENT:
                     allow(user.phone, user)
                     allow(user.address, user)
+                    allow(user.access_notes, user)
             plans = {plan.id: plan for plan in await session.scalars(select(CheckinPlan))}
             for contact in await session.scalars(select(CheckinContact)):
                 # An emergency contact's number: the resident who gave it and the
@@ -73,17 +76,57 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
         await engine.dispose()
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a parameter; a keyboard may arrive as JSON text."""
+    if isinstance(value, str):
+        if value[:1] in "[{":
+            try:
+                yield from _strings(json.loads(value))
+                return
+            except ValueError:
+                pass
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def shown(api: FakeBotAPI) -> Iterator[tuple[str, int, str]]:
+    """(method, reader, what they could read) for every successful call the bot made to show
+    something to someone; a button press's answer is read by whoever pressed."""
+    for call in api.calls:
+        if not call.ok:
+            continue
+        if call.method == "answerCallbackQuery":
+            query = api.state.callback_queries.get(str(call.params.get("callback_query_id")))
+            reader = query.user_id if query else 0
+            fields: tuple[str, ...] = ("text",)
+        else:
+            chat_id = call.params.get("chat_id")
+            if chat_id is None:
+                continue  # setMyCommands and the like: to nobody in particular
+            reader = int(chat_id)
+            fields = SHOWN_FIELDS
+        text = "\n".join(
+            piece for name in fields for piece in _strings(call.params.get(name)) if piece
+        )
+        if text:
+            yield call.method, reader, text
+
+
+def leaks_of(api: FakeBotAPI, readers: Mapping[str, set[int]]) -> list[str]:
+    """Every message that shows one of `readers`' secrets to a chat not among its readers."""
+    leaks = []
+    for method, reader, text in shown(api):
+        for secret, allowed in readers.items():
+            if secret in text and reader not in allowed:
+                leaks.append(f"{method} to {reader} shows {secret!r}: {text[:200]!r}")
+    return leaks
+
+
 async def leaked_private_details(api: FakeBotAPI, settings: Settings) -> list[str]:
     """Every message the bot sent that shows a detail to a chat not allowed to read it."""
-    readers = await _secrets_and_readers(settings)
-    leaks = []
-    for call in api.calls:
-        field = SENDING_METHODS.get(call.method)
-        if field is None or not call.ok:
-            continue
-        text = str(call.params.get(field) or "")
-        chat_id = int(call.params.get("chat_id") or 0)
-        for secret, allowed in readers.items():
-            if secret in text and chat_id not in allowed:
-                leaks.append(f"{call.method} to {chat_id} shows {secret!r}: {text[:200]!r}")
-    return leaks
+    return leaks_of(api, await _secrets_and_readers(settings))

@@ -6,6 +6,7 @@ from bot.emulator.server import FakeBotAPI
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, offer_skills_and_languages, register, user_row
+from tests.people import place_named
 
 STALE = "This button is no longer active. Please use the latest message."
 
@@ -68,22 +69,43 @@ async def test_phone_step(linli: RunningBot, telegram: FakeBotAPI) -> None:
     await jo.send_sticker()
     assert "does not look like a phone number" in jo.last.text
     await jo.send_text("020 7946 0018")
-    assert "Which building or area" in jo.last.text
+    assert "exact address" in jo.last.text  # no place defined yet: that step is skipped
 
 
-async def test_area_step_and_long_text(linli: RunningBot, telegram: FakeBotAPI) -> None:
+async def test_place_step_takes_only_a_tap(linli: RunningBot, telegram: FakeBotAPI) -> None:
+    async with linli.app.session_factory() as session:
+        await place_named(session, linli.clock, "Riverside")
+        await session.commit()
     kit = telegram.user(4006, first_name="Kit", language_code="en")
     await agree_to_register(kit, "volunteer")
     await kit.send_text("Kit")
     await kit.tap_reply("⏭ Skip")
-    await kit.send_voice()
-    assert "building or area in a message" in kit.last.text
-    await kit.send_text("x" * 4000)
-    assert "a bit long" in kit.last.text
-    await kit.send_text("Riverside")
+    assert "Where can you help?" in kit.last.text
+    question = kit.last.message_id
+    await kit.send_text("Riverside Court 12, flat 3")  # typed: never kept as a place
+    assert "Please tap one of the buttons" in kit.replies[0].text
+    await kit.press_data("pl:999", message_id=question)  # forged
+    assert kit.callback_answers[-1].text == STALE
+    await kit.tap("🌍 Anywhere nearby")
     await offer_skills_and_languages(kit)
     row = await user_row(linli, 4006)
-    assert row is not None and row.role == UserRole.VOLUNTEER and row.area == "Riverside"
+    assert row is not None and row.role == UserRole.VOLUNTEER
+    assert (row.place_id, row.area, row.address) == (None, None, None)
+
+
+async def test_address_step_and_long_text(linli: RunningBot, telegram: FakeBotAPI) -> None:
+    kit = telegram.user(4008, first_name="Kit", language_code="en")
+    await agree_to_register(kit)
+    await kit.send_text("Kit")
+    await kit.tap_reply("⏭ Skip")
+    await kit.send_voice()
+    assert "type the address in words" in kit.last.text
+    await kit.send_text("x" * 4000)
+    assert "a bit long" in kit.last.text
+    await kit.send_text("12 Riverside Road, flat 3")
+    assert "registered" in kit.last.text
+    row = await user_row(linli, 4008)
+    assert row is not None and row.address == "12 Riverside Road, flat 3" and row.area is None
 
 
 async def test_registered_person_sending_anything(linli: RunningBot, telegram: FakeBotAPI) -> None:

@@ -136,10 +136,12 @@ async def test_photo_notice_scheduled_then_sent_by_the_scheduler(
     await lin.tap("No, continue")
     await lin.tap("No, just a notice")
     await lin.tap("A building or area")
-    await lin.send_text("building 7")
+    await lin.send_text("building 7")  # typed: a place is tapped, not typed
+    assert "Please tap one of the buttons" in lin.last.text
+    await lin.tap("📍 Building 7")
     preview = [m for m in lin.replies if m.photo]
     assert preview and preview[0].text == "Water is off on Monday morning."
-    assert "1 people will receive it" in lin.last.text
+    assert "1 people will receive it (people in Building 7)" in lin.last.text
     await lin.tap("Schedule")
     await lin.send_text("tomorrow")
     assert "2026-05-01 14:30" in lin.last.text

@@ -45,8 +45,8 @@ async def test_linli_run_answers_start_and_stops_cleanly(
             (mei.tap("🙋 我需要幫助", wait=False), "🔒"),
             (mei.tap("✅ 我同意", wait=False), "怎樣稱呼"),
             (mei.tap_reply("Mei", wait=False), "電話號碼"),
-            (mei.tap_reply("📱 提供我的電話號碼", wait=False), "大廈"),
-            (mei.send_text("9座", wait=False), "登記成功"),
+            (mei.tap_reply("📱 提供我的電話號碼", wait=False), "詳細地址"),  # no place defined
+            (mei.send_text("9座 3樓 A室", wait=False), "登記成功"),
         ]
         for action, expected in steps:
             await action

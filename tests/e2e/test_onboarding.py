@@ -10,6 +10,7 @@ from bot.emulator.server import FakeBotAPI
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, offer_skills_and_languages, user_row
+from tests.people import place_named
 
 GREETING = {
     "en": "Do you need some help, or would you like to volunteer?",
@@ -38,6 +39,10 @@ async def test_resident_registers_in_their_language(
 ) -> None:
     name = "Mei" if language == "en" else "梅"
     mei = telegram.user(1001, first_name=name, language_code=language)
+    async with linli.app.session_factory() as session:  # the coordinators' list of places
+        for place in ("2号楼", "3号楼"):
+            await place_named(session, linli.clock, place)
+        await session.commit()
 
     await mei.send_command("/start")
     assert GREETING[language] in mei.last.text
@@ -49,7 +54,10 @@ async def test_resident_registers_in_their_language(
 
     await mei.tap_reply(name)  # her Telegram name, offered as a button
     await mei.tap_reply(SHARE[language])  # Telegram's "share contact"
-    await mei.send_text("3号楼2单元")
+    assert mei.last.buttons[:2] == [["📍 2号楼"], ["📍 3号楼"]]  # one tap, never typed
+    await mei.tap("📍 3号楼")
+    assert "🔒" in mei.last.text  # the exact address, and who will see it
+    await mei.send_text("幸福小区 3栋 502")
 
     assert name in mei.last.text
     assert MENU_HELP[language] in [label for row in mei.reply_keyboard for label in row]
@@ -67,7 +75,7 @@ async def test_resident_registers_in_their_language(
     row = await user_row(linli, 1001)
     assert row is not None
     assert row.role == UserRole.RESIDENT
-    assert (row.display_name, row.area) == (name, "3号楼2单元")
+    assert (row.display_name, row.area, row.address) == (name, "3号楼", "幸福小区 3栋 502")
     assert row.phone and row.phone.lstrip("+").isdigit()
     assert row.consent_at is not None and row.is_onboarded
 
@@ -77,13 +85,13 @@ async def test_volunteer_registers_without_a_phone(linli: RunningBot, telegram: 
     await agree_to_register(tom, "volunteer")
     await tom.send_text("Tom Lee")
     await tom.tap_reply("⏭ Skip")
-    assert "Which area can you help in?" in tom.last.text
-    await tom.send_text("Maple Court")
+    # no place is defined yet: the step is skipped, and nothing typed is kept as an area
     await offer_skills_and_languages(tom)
     assert "Thank you for volunteering, Tom Lee!" in tom.last.text
 
     row = await user_row(linli, 1002)
     assert row is not None and row.role == UserRole.VOLUNTEER and row.phone is None
+    assert (row.place_id, row.area, row.address) == (None, None, None)
 
 
 async def test_unknown_language_falls_back_to_the_configured_default(

@@ -30,6 +30,7 @@ from tests.e2e.community import (
 )
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, user_row
+from tests.people import place_named
 
 SKIP = {"en": "⏭ Skip", "zh-hans": "⏭ 跳过"}
 CLAIM = "🙌 I'll do it"
@@ -61,14 +62,20 @@ def has(text: str):
     return lambda message: text in message.text
 
 
-async def register_volunteer(telegram: FakeBotAPI, telegram_id: int, language: str) -> ChatUser:
-    """Registers "Tom Lee" of "Maple Court" through the conversation, choosing shopping (after
-    trying "Done" with nothing chosen, and toggling meals on and off) and Cantonese."""
+async def register_volunteer(
+    linli: RunningBot, telegram: FakeBotAPI, telegram_id: int, language: str
+) -> ChatUser:
+    """Registers "Tom Lee", who taps "Maple Court" (one of the coordinators' places), through
+    the conversation, choosing shopping (after trying "Done" with nothing chosen, and toggling
+    meals on and off) and Cantonese."""
+    async with linli.app.session_factory() as session:
+        await place_named(session, linli.clock, "Maple Court")
+        await session.commit()
     tom = telegram.user(telegram_id, first_name="Tom", language_code=language)
     await agree_to_register(tom, "volunteer")
     await tom.send_text("Tom Lee")
     await tom.tap_reply(SKIP[language])
-    await tom.send_text("Maple Court")
+    await tom.tap("📍 Maple Court")
     question = tom.last.message_id
     await tom.tap(DONE[language])
     assert AT_LEAST_ONE[language] in tom.callback_answers[-1].text
@@ -90,7 +97,7 @@ async def test_volunteer_registers_waits_and_is_approved_in_the_group(
     await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
     coordinators = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[502])
 
-    tom = await register_volunteer(telegram, 2001, language)
+    tom = await register_volunteer(community, telegram, 2001, language)
     assert PENDING[language] in tom.last.text
     await tom.send_command("/tasks")
     assert STILL_CHECKING[language] in tom.last.text
@@ -130,7 +137,7 @@ async def test_volunteer_registers_waits_and_is_approved_in_the_group(
 async def test_volunteer_declined(community: RunningBot, telegram: FakeBotAPI) -> None:
     await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
     coordinators = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[502])
-    tom = await register_volunteer(telegram, 2002, "en")
+    tom = await register_volunteer(community, telegram, 2002, "en")
     card = await coordinators.wait_for_message(has("New volunteer to check"))
     await coordinators.as_user(502).tap("✖️ Decline", message_id=card.message_id)
     assert "✖️ Declined by Lin" in coordinators.message(card.message_id).text
@@ -153,7 +160,7 @@ async def test_volunteer_invited_by_a_coordinator_is_approved_at_once(
     await ada.tap("✅ I agree")
     await ada.send_text("Ada")
     await ada.tap_reply("⏭ Skip")
-    await ada.send_text("Oak Street")
+    await ada.tap("🌍 Anywhere nearby")
     await ada.tap("🛒 Shopping and errands")
     await ada.tap("➡️ Done")
     await ada.tap("English")

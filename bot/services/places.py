@@ -1,0 +1,176 @@
+"""The coarse places of the community (buildings, blocks, areas) that coordinators define.
+
+A place is all that anyone but a task's holder and the coordinators learns of where a person
+lives: volunteers' cards, paired-visit reminders and broadcasts' segments name a place, never
+text a person typed (typed text may hold a flat number). The chosen place's name is copied to
+`User.area` and `HelpRequest.area` so every view can show it without a query; this module is the
+only code that writes those copies, and a rename rewrites them all."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.services import users as people  # (users imports this module too)
+from bot.services.errors import AreaEmpty, AreaTooLong, NotAllowed, PlaceExists, PlaceNotFound
+from storage.models import Place, User, UserRole
+from storage.repositories import audit
+from storage.repositories import places as queries
+
+PLACE_NAME_MAX = 40  # it must fit on a button
+
+
+def clean_place_name(text: str) -> str:
+    name = people.clean_text(text)
+    if not name or name.startswith("/"):
+        raise AreaEmpty()
+    if len(name) > PLACE_NAME_MAX:
+        raise AreaTooLong(PLACE_NAME_MAX)
+    return name
+
+
+async def offered(session: AsyncSession) -> list[Place]:
+    """The places people may choose from now, in order; empty when none is defined yet."""
+    return await queries.listed(session)
+
+
+async def all_places(session: AsyncSession, coordinator: User) -> list[Place]:
+    """Shown and hidden places, for the coordinators' list."""
+    _require_coordinator(coordinator)
+    return await queries.listed(session, include_hidden=True)
+
+
+async def place_for_coordinator(session: AsyncSession, coordinator: User, place_id: int) -> Place:
+    _require_coordinator(coordinator)
+    return await _place(session, place_id)
+
+
+async def offered_place(session: AsyncSession, place_id: int) -> Place:
+    """A place someone tapped: it must exist and still be offered."""
+    place = await queries.get(session, place_id)
+    if place is None or not place.active:
+        raise PlaceNotFound(place_id)
+    return place
+
+
+async def offered_named(session: AsyncSession, text: str) -> Place | None:
+    """The offered place whose name someone typed instead of tapping it, if any; text that
+    names no place is never kept."""
+    typed = people.clean_text(text).casefold()
+    return next((p for p in await queries.listed(session) if p.name.casefold() == typed), None)
+
+
+async def name_of(session: AsyncSession, place_id: int | None) -> str | None:
+    place = await queries.get(session, place_id)
+    return place.name if place else None
+
+
+async def choose_place(
+    session: AsyncSession, person: User, place_id: int, *, clock: Clock
+) -> Place:
+    """Someone tapped where they live or help, outside registration."""
+    place = await offered_place(session, place_id)
+    assign(person, place)
+    person.updated_at = clock.now()
+    await session.flush()
+    return place
+
+
+def assign(person: User, place: Place | None) -> None:
+    """Set (or clear, with None: "not sure") where a person lives or helps."""
+    person.place_id = place.id if place else None
+    person.area = place.name if place else None
+
+
+async def add_place(session: AsyncSession, coordinator: User, name: str, *, clock: Clock) -> Place:
+    _require_coordinator(coordinator)
+    name = clean_place_name(name)
+    existing = await queries.named(session, name)
+    if existing is not None:
+        if existing.active:
+            raise PlaceExists()
+        existing.active = True  # typing a hidden place's name again shows it again
+        _audit(session, coordinator, existing, "place.shown", clock)
+        await session.flush()
+        return existing
+    place = await _new_place(session, name, clock)
+    _audit(session, coordinator, place, "place.added", clock)
+    await session.flush()
+    return place
+
+
+async def seed_places(session: AsyncSession, names: list[str], *, clock: Clock) -> int:
+    """The first places, from the settings (`PLACES`), while the community has none at all;
+    afterwards the coordinators' list is the truth and the setting changes nothing."""
+    if await queries.listed(session, include_hidden=True):
+        return 0
+    for name in dict.fromkeys(clean_place_name(name) for name in names):
+        place = await _new_place(session, name, clock)
+        _audit(session, None, place, "place.added", clock)
+    await session.flush()
+    return len(await queries.listed(session))
+
+
+async def _new_place(session: AsyncSession, name: str, clock: Clock) -> Place:
+    place = Place(
+        name=name,
+        position=await queries.next_position(session),
+        active=True,
+        created_at=clock.now(),
+    )
+    session.add(place)
+    await session.flush()
+    return place
+
+
+async def rename_place(
+    session: AsyncSession, coordinator: User, place_id: int, name: str, *, clock: Clock
+) -> Place:
+    _require_coordinator(coordinator)
+    place = await _place(session, place_id)
+    name = clean_place_name(name)
+    existing = await queries.named(session, name)
+    if existing is not None and existing.id != place.id:
+        raise PlaceExists()
+    place.name = name
+    await queries.relabel(session, place.id, name)
+    _audit(session, coordinator, place, "place.renamed", clock)
+    await session.flush()
+    return place
+
+
+async def set_shown(
+    session: AsyncSession, coordinator: User, place_id: int, shown: bool, *, clock: Clock
+) -> Place:
+    """Hide a place (no longer offered; those who chose it keep it) or show it again."""
+    _require_coordinator(coordinator)
+    place = await _place(session, place_id)
+    place.active = shown
+    _audit(session, coordinator, place, "place.shown" if shown else "place.hidden", clock)
+    await session.flush()
+    return place
+
+
+async def _place(session: AsyncSession, place_id: int) -> Place:
+    place = await queries.get(session, place_id)
+    if place is None:
+        raise PlaceNotFound(place_id)
+    return place
+
+
+def _require_coordinator(user: User) -> None:
+    if user.role is not UserRole.COORDINATOR or not user.is_onboarded:
+        raise NotAllowed()
+
+
+def _audit(
+    session: AsyncSession, actor: User | None, place: Place, action: str, clock: Clock
+) -> None:
+    audit.record(
+        session,
+        at=clock.now(),
+        action=action,
+        actor_id=actor.id if actor else None,
+        subject_id=None,
+        detail={"place_id": place.id, "name": place.name},
+    )

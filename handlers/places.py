@@ -1,0 +1,155 @@
+"""/places: coordinators keep the list of the community's buildings or areas. Tap "➕ Add a
+place" and type a name; tap a place to rename, hide or show it again. Private chat only: the
+name is typed, and a group would not pass it to the bot (privacy mode)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import place_views
+from bot.callbacks import PlaceAction
+from bot.clock import Clock
+from bot.services import places
+from bot.services.errors import (
+    AreaEmpty,
+    AreaTooLong,
+    InvalidInput,
+    NotAllowed,
+    PlaceExists,
+    PlaceNotFound,
+)
+from handlers.replies import edit_pressed, stale_button_text
+from storage.models import User, UserRole
+
+PRIVATE = F.chat.type == "private"
+
+
+class PlaceFlow(StatesGroup):
+    name = State()  # a new place's name, or a new name for `place_id`
+
+
+def _is_coordinator(user: User) -> bool:
+    return user.role is UserRole.COORDINATOR and user.is_onboarded
+
+
+def _invalid_text(error: InvalidInput) -> str:
+    match error:
+        case PlaceExists():
+            return _("There is already a place with that name. Please send another name.")
+        case AreaTooLong(limit=limit):
+            return _("That is a bit long. Please keep it to {limit} characters.").format(
+                limit=limit
+            )
+        case AreaEmpty():
+            return _("Please type the name in a message ✍️")
+    return _("Sorry, I could not use that. Please try again.")
+
+
+async def show_places(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    if not _is_coordinator(user):
+        await message.answer(_("Only coordinators can change the list of places."))
+        return
+    await state.clear()
+    listed = await places.all_places(session, user)
+    await message.answer(
+        place_views.list_text(listed), reply_markup=place_views.list_keyboard(listed)
+    )
+
+
+async def place_action(
+    callback: CallbackQuery,
+    callback_data: PlaceAction,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+) -> None:
+    if not _is_coordinator(user) or not isinstance(callback.message, Message):
+        await callback.answer(_("Only coordinators can change the list of places."))
+        return
+    action, place_id = callback_data.action, callback_data.place_id
+    try:
+        if action == "add":
+            await callback.answer()
+            await state.set_state(PlaceFlow.name)
+            await state.update_data(place_id=None)
+            await callback.message.answer(place_views.name_prompt(None))
+            return
+        if action == "back":
+            await callback.answer()
+            listed = await places.all_places(session, user)
+            await edit_pressed(
+                callback, place_views.list_text(listed), place_views.list_keyboard(listed)
+            )
+            return
+        if action == "rename":
+            place = await places.place_for_coordinator(session, user, place_id)
+            await callback.answer()
+            await state.set_state(PlaceFlow.name)
+            await state.update_data(place_id=place.id)
+            await callback.message.answer(place_views.name_prompt(place))
+            return
+        if action in ("hide", "show"):
+            place = await places.set_shown(session, user, place_id, action == "show", clock=clock)
+        elif action == "open":
+            place = await places.place_for_coordinator(session, user, place_id)
+        else:
+            raise PlaceNotFound(place_id)
+    except (PlaceNotFound, NotAllowed):
+        await callback.answer(stale_button_text())
+        return
+    await callback.answer()
+    await edit_pressed(callback, place_views.place_text(place), place_views.place_keyboard(place))
+
+
+async def typed_name(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, clock: Clock
+) -> None:
+    if not _is_coordinator(user):
+        await state.clear()
+        return
+    place_id = (await state.get_data()).get("place_id")
+    try:
+        if place_id is None:
+            place = await places.add_place(session, user, message.text or "", clock=clock)
+            done = _("✅ Added: {name}")
+        else:
+            place = await places.rename_place(
+                session, user, place_id, message.text or "", clock=clock
+            )
+            done = _("✅ Renamed: {name}")
+    except InvalidInput as error:
+        await message.answer(_invalid_text(error))
+        return
+    except (PlaceNotFound, NotAllowed):
+        await state.clear()
+        await message.answer(stale_button_text())
+        return
+    await state.clear()
+    await message.answer(done.format(name=place_views.quoted(place.name)))
+    listed = await places.all_places(session, user)
+    await message.answer(
+        place_views.list_text(listed), reply_markup=place_views.list_keyboard(listed)
+    )
+
+
+async def name_please(message: Message) -> None:
+    await message.answer(_invalid_text(AreaEmpty()))
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="places")
+    router.message.register(show_places, PRIVATE, Command("places"))
+    router.callback_query.register(place_action, PlaceAction.filter())
+    router.message.register(typed_name, PlaceFlow.name, PRIVATE, F.text)
+    router.message.register(name_please, PlaceFlow.name, PRIVATE)
+    return router
