@@ -24,8 +24,10 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
+from bot.middlewares.send_budget import send_budget
 from bot.middlewares.user import CurrentUserMiddleware
 from bot.outbox import OutboxSender
+from bot.outbox_flags import undeliverable_flagger
 from bot.ratelimit import SendLimits
 from bot.scheduler import Scheduler
 from handlers import all_routers
@@ -37,13 +39,16 @@ logger = logging.getLogger("linli.app")
 
 
 def create_bot(settings: Settings) -> Bot:
-    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`."""
+    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`, every message
+    of it within one send budget (OUTBOX_RATE), shared with the outbox sender."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    return Bot(
+    bot = Bot(
         token=settings.token(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    send_budget(bot, SendLimits(per_second=settings.outbox_rate))
+    return bot
 
 
 def create_fsm_storage(
@@ -97,8 +102,11 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         bot,
         dispatcher["session_factory"],
         dispatcher["clock"],
-        limits=SendLimits(per_second=settings.outbox_rate),
+        limiter=send_budget(bot, SendLimits(per_second=settings.outbox_rate)),
         max_attempts=settings.outbox_max_attempts,
+        lease_seconds=settings.outbox_lease_seconds,
+        purge_after_days=settings.outbox_purge_days,
+        on_undeliverable=undeliverable_flagger(settings, dispatcher["clock"], dispatcher["i18n"]),
     )
     dispatcher["outbox"] = sender
     sender.start()
