@@ -349,7 +349,6 @@ async def take_over_expired(session: AsyncSession, *, now: datetime, worker: str
         )
         .values(
             status=OutboxStatus.PENDING,
-            not_before=now,
             error="possible repeat: the sender stopped during the request",
             **free,
         )
