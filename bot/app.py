@@ -47,6 +47,8 @@ def create_bot(settings: Settings) -> Bot:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    # Request middlewares run in the order registered, the first outermost: one that must act
+    # before a request waits for its slot (e.g. committing the update's transaction) goes first.
     send_budget(bot, SendLimits(per_second=settings.outbox_rate))
     return bot
 
