@@ -39,18 +39,13 @@ logger = logging.getLogger("linli.app")
 
 
 def create_bot(settings: Settings) -> Bot:
-    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`, every message
-    of it within one send budget (OUTBOX_RATE), shared with the outbox sender."""
+    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    bot = Bot(
+    return Bot(
         token=settings.token(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    # Request middlewares run in the order registered, the first outermost: one that must act
-    # before a request waits for its slot (e.g. committing the update's transaction) goes first.
-    send_budget(bot, SendLimits(per_second=settings.outbox_rate))
-    return bot
 
 
 def create_fsm_storage(
@@ -100,11 +95,16 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     await publish_commands(bot, dispatcher["i18n"])
     settings: Settings = dispatcher["settings"]
+    # Every message of the bot within one budget (OUTBOX_RATE), shared with the outbox sender.
+    # Installed here, before any update is handled, and after the request middlewares of
+    # `create_bot`, so those (the first registered runs outermost) act before a request waits
+    # for its slot.
+    budget = send_budget(bot, SendLimits(per_second=settings.outbox_rate))
     sender = OutboxSender(
         bot,
         dispatcher["session_factory"],
         dispatcher["clock"],
-        limiter=send_budget(bot, SendLimits(per_second=settings.outbox_rate)),
+        limiter=budget,
         max_attempts=settings.outbox_max_attempts,
         lease_seconds=settings.outbox_lease_seconds,
         purge_after_days=settings.outbox_purge_days,

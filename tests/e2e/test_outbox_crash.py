@@ -22,6 +22,8 @@ from sqlalchemy import func, insert, select
 from bot.clock import ManualClock, SystemClock
 from bot.emulator import FloodLimits
 from bot.emulator.server import FakeBotAPI
+from bot.middlewares.send_budget import send_budget
+from bot.ratelimit import SendLimits
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_database
 from storage.models import (
@@ -260,6 +262,7 @@ async def test_stop_sending_finishes_a_broadcast_a_dead_sender_was_holding(
         await lin.tap("No, just a notice")
         await lin.tap("Residents")
         outbox = linli.app.dispatcher["outbox"]
+        assert outbox.limiter is send_budget(linli.app.bot, SendLimits())  # one budget
         await outbox.stop()  # what follows is what a killed sender left behind
         await lin.tap("Send now")
         await lin.tap("Yes, send it")
