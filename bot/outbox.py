@@ -288,7 +288,8 @@ class OutboxSender:
             if self._stopping.is_set():
                 return
             try:
-                await self.recover()
+                async with self._exchanging:  # never beside an exchange: the same rows
+                    await self.recover()
                 if self.purge_after is not None and time.monotonic() >= self._next_purge:
                     self._next_purge = time.monotonic() + PURGE_EVERY
                     purged = await self.purge()
