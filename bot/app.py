@@ -25,8 +25,10 @@ from bot.edit_guard import IdenticalEditGuard
 from bot.i18n import create_i18n
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
+from bot.middlewares.send_budget import send_budget
 from bot.middlewares.user import CurrentUserMiddleware
 from bot.outbox import OutboxSender
+from bot.outbox_flags import undeliverable_flagger
 from bot.ratelimit import SendLimits
 from bot.scheduler import Scheduler
 from bot.services import places
@@ -96,12 +98,20 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     await publish_commands(bot, dispatcher["i18n"])
     settings: Settings = dispatcher["settings"]
+    # Every message of the bot within one budget (OUTBOX_RATE), shared with the outbox sender.
+    # Installed here, before any update is handled, and after the request middlewares of
+    # `create_bot`, so those (the first registered runs outermost) act before a request waits
+    # for its slot.
+    budget = send_budget(bot, SendLimits(per_second=settings.outbox_rate))
     sender = OutboxSender(
         bot,
         dispatcher["session_factory"],
         dispatcher["clock"],
-        limits=SendLimits(per_second=settings.outbox_rate),
+        limiter=budget,
         max_attempts=settings.outbox_max_attempts,
+        lease_seconds=settings.outbox_lease_seconds,
+        purge_after_days=settings.outbox_purge_days,
+        on_undeliverable=undeliverable_flagger(settings, dispatcher["clock"], dispatcher["i18n"]),
     )
     dispatcher["outbox"] = sender
     sender.start()

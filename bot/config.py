@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     outbox_rate: float = Field(default=25.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=5, ge=1, le=50)
+    outbox_lease_seconds: float = Field(default=20.0, ge=1, le=600)
+    outbox_purge_days: int = Field(default=30, ge=1, le=3650)
     coordinator_chat_id: int | None = None
     volunteer_chat_id: int | None = None
     emergency_numbers: str = "120=ambulance,119=fire,110=police"

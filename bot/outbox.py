@@ -1,9 +1,16 @@
 """The outbox sender: drains `outbox_messages` into Telegram within Telegram's limits.
 
-Each row is sent at most once: it is marked `sending` (committed) before the request and
-`sent` after. A 429 pauses all sending for `retry_after` and hands the row back; 5xx and
-network errors are retried with backoff a bounded number of times; a 403 marks the person
-unreachable. Several senders (processes) may run at once: rows are claimed atomically.
+Each row is marked `sending` (committed) before the request and `sent` after. What happens when
+the answer never comes is the delivery policy of its kind (`delivers_at_least_once`): a message
+that protects a person is sent again, any other is never repeated and becomes `interrupted`
+(delivery unknown). A 429 pauses all sending for `retry_after` and hands the row back; 5xx
+errors are retried with backoff a bounded number of times; a 403 marks the person unreachable.
+A row that cannot be sent for a reason of its own (a payload that does not make a request) is
+set aside with its reason, retried with backoff, and after `BROKEN_TRIES` marked failed and
+flagged to the coordinators; nothing else waits for it. Several senders (processes) may run at
+once: rows are claimed atomically, as leases that the sender renews while it lives; every
+sender takes over, all the time, the rows whose lease ran out (their sender died or hangs).
+Log lines name rows by id and kind, never their text.
 
 To keep up with a high rate the sender works as a small pipeline:
 
@@ -16,11 +23,12 @@ To keep up with a high rate the sender works as a small pipeline:
   free one of `concurrency` request slots, and starts the request, so several requests are in
   flight at once, never two to the same chat (`SendRateLimiter`);
 - each answer is kept in memory until the next exchange writes it; a crash in between leaves
-  the row `sending`, so it becomes `interrupted` and is never resent.
+  the row `sending`, so once its lease runs out it is sent again (at least once) or becomes
+  `interrupted` (at most once).
 
 Marked rows wait at most about `batch_size` messages before their request leaves; a sender that
 stops hands them back (their request never left), one that crashes leaves them `sending`, to be
-marked interrupted like the rest: at-most-once is kept, at the price of those few rows."""
+taken over like the rest: at-most-once is kept, at the price of those few rows."""
 
 from __future__ import annotations
 
@@ -29,16 +37,19 @@ import contextlib
 import heapq
 import logging
 import math
+import re
 import time
+import traceback
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -49,8 +60,8 @@ from aiogram.exceptions import (
 from aiogram.methods import Response, SendDocument, SendMessage, SendPhoto, TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.ratelimit import SendLimits, SendRateLimiter
+from bot.clock import Clock, SystemClock
+from bot.ratelimit import SendLimits, SendRateLimiter, paced_by_outbox
 from bot.services.outbox import Priority, person_blocked_bot
 from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
@@ -68,7 +79,12 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
 # of CPU (under load once every ~40 messages, a third of the sender's time). Holding the models
 # here keeps them built for the life of the process.
 RESPONSE_MODELS = tuple(Response[method.__returning__] for method in METHODS.values())
-ABANDONED_AFTER = timedelta(minutes=2)
+LEASE_SECONDS = 20.0  # a claim lasts this long unless renewed (OUTBOX_LEASE_SECONDS)
+BROKEN_TRIES = 3  # tries of a row that fails for a reason of its own, then failed and flagged
+BROKEN_BACKOFF = timedelta(seconds=30)  # ... doubling after each try
+PURGE_EVERY = 3600.0  # seconds between purges of old payloads
+UNDELIVERABLE_KIND = "outbox.undeliverable"
+_DIGIT_RUN = re.compile(r"\d[\d \-]{4,}\d")
 SHORT_WAIT = 0.05  # seconds: shorter waits of the dispatcher are plain sleeps
 # Seconds the dispatcher sleeps at least: it then starts the requests that fell due meanwhile
 # together (the limiter lets it catch up), instead of waking up for each one at a high rate.
@@ -88,6 +104,20 @@ class _Answer:
     telegram_message_id: int | None = None
     error: str | None = None
     not_before: datetime | None = None
+    flag: bool = False  # failed for good and worth the coordinators' attention
+
+
+Undeliverable = tuple[ClaimedMessage, str]
+"""A row that failed for good, and why (no text of it)."""
+UndeliverableHook = Callable[[AsyncSession, Sequence[Undeliverable]], Awaitable[None]]
+
+
+def log_safe_reason(error: BaseException) -> str:
+    """Why a request failed, fit for a log line and the row: Telegram's description or the
+    exception's type, never its message (which may quote the payload); long runs of digits (a
+    phone number?) masked."""
+    text = error.message if isinstance(error, TelegramAPIError) else type(error).__name__
+    return _DIGIT_RUN.sub("…", text)[:200]
 
 
 class OutboxSender:
@@ -104,12 +134,25 @@ class OutboxSender:
         concurrency: int | None = None,
         flush_interval: float = 0.05,
         monotonic: Callable[[], float] = time.monotonic,
+        limiter: SendRateLimiter | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        lease_clock: Clock | None = None,
+        purge_after_days: float | None = None,
+        on_undeliverable: UndeliverableHook | None = None,
     ) -> None:
+        """`limiter`: the bot's shared send budget (else one of its own, with `limits`).
+        `lease_clock` tells real time (leases are about processes, not the domain's clock)."""
         self.bot = bot
         self.session_factory = session_factory
         self.clock = clock
-        self.limiter = SendRateLimiter(limits or SendLimits(), monotonic)
+        self.limiter = limiter or SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
+        self.lease = timedelta(seconds=lease_seconds)
+        self.lease_clock = lease_clock or SystemClock()
+        self.purge_after = timedelta(days=purge_after_days) if purge_after_days else None
+        self.on_undeliverable = on_undeliverable
+        self._renew_every = lease_seconds / 4
+        self._lease_ok_until = 0.0  # monotonic: until then the rows held here are surely ours
         per_second = self.limiter.limits.per_second
         # About a tenth of a second of work marked `sending` at a time (and claimed at a time by
         # `drain_once`), so a new urgent row waits little; `run` claims about a second ahead.
@@ -147,6 +190,7 @@ class OutboxSender:
         self._next_probe = 0.0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._next_purge = 0.0
 
     # running
 
@@ -173,6 +217,7 @@ class OutboxSender:
     async def run(self) -> None:
         await self.recover()
         dispatcher = asyncio.create_task(self._dispatch(until_empty=False))
+        keeper = asyncio.create_task(self._keep_leases())
         try:
             while not self._stopping.is_set():
                 try:
@@ -184,6 +229,8 @@ class OutboxSender:
             self._stopping.set()
             self._queued.set()
             with contextlib.suppress(Exception):
+                await keeper
+            with contextlib.suppress(Exception):
                 await dispatcher
             await self._settle()
             self._give_back_queue()  # rows an exchange marked while the dispatcher stopped
@@ -193,14 +240,63 @@ class OutboxSender:
                 logger.exception("outbox_final_write_failed worker=%s", self.worker)
 
     async def recover(self) -> None:
-        """Rows left by a sender that died: claimed ones go back, mid-request ones never resend."""
+        """Renew this sender's leases and take over every row whose lease ran out: claimed ones
+        go back to the queue, mid-request ones are sent again or marked interrupted, by kind.
+        Run at start and then every quarter of a lease, for as long as the sender lives."""
+        started = time.monotonic()
         async with self.session_factory() as session:
-            requeued, interrupted = await outbox_queries.recover_abandoned(
-                session, older_than=self.clock.now() - ABANDONED_AFTER
-            )
+            now = self.lease_clock.now()
+            await outbox_queries.renew_leases(session, worker=self.worker, until=now + self.lease)
+            taken = await outbox_queries.take_over_expired(session, now=now, worker=self.worker)
             await session.commit()
-        if requeued or interrupted:
-            logger.warning("outbox_recovered requeued=%d interrupted=%d", requeued, interrupted)
+        self._lease_ok_until = max(self._lease_ok_until, started + self._lease_margin())
+        if any(taken):
+            logger.warning(
+                "outbox_taken_over worker=%s requeued=%d resent=%d interrupted=%d",
+                self.worker,
+                *taken,
+            )
+            self.wake()
+
+    async def purge(self) -> int:
+        """Drop the payloads of rows finished more than OUTBOX_PURGE_DAYS ago; how many."""
+        if self.purge_after is None:
+            return 0
+        purged = 0
+        while True:
+            async with self.session_factory() as session:
+                now = self.clock.now()
+                done = await outbox_queries.purge_payloads(
+                    session, created_before=now - self.purge_after, now=now
+                )
+                await session.commit()
+            purged += done
+            if done == 0 or self._stopping.is_set():
+                return purged
+
+    def _lease_margin(self) -> float:
+        """Seconds after a renewal during which a request may still leave: the lease less a
+        margin, so no request starts on a row another sender may be taking over."""
+        return self.lease.total_seconds() * 5 / 6
+
+    def _lease_until(self) -> datetime:
+        return self.lease_clock.now() + self.lease
+
+    async def _keep_leases(self) -> None:
+        while not self._stopping.is_set():
+            await self._sleep(self._renew_every)
+            if self._stopping.is_set():
+                return
+            try:
+                async with self._exchanging:  # never beside an exchange: the same rows
+                    await self.recover()
+                if self.purge_after is not None and time.monotonic() >= self._next_purge:
+                    self._next_purge = time.monotonic() + PURGE_EVERY
+                    purged = await self.purge()
+                    if purged:
+                        logger.info("outbox_purged rows=%d", purged)
+            except Exception:
+                logger.exception("outbox_lease_round_failed worker=%s", self.worker)
 
     async def drain_once(self) -> int:
         """Claim what is due now and send it, paced and several at a time; the number claimed.
@@ -311,6 +407,7 @@ class OutboxSender:
                             now=now,
                             worker=self.worker,
                             limit=claim,
+                            lease_until=self._lease_until(),
                             skip_chats=[*self.limiter.busy_chats(), *self._queued_chats],
                         )
                     elif probe and held:
@@ -320,6 +417,7 @@ class OutboxSender:
                             now=now,
                             worker=self.worker,
                             limit=self.batch_size,
+                            lease_until=self._lease_until(),
                             above_priority=-max(held)[0],
                         )
                     for row in fresh:
@@ -327,7 +425,11 @@ class OutboxSender:
                     if top_up:  # counted now: the queue went on draining meanwhile
                         ready = self._take_ready(held, self._queue_target - len(self._queue))
                         marked = await outbox_queries.mark_sending_many(
-                            session, [row.id for row in ready], worker=self.worker, now=now
+                            session,
+                            [row.id for row in ready],
+                            worker=self.worker,
+                            now=now,
+                            lease_until=self._lease_until(),
                         )
                     if release:
                         await outbox_queries.hand_back(
@@ -338,6 +440,8 @@ class OutboxSender:
                         )
                         held = []
                     await session.commit()
+                if marked:  # rows marked now are leased afresh
+                    self._lease_ok_until = max(self._lease_ok_until, started + self._lease_margin())
             except BaseException:
                 self._answers[:0] = answers  # written next time (every write is conditional)
                 self._never_sent[:0] = never_sent
@@ -412,6 +516,7 @@ class OutboxSender:
             ],
             worker=self.worker,
         )
+        flagged: list[Undeliverable] = []
         for answer in answers:
             if answer.status == OutboxStatus.SENT:
                 continue
@@ -426,7 +531,7 @@ class OutboxSender:
                     error=answer.error,
                 )
                 continue
-            await outbox_queries.finish(
+            finished = await outbox_queries.finish(
                 session,
                 answer.row.id,
                 worker=self.worker,
@@ -436,16 +541,26 @@ class OutboxSender:
             )
             if answer.status == OutboxStatus.BLOCKED and answer.row.chat_id > 0:
                 await person_blocked_bot(session, answer.row.chat_id, clock=self.clock)
+            if finished and answer.flag and answer.row.kind != UNDELIVERABLE_KIND:
+                flagged.append((answer.row, answer.error or ""))
+        if flagged and self.on_undeliverable is not None:
+            try:
+                await self.on_undeliverable(session, flagged)
+            except Exception as error:  # noqa: BLE001 - the rows' own fate is written all the same
+                logger.error(
+                    "outbox_flag_failed rows=%d reason=%s", len(flagged), log_safe_reason(error)
+                )
 
     @staticmethod
     def _log_not_sent(answers: list[_Answer]) -> None:
         for answer in answers:
             if answer.status not in (OutboxStatus.SENT, None):
                 logger.warning(
-                    "outbox_not_sent id=%d status=%s error=%s",
+                    "outbox_not_sent id=%d kind=%s status=%s error=%s",
                     answer.row.id,
+                    answer.row.kind,
                     answer.status,
-                    answer.error,
+                    answer.error,  # a log-safe reason: never the text
                 )
 
     # dispatching: paced, several requests in flight
@@ -468,7 +583,7 @@ class OutboxSender:
                     self._queued.clear()
                     await self._queued.wait()
                     continue
-                wait = self.limiter.global_wait()
+                wait = self.limiter.outbox_wait()
                 if wait > 0:
                     if wait < SHORT_WAIT:
                         await asyncio.sleep(max(wait, DISPATCH_TICK))
@@ -496,7 +611,7 @@ class OutboxSender:
                 if (
                     not self._queue
                     or self._stopping.is_set()
-                    or self.limiter.global_wait() > 0  # the slot took a while: look again
+                    or self.limiter.outbox_wait() > 0  # the slot took a while: look again
                 ):
                     self._slots.release()
                     continue
@@ -510,7 +625,10 @@ class OutboxSender:
         self._queued_chats.discard(row.chat_id)
         if len(self._queue) == self._low_water:
             self._attention.set()  # time to claim more
-        if self.limiter.chat_wait(row.chat_id) > 0:  # not expected: the chat was free when claimed
+        if (
+            self.limiter.chat_wait(row.chat_id) > 0  # not expected: the chat was free when claimed
+            or time.monotonic() > self._lease_ok_until  # another sender may be taking it over
+        ):
             self._slots.release()
             self._never_sent.append(row.id)
             self._attention.set()
@@ -554,8 +672,13 @@ class OutboxSender:
         """The request of a row already marked `sending`; what became of it."""
         attempts = row.attempts + 1
         counted = chat_counted = True
+        paced_by_outbox.set(True)  # this task's requests took their slot here
         try:
-            method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
+            try:
+                method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
+            except Exception as error:  # noqa: BLE001 - a payload that does not make a request
+                counted = chat_counted = False
+                return self._set_aside(row, attempts, error)
             message = await self.bot(method)
         except TelegramRetryAfter as error:
             counted = chat_counted = False
@@ -566,27 +689,70 @@ class OutboxSender:
                 row, None, now, error=f"429 retry after {error.retry_after}", not_before=now
             )
         except TelegramForbiddenError as error:
-            return _Answer(row, OutboxStatus.BLOCKED, self.clock.now(), error=error.message)
+            return _Answer(
+                row, OutboxStatus.BLOCKED, self.clock.now(), error=log_safe_reason(error)
+            )
         except TelegramBadRequest as error:
-            return _Answer(row, OutboxStatus.FAILED, self.clock.now(), error=error.message)
-        except (TelegramServerError, TelegramNetworkError) as error:
+            return self._failed(row, log_safe_reason(error))
+        except TelegramServerError as error:
             chat_counted = False
-            now = self.clock.now()
-            if attempts < self.max_attempts:
-                backoff = timedelta(seconds=min(300, 2**attempts))
-                return _Answer(row, None, now, error=str(error), not_before=now + backoff)
-            return _Answer(row, OutboxStatus.FAILED, now, error=f"gave up: {error}")
+            return self._retry_or_fail(row, attempts, error)
+        except (TelegramNetworkError, ClientDecodeError) as error:
+            chat_counted = False
+            never_left = isinstance(error, TelegramNetworkError) and error.message.startswith(
+                "ClientConnector"  # no connection was made: the request surely never arrived
+            )
+            if row.at_least_once or never_left:
+                return self._retry_or_fail(row, attempts, error)
+            return _Answer(
+                row,
+                OutboxStatus.INTERRUPTED,
+                self.clock.now(),
+                error=f"no answer, delivery unknown: {log_safe_reason(error)}",
+            )
         except TelegramAPIError as error:
             chat_counted = False
-            return _Answer(row, OutboxStatus.FAILED, self.clock.now(), error=str(error))
-        except Exception as error:  # a bad row or a bug: delivery unknown, so never retried
-            logger.exception("outbox_send_failed id=%d", row.id)
-            return _Answer(row, OutboxStatus.FAILED, self.clock.now(), error=repr(error))
+            return self._failed(row, log_safe_reason(error))
+        except Exception as error:  # noqa: BLE001 - a bad row or a bug, before the request left
+            counted = chat_counted = False
+            return self._set_aside(row, attempts, error)
         finally:
             self.limiter.end(row.chat_id, counted=counted, chat_counted=chat_counted)
         return _Answer(
             row, OutboxStatus.SENT, self.clock.now(), telegram_message_id=message.message_id
         )
+
+    def _failed(self, row: ClaimedMessage, reason: str) -> _Answer:
+        """Refused for good; a message that protects a person is flagged to the coordinators."""
+        return _Answer(
+            row, OutboxStatus.FAILED, self.clock.now(), error=reason, flag=row.at_least_once
+        )
+
+    def _retry_or_fail(self, row: ClaimedMessage, attempts: int, error: BaseException) -> _Answer:
+        now = self.clock.now()
+        if attempts < self.max_attempts:
+            backoff = timedelta(seconds=min(300, 2**attempts))
+            return _Answer(row, None, now, error=log_safe_reason(error), not_before=now + backoff)
+        return self._failed(row, f"gave up: {log_safe_reason(error)}")
+
+    def _set_aside(self, row: ClaimedMessage, attempts: int, error: BaseException) -> _Answer:
+        """The row itself is at fault: tried again later, a few times, then failed and flagged.
+        Logged with where it happened, but not the exception's message (it may quote the
+        payload)."""
+        logger.warning(
+            "outbox_row_set_aside id=%d kind=%s try=%d reason=%s\n%s",
+            row.id,
+            row.kind,
+            attempts,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+        )
+        reason = f"could not be sent: {type(error).__name__}"
+        now = self.clock.now()
+        if attempts < BROKEN_TRIES:
+            backoff = BROKEN_BACKOFF * 2 ** (attempts - 1)
+            return _Answer(row, None, now, error=reason, not_before=now + backoff)
+        return _Answer(row, OutboxStatus.FAILED, now, error=f"gave up: {reason}", flag=True)
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up when the sender stops."""

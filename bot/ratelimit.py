@@ -6,19 +6,28 @@ after it leaves. So every limit is counted on what the sender knows for sure: a 
 from the moment it is sent (the overall pace, and "in flight") until `GLOBAL_WINDOW` after its
 answer came back (Telegram admitted it at the latest then). However the requests are delayed on
 the way, Telegram never sees more than `per_second` of them in any one-second window, and never
-two to one private chat less than `private_chat_interval` apart."""
+two to one private chat less than `private_chat_interval` apart.
+
+One limiter is the bot's whole budget: the outbox sender paces its requests with it, and the
+bot's session middleware (`bot.middlewares.send_budget`) takes a slot of it for each direct
+reply, before any outbox request that waits at the same time."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 GLOBAL_WINDOW = 1.0  # seconds: `per_second` messages in any window this long
 GROUP_WINDOW = 60.0  # seconds: `group_per_minute` messages to one group in any window this long
 CATCH_UP = 0.2  # seconds of lateness (a busy event loop, a GC pause) made up by the next sends
+
+paced_by_outbox: ContextVar[bool] = ContextVar("linli_paced_by_outbox", default=False)
+"""True inside the outbox sender's requests: they took their slot already."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class SendRateLimiter:
         self._next_private: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
         self._paused_until = 0.0
+        self._direct_waiting = 0  # direct replies waiting for a slot: they go first
 
     # overall
 
@@ -73,6 +83,23 @@ class SendRateLimiter:
             else:  # only an answer can free a slot: look again soon
                 wait = max(wait, self._interval)
         return wait
+
+    def outbox_wait(self) -> float:
+        """`global_wait` for the outbox: while a direct reply waits for a slot, the outbox
+        leaves it the next one (a person's own answer goes before bulk)."""
+        wait = self.global_wait()
+        if self._direct_waiting:
+            return max(wait, self._interval)
+        return wait
+
+    async def wait_direct(self) -> None:
+        """Wait for the next overall slot for a direct reply (the caller `begin`s it at once)."""
+        self._direct_waiting += 1
+        try:
+            while (wait := self.global_wait()) > 0:  # noqa: ASYNC110 - a time, not an event
+                await asyncio.sleep(wait)
+        finally:
+            self._direct_waiting -= 1
 
     @property
     def in_flight(self) -> int:

@@ -305,7 +305,7 @@ async def send_due_step(notifier: Notifier, due: DueStep) -> None:
         await notifier.tell_user(
             volunteer,
             lambda: (_hour_before_text(visit, pairing, resident), reminder_keyboard(visit)),
-            kind="visit.reminder",
+            kind="visit.address",  # at least once: see delivers_at_least_once
             priority=Priority.REMINDER,
         )
         if visit.kind is VisitKind.VISIT and not resident.address:

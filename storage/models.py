@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -151,17 +152,18 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # Telegram refused it for good, or retries ran out
     BLOCKED = "blocked"  # the person blocked the bot (403)
     SKIPPED = "skipped"  # not tried: the person is unreachable, or the message was withdrawn
-    INTERRUPTED = "interrupted"  # the sender died mid-request: delivery unknown, never resent
+    INTERRUPTED = "interrupted"  # stopped mid-request (at-most-once row): delivery unknown
 
 
 class OutboxMessage(Base):
     """One message to one chat, written in the transaction of the change that caused it, and
-    sent later by the outbox sender, at most once."""
+    sent later by the outbox sender: at most once, or at least once for `at_least_once` rows."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "priority", "not_before"),
         Index("ix_outbox_messages_chat_status", "chat_id", "status"),
+        Index("ix_outbox_messages_purge", "purged_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +179,13 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(40))
     claimed_at: Mapped[datetime | None]
+    # A claim is a lease: the sender renews it while it lives; once it has run out, any live
+    # sender takes the row over (`storage.repositories.outbox.take_over_expired`).
+    lease_expires_at: Mapped[datetime | None]
+    # A message that protects a person (`bot.services.outbox.delivers_at_least_once`): sent
+    # again when its request may not have arrived.
+    at_least_once: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    purged_at: Mapped[datetime | None]  # the payload was dropped, OUTBOX_PURGE_DAYS after
     sent_at: Mapped[datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(String(300))

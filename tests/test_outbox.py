@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.emulator import FloodLimits
 from bot.emulator.server import FakeBotAPI
-from bot.outbox import ABANDONED_AFTER, OutboxSender
+from bot.outbox import OutboxSender
 from bot.ratelimit import SendLimits, SendRateLimiter
 from bot.services.outbox import Priority, enqueue_message
 from bot.services.users import TelegramProfile, sync_user
@@ -63,6 +63,11 @@ async def statuses(factory: async_sessionmaker[AsyncSession]) -> dict[str, str]:
     async with factory() as session:
         rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
         return {row.payload["text"]: str(row.status) for row in rows}
+
+
+def after_the_leases() -> ManualClock:
+    """A clock for a sender that comes along once every lease taken now has run out."""
+    return ManualClock(datetime.now(UTC) + timedelta(minutes=5))
 
 
 async def drain(sender: OutboxSender, rounds: int = 20) -> None:
@@ -168,10 +173,14 @@ async def test_a_crash_mid_send_never_resends_and_loses_nothing_else(
         telegram.user(chat)
     await queue(session_factory, clock, [(51 + i, f"m{i}", Priority.NOTICE) for i in range(3)])
     async with session_factory() as session:  # a sender that died: one row mid-request, one claimed
-        rows = await outbox_queries.claim_due(session, now=clock.now(), worker="dead", limit=2)
-        await outbox_queries.mark_sending(session, rows[0].id, worker="dead", now=clock.now())
+        lapsed = datetime.now(UTC) - timedelta(seconds=1)  # its leases have run out
+        rows = await outbox_queries.claim_due(
+            session, now=clock.now(), worker="dead", limit=2, lease_until=lapsed
+        )
+        await outbox_queries.mark_sending(
+            session, rows[0].id, worker="dead", now=clock.now(), lease_until=lapsed
+        )
         await session.commit()
-    clock.advance(ABANDONED_AFTER + timedelta(seconds=1))
     sender = sender_for(bot, session_factory, clock)
     await sender.recover()
     await drain(sender)
@@ -345,8 +354,7 @@ async def test_a_crash_with_several_requests_in_flight(
         task.cancel()
     await asyncio.gather(round_task, *dying._requests, return_exceptions=True)
 
-    clock.advance(ABANDONED_AFTER + timedelta(seconds=1))
-    successor = sender_for(bot, session_factory, clock)
+    successor = sender_for(bot, session_factory, clock, lease_clock=after_the_leases())
     await successor.recover()
     await drain(successor)
     result = await statuses(session_factory)

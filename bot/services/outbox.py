@@ -27,6 +27,37 @@ class Priority(IntEnum):
     URGENT = 100
 
 
+# Messages that protect a person, whatever their priority: the unreachable-elder flags, the
+# address a volunteer needs an hour before a visit, nobody answering the door, and the
+# coordinators' flag about a message that could not be sent.
+PROTECTIVE_KINDS = frozenset(
+    {
+        "checkin.alert",
+        "checkin.help",
+        "checkin.not_reached",
+        "checkin.flag",
+        "checkin.unreachable",
+        "visit.address",
+        "visit.nobody_home",
+        "task_details",
+        "outbox.undeliverable",
+    }
+)
+
+
+def delivers_at_least_once(kind: str, priority: int) -> bool:
+    """The delivery policy, in one place.
+
+    At least once: urgent messages (check-in alerts, "I need help", emergency cards, the
+    claimer's address) and the kinds above. A request interrupted by a crash, or one whose
+    answer never came (a timeout), is sent again: a duplicate is far better than a lost alert.
+
+    At most once: everything else, bulk notices above all. Such a request is never repeated;
+    when its fate is unknown the row becomes `interrupted` and the broadcast report counts it
+    as "unknown"."""
+    return priority >= Priority.URGENT or kind in PROTECTIVE_KINDS
+
+
 async def enqueue_message(
     session: AsyncSession,
     *,
@@ -101,6 +132,7 @@ async def enqueue_payload(
         status=status,
     )
     row.broadcast_id = broadcast_id
+    row.at_least_once = delivers_at_least_once(kind, priority)
     if status == OutboxStatus.SKIPPED:
         row.error = "recipient unreachable"
     if flush:

@@ -1,5 +1,9 @@
 """Queries of the outbox. Every change of a row's status is one conditional UPDATE, so two
-senders (two processes) can never both take, or both finish, the same row."""
+senders (two processes) can never both take, or both finish, the same row.
+
+A sender's hold on a row (claimed, or sending) is a lease: `lease_expires_at`, renewed while
+the sender lives. A row whose lease ran out belongs to nobody, and any live sender takes it
+over (`take_over_expired`)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, User
@@ -52,6 +56,8 @@ class ClaimedMessage(NamedTuple):
     method: str
     payload: dict[str, Any]
     attempts: int  # before this claim's attempt
+    kind: str
+    at_least_once: bool
 
 
 async def claim_due(
@@ -60,12 +66,14 @@ async def claim_due(
     now: datetime,
     worker: str,
     limit: int,
+    lease_until: datetime,
     skip_chats: Collection[int] = (),
     above_priority: int | None = None,
 ) -> list[ClaimedMessage]:
-    """Take up to `limit` due rows, most urgent first. On PostgreSQL rows locked by another
-    sender are skipped (SKIP LOCKED); SQLite runs one writer at a time, and the outer
-    `status = pending` condition makes a row taken twice impossible on both.
+    """Take up to `limit` due rows, most urgent first, leased to `worker` until `lease_until`.
+    On PostgreSQL rows locked by another sender are skipped (SKIP LOCKED); SQLite runs one
+    writer at a time, and the outer `status = pending` condition makes a row taken twice
+    impossible on both.
 
     `above_priority` takes only rows more urgent than that: a cheap look (a range of the
     status/priority index) for what should jump the queue of a sender that is busy."""
@@ -91,7 +99,12 @@ async def claim_due(
         .add_cte(chosen)
         .where(table.c.id.in_(select(chosen.c.id)))
         .where(table.c.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_at=now)
+        .values(
+            status=OutboxStatus.CLAIMED,
+            claimed_by=worker,
+            claimed_at=now,
+            lease_expires_at=lease_until,
+        )
         .returning(
             table.c.id,
             table.c.chat_id,
@@ -99,6 +112,8 @@ async def claim_due(
             table.c.method,
             table.c.payload,
             table.c.attempts,
+            table.c.kind,
+            table.c.at_least_once,
         ),
         params,
     )
@@ -128,8 +143,10 @@ async def _move(
     return result.rowcount == 1
 
 
-async def mark_sending(session: AsyncSession, row_id: int, *, worker: str, now: datetime) -> bool:
-    """The last write before the request: after this the row is never sent again."""
+async def mark_sending(
+    session: AsyncSession, row_id: int, *, worker: str, now: datetime, lease_until: datetime
+) -> bool:
+    """The last write before the request: after this an at-most-once row is never sent again."""
     return await _move(
         session,
         row_id,
@@ -137,6 +154,7 @@ async def mark_sending(session: AsyncSession, row_id: int, *, worker: str, now: 
         expected=OutboxStatus.CLAIMED,
         status=OutboxStatus.SENDING,
         claimed_at=now,
+        lease_expires_at=lease_until,
         attempts=OutboxMessage.attempts + 1,
     )
 
@@ -154,6 +172,7 @@ _MARK_SENDING = (
     .values(
         status=OutboxStatus.SENDING,
         claimed_at=bindparam("now", type_=_OUTBOX.c.claimed_at.type),
+        lease_expires_at=bindparam("lease_until", type_=_OUTBOX.c.lease_expires_at.type),
         attempts=_OUTBOX.c.attempts + 1,
     )
     .returning(_OUTBOX.c.id)
@@ -169,6 +188,7 @@ _HAND_BACK = {
         status=OutboxStatus.PENDING,
         claimed_by=None,
         claimed_at=None,
+        lease_expires_at=None,
         # a `sending` row handed back was never tried: its attempt is given back
         attempts=_OUTBOX.c.attempts - (1 if expected == OutboxStatus.SENDING else 0),
     )
@@ -184,6 +204,7 @@ _FINISH_SENT = (
     .values(
         status=OutboxStatus.SENT,
         error=None,
+        lease_expires_at=None,
         sent_at=bindparam("sent_at", type_=_OUTBOX.c.sent_at.type),
         telegram_message_id=bindparam("message_id", type_=_OUTBOX.c.telegram_message_id.type),
     )
@@ -191,13 +212,19 @@ _FINISH_SENT = (
 
 
 async def mark_sending_many(
-    session: AsyncSession, row_ids: Collection[int], *, worker: str, now: datetime
+    session: AsyncSession,
+    row_ids: Collection[int],
+    *,
+    worker: str,
+    now: datetime,
+    lease_until: datetime,
 ) -> set[int]:
     """`mark_sending` for a whole batch in one statement; the ids actually moved."""
     if not row_ids:
         return set()
     result = await session.execute(
-        _MARK_SENDING, {"row_ids": list(row_ids), "worker": worker, "now": now}
+        _MARK_SENDING,
+        {"row_ids": list(row_ids), "worker": worker, "now": now, "lease_until": lease_until},
     )
     return set(result.scalars().all())
 
@@ -244,7 +271,11 @@ async def finish(
     telegram_message_id: int | None = None,
     error: str | None = None,
 ) -> bool:
-    values: dict[str, Any] = {"status": status, "error": error[:300] if error else None}
+    values: dict[str, Any] = {
+        "status": status,
+        "error": error[:300] if error else None,
+        "lease_expires_at": None,
+    }
     if status == OutboxStatus.SENT:
         values.update(sent_at=now, telegram_message_id=telegram_message_id)
     return await _move(session, row_id, worker=worker, expected=OutboxStatus.SENDING, **values)
@@ -269,26 +300,107 @@ async def retry_later(
         not_before=not_before,
         claimed_by=None,
         claimed_at=None,
+        lease_expires_at=None,
         error=error[:300] if error else None,
     )
 
 
-async def recover_abandoned(session: AsyncSession, *, older_than: datetime) -> tuple[int, int]:
-    """After a crash: rows only claimed go back to the queue; rows caught mid-request are marked
-    interrupted and never resent (Telegram may have delivered them)."""
+async def renew_leases(session: AsyncSession, *, worker: str, until: datetime) -> int:
+    """The sender lives: every row it holds stays its own until `until`."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status.in_((OutboxStatus.CLAIMED, OutboxStatus.SENDING)),
+        )
+        .values(lease_expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+class TakenOver(NamedTuple):
+    requeued: int  # claimed, never tried: back to the queue
+    resent: int  # at least once, caught mid-request: back to the queue, to be sent again
+    interrupted: int  # at most once, caught mid-request: delivery unknown, never resent
+
+
+async def take_over_expired(session: AsyncSession, *, now: datetime, worker: str) -> TakenOver:
+    """Rows whose sender's lease ran out (it died, or hangs): claimed ones go back to the
+    queue; of those caught mid-request, the at-least-once ones go back too (a possible
+    repeat), the others become interrupted. Rows of `worker` itself are left to it."""
+    expired = (
+        OutboxMessage.lease_expires_at < now,
+        or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != worker),
+    )
+    free = {"claimed_by": None, "claimed_at": None, "lease_expires_at": None}
     requeued = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.CLAIMED, OutboxMessage.claimed_at < older_than)
-        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
+        .where(OutboxMessage.status == OutboxStatus.CLAIMED, *expired)
+        .values(status=OutboxStatus.PENDING, **free)
+        .execution_options(synchronize_session=False)
+    )
+    resent = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.at_least_once.is_(True),
+            *expired,
+        )
+        .values(
+            status=OutboxStatus.PENDING,
+            error="possible repeat: the sender stopped during the request",
+            **free,
+        )
         .execution_options(synchronize_session=False)
     )
     interrupted = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < older_than)
-        .values(status=OutboxStatus.INTERRUPTED, error="sender stopped during the request")
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.at_least_once.is_(False),
+            *expired,
+        )
+        .values(
+            status=OutboxStatus.INTERRUPTED,
+            error="the sender stopped during the request",
+            lease_expires_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
-    return requeued.rowcount, interrupted.rowcount
+    return TakenOver(requeued.rowcount, resent.rowcount, interrupted.rowcount)
+
+
+FINISHED = (
+    OutboxStatus.SENT,
+    OutboxStatus.FAILED,
+    OutboxStatus.BLOCKED,
+    OutboxStatus.SKIPPED,
+    OutboxStatus.INTERRUPTED,
+)
+
+
+async def purge_payloads(
+    session: AsyncSession, *, created_before: datetime, now: datetime, batch: int = 500
+) -> int:
+    """Drop the text of finished rows queued before `created_before` (what was said, to
+    whom: the row itself stays for the counts of reports). Up to `batch` rows; how many."""
+    chosen = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.purged_at.is_(None),
+            OutboxMessage.created_at < created_before,
+            OutboxMessage.status.in_(FINISHED),
+        )
+        .limit(batch)
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(chosen.scalar_subquery()))
+        .values(payload={}, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 async def skip_pending_for_chat(session: AsyncSession, chat_id: int, below_priority: int) -> int:
