@@ -153,8 +153,9 @@ async def confirm_delete(
 ) -> None:
     await callback.answer()
     await retire_buttons(callback, _("🗑 Yes, delete everything"))
-    await users.delete_personal_data(session, user, clock=clock)
+    values = await users.delete_personal_data(session, user, clock=clock)
     await state.clear()
+    await users.forget_conversations(state.storage, callback.from_user.id, values)
     await clear_chat_commands(bot, callback.from_user.id)
     await bot.send_message(
         callback.from_user.id,
