@@ -31,6 +31,7 @@ from bot.services.errors import (
     AreaEmpty,
     AreaTooLong,
     InvalidInput,
+    InviteBelowRole,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
@@ -164,6 +165,11 @@ async def _redeem(session: AsyncSession, user: User, code: str, clock: Clock) ->
         return _("This invitation has already been used. Please ask for a new one.")
     except InviteInvalid:
         return _("This invitation link is not valid. Please check it, or ask for a new one.")
+    except InviteBelowRole:
+        return _(
+            "You are a coordinator already, and you stay one. This invitation is for someone "
+            "else: please pass it on to them."
+        )
     return _("✅ Invitation accepted: you are now a {role}.").format(role=role_label(role))
 
 
@@ -176,6 +182,16 @@ async def start(
     clock: Clock,
     bot: Bot,
 ) -> None:
+    if message.chat.type != "private":
+        # Registering, and above all an invitation, happen in a private chat: in a group the
+        # code would be anybody's. It stays unused for its owner.
+        await message.answer(
+            _(
+                "Please open a private chat with me and send this there: tap my name, then "
+                "“Start”. Invitations work only there, so nobody else can use yours."
+            )
+        )
+        return
     first_name = message.from_user.first_name if message.from_user else ""
     if command.args:
         await message.answer(await _redeem(session, user, command.args.strip(), clock))
