@@ -494,9 +494,14 @@ async def attendees(
     )
 
 
-async def event_for_calendar(session: AsyncSession, broadcast_id: int) -> Broadcast:
+async def event_for_calendar(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
+    """The event, for someone it was sent to or a coordinator; to anyone else (a forwarded
+    message, a forged button) as if it did not exist."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
+        raise BroadcastNotFound()
+    coordinator = user.is_onboarded and user.role is UserRole.COORDINATOR
+    if not coordinator and not await queries.was_sent_to(session, broadcast.id, user.id):
         raise BroadcastNotFound()
     return broadcast
 
