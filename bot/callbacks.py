@@ -12,9 +12,20 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
-Number = Annotated[int, Field(ge=0, le=2**31 - 1)]
+MAX_NUMBER = 2**31 - 1
+Number = Annotated[int, Field(ge=0, le=MAX_NUMBER)]
 """An id, a version, a count: what an INTEGER column holds, never negative."""
 Stamp = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
+def number_in(text: str) -> int | None:
+    """A number carried in a text field ("pr:res:12", or typed "#12"): None unless it is plain
+    ASCII digits within what our tables hold."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_NUMBER else None
 
 
 class RoleChoice(CallbackData, prefix="role"):

@@ -333,7 +333,9 @@ async def toggled_offer(
     """A skill or a language tapped on or off; the same message shows the new marks."""
     key = "skills" if callback_data.kind == "skill" else "languages"
     expected = Onboarding.skills if key == "skills" else Onboarding.languages
-    if await state.get_state() != expected.state:
+    if await state.get_state() != expected.state or callback_data.value not in (
+        volunteer_views.offer_values(callback_data.kind)
+    ):
         await callback.answer(_("This button is no longer active. Please use the latest message."))
         return
     chosen: list[str] = list((await state.get_data()).get(key, []))

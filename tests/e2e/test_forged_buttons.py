@@ -12,13 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 from aiogram.filters.callback_data import CallbackData
+from sqlalchemy import select
 
 from bot import callbacks
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
 from bot.services.outbox import Priority, enqueue_message
-from storage.models import UserRole
+from storage.models import User, UserRole, VolunteerProfile
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     open_request,
@@ -26,6 +27,7 @@ from tests.e2e.community import (
     resident_and_coordinator,
     running_community,
 )
+from tests.e2e.steps import agree_to_register, offer_skills_and_languages
 
 STALE = "This button is no longer active. Please use the latest message."
 WENT_WRONG = "something went wrong"
@@ -83,11 +85,13 @@ def forgeries(prefix: str | None = None, bad: tuple[str, ...] = BAD_NUMBERS) -> 
         fields = list(kind.model_fields)
         for step in (*STEPS[kind_prefix], "zzz"):
             rest = ["1"] * (len(fields) - 1)
-            forged.append(":".join([kind_prefix, step, *rest]))
             for position in range(len(rest)):
                 for value in bad:
                     values = [*rest[:position], value, *rest[position + 1 :]]
                     forged.append(":".join([kind_prefix, step, *values]))
+            # last, as a real button would be: it may move the conversation on, so that the
+            # forgeries of the next step meet that step
+            forged.append(":".join([kind_prefix, step, *rest]))
     assert {f.split(":")[0] for f in forged} >= set(STEPS) or prefix
     return forged
 
@@ -160,6 +164,20 @@ async def test_forged_buttons_get_a_kind_answer_from_everyone_in_every_state(
             await coordinator.send_command(command)
             await press_all(telegram, coordinator, forgeries(prefix), failed_updates)
             await coordinator.send_command("/cancel")
+        newcomer = telegram.user(506, first_name="Nia", language_code="en")
+        await agree_to_register(newcomer, "volunteer")
+        await newcomer.send_text("Nia")
+        await newcomer.tap_reply("⏭ Skip")
+        await newcomer.send_text("Block 1")
+        assert "What kinds of help can you offer" in newcomer.last.text
+        await press_all(telegram, newcomer, forgeries("vo"), failed_updates)
+        await offer_skills_and_languages(newcomer)
+        async with linli.app.session_factory() as s:
+            nia = await s.scalar(select(User).where(User.telegram_id == 506))
+            assert nia is not None
+            profile = await s.get(VolunteerProfile, nia.id)
+            assert profile is not None and profile.skills == ["shopping"]  # nothing forged
+
         await volunteer.send_command("/tasks")
         await press_all(telegram, volunteer, forgeries("tk"), failed_updates)
 
