@@ -9,7 +9,7 @@ forged, stale or doubled press changes nothing and gets a kind answer."""
 from __future__ import annotations
 
 from aiogram import F, Router, html
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -716,7 +716,8 @@ def build_router() -> Router:
     router.message.register(start_pairing, PRIVATE, Command("pair"))
     router.message.register(show_visits, PRIVATE, Command("visits"))
     pick = PairStep.filter
-    router.callback_query.register(stopped_pairing, pick(F.action == "stop"))
+    # only while pairing: an old "Stop" must not end another conversation
+    router.callback_query.register(stopped_pairing, StateFilter(PairFlow), pick(F.action == "stop"))
     router.callback_query.register(next_page, PairFlow.resident, pick(F.action == "rpage"))
     router.callback_query.register(next_page, PairFlow.volunteer, pick(F.action == "vpage"))
     router.callback_query.register(chose_resident, PairFlow.resident, pick(F.action == "res"))

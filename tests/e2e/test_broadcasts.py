@@ -387,3 +387,25 @@ async def test_the_calendar_file_goes_only_to_those_the_event_was_sent_to(
 async def bo_joins_later(linli: RunningBot, telegram: FakeBotAPI) -> None:
     """A resident who registered after the event went out."""
     await residents(linli, telegram, range(673, 674))
+
+
+async def test_a_draft_is_its_authors_alone(linli: RunningBot, telegram: FakeBotAPI) -> None:
+    """Another coordinator cannot send, schedule or cancel a draft by forging its buttons."""
+    lin = await coordinator(linli, telegram)
+    await person(linli, telegram, 901, UserRole.COORDINATOR, name="Wei")
+    wei = telegram.user(901, first_name="Wei", language_code="en")
+    (ann,) = await residents(linli, telegram, range(681, 682))
+    await write_notice(lin, "Water is off on Friday", audience="Residents")
+    draft = await broadcast_row(linli)
+    assert draft.status is BroadcastStatus.DRAFT
+
+    await wei.send_command("/help")
+    for action in ("go", "cancel"):
+        forged = BroadcastStep(action=action, broadcast_id=draft.id).pack()
+        await wei.press_data(forged, message_id=wei.last.message_id)
+        assert "already sent or cancelled" in (wei.callback_answers[-1].text or "")
+    assert (await broadcast_row(linli)).status is BroadcastStatus.DRAFT
+
+    await lin.tap("Send now")
+    await lin.tap("Yes, send it")
+    await ann.wait_for_message(lambda m: "Water is off" in m.text)

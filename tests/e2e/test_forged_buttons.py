@@ -198,3 +198,25 @@ async def test_forged_buttons_get_a_kind_answer_from_everyone_in_every_state(
             await press_all(
                 telegram, group.as_user(member), forgeries("rv") + forgeries("tk"), failed_updates
             )
+
+
+async def test_another_conversations_stop_button_does_not_end_this_one(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> None:
+    async with running_community(telegram, database_url, clock) as linli:
+        await resident_and_coordinator(linli, telegram)
+        mei = telegram.users[501]
+        await mei.send_command("/request")
+        await mei.tap("🛒 Shopping and errands")
+        await mei.send_text("Rice and eggs")
+        question = mei.last
+        assert "When do you need help?" in question.text
+        for forged in (
+            callbacks.PairStep(action="stop").pack(),  # from an old /pair message
+            callbacks.CheckinSetupStep(action="cancel").pack(),
+            callbacks.BroadcastStep(action="cancel", broadcast_id=1).pack(),
+        ):
+            await mei.press_data(forged, message_id=question.message_id)
+        assert not [m for m in mei.replies if "Stopped" in m.text]
+        await mei.tap("⚡ As soon as possible", message_id=question.message_id)
+        assert "🏠 Flat 3B, Lane 12" in str(mei.last.buttons)  # her request goes on
