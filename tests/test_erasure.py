@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import ManualClock
+from bot.services import claims, requests, review, users
 from bot.services.erasure import REDACTED, PersonalValues
+from bot.services.requests import RequestDraft
+from storage.models import RequestCategory, RequestStatus, UserRole
+from tests.people import make_person
 
 
 def test_what_she_said_marks_a_message_as_about_her() -> None:
@@ -23,3 +30,21 @@ def test_her_name_alone_is_cut_out_but_others_words_stay() -> None:
     redacted, about = values.redact(["Annual meeting: Ann and 王秀英阿姨 said yes", 3])
     assert not about
     assert redacted == [f"Annual meeting: {REDACTED} and {REDACTED}阿姨 said yes", 3]
+
+
+async def test_a_volunteer_who_leaves_gives_their_tasks_back(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    resident = await make_person(session, clock, 1, UserRole.RESIDENT, name="Mei")
+    coordinator = await make_person(session, clock, 2, UserRole.COORDINATOR, name="Lin")
+    volunteer = await make_person(session, clock, 3, UserRole.VOLUNTEER, name="Tao")
+    draft = RequestDraft(category=RequestCategory.SHOPPING, description="Rice")
+    request = await requests.submit_request(session, resident, draft, clock=clock)
+    await review.approve_request(session, coordinator, request.id, request.version, clock=clock)
+    await claims.claim_task(session, volunteer, request.id, clock=clock, max_open_claims=3)
+
+    await users.delete_personal_data(session, volunteer, clock=clock)
+
+    await session.refresh(request)
+    assert (request.status, request.volunteer_id) == (RequestStatus.OPEN, None)
+    assert request.description == "Rice"  # the resident's words are hers, not the volunteer's

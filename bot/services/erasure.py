@@ -109,7 +109,8 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Pe
 
 
 async def _withdraw_requests(session: AsyncSession, user: User, clock: Clock) -> None:
-    """Requests still under way are cancelled: nobody can help without knowing where."""
+    """Their requests still under way are cancelled (nobody can help without knowing where);
+    tasks they hold as a volunteer go back to the pool for someone else."""
     active = await session.scalars(
         select(HelpRequest).where(
             HelpRequest.resident_id == user.id,
@@ -124,4 +125,21 @@ async def _withdraw_requests(session: AsyncSession, user: User, clock: Clock) ->
             actor=user,
             action="data_deleted",
             clock=clock,
+        )
+    held = await session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.volunteer_id == user.id,
+            HelpRequest.status.in_((RequestStatus.CLAIMED, RequestStatus.IN_PROGRESS)),
+        )
+    )
+    for request in list(held):
+        await request_service.change_status(
+            session,
+            request,
+            RequestStatus.OPEN,
+            actor=user,
+            action="released",
+            clock=clock,
+            values={"volunteer_id": None, "claimed_at": None},
+            detail={"volunteer_id": user.id},
         )
