@@ -176,7 +176,14 @@ async def erase_broadcasts_of(session: AsyncSession, author_id: int) -> None:
     await session.execute(
         update(Broadcast)
         .where(Broadcast.author_id == author_id)
-        .values(versions=[], media_file_id=None, event_title=None, event_place=None)
+        .values(
+            versions=[],
+            media_file_id=None,
+            event_title=None,
+            event_place=None,
+            progress_chat_id=None,  # their private chat: its id is theirs too
+            progress_message_id=None,
+        )
         .execution_options(synchronize_session=False)
     )
 
