@@ -26,10 +26,13 @@ def test_what_she_said_marks_a_message_as_about_her() -> None:
 
 
 def test_her_name_alone_is_cut_out_but_others_words_stay() -> None:
-    values = PersonalValues.of(["yes"], ["Ann", "王秀英"])  # "yes" is too short to look for
-    redacted, about = values.redact(["Annual meeting: Ann and 王秀英阿姨 said yes", 3])
+    # "yes" and "Rice" are too short to look for: a neighbour's card may say them too
+    values = PersonalValues.of(["yes", "Rice"], ["Ann", "王秀英"])
+    redacted, about = values.redact(["Annual meeting: Ann and 王秀英阿姨 said yes to Rice", 3])
     assert not about
-    assert redacted == [f"Annual meeting: {REDACTED} and {REDACTED}阿姨 said yes", 3]
+    assert redacted == [f"Annual meeting: {REDACTED} and {REDACTED}阿姨 said yes to Rice", 3]
+    assert PersonalValues.of(["12345"], []).redact("call 12345")[1] is False
+    assert PersonalValues.of(["23456789"], []).redact("call 23456789")[1] is True
 
 
 async def test_a_volunteer_who_leaves_gives_their_tasks_back(

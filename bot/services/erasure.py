@@ -28,7 +28,8 @@ from storage.repositories import erasure as erasure_queries
 from storage.repositories import visits as visit_queries
 
 REDACTED = "—"
-MIN_TEXT = 4  # shorter words ("yes", "好的") would match others' messages by chance
+MIN_TEXT = 8  # shorter texts ("Rice", "好的") would match others' messages by chance
+MIN_PHONE = 6  # phone numbers are looked for from this many digits
 MIN_NAME = 2
 
 
@@ -38,6 +39,11 @@ def _edge_guarded(name: str) -> re.Pattern[str]:
     left = r"(?<![A-Za-z0-9])" if name[0].isascii() and name[0].isalnum() else ""
     right = r"(?![A-Za-z0-9])" if name[-1].isascii() and name[-1].isalnum() else ""
     return re.compile(left + re.escape(name) + right)
+
+
+def _worth_looking_for(value: str) -> bool:
+    digits = value.removeprefix("+")
+    return len(value) >= MIN_TEXT or (digits.isdigit() and len(digits) >= MIN_PHONE)
 
 
 def _variants(value: str) -> set[str]:
@@ -56,7 +62,7 @@ class PersonalValues:
 
     @classmethod
     def of(cls, texts: Iterable[str], names: Iterable[str]) -> PersonalValues:
-        kept = {v for text in texts for v in _variants(text) if len(v) >= MIN_TEXT}
+        kept = {v for text in texts for v in _variants(text) if _worth_looking_for(v)}
         words = {
             v
             for name in names

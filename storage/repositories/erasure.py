@@ -30,6 +30,15 @@ from storage.models import (
 
 # Free text kept in an event's `detail`: a resident's answer, a coordinator's question.
 TEXT_DETAIL_KEYS = ("answer", "question", "comment", "note", "reason", "text")
+# What conversations keep that the person typed or sent (the rest are steps and choices, such
+# as "resident" or "shopping", which would match everybody's messages).
+TYPED_KEYS = frozenset(
+    {
+        *TEXT_DETAIL_KEYS,
+        *("description", "voice", "photo", "address", "notes", "name", "phone", "area"),
+        *("contacts", "code", "event_title", "event_place", "versions", "query", "vquery"),
+    }
+)
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.CLAIMED)
 Redactor = Callable[[Any], tuple[Any, bool]]
 
@@ -53,7 +62,6 @@ async def values_of(session: AsyncSession, user: User) -> tuple[set[str], set[st
                 request.address,
                 request.access_notes,
                 request.rating_comment,
-                request.reason,
             )
             if value
         }
@@ -100,11 +108,13 @@ async def values_of(session: AsyncSession, user: User) -> tuple[set[str], set[st
 
 
 def _strings(value: Any) -> set[str]:
-    """The strings typed into a conversation (its data), to look for elsewhere."""
+    """What a person typed into a conversation (its data, under `TYPED_KEYS`), to look for
+    elsewhere."""
     if isinstance(value, str):
         return {value}
     if isinstance(value, dict):
-        return set().union(*(_strings(v) for v in value.values())) if value else set()
+        typed = [v for k, v in value.items() if k in TYPED_KEYS]
+        return set().union(*(_strings(v) for v in typed)) if typed else set()
     if isinstance(value, list):
         return set().union(*(_strings(v) for v in value)) if value else set()
     return set()
