@@ -107,7 +107,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Pe
     await erasure_queries.erase_visit_notes_of(session, user.id)
     await erasure_queries.erase_broadcasts_of(session, user.id)
     await erasure_queries.erase_outbox_to(session, user.id, user.telegram_id)
-    await erasure_queries.redact_outbox(session, values.redact)
+    await erasure_queries.redact_outbox(session, user, values.redact)
     if user.telegram_id is not None:
         await erasure_queries.redact_conversations(session, user.telegram_id, values.redact)
     await session.flush()

@@ -35,7 +35,7 @@ TEXT_DETAIL_KEYS = ("answer", "question", "comment", "note", "reason", "text")
 TYPED_KEYS = frozenset(
     {
         *TEXT_DETAIL_KEYS,
-        *("description", "voice", "photo", "address", "notes", "name", "phone", "area"),
+        *("description", "voice", "photo", "address", "notes", "name", "phone"),
         *("contacts", "code", "event_title", "event_place", "versions", "query", "vquery"),
     }
 )
@@ -45,9 +45,8 @@ Redactor = Callable[[Any], tuple[Any, bool]]
 
 async def values_of(session: AsyncSession, user: User) -> tuple[set[str], set[str]]:
     """(what they gave or what was written about them, their names): every value to erase."""
-    texts: set[str] = {
-        value for value in (user.phone, user.area, user.address, user.access_notes) if value
-    }
+    # not their building: neighbours share it, so it would match their messages too
+    texts: set[str] = {value for value in (user.phone, user.address, user.access_notes) if value}
     names = {value for value in (user.display_name, user.telegram_username) if value}
     requests = list(
         await session.scalars(select(HelpRequest).where(HelpRequest.resident_id == user.id))
@@ -216,12 +215,19 @@ async def erase_outbox_to(session: AsyncSession, user_id: int, telegram_id: int 
     )
 
 
-async def redact_outbox(session: AsyncSession, redact: Redactor) -> None:
+async def redact_outbox(session: AsyncSession, user: User, redact: Redactor) -> None:
     """Messages to others that show their words: those words are taken out; one not sent yet
-    that was about them (it showed more than their name) is withdrawn."""
+    that was about them (it showed more than their name) is withdrawn. Only rows written since
+    they came are read, and of broadcasts (the bulk of the table) only their own."""
+    own_broadcasts = select(Broadcast.id).where(Broadcast.author_id == user.id)
     rows = await session.execute(
         select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.payload).where(
-            OutboxMessage.chat_id != 0
+            OutboxMessage.chat_id != 0,
+            OutboxMessage.created_at >= user.created_at,
+            or_(
+                OutboxMessage.broadcast_id.is_(None),
+                OutboxMessage.broadcast_id.in_(own_broadcasts),
+            ),
         )
     )
     for row_id, status, payload in rows.all():
