@@ -106,6 +106,8 @@ async def forget_in_redis(
     async for raw_key in redis.scan_iter(match="fsm:*", count=500):
         key = raw_key.decode() if isinstance(raw_key, bytes) else str(raw_key)
         parts = key.split(":")
+        if parts[-1] not in ("state", "data"):
+            continue  # a lock: held while this very update is handled, and it holds nothing
         if len(parts) >= 5 and parts[-3] == str(telegram_user_id):
             await redis.delete(raw_key)
         elif parts[-1] == "data":
