@@ -95,12 +95,21 @@ class PersonalValues:
         return value, False
 
 
-async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> PersonalValues:
+@dataclass(frozen=True)
+class Erasure:
+    """What was erased: the values (for stores outside the database) and the tasks that were
+    cancelled while a volunteer held them (the volunteer is to be told)."""
+
+    values: PersonalValues
+    cancelled_tasks: tuple[HelpRequest, ...]
+
+
+async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Erasure:
     """Everything of `user` outside their own row (which the caller empties afterwards, while
-    its Telegram id is still known here). Returns the values, for stores outside the database."""
+    its Telegram id is still known here)."""
     texts, names = await erasure_queries.values_of(session, user)
     values = PersonalValues.of(texts, names)
-    await _withdraw_requests(session, user, clock)
+    cancelled = await _withdraw_requests(session, user, clock)
     await erasure_queries.erase_requests_of(session, user.id)
     await checkin_queries.forget_person(session, user.id)
     await visit_queries.end_pairings_of(session, user.id)
@@ -111,19 +120,25 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Pe
     if user.telegram_id is not None:
         await erasure_queries.redact_conversations(session, user.telegram_id, values.redact)
     await session.flush()
-    return values
+    return Erasure(values, cancelled)
 
 
-async def _withdraw_requests(session: AsyncSession, user: User, clock: Clock) -> None:
+async def _withdraw_requests(
+    session: AsyncSession, user: User, clock: Clock
+) -> tuple[HelpRequest, ...]:
     """Their requests still under way are cancelled (nobody can help without knowing where);
-    tasks they hold as a volunteer go back to the pool for someone else."""
+    tasks they hold as a volunteer go back to the pool for someone else. Returns the cancelled
+    requests a volunteer held."""
     active = await session.scalars(
         select(HelpRequest).where(
             HelpRequest.resident_id == user.id,
             HelpRequest.status.not_in(request_service.FINISHED),
         )
     )
+    held_by_others = []
     for request in list(active):
+        if request.volunteer_id is not None:
+            held_by_others.append(request)
         await request_service.change_status(
             session,
             request,
@@ -149,3 +164,4 @@ async def _withdraw_requests(session: AsyncSession, user: User, clock: Clock) ->
             values={"volunteer_id": None, "claimed_at": None},
             detail={"volunteer_id": user.id},
         )
+    return tuple(held_by_others)

@@ -24,7 +24,7 @@ from storage.repositories import audit
 from storage.repositories import users as user_queries
 
 if TYPE_CHECKING:
-    from bot.services.erasure import PersonalValues
+    from bot.services.erasure import Erasure, PersonalValues
 
 NAME_MAX = 64
 AREA_MAX = 100
@@ -147,17 +147,16 @@ async def complete_onboarding(
     return user
 
 
-async def delete_personal_data(
-    session: AsyncSession, user: User, *, clock: Clock
-) -> PersonalValues:
+async def delete_personal_data(session: AsyncSession, user: User, *, clock: Clock) -> Erasure:
     """Erase what identifies the person, and every copy of what they gave (see
     `bot.services.erasure`). The row stays, anonymous, so that records which other people rely
     on (and the audit log) keep their shape; the Telegram id is dropped, so a later /start is a
-    stranger again. Returns their values, for `forget_conversations`."""
+    stranger again. Returns what was erased, for `forget_conversations` and to tell the
+    volunteers whose tasks were cancelled."""
     from bot.services.erasure import erase_traces  # it uses the request rules, which use ours
 
     now = clock.now()
-    values = await erase_traces(session, user, clock=clock)
+    erasure = await erase_traces(session, user, clock=clock)
     user.telegram_id = None
     user.telegram_username = None
     user.telegram_language = None
@@ -172,7 +171,7 @@ async def delete_personal_data(
     user.updated_at = now
     audit.record(session, at=now, action="user.data_deleted", actor_id=user.id, subject_id=user.id)
     await session.flush()
-    return values
+    return erasure
 
 
 async def forget_conversations(

@@ -30,7 +30,14 @@ from storage.models import (
     UserRole,
     VisitCadence,
 )
-from tests.e2e.community import COORDINATORS_CHAT, VOLUNTEERS_CHAT, running_community
+from tests.e2e.community import (
+    COORDINATORS_CHAT,
+    VOLUNTEERS_CHAT,
+    open_request,
+    person,
+    resident_and_coordinator,
+    running_community,
+)
 from tests.e2e.harness import RunningBot
 from tests.e2e.test_redis import REDIS_URL, _redis_or_skip
 from tests.people import make_person
@@ -307,3 +314,23 @@ async def test_nothing_of_her_is_left_in_redis_either(
     everything = await redis_dump(redis) + "\n" + await database_dump(linli)
     assert not found(planted, everything), found(planted, everything)
     assert await redis.exists(other_key)  # Lin's conversation itself goes on
+
+
+async def test_the_volunteer_of_a_task_she_withdrew_is_told_not_to_go(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    resident, coordinator = await resident_and_coordinator(community, telegram)
+    tao_row = await person(community, telegram, 503, UserRole.VOLUNTEER, name="Tao")
+    request = await open_request(community, resident, coordinator)
+    async with community.app.session_factory() as s:
+        await claims.claim_task(s, tao_row, request.id, clock=community.clock, max_open_claims=3)
+        await s.commit()
+    mei = telegram.users[501]
+    await mei.send_command("/privacy")
+    await mei.tap("🗑 Delete my data")
+    await mei.tap("🗑 Yes, delete everything")
+    told = await telegram.users[503].wait_for_message(lambda m: "withdrawn" in m.text)
+    assert f"Request no. {request.id}" in told.text and "Mei" not in told.text
+    async with community.app.session_factory() as s:
+        row = await s.get(HelpRequest, request.id)
+        assert row is not None and row.status is RequestStatus.CANCELLED
