@@ -1,12 +1,31 @@
 """Callback data of inline buttons (aiogram CallbackData: typed, prefixed, within 64 bytes).
 
-Never trusted: handlers check each press against the presser and the current state."""
+Never trusted: handlers check each press against the presser and the current state. Numbers
+are bounded here, so a forged one (a word, a negative id, more digits than a table holds) is no
+button of ours: it does not match, and the fallback answers it as a stale button."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+MAX_NUMBER = 2**31 - 1
+Number = Annotated[int, Field(ge=0, le=MAX_NUMBER)]
+"""An id, a version, a count: what an INTEGER column holds, never negative."""
+Stamp = Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
+def number_in(text: str) -> int | None:
+    """A number carried in a text field ("pr:res:12", or typed "#12"): None unless it is plain
+    ASCII digits within what our tables hold."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_NUMBER else None
 
 
 class RoleChoice(CallbackData, prefix="role"):
@@ -43,8 +62,8 @@ class RequestAction(CallbackData, prefix="rq"):
     answer a coordinator's question."""
 
     action: str
-    request_id: int
-    value: int = 0
+    request_id: Number
+    value: Number = 0
 
 
 class ReviewAction(CallbackData, prefix="rv"):
@@ -52,8 +71,8 @@ class ReviewAction(CallbackData, prefix="rv"):
     drawn: a button from before a change is stale."""
 
     action: str
-    request_id: int
-    version: int
+    request_id: Number
+    version: Number
     value: str = ""
 
 
@@ -61,14 +80,14 @@ class TaskAction(CallbackData, prefix="tk"):
     """A volunteer acting on a task: view, claim, on my way, done (+ minutes), can't make it."""
 
     action: str
-    request_id: int
-    value: int = 0
+    request_id: Number
+    value: Number = 0
 
 
 class VolunteerDecision(CallbackData, prefix="vd"):
     """A coordinator approving or declining a volunteer's registration."""
 
-    volunteer_id: int
+    volunteer_id: Number
     approve: bool
 
 
@@ -85,21 +104,21 @@ class BroadcastStep(CallbackData, prefix="bc"):
 
     action: str
     value: str = ""
-    broadcast_id: int = 0
+    broadcast_id: Number = 0
 
 
 class EventAnswer(CallbackData, prefix="ev"):
     """On an event: "yes", "no", "ics" (calendar file), "who" (coordinators: who is coming)."""
 
     action: str
-    broadcast_id: int
+    broadcast_id: Number
 
 
 class CheckinAnswer(CallbackData, prefix="ci"):
     """The resident answering a check-in: "fine" or "help"."""
 
     answer: str
-    checkin_id: int
+    checkin_id: Number
 
 
 class CheckinAlertAction(CallbackData, prefix="ca"):
@@ -107,7 +126,7 @@ class CheckinAlertAction(CallbackData, prefix="ca"):
     all well), "no" (could not reach them). Checked against who was alerted."""
 
     action: str
-    checkin_id: int
+    checkin_id: Number
 
 
 class PairStep(CallbackData, prefix="pr"):
@@ -124,8 +143,8 @@ class VisitAction(CallbackData, prefix="vs"):
     Checked against the presser and the visit's current status."""
 
     action: str
-    visit_id: int
-    value: int = 0
+    visit_id: Number
+    value: Number = 0
 
 
 class CheckinSetupStep(CallbackData, prefix="cs"):
@@ -142,23 +161,23 @@ class CheckinPlanAction(CallbackData, prefix="cp"):
     button from an older proposal is stale. Checked against the presser's own plan."""
 
     action: str
-    plan_id: int
-    stamp: int = 0
-    value: int = 0
+    plan_id: Number
+    stamp: Stamp = 0
+    value: Number = 0
 
 
 class CheckinProxy(CallbackData, prefix="cx"):
     """A coordinator or chain volunteer checking in for a resident: "ask", "yes", "no"."""
 
     action: str
-    resident_id: int
+    resident_id: Number
 
 
 class PlaceChoice(CallbackData, prefix="pl"):
     """Someone tapping where they live or help (`place_id` 0: "not sure"). Checked against the
     presser's conversation step and the place still being offered."""
 
-    place_id: int
+    place_id: Number
 
 
 class PlaceAction(CallbackData, prefix="pa"):
@@ -166,4 +185,4 @@ class PlaceAction(CallbackData, prefix="pa"):
     "show", "back". Checked against the presser's role."""
 
     action: str
-    place_id: int = 0
+    place_id: Number = 0

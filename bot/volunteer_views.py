@@ -42,6 +42,13 @@ def skill_label(value: str) -> str:
         return value
 
 
+def offer_values(kind: str) -> set[str]:
+    """What a skill ("skill") or spoken-language ("lang") button may carry."""
+    if kind == "skill":
+        return {category.value for category in RequestCategory}
+    return set(VOLUNTEER_LANGUAGES)
+
+
 def offer_keyboard(kind: str, chosen: list[str]) -> InlineKeyboardMarkup:
     """Toggle buttons (✅ on the chosen ones) and a "Done" button at the bottom."""
     if kind == "skill":

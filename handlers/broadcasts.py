@@ -725,7 +725,7 @@ async def on_event(
     bot: Bot,
 ) -> None:
     if callback_data.action == "ics":
-        await _send_calendar(callback, callback_data, session, clock, bot)
+        await _send_calendar(callback, callback_data, session, user, clock, bot)
     elif callback_data.action == "who":
         await _who_is_coming(callback, callback_data, session, user, bot)
     elif callback_data.action in ("yes", "no"):
@@ -779,11 +779,12 @@ async def _send_calendar(
     callback: CallbackQuery,
     callback_data: EventAnswer,
     session: AsyncSession,
+    user: User,
     clock: Clock,
     bot: Bot,
 ) -> None:
     try:
-        event = await broadcasts.event_for_calendar(session, callback_data.broadcast_id)
+        event = await broadcasts.event_for_calendar(session, user, callback_data.broadcast_id)
     except BroadcastNotFound:
         await callback.answer(_("This button is no longer active. Please use the latest message."))
         return

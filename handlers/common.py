@@ -15,12 +15,14 @@ from bot import keyboards
 from bot.callbacks import LanguageChoice, PrivacyAction, PrivacyStep
 from bot.clock import Clock
 from bot.commands import clear_chat_commands, set_chat_commands
-from bot.config import LOCALES
+from bot.config import LOCALES, Settings
 from bot.i18n import LANGUAGE_NAMES
-from bot.services import users
+from bot.notices import Notifier
+from bot.services import requests, users
+from bot.services.outbox import Priority
 from handlers.onboarding import ask_current_step, begin, privacy_notice
 from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
-from storage.models import User, UserRole
+from storage.models import HelpRequest, User, UserRole
 
 
 class PrivacyFlow(StatesGroup):
@@ -148,13 +150,19 @@ async def confirm_delete(
     state: FSMContext,
     session: AsyncSession,
     user: User,
+    settings: Settings,
     clock: Clock,
+    i18n: I18n,
     bot: Bot,
 ) -> None:
     await callback.answer()
     await retire_buttons(callback, _("🗑 Yes, delete everything"))
-    await users.delete_personal_data(session, user, clock=clock)
+    erasure = await users.delete_personal_data(session, user, clock=clock)
     await state.clear()
+    await users.forget_conversations(state.storage, callback.from_user.id, erasure.values)
+    await _tell_volunteers_of_cancelled_tasks(
+        Notifier(session, settings, clock, i18n), session, erasure.cancelled_tasks
+    )
     await clear_chat_commands(bot, callback.from_user.id)
     await bot.send_message(
         callback.from_user.id,
@@ -164,6 +172,26 @@ async def confirm_delete(
         ),
         reply_markup=keyboards.no_keyboard(),
     )
+
+
+async def _tell_volunteers_of_cancelled_tasks(
+    notifier: Notifier, session: AsyncSession, tasks: tuple[HelpRequest, ...]
+) -> None:
+    """A volunteer on their way to someone who has just left is told not to go."""
+    for task in tasks:
+        volunteer = await requests.person(session, task.volunteer_id)
+        await notifier.tell_user(
+            volunteer,
+            lambda task=task: (
+                _(
+                    "Request no. {ref} has been withdrawn: the resident has left linli. "
+                    "There is nothing more to do. Thank you!"
+                ).format(ref=requests.reference(task)),
+                None,
+            ),
+            kind="task_withdrawn",
+            priority=Priority.ALERT,
+        )
 
 
 async def keep_data(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:

@@ -22,7 +22,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.callbacks import RequestAction, ReviewAction
+from bot.callbacks import RequestAction, ReviewAction, number_in
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import Notifier
@@ -467,9 +467,8 @@ async def step_assign(ctx: ReviewContext) -> None:
 
 
 async def step_pick(ctx: ReviewContext) -> None:
-    try:
-        volunteer_id = int(ctx.data.value)
-    except ValueError:
+    volunteer_id = number_in(ctx.data.value)
+    if volunteer_id is None:
         await ctx.callback.answer(
             _("This button is no longer active. Please use the latest message.")
         )
@@ -615,9 +614,8 @@ async def typed_for_request(
             reply = _("✅ Rejected. The resident was told.")
             note = "rejected"
         else:
-            try:
-                original_id = int(text.strip().lstrip("#№").strip())
-            except ValueError:
+            original_id = number_in(text.strip().lstrip("#№"))
+            if original_id is None:
                 await ask_again(message, _("Please type just the number, for example 12."), state)
                 return
             try:

@@ -33,6 +33,7 @@ from bot.services import invites, places, users, volunteers
 from bot.services.errors import (
     DescriptionEmpty,
     InvalidInput,
+    InviteBelowRole,
     InviteExpired,
     InviteInvalid,
     InviteUsed,
@@ -199,6 +200,11 @@ async def _redeem(session: AsyncSession, user: User, code: str, clock: Clock) ->
         return _("This invitation has already been used. Please ask for a new one.")
     except InviteInvalid:
         return _("This invitation link is not valid. Please check it, or ask for a new one.")
+    except InviteBelowRole:
+        return _(
+            "You are a coordinator already, and you stay one. This invitation is for someone "
+            "else: please pass it on to them."
+        )
     return _("✅ Invitation accepted: you are now a {role}.").format(role=role_label(role))
 
 
@@ -211,6 +217,16 @@ async def start(
     clock: Clock,
     bot: Bot,
 ) -> None:
+    if message.chat.type != "private":
+        # Registering, and above all an invitation, happen in a private chat: in a group the
+        # code would be anybody's. It stays unused for its owner.
+        await message.answer(
+            _(
+                "Please open a private chat with me and send this there: tap my name, then "
+                "“Start”. Invitations work only there, so nobody else can use yours."
+            )
+        )
+        return
     first_name = message.from_user.first_name if message.from_user else ""
     if command.args:
         await message.answer(await _redeem(session, user, command.args.strip(), clock))
@@ -436,7 +452,9 @@ async def toggled_offer(
     """A skill or a language tapped on or off; the same message shows the new marks."""
     key = "skills" if callback_data.kind == "skill" else "languages"
     expected = Onboarding.skills if key == "skills" else Onboarding.languages
-    if await state.get_state() != expected.state:
+    if await state.get_state() != expected.state or callback_data.value not in (
+        volunteer_views.offer_values(callback_data.kind)
+    ):
         await callback.answer(_("This button is no longer active. Please use the latest message."))
         return
     chosen: list[str] = list((await state.get_data()).get(key, []))

@@ -9,7 +9,7 @@ forged, stale or doubled press changes nothing and gets a kind answer."""
 from __future__ import annotations
 
 from aiogram import F, Router, html
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import visit_views
-from bot.callbacks import PairStep, VisitAction
+from bot.callbacks import PairStep, VisitAction, number_in
 from bot.checkin_views import tell_outcome
 from bot.clock import Clock
 from bot.config import Settings
@@ -178,14 +178,15 @@ async def next_page(
     user: User,
 ) -> None:
     await callback.answer()
-    if isinstance(callback.message, Message) and callback_data.value.isdigit():
+    offset = number_in(callback_data.value)
+    if isinstance(callback.message, Message) and offset is not None:
         await _people_page(
             callback.message,
             session,
             user,
             residents=callback_data.action == "rpage",
             name=None,
-            offset=int(callback_data.value),
+            offset=offset,
         )
 
 
@@ -193,7 +194,7 @@ async def chose_resident(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, session: AsyncSession,
     user: User,
 ) -> None:  # fmt: skip
-    resident = await session.get(User, int(callback_data.value or 0))
+    resident = await session.get(User, number_in(callback_data.value) or 0)
     if resident is None or resident.role is not UserRole.RESIDENT or not _is_coordinator(user):
         await callback.answer(stale_button_text())
         return
@@ -213,7 +214,7 @@ async def chose_volunteer(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, session: AsyncSession,
     user: User,
 ) -> None:  # fmt: skip
-    volunteer = await session.get(User, int(callback_data.value or 0))
+    volunteer = await session.get(User, number_in(callback_data.value) or 0)
     if volunteer is None or not _is_coordinator(user):
         await callback.answer(stale_button_text())
         return
@@ -272,7 +273,8 @@ async def _set_day(state: FSMContext, value: str) -> str:
     """Store the day; the domain check of the whole schedule comes at the end."""
     data = await state.get_data()
     cadence = VisitCadence(data["cadence"])
-    day = int(value) if value.strip().isdigit() else -1
+    day = number_in(value)
+    day = -1 if day is None else day
     if cadence in visits.WEEKS:
         if not 0 <= day <= 6:
             raise VisitDayInvalid()
@@ -714,7 +716,8 @@ def build_router() -> Router:
     router.message.register(start_pairing, PRIVATE, Command("pair"))
     router.message.register(show_visits, PRIVATE, Command("visits"))
     pick = PairStep.filter
-    router.callback_query.register(stopped_pairing, pick(F.action == "stop"))
+    # only while pairing: an old "Stop" must not end another conversation
+    router.callback_query.register(stopped_pairing, StateFilter(PairFlow), pick(F.action == "stop"))
     router.callback_query.register(next_page, PairFlow.resident, pick(F.action == "rpage"))
     router.callback_query.register(next_page, PairFlow.volunteer, pick(F.action == "vpage"))
     router.callback_query.register(chose_resident, PairFlow.resident, pick(F.action == "res"))

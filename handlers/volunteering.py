@@ -156,6 +156,7 @@ async def show_open_tasks(message: Message, session: AsyncSession, user: User, b
 async def _more_tasks(
     callback: CallbackQuery, offset: int, session: AsyncSession, user: User, bot: Bot
 ) -> None:
+    await volunteers.approved_volunteer(session, user)  # refused before the press is answered
     await callback.answer()
     await edit_pressed(callback, None, None)
     await _send_task_page(bot, callback.from_user.id, session, user, max(offset, 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -97,6 +97,24 @@ class DatabaseStorage(BaseStorage):
         """The engine is owned and disposed by the application, not by the storage."""
 
 
-async def forget_user_conversations(session: AsyncSession, telegram_user_id: int) -> None:
-    """Remove every conversation state of one Telegram user (used when they delete their data)."""
-    await session.execute(delete(FsmState).where(FsmState.user_id == telegram_user_id))
+async def forget_in_redis(
+    redis: Any, telegram_user_id: int, redact: Callable[[Any], tuple[Any, bool]]
+) -> None:
+    """Someone deleted their data and conversations live in Redis (keys
+    `fsm:<bot>:<chat>[:<thread>]:<user>:<destiny>:<part>`): every key of theirs, in any chat,
+    goes; the data of others' conversations loses what `redact` takes out."""
+    async for raw_key in redis.scan_iter(match="fsm:*", count=500):
+        key = raw_key.decode() if isinstance(raw_key, bytes) else str(raw_key)
+        parts = key.split(":")
+        if parts[-1] not in ("state", "data"):
+            continue  # a lock: held while this very update is handled, and it holds nothing
+        if len(parts) >= 5 and parts[-3] == str(telegram_user_id):
+            await redis.delete(raw_key)
+        elif parts[-1] == "data":
+            raw = await redis.get(raw_key)
+            if raw is None:
+                continue
+            data = json.loads(raw)
+            redacted, _about = redact(data)
+            if redacted != data:
+                await redis.set(raw_key, json.dumps(redacted, ensure_ascii=False), keepttl=True)

@@ -95,8 +95,11 @@ class FakeBotAPI:
 
     def _build_app(self) -> web.Application:
         from bot.emulator.control import add_control_routes
+        from bot.emulator.origin import origin_guard
 
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024)
+        app = web.Application(
+            client_max_size=MAX_UPLOAD_BYTES + 1024 * 1024, middlewares=[origin_guard(self)]
+        )
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         add_control_routes(app, self)

@@ -226,6 +226,15 @@ async def broadcast_for(session: AsyncSession, user: User, broadcast_id: int) ->
     return broadcast
 
 
+async def _draft_or_shared(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
+    """A draft is its author's alone until it is sent or scheduled (nobody else has seen its
+    preview); after that any coordinator may act on it."""
+    broadcast = await broadcast_for(session, user, broadcast_id)
+    if broadcast.status is BroadcastStatus.DRAFT and broadcast.author_id != user.id:
+        raise BroadcastNotFound()
+    return broadcast
+
+
 # writing and sending
 
 
@@ -319,7 +328,7 @@ async def send_now(
 ) -> int:
     """Queue a draft (or a scheduled broadcast, early) for everyone in its audience, in this
     transaction; the number of recipients."""
-    broadcast = await broadcast_for(session, author, broadcast_id)
+    broadcast = await _draft_or_shared(session, author, broadcast_id)
     if not await queries.start_draft(session, broadcast.id, clock.now()):
         raise BroadcastChanged()
     await session.refresh(broadcast)
@@ -329,7 +338,7 @@ async def send_now(
 async def schedule(
     session: AsyncSession, author: User, broadcast_id: int, send_at: datetime, *, clock: Clock
 ) -> Broadcast:
-    broadcast = await broadcast_for(session, author, broadcast_id)
+    broadcast = await _draft_or_shared(session, author, broadcast_id)
     if send_at <= clock.now():
         raise TimeInPast()
     if not await queries.set_status(
@@ -357,7 +366,7 @@ async def start_due(
 async def cancel(session: AsyncSession, user: User, broadcast_id: int, *, clock: Clock) -> int:
     """Stop a draft, a scheduled or a sending broadcast: what waits becomes skipped, what was
     sent stays sent. The number of messages withdrawn."""
-    broadcast = await broadcast_for(session, user, broadcast_id)
+    broadcast = await _draft_or_shared(session, user, broadcast_id)
     if not await queries.set_status(
         session,
         broadcast.id,
@@ -494,9 +503,14 @@ async def attendees(
     )
 
 
-async def event_for_calendar(session: AsyncSession, broadcast_id: int) -> Broadcast:
+async def event_for_calendar(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
+    """The event, for someone it was sent to or a coordinator; to anyone else (a forwarded
+    message, a forged button) as if it did not exist."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
+        raise BroadcastNotFound()
+    coordinator = user.is_onboarded and user.role is UserRole.COORDINATOR
+    if not coordinator and not await queries.was_sent_to(session, broadcast.id, user.id):
         raise BroadcastNotFound()
     return broadcast
 

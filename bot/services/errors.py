@@ -45,6 +45,11 @@ class InviteUsed(DomainError):
     pass
 
 
+class InviteBelowRole(DomainError):
+    """A coordinator opened an invitation for a lesser role: they keep theirs, and the invite
+    stays unused for the person it was meant for."""
+
+
 class NotOnboarded(DomainError):
     """The person has not finished registering yet."""
 

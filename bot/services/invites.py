@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services.errors import InviteExpired, InviteInvalid, InviteUsed
+from bot.services.errors import InviteBelowRole, InviteExpired, InviteInvalid, InviteUsed
 from storage.models import Invite, User, UserRole
 from storage.repositories import audit
 from storage.repositories import invites as invite_queries
@@ -72,21 +72,24 @@ async def create_invite(
 
 
 async def redeem_invite(session: AsyncSession, user: User, code: str, *, clock: Clock) -> UserRole:
-    """Give `user` the invite's role, once. Raises InviteInvalid, InviteExpired or InviteUsed."""
+    """Give `user` the invite's role, once. Raises InviteInvalid, InviteExpired, InviteUsed, or
+    InviteBelowRole (a coordinator keeps their role; the invite stays unused)."""
     if not code or len(code) > 64:
         raise InviteInvalid()
     invite = await invite_queries.get_by_hash(session, hash_code(code))
     if invite is None:
         raise InviteInvalid()
     now = clock.now()
-    if invite.used_at is not None:
-        if invite.used_by_id == user.id:
-            return invite.role  # the same person opening the same link twice
-        raise InviteUsed()
-    if invite.expires_at <= now:
-        raise InviteExpired()
+    if invite.used_at is not None and invite.used_by_id == user.id:
+        return invite.role  # the same person opening the same link twice
+    if user.role is UserRole.COORDINATOR and invite.role is not UserRole.COORDINATOR:
+        raise InviteBelowRole()
     if not await invite_queries.mark_used(session, invite.id, user.id, now):
-        raise InviteUsed()
+        # used or expired: the UPDATE decided; reading the row again only says which
+        await session.refresh(invite)
+        if invite.used_at is not None:
+            raise InviteUsed()
+        raise InviteExpired()
     previous = user.role
     user.role = invite.role
     user.updated_at = now

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -17,13 +19,13 @@ from bot.services.errors import (
     PhoneInvalid,
     TextTooLong,
 )
-from storage.fsm import forget_user_conversations
+from storage.fsm import DatabaseStorage, forget_in_redis
 from storage.models import Place, User, UserRole
 from storage.repositories import audit
-from storage.repositories import checkins as checkin_queries
-from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
-from storage.repositories import visits as visit_queries
+
+if TYPE_CHECKING:
+    from bot.services.erasure import Erasure, PersonalValues
 
 NAME_MAX = 64
 ADDRESS_MAX = 200
@@ -161,17 +163,16 @@ async def complete_onboarding(
     return user
 
 
-async def delete_personal_data(session: AsyncSession, user: User, *, clock: Clock) -> None:
-    """Erase what identifies the person. The row stays, anonymous, so that records which other
-    people rely on (and the audit log) keep their shape; the Telegram id is dropped, so a later
-    /start is a stranger again."""
+async def delete_personal_data(session: AsyncSession, user: User, *, clock: Clock) -> Erasure:
+    """Erase what identifies the person, and every copy of what they gave (see
+    `bot.services.erasure`). The row stays, anonymous, so that records which other people rely
+    on (and the audit log) keep their shape; the Telegram id is dropped, so a later /start is a
+    stranger again. Returns what was erased, for `forget_conversations` and to tell the
+    volunteers whose tasks were cancelled."""
+    from bot.services.erasure import erase_traces  # it uses the request rules, which use ours
+
     now = clock.now()
-    telegram_id = user.telegram_id
-    if telegram_id is not None:
-        await forget_user_conversations(session, telegram_id)
-    await request_queries.erase_addresses_of(session, user.id)
-    await checkin_queries.forget_person(session, user.id)
-    await visit_queries.end_pairings_of(session, user.id)
+    erasure = await erase_traces(session, user, clock=clock)
     user.telegram_id = None
     user.telegram_username = None
     user.telegram_language = None
@@ -187,3 +188,13 @@ async def delete_personal_data(session: AsyncSession, user: User, *, clock: Cloc
     user.updated_at = now
     audit.record(session, at=now, action="user.data_deleted", actor_id=user.id, subject_id=user.id)
     await session.flush()
+    return erasure
+
+
+async def forget_conversations(
+    storage: BaseStorage, telegram_id: int, values: PersonalValues
+) -> None:
+    """Conversations kept outside the database (Redis) forget the person too: theirs go, and
+    others' lose what quotes them. The database storage was cleared with the rest."""
+    if not isinstance(storage, DatabaseStorage):
+        await forget_in_redis(getattr(storage, "redis"), telegram_id, values.redact)  # noqa: B009

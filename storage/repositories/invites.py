@@ -15,11 +15,12 @@ async def get_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
 
 
 async def mark_used(session: AsyncSession, invite_id: int, user_id: int, at: datetime) -> bool:
-    """Use the invite if nobody has yet; a conditional UPDATE, so two redeemers cannot both win
+    """Use the invite if nobody has yet and it has not expired at `at`; one conditional UPDATE,
+    so two redeemers cannot both win and an invite cannot expire between a check and its use
     (SQLite ignores row locks, so a SELECT ... FOR UPDATE would not be enough)."""
     result = await session.execute(
         update(Invite)
-        .where(Invite.id == invite_id, Invite.used_at.is_(None))
+        .where(Invite.id == invite_id, Invite.used_at.is_(None), Invite.expires_at > at)
         .values(used_at=at, used_by_id=user_id)
         .execution_options(synchronize_session="fetch")
     )

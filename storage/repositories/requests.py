@@ -231,13 +231,3 @@ async def coordinators(session: AsyncSession) -> list[User]:
         .order_by(User.id)
     )
     return list(result)
-
-
-async def erase_addresses_of(session: AsyncSession, resident_id: int) -> None:
-    """Used when a resident deletes their data: the exact address goes from their requests too."""
-    await session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.resident_id == resident_id)
-        .values(address=None, access_notes=None, description="", rating_comment=None)
-        .execution_options(synchronize_session=False)
-    )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
-from bot.callbacks import BroadcastStep
+from bot.callbacks import BroadcastStep, EventAnswer
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
@@ -344,3 +344,70 @@ async def test_a_thousand_people_429s_blocked_and_a_restart(
         assert statuses == {OutboxStatus.SENT: 980, OutboxStatus.BLOCKED: 20}
     finally:
         await linli.stop()
+
+
+async def test_the_calendar_file_goes_only_to_those_the_event_was_sent_to(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    lin = await coordinator(linli, telegram)
+    (ann,) = await residents(linli, telegram, range(671, 672))
+    await person(linli, telegram, 672, UserRole.VOLUNTEER, name="Tao")
+    tao = telegram.user(672, first_name="Tao", language_code="en")
+    await lin.send_command("/broadcast")
+    await lin.send_text("Tea in the yard, all welcome!")
+    await lin.tap("No, continue")
+    await lin.tap("Make it an event")
+    await lin.send_text("Tea party")
+    await lin.send_text("The yard")
+    await lin.send_text("2026-03-05 10:00")
+    await lin.tap("No limit")
+    await lin.tap("Residents")
+    await lin.tap("Send now")
+    await lin.tap("Yes, send it")
+    await ann.wait_for_message(lambda m: "Tea in the yard" in m.text)
+    event_id = (await broadcast_row(linli)).id
+    ics = EventAnswer(action="ics", broadcast_id=event_id).pack()
+
+    await tao.send_command("/help")  # not in the audience: a forged (or forwarded) button
+    await tao.press_data(ics, message_id=tao.last.message_id)
+    assert "no longer active" in (tao.callback_answers[-1].text or "")
+    await bo_joins_later(linli, telegram)
+    bo = telegram.users[673]
+    await bo.send_command("/help")
+    await bo.press_data(ics, message_id=bo.last.message_id)
+    assert "no longer active" in (bo.callback_answers[-1].text or "")
+
+    await ann.tap("Add to calendar")
+    file = await ann.wait_for_message(lambda m: m.document is not None)
+    assert file.file_bytes is not None and b"SUMMARY:Tea party" in file.file_bytes
+    await lin.press_data(ics, message_id=lin.last.message_id)  # coordinators may
+    await lin.wait_for_message(lambda m: m.document is not None)
+    for outsider in (tao, bo):
+        assert not [m for m in outsider.messages if m.document is not None]
+
+
+async def bo_joins_later(linli: RunningBot, telegram: FakeBotAPI) -> None:
+    """A resident who registered after the event went out."""
+    await residents(linli, telegram, range(673, 674))
+
+
+async def test_a_draft_is_its_authors_alone(linli: RunningBot, telegram: FakeBotAPI) -> None:
+    """Another coordinator cannot send, schedule or cancel a draft by forging its buttons."""
+    lin = await coordinator(linli, telegram)
+    await person(linli, telegram, 901, UserRole.COORDINATOR, name="Wei")
+    wei = telegram.user(901, first_name="Wei", language_code="en")
+    (ann,) = await residents(linli, telegram, range(681, 682))
+    await write_notice(lin, "Water is off on Friday", audience="Residents")
+    draft = await broadcast_row(linli)
+    assert draft.status is BroadcastStatus.DRAFT
+
+    await wei.send_command("/help")
+    for action in ("go", "cancel"):
+        forged = BroadcastStep(action=action, broadcast_id=draft.id).pack()
+        await wei.press_data(forged, message_id=wei.last.message_id)
+        assert "already sent or cancelled" in (wei.callback_answers[-1].text or "")
+    assert (await broadcast_row(linli)).status is BroadcastStatus.DRAFT
+
+    await lin.tap("Send now")
+    await lin.tap("Yes, send it")
+    await ann.wait_for_message(lambda m: "Water is off" in m.text)

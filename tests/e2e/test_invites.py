@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.services.invites import create_invite
-from storage.models import UserRole
+from bot.services.invites import create_invite, hash_code
+from storage.models import Invite, User, UserRole
+from storage.repositories import invites as invite_queries
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import user_row
+from tests.people import make_person
 
 
-async def new_invite(linli: RunningBot, clock: ManualClock, hours: int = 72) -> str:
+async def new_invite(
+    linli: RunningBot, clock: ManualClock, hours: int = 72, role: UserRole = UserRole.COORDINATOR
+) -> str:
     async with linli.app.session_factory() as session:
-        issued = await create_invite(
-            session, role=UserRole.COORDINATOR, ttl=timedelta(hours=hours), clock=clock
-        )
+        issued = await create_invite(session, role=role, ttl=timedelta(hours=hours), clock=clock)
         await session.commit()
     return issued.code
+
+
+async def invite_row(linli: RunningBot, code: str) -> Invite:
+    async with linli.app.session_factory() as session:
+        invite = await session.scalar(select(Invite).where(Invite.code_hash == hash_code(code)))
+    assert invite is not None
+    return invite
 
 
 async def test_invite_link_makes_a_coordinator(
@@ -105,3 +117,104 @@ async def test_create_invite_command_prints_a_working_link(
     person = telegram.user(3006, first_name="Wu", language_code="en")
     await person.send_command("/start", code)
     assert any("you are now a coordinator" in m.text for m in person.messages)
+
+
+async def test_expiry_is_checked_by_the_update_that_uses_the_invite(
+    linli: RunningBot, clock: ManualClock
+) -> None:
+    """No check-then-use: an invite read while valid cannot be used once it has expired."""
+    code = await new_invite(linli, clock, hours=1)
+    invite = await invite_row(linli, code)
+    async with linli.app.session_factory() as session:
+        person = await make_person(session, clock, 3001, UserRole.VOLUNTEER)
+        late = clock.now() + timedelta(hours=1)
+        assert not await invite_queries.mark_used(session, invite.id, person.id, late)
+        just_in_time = late - timedelta(seconds=1)
+        assert await invite_queries.mark_used(session, invite.id, person.id, just_in_time)
+        await session.rollback()
+    assert (await invite_row(linli, code)).used_at is None
+
+
+async def test_a_coordinator_who_opens_a_volunteer_link_stays_a_coordinator(
+    linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    async with linli.app.session_factory() as session:
+        await make_person(session, clock, 3010, UserRole.COORDINATOR, name="Lin")
+        await session.commit()
+    lin = telegram.user(3010, first_name="Lin", language_code="en")
+    code = await new_invite(linli, clock, role=UserRole.VOLUNTEER)
+    await lin.send_command("/start", code)
+    assert any("You are a coordinator already, and you stay one" in m.text for m in lin.messages)
+    assert "Welcome back, Lin" in lin.last.text
+    row = await user_row(linli, 3010)
+    assert row is not None and row.role is UserRole.COORDINATOR
+    assert (await invite_row(linli, code)).used_at is None  # still there for its volunteer
+
+    tao = telegram.user(3011, first_name="Tao", language_code="en")
+    await tao.send_command("/start", code)
+    assert any("you are now a volunteer" in m.text for m in tao.messages)
+
+
+async def test_an_invite_sent_in_a_group_is_refused_and_stays_unused(
+    linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    code = await new_invite(linli, clock)
+    telegram.user(3020, first_name="Zhou", language_code="en")
+    group = telegram.group(-100_3020, "Neighbours", members=[3020])
+    await group.as_user(3020).send_command("/start", code, mention=True)
+    hint = await group.wait_for_message(lambda m: "private chat" in m.text)
+    assert "Invitations work only there" in hint.text
+    assert (await invite_row(linli, code)).used_at is None
+    row = await user_row(linli, 3020)
+    assert row is None or row.role is None
+
+    zhou = telegram.users[3020]
+    await zhou.send_command("/start", code)  # in private it works
+    assert any("you are now a coordinator" in m.text for m in zhou.messages)
+
+
+async def committed_role(linli: RunningBot, telegram_id: int) -> User:
+    """The person's row once their role is committed (a reply may arrive before the commit)."""
+    async with asyncio.timeout(10):
+        while True:
+            row = await user_row(linli, telegram_id)
+            if row is not None and row.role is not None:
+                return row
+            await asyncio.sleep(0.05)
+
+
+async def test_two_people_open_the_same_invite_at_once_and_one_wins(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> None:
+    running = RunningBot(
+        telegram,
+        telegram.base_url,
+        clock,
+        handle_as_tasks=True,
+        database_url=database_url,
+        default_locale="en",
+    )
+    await running.start()
+    try:
+        code = await new_invite(running, clock)
+        people = [telegram.user(i, first_name=f"P{i}", language_code="en") for i in (3030, 3031)]
+        for person in people:  # both queued before the bot polls again
+            await person.send_command("/start", code, wait=False)
+        outcomes = ("you are now a coordinator", "already been used")
+
+        def answered() -> bool | None:
+            return (
+                all(any(o in m.text for m in p.messages for o in outcomes) for p in people) or None
+            )
+
+        await telegram.state.feed.wait_for(answered, 30)
+        won = [p for p in people if any(outcomes[0] in m.text for m in p.messages)]
+        lost = [p for p in people if any(outcomes[1] in m.text for m in p.messages)]
+        assert (len(won), len(lost)) == (1, 1)
+        winner = await committed_role(running, won[0].user_id)
+        assert winner.role is UserRole.COORDINATOR
+        loser = await user_row(running, lost[0].user_id)
+        assert loser is None or loser.role is None
+        assert (await invite_row(running, code)).used_by_id == winner.id
+    finally:
+        await running.stop()

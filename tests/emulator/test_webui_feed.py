@@ -250,3 +250,63 @@ async def test_stopping_the_server_closes_open_pages() -> None:
         assert page.socket is not None
         message = await page.socket.receive(timeout=5)
         assert message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+
+
+async def test_only_the_emulators_own_page_may_drive_it(api: FakeBotAPI, page: Page) -> None:
+    """A page from another site gets 403 from the control API, the page's own routes and the
+    feed; the page itself (same origin) and callers without an Origin (tests, CLI) work."""
+    api.user(71, first_name="Xiuying", language_code="zh-hans")
+    ran: list[str] = []
+
+    async def advance() -> None:
+        ran.append("plus_hour")
+
+    api.web.add_control("plus_hour", "plus_hour", advance)
+    base = api.base_url
+    assert base is not None and base.startswith("http://127.0.0.1:")
+    port = base.rsplit(":", 1)[1]
+    evil = {"Origin": "http://evil.example"}
+    foreign = [
+        ("POST", "/_emulator/users/71/send_text", {"text": "forged", "wait": False}, evil),
+        ("POST", "/_emulator/ui/controls/plus_hour", None, evil),
+        ("POST", "/_emulator/ui/language", {"user_id": 71, "language_code": "en"}, evil),
+        ("GET", "/_emulator/state", None, evil),
+        ("GET", "/_emulator/chats/71/messages", None, evil),
+        ("GET", "/_emulator/ui/snapshot", None, {"Origin": "null"}),
+        ("GET", "/_emulator/state", None, {"Origin": f"http://127.0.0.1:{int(port) + 1}"}),
+        ("POST", "/_emulator/users/71/send_text", {"text": "x"}, {"Sec-Fetch-Site": "cross-site"}),
+        ("GET", "/_emulator/state", None, {"Host": f"evil.example:{port}"}),  # DNS rebinding
+        ("GET", "/", None, {"Host": f"evil.example:{port}"}),
+        ("POST", f"/bot{api.token}/sendMessage", {"chat_id": 71, "text": "forged"}, evil),
+    ]
+    for method, path, body, headers in foreign:
+        async with page.http.request(method, base + path, json=body, headers=headers) as response:
+            assert response.status == 403, (method, path, headers)
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await page.http.ws_connect(f"{base}/_emulator/feed", headers=evil)
+    assert refused.value.status == 403
+    assert not ran and not api.state.pending_updates
+    assert not [c for c in api.calls if c.method == "sendMessage"]
+    assert api.users[71].user["language_code"] == "zh-hans"
+
+    own = {"Origin": base}
+    async with page.http.post(f"{base}/_emulator/ui/controls/plus_hour", headers=own) as response:
+        assert response.status == 200 and (await response.json())["ok"]
+    localhost = {"Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"}
+    async with page.http.get(f"{base}/_emulator/ui/snapshot", headers=localhost) as response:
+        assert response.status == 200
+    async with page.http.post(
+        f"{base}/_emulator/users/71/send_text",
+        json={"text": "from the page", "wait": False},
+        headers={**own, "Sec-Fetch-Site": "same-origin"},
+    ) as response:
+        assert response.status == 200
+    async with page.http.post(  # a test or the CLI: no Origin at all
+        f"{base}/_emulator/users/71/send_text", json={"text": "from a test", "wait": False}
+    ) as response:
+        assert response.status == 200
+    assert ran == ["plus_hour"] and len(api.state.pending_updates) == 2
+    socket = await page.http.ws_connect(f"{base}/_emulator/feed", headers=own)
+    snapshot = json.loads((await socket.receive(timeout=5)).data)
+    assert snapshot["type"] == "snapshot"
+    await socket.close()

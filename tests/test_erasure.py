@@ -1,0 +1,53 @@
+"""How a message that shows a person's values is told apart from one that merely names them."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import ManualClock
+from bot.services import claims, requests, review, users
+from bot.services.erasure import REDACTED, PersonalValues
+from bot.services.requests import RequestDraft
+from storage.models import RequestCategory, RequestStatus, UserRole
+from tests.people import make_person
+
+
+def test_what_she_said_marks_a_message_as_about_her() -> None:
+    values = PersonalValues.of(["Flat 3B & Co", "13800138000"], ["Ann Lee"])
+    payload = {
+        "text": "<b>Ann Lee</b>: Flat 3B &amp; Co, 📞 13800138000",
+        "reply_markup": {"inline_keyboard": [[{"text": "Call Ann", "callback_data": "x:1"}]]},
+    }
+    redacted, about = values.redact(payload)
+    assert about
+    text = str(redacted)
+    assert "Flat 3B" not in text and "13800138000" not in text and "Ann" not in text
+    assert REDACTED in redacted["text"]
+
+
+def test_her_name_alone_is_cut_out_but_others_words_stay() -> None:
+    # "yes" and "Rice" are too short to look for: a neighbour's card may say them too
+    values = PersonalValues.of(["yes", "Rice"], ["Ann", "王秀英"])
+    redacted, about = values.redact(["Annual meeting: Ann and 王秀英阿姨 said yes to Rice", 3])
+    assert not about
+    assert redacted == [f"Annual meeting: {REDACTED} and {REDACTED}阿姨 said yes to Rice", 3]
+    assert PersonalValues.of(["12345"], []).redact("call 12345")[1] is False
+    assert PersonalValues.of(["23456789"], []).redact("call 23456789")[1] is True
+
+
+async def test_a_volunteer_who_leaves_gives_their_tasks_back(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    resident = await make_person(session, clock, 1, UserRole.RESIDENT, name="Mei")
+    coordinator = await make_person(session, clock, 2, UserRole.COORDINATOR, name="Lin")
+    volunteer = await make_person(session, clock, 3, UserRole.VOLUNTEER, name="Tao")
+    draft = RequestDraft(category=RequestCategory.SHOPPING, description="Rice")
+    request = await requests.submit_request(session, resident, draft, clock=clock)
+    await review.approve_request(session, coordinator, request.id, request.version, clock=clock)
+    await claims.claim_task(session, volunteer, request.id, clock=clock, max_open_claims=3)
+
+    await users.delete_personal_data(session, volunteer, clock=clock)
+
+    await session.refresh(request)
+    assert (request.status, request.volunteer_id) == (RequestStatus.OPEN, None)
+    assert request.description == "Rice"  # the resident's words are hers, not the volunteer's
