@@ -217,16 +217,6 @@ async def start(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    if message.chat.type != "private":
-        # Registering, and above all an invitation, happen in a private chat: in a group the
-        # code would be anybody's. It stays unused for its owner.
-        await message.answer(
-            _(
-                "Please open a private chat with me and send this there: tap my name, then "
-                "“Start”. Invitations work only there, so nobody else can use yours."
-            )
-        )
-        return
     first_name = message.from_user.first_name if message.from_user else ""
     if command.args:
         await message.answer(await _redeem(session, user, command.args.strip(), clock))
@@ -247,9 +237,15 @@ async def start(
 
 
 async def start_in_group(message: Message) -> None:
-    """Registering asks for a name, a phone and a building: never in a group, where everyone
-    would read them (and where the bot, in privacy mode, would not even get the answers)."""
-    await message.reply(_("Please use this in your private chat with me."))
+    """Registering asks for a name, a phone and an address, and an invitation code in a group
+    would be anybody's: never in a group, where everyone would read them (and where the bot, in
+    privacy mode, would not even get the answers). An invitation stays unused for its owner."""
+    await message.reply(
+        _(
+            "Please open a private chat with me and send this there: tap my name, then "
+            "“Start”. Invitations work only there, so nobody else can use yours."
+        )
+    )
 
 
 async def chose_role(

@@ -47,7 +47,7 @@ PLANTED = {
     "name": "Quenby Marchetti",
     "username": "quenby_m77",
     "phone": "13976543210",
-    "area": "Plumtree Court",
+    "area": "Plumtree Court, another address",
     "address": "Flat 19Z, Wisteria Row",
     "access notes": "Knock thrice, gate code 4455",
     "request text": "Fix the dripping samovar",
@@ -108,7 +108,8 @@ async def live_her_life(linli: RunningBot, telegram: FakeBotAPI) -> dict[str, st
     await quenby.tap("✅ I agree")
     await quenby.send_text(PLANTED["name"])
     await quenby.send_text("139 7654 3210")
-    await quenby.send_text(PLANTED["area"])
+    await quenby.tap("📍 Building 5")
+    await quenby.send_text(PLANTED["address"])  # the exact address, asked once
     assert "/request" not in quenby.last.text  # on the main menu
 
     # a request in words, at an address she types and saves, with a door note
@@ -116,8 +117,9 @@ async def live_her_life(linli: RunningBot, telegram: FakeBotAPI) -> dict[str, st
     await quenby.tap("🔧 Home repair")
     await quenby.send_text(PLANTED["request text"])
     await quenby.tap("⚡ As soon as possible")
-    await quenby.send_text(PLANTED["address"])
-    await quenby.tap("💾 Yes, remember it")
+    await quenby.tap("📍 Another address")
+    await quenby.send_text(PLANTED["area"])
+    await quenby.tap("Only this time")
     await quenby.send_text(PLANTED["access notes"])
     await quenby.tap("✅ Send")
     card = await coordinators.wait_for_message(lambda m: PLANTED["request text"] in m.text)
@@ -125,7 +127,7 @@ async def live_her_life(linli: RunningBot, telegram: FakeBotAPI) -> dict[str, st
     # a coordinator asks her something; she answers
     lin = coordinators.as_user(LIN)
     await lin.tap("❓ Ask the resident", message_id=card.message_id)
-    await lin.send_text("Which room is the samovar in?")
+    await lin.answer_prompt("Which room is the samovar in?")
     await quenby.wait_for_message(lambda m: "A coordinator asks" in m.text)
     await quenby.tap("✍️ Answer")
     await quenby.send_text(PLANTED["answer"])
