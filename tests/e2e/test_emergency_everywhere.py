@@ -1,0 +1,188 @@
+"""An emergency is heard in every conversation state the app defines, in each language: the
+person gets the emergency numbers at once, the coordinators get the alert, and the conversation
+is where it was (a request being written became the emergency, so that one is over).
+
+The states are collected from the handlers' StatesGroups, so a state added later is walked too;
+it is walked as a resident unless `STATE_ROLES` says whose state it is."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram.fsm.state import State, StatesGroup
+
+import handlers
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from bot.ratelimit import SendLimits, SendRateLimiter
+from bot.services import users
+from storage.models import UserRole
+from tests.e2e.community import COORDINATORS_CHAT, running_community
+from tests.e2e.harness import RunningBot
+from tests.people import TIMEZONE, make_person
+
+REGISTERING = "registering"  # someone who has not finished registering (no role yet)
+
+# whose state it is, by "Group:state" or by group; everything else is a resident's
+STATE_ROLES: dict[str, UserRole | str] = {
+    "Onboarding": REGISTERING,
+    "BroadcastFlow": UserRole.COORDINATOR,
+    "ReviewInput": UserRole.COORDINATOR,
+    "PairFlow": UserRole.COORDINATOR,
+    "CheckinSetup:resident": UserRole.COORDINATOR,
+    "CheckinSetup:volunteers": UserRole.COORDINATOR,
+    "CheckinSetup:confirm": UserRole.COORDINATOR,
+    "VisitInput": UserRole.VOLUNTEER,
+    "VolunteerFlow": UserRole.VOLUNTEER,
+}
+
+
+# What the earlier steps of a flow have noted by the time a person is at a later step (the
+# walk starts mid-flow). A new state whose handler needs more gets a KeyError here: add it.
+def notes_of_earlier_steps(ids: dict[str, int]) -> dict[str, dict[str, object]]:
+    return {
+        "BroadcastFlow": {"versions": [{"locale": "en", "text": "Tea at 3"}], "version_locale": "zh_Hans"},
+        "CheckinSetup": {"resident_id": ids["resident"], "resident_name": "Ann Lee"},
+        "Onboarding": {"role": "resident", "name": "Ann"},
+        "PairFlow": {
+            "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
+            "cadence": "weekly", "weekday": 0, "local_time": "10:00",
+        },
+    }  # fmt: skip
+
+
+# a request being written becomes the emergency: that conversation is over
+ENDED_BY_AN_EMERGENCY = ("AskHelp:",)
+
+PHRASES = {
+    "en": ("I fell and can't get up, help me", "call now"),
+    "zh_Hans": ("我摔倒了，救命", "请马上打电话"),
+    "zh_Hant": ("我跌倒了，喘不過氣", "請馬上打電話"),
+}
+TELEGRAM_LANGUAGE = {"en": "en", "zh_Hans": "zh-hans", "zh_Hant": "zh-hant"}
+SOMETHING_WENT_WRONG = ("something went wrong", "出了点问题", "出了點問題")
+
+
+def conversation_states() -> list[State]:
+    """Every State of every StatesGroup defined in a handlers module."""
+    found: dict[str, State] = {}
+    for module_info in pkgutil.iter_modules(handlers.__path__):
+        module = importlib.import_module(f"handlers.{module_info.name}")
+        for _, group in inspect.getmembers(module, inspect.isclass):
+            if issubclass(group, StatesGroup) and group.__module__ == module.__name__:
+                for state in group.__all_states__:
+                    assert state.state is not None
+                    found[state.state] = state
+    return [found[name] for name in sorted(found)]
+
+
+def role_of(state: State) -> UserRole | str:
+    name = state.state or ""
+    return STATE_ROLES.get(name, STATE_ROLES.get(name.split(":")[0], UserRole.RESIDENT))
+
+
+def test_the_walk_finds_the_states_of_every_flow() -> None:
+    names = {state.state for state in conversation_states()}
+    for expected in ("AskHelp:description", "AfterRequest:answer", "Onboarding:name",
+                     "BroadcastFlow:text", "CheckinSetup:contact", "VisitInput:note"):  # fmt: skip
+        assert expected in names
+    assert len(names) >= 50
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    async with running_community(telegram, database_url, clock) as running:
+        # 165 alerts to one group would take eight minutes at Telegram's 20 a minute; this test
+        # is about what is sent, so the bot's own pacing is loosened (the emulator enforces none)
+        running.app.dispatcher["outbox"].limiter = SendRateLimiter(
+            SendLimits(per_second=500, private_chat_interval=0.0, group_per_minute=100_000)
+        )
+        yield running
+
+
+async def cast(
+    linli: RunningBot, telegram: FakeBotAPI, locale: str
+) -> tuple[dict[UserRole | str, int], dict[str, int]]:
+    """A resident, a volunteer, a coordinator and someone registering, speaking `locale`: their
+    Telegram ids, and the row ids of the resident and the volunteer."""
+    base = {"en": 7100, "zh_Hans": 7200, "zh_Hant": 7300}[locale]
+    ids: dict[UserRole | str, int] = {
+        UserRole.RESIDENT: base + 1,
+        UserRole.VOLUNTEER: base + 2,
+        UserRole.COORDINATOR: base + 3,
+        REGISTERING: base + 4,
+    }
+    language = TELEGRAM_LANGUAGE[locale]
+    for telegram_id in ids.values():
+        telegram.user(telegram_id, first_name="Ann", language_code=language)
+    rows: dict[str, int] = {}
+    async with linli.app.session_factory() as session:
+        for role in (UserRole.RESIDENT, UserRole.VOLUNTEER, UserRole.COORDINATOR):
+            row = await make_person(
+                session, linli.clock, ids[role], role, name="Ann Lee", phone="13800138000",
+                address="Flat 3B", locale=locale,
+            )  # fmt: skip
+            rows[role.value] = row.id
+        profile = users.TelegramProfile(
+            telegram_id=ids[REGISTERING], username=None, language_code=language
+        )
+        newcomer = await users.sync_user(
+            session, profile, clock=linli.clock, default_timezone=TIMEZONE
+        )
+        await users.record_consent(session, newcomer, clock=linli.clock)
+        newcomer.locale = locale
+        await session.commit()
+    return ids, rows
+
+
+@pytest.mark.parametrize("locale", sorted(PHRASES))
+async def test_an_emergency_is_heard_in_every_state(
+    community: RunningBot, telegram: FakeBotAPI, locale: str
+) -> None:
+    linli = community
+    ids, rows = await cast(linli, telegram, locale)
+    notes = notes_of_earlier_steps(rows)
+    phrase, numbers_heading = PHRASES[locale]
+    coordinators = telegram.group(
+        COORDINATORS_CHAT, "Coordinators", members=[ids[UserRole.COORDINATOR]]
+    )
+    bot = linli.app.bot
+    problems: list[str] = []
+    for state in conversation_states():
+        telegram_id = ids[role_of(state)]
+        person = telegram.users[telegram_id]
+        context = linli.app.dispatcher.fsm.get_context(bot, telegram_id, telegram_id)
+        await context.set_state(state)
+        before = {**notes.get(state.state.split(":")[0], {}), "typed_before": "Flat 3B"}
+        await context.set_data(before)
+
+        await person.send_text(phrase)
+        replies = [m.text for m in person.replies]
+        if not replies or numbers_heading not in replies[0] or "120" not in replies[0]:
+            problems.append(f"{state.state}: no emergency numbers first, got {replies[:2]}")
+            continue
+        alert = await coordinators.wait_for_message(lambda m: "Possible emergency" in m.text)
+        if phrase not in alert.text:
+            problems.append(f"{state.state}: the alert does not say what was written")
+        expected = None if state.state.startswith(ENDED_BY_AN_EMERGENCY) else state.state
+        if await context.get_state() != expected:
+            problems.append(f"{state.state}: state is {await context.get_state()} afterwards")
+        elif expected is not None:
+            after = await context.get_data()
+            if any(after.get(key) != value for key, value in before.items()):
+                problems.append(f"{state.state}: what was entered before is lost: {after}")
+
+        await person.send_text("OK")  # the next ordinary input is handled, kindly
+        answers = [m.text for m in person.replies]
+        if not answers or any(w in a for a in answers for w in SOMETHING_WENT_WRONG):
+            problems.append(f"{state.state}: the next input got {answers[:2]}")
+        if any(numbers_heading in a for a in answers):
+            problems.append(f"{state.state}: an ordinary word was taken for an emergency")
+        await context.clear()
+    assert not problems, "\n".join(problems)
