@@ -18,10 +18,18 @@ from aiogram.fsm.state import State, StatesGroup
 import handlers
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
+from bot.notices import Notifier
 from bot.ratelimit import SendLimits, SendRateLimiter
-from bot.services import users
+from bot.services import review, users
+from handlers.coordination import _send_question as send_question
 from storage.models import UserRole
-from tests.e2e.community import COORDINATORS_CHAT, running_community
+from tests.e2e.community import (
+    COORDINATORS_CHAT,
+    RESIDENT_PHONE,
+    open_request,
+    resident_and_coordinator,
+    running_community,
+)
 from tests.e2e.harness import RunningBot
 from tests.people import TIMEZONE, make_person
 
@@ -45,7 +53,9 @@ STATE_ROLES: dict[str, UserRole | str] = {
 # walk starts mid-flow). A new state whose handler needs more gets a KeyError here: add it.
 def notes_of_earlier_steps(ids: dict[str, int]) -> dict[str, dict[str, object]]:
     return {
-        "BroadcastFlow": {"versions": [{"locale": "en", "text": "Tea at 3"}], "version_locale": "zh_Hans"},
+        "BroadcastFlow": {
+            "versions": [{"locale": "en", "text": "Tea at 3"}], "version_locale": "zh_Hans",
+        },
         "CheckinSetup": {"resident_id": ids["resident"], "resident_name": "Ann Lee"},
         "Onboarding": {"role": "resident", "name": "Ann"},
         "PairFlow": {
@@ -186,3 +196,70 @@ async def test_an_emergency_is_heard_in_every_state(
             problems.append(f"{state.state}: an ordinary word was taken for an emergency")
         await context.clear()
     assert not problems, "\n".join(problems)
+
+
+async def test_a_fall_typed_as_the_answer_to_a_coordinators_question(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """The issue's story: "我摔倒了，救命" typed while answering a coordinator's question gets the
+    numbers and an alert, not passed on as an answer; she can then answer after all."""
+    linli = community
+    resident, coordinator = await resident_and_coordinator(linli, telegram, 7401, 7402)
+    coordinators = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[7402])
+    mei = telegram.users[7401]
+    request = await open_request(linli, resident, coordinator)
+    async with linli.app.session_factory() as session:
+        notifier = Notifier(session, linli.settings, linli.clock, linli.app.dispatcher["i18n"])
+        await review.record_question(
+            session, coordinator, request.id, "几点方便？", clock=linli.clock
+        )
+        await send_question(notifier, session, request, "几点方便？")
+        await session.commit()
+    await mei.wait_for_message(lambda m: "A coordinator asks" in m.text)
+    await mei.tap("✍️ Answer")
+
+    await mei.send_text("我摔倒了，救命")
+    assert "call now" in mei.replies[0].text and "120" in mei.replies[0].text
+    assert "carry on where you left off" in mei.last.text
+    alert = await coordinators.wait_for_message(lambda m: "Possible emergency" in m.text)
+    assert "我摔倒了，救命" in alert.text and RESIDENT_PHONE in alert.text
+
+    await mei.send_text("下午三点")  # still answering the question
+    assert "passed your answer on" in mei.last.text
+    answer = await coordinators.wait_for_message(lambda m: "The resident answers" in m.text)
+    assert "下午三点" in answer.text and "摔倒" not in answer.text
+
+
+async def test_a_caption_is_heard_and_groups_are_left_alone(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    linli = community
+    await resident_and_coordinator(linli, telegram, 7411, 7412)
+    coordinators = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[7412])
+    ann = telegram.users[7411]
+    await ann.send_photo(caption="Kitchen fire! Smoke everywhere")
+    assert "call now" in ann.replies[0].text
+    await coordinators.wait_for_message(lambda m: "Smoke everywhere" in m.text)
+
+    lin = coordinators.as_user(7412)
+    await lin.send_text("救命 drill on Friday: who brings the first-aid kit?")
+    assert not [m for m in lin.replies if "call now" in m.text]
+
+
+async def test_a_coordinator_can_still_send_a_notice_about_fire(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """A notice that mentions a fire is answered as an emergency once; the same text again at
+    the same step is taken as the notice."""
+    linli = community
+    await resident_and_coordinator(linli, telegram, 7421, 7422)
+    lin = telegram.users[7422]
+    notice = "消防安全讲座：家里着火了怎么办？周五下午三点，社区活动室。"
+    await lin.send_command("/broadcast")
+    await lin.send_text(notice)
+    assert "call now" in lin.replies[0].text
+    assert "Send the same text again" in lin.last.text
+    await lin.send_text(notice)
+    assert "call now" not in " ".join(m.text for m in lin.replies)
+    await lin.tap("No, continue")  # the notice was taken: /broadcast asks its next questions
+    await lin.tap("No, just a notice")
