@@ -1,12 +1,19 @@
 """Callback data of inline buttons (aiogram CallbackData: typed, prefixed, within 64 bytes).
 
-Never trusted: handlers check each press against the presser and the current state."""
+Never trusted: handlers check each press against the presser and the current state. Numbers are
+bounded to what the database can hold, so forged data with a huge number is not ours (the press
+gets the stale-button answer) instead of an overflow in a query."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+# a row id or a small count: what a 32-bit INTEGER column holds
+Number = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class RoleChoice(CallbackData, prefix="role"):
@@ -43,8 +50,8 @@ class RequestAction(CallbackData, prefix="rq"):
     answer a coordinator's question."""
 
     action: str
-    request_id: int
-    value: int = 0
+    request_id: Number
+    value: Number = 0
 
 
 class ReviewAction(CallbackData, prefix="rv"):
@@ -52,8 +59,8 @@ class ReviewAction(CallbackData, prefix="rv"):
     drawn: a button from before a change is stale."""
 
     action: str
-    request_id: int
-    version: int
+    request_id: Number
+    version: Number
     value: str = ""
 
 
@@ -61,14 +68,14 @@ class TaskAction(CallbackData, prefix="tk"):
     """A volunteer acting on a task: view, claim, on my way, done (+ minutes), can't make it."""
 
     action: str
-    request_id: int
-    value: int = 0
+    request_id: Number
+    value: Number = 0
 
 
 class VolunteerDecision(CallbackData, prefix="vd"):
     """A coordinator approving or declining a volunteer's registration."""
 
-    volunteer_id: int
+    volunteer_id: Number
     approve: bool
 
 
@@ -85,21 +92,21 @@ class BroadcastStep(CallbackData, prefix="bc"):
 
     action: str
     value: str = ""
-    broadcast_id: int = 0
+    broadcast_id: Number = 0
 
 
 class EventAnswer(CallbackData, prefix="ev"):
     """On an event: "yes", "no", "ics" (calendar file), "who" (coordinators: who is coming)."""
 
     action: str
-    broadcast_id: int
+    broadcast_id: Number
 
 
 class CheckinAnswer(CallbackData, prefix="ci"):
     """The resident answering a check-in: "fine" or "help"."""
 
     answer: str
-    checkin_id: int
+    checkin_id: Number
 
 
 class CheckinAlertAction(CallbackData, prefix="ca"):
@@ -107,7 +114,7 @@ class CheckinAlertAction(CallbackData, prefix="ca"):
     all well), "no" (could not reach them). Checked against who was alerted."""
 
     action: str
-    checkin_id: int
+    checkin_id: Number
 
 
 class PairStep(CallbackData, prefix="pr"):
@@ -124,8 +131,8 @@ class VisitAction(CallbackData, prefix="vs"):
     Checked against the presser and the visit's current status."""
 
     action: str
-    visit_id: int
-    value: int = 0
+    visit_id: Number
+    value: Number = 0
 
 
 class CheckinSetupStep(CallbackData, prefix="cs"):
@@ -142,13 +149,13 @@ class CheckinPlanAction(CallbackData, prefix="cp"):
     button from an older proposal is stale. Checked against the presser's own plan."""
 
     action: str
-    plan_id: int
+    plan_id: Number
     stamp: int = 0
-    value: int = 0
+    value: Number = 0
 
 
 class CheckinProxy(CallbackData, prefix="cx"):
     """A coordinator or chain volunteer checking in for a resident: "ask", "yes", "no"."""
 
     action: str
-    resident_id: int
+    resident_id: Number

@@ -61,6 +61,7 @@ from handlers.replies import (
     button_text,
     edit_pressed,
     not_yours_text,
+    number_in,
     retire_buttons,
     send_main_menu,
     stale_button_text,
@@ -387,7 +388,8 @@ class _Step:
 
 
 async def _chose_resident(step: _Step) -> None:
-    resident = await step.session.get(User, int(step.value)) if step.value.isdigit() else None
+    resident_id = number_in(step.value)
+    resident = await step.session.get(User, resident_id) if resident_id is not None else None
     if resident is None or not _is_resident(resident):
         await step.callback.answer(
             _("This person is no longer a registered resident."), show_alert=True
@@ -407,7 +409,7 @@ async def _chose_resident(step: _Step) -> None:
 
 async def _resident_page_turned(step: _Step) -> None:
     await step.callback.answer()
-    await step.state.update_data(offset=int(step.value) if step.value.isdigit() else 0)
+    await step.state.update_data(offset=number_in(step.value) or 0)
     text, markup, _total = await _residents_page(
         step.session, step.user, await step.state.get_data()
     )
@@ -482,7 +484,7 @@ async def _chose_days(step: _Step) -> None:
 
 
 async def _toggled_day(step: _Step) -> None:
-    if not step.value.isdigit() or int(step.value) not in EVERY_DAY:
+    if number_in(step.value) not in EVERY_DAY:
         await step.callback.answer(stale_button_text(), show_alert=True)
         return
     day = int(step.value)
@@ -515,7 +517,7 @@ async def _after_days(step: _Step) -> None:
 async def _toggled_volunteer(step: _Step) -> None:
     chosen: list[int] = list(step.data.get("volunteers", []))
     names: dict[str, str] = dict(step.data.get("volunteer_names", {}))
-    volunteer_id = int(step.value) if step.value.isdigit() else 0
+    volunteer_id = number_in(step.value) or 0
     if volunteer_id in chosen:
         chosen.remove(volunteer_id)
     else:
@@ -546,7 +548,7 @@ async def _toggled_volunteer(step: _Step) -> None:
 
 async def _volunteer_page_turned(step: _Step) -> None:
     await step.callback.answer()
-    await step.state.update_data(voffset=int(step.value) if step.value.isdigit() else 0)
+    await step.state.update_data(voffset=number_in(step.value) or 0)
     text, markup = await _volunteers_page(step.session, step.user, await step.state.get_data())
     await edit_pressed(step.callback, text, markup)
 

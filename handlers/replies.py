@@ -69,6 +69,17 @@ async def edit_pressed(
             await message.edit_text(text, reply_markup=markup)
 
 
+def number_in(value: str, maximum: int = 2**31 - 1) -> int | None:
+    """A plain number (a row id, a page offset, a day) from a button's text value, or None when
+    it cannot be one: forged data ("abc", "²", a thousand digits) gets the stale-button answer
+    or the first page, never a crash in int() or in a query."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
 def stale_button_text() -> str:
     """A button from an earlier message, or one pressed twice."""
     return _("This button is no longer active. Please use the latest message.")

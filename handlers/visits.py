@@ -40,11 +40,12 @@ from bot.services.errors import (
 )
 from bot.services.visits import Schedule
 from bot.visit_views import pair_button
-from handlers.replies import edit_pressed, stale_button_text
+from handlers.replies import edit_pressed, number_in, stale_button_text
 from storage.models import User, UserRole, VisitCadence, VisitOutcome, VisitStatus
 
 PRIVATE = F.chat.type == "private"
 PAGE = 6
+NAME_PART_MAX = 64  # a typed part of a name; longer is not a name (and would not fit a reply)
 OUTCOMES = list(VisitOutcome)
 
 
@@ -163,7 +164,7 @@ async def _people_page(
 async def typed_name(
     message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
-    if not message.text or message.text.startswith("/"):
+    if not message.text or message.text.startswith("/") or len(message.text) > NAME_PART_MAX:
         await message.answer(_("Please tap a name, or type a part of the name ✍️"))
         return
     residents = await state.get_state() == PairFlow.resident.state
@@ -178,14 +179,15 @@ async def next_page(
     user: User,
 ) -> None:
     await callback.answer()
-    if isinstance(callback.message, Message) and callback_data.value.isdigit():
+    offset = number_in(callback_data.value)
+    if isinstance(callback.message, Message) and offset is not None:
         await _people_page(
             callback.message,
             session,
             user,
             residents=callback_data.action == "rpage",
             name=None,
-            offset=int(callback_data.value),
+            offset=offset,
         )
 
 
@@ -193,7 +195,8 @@ async def chose_resident(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, session: AsyncSession,
     user: User,
 ) -> None:  # fmt: skip
-    resident = await session.get(User, int(callback_data.value or 0))
+    resident_id = number_in(callback_data.value)
+    resident = await session.get(User, resident_id) if resident_id is not None else None
     if resident is None or resident.role is not UserRole.RESIDENT or not _is_coordinator(user):
         await callback.answer(stale_button_text())
         return
@@ -213,7 +216,8 @@ async def chose_volunteer(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, session: AsyncSession,
     user: User,
 ) -> None:  # fmt: skip
-    volunteer = await session.get(User, int(callback_data.value or 0))
+    volunteer_id = number_in(callback_data.value)
+    volunteer = await session.get(User, volunteer_id) if volunteer_id is not None else None
     if volunteer is None or not _is_coordinator(user):
         await callback.answer(stale_button_text())
         return
@@ -272,7 +276,8 @@ async def _set_day(state: FSMContext, value: str) -> str:
     """Store the day; the domain check of the whole schedule comes at the end."""
     data = await state.get_data()
     cadence = VisitCadence(data["cadence"])
-    day = int(value) if value.strip().isdigit() else -1
+    day = number_in(value)
+    day = -1 if day is None else day
     if cadence in visits.WEEKS:
         if not 0 <= day <= 6:
             raise VisitDayInvalid()

@@ -2,20 +2,15 @@
 person gets the emergency numbers at once, the coordinators get the alert, and the conversation
 is where it was (a request being written became the emergency, so that one is over).
 
-The states are collected from the handlers' StatesGroups, so a state added later is walked too;
-it is walked as a resident unless `STATE_ROLES` says whose state it is."""
+The states are collected from the handlers' StatesGroups (tests/e2e/states.py), so a state added
+later is walked too; it is walked as a resident unless `STATE_ROLES` there says whose it is."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram.fsm.state import State, StatesGroup
 
-import handlers
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.notices import Notifier
@@ -31,39 +26,8 @@ from tests.e2e.community import (
     running_community,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.states import REGISTERING, conversation_states, notes_of_earlier_steps, role_of
 from tests.people import TIMEZONE, make_person
-
-REGISTERING = "registering"  # someone who has not finished registering (no role yet)
-
-# whose state it is, by "Group:state" or by group; everything else is a resident's
-STATE_ROLES: dict[str, UserRole | str] = {
-    "Onboarding": REGISTERING,
-    "BroadcastFlow": UserRole.COORDINATOR,
-    "ReviewInput": UserRole.COORDINATOR,
-    "PairFlow": UserRole.COORDINATOR,
-    "CheckinSetup:resident": UserRole.COORDINATOR,
-    "CheckinSetup:volunteers": UserRole.COORDINATOR,
-    "CheckinSetup:confirm": UserRole.COORDINATOR,
-    "VisitInput": UserRole.VOLUNTEER,
-    "VolunteerFlow": UserRole.VOLUNTEER,
-}
-
-
-# What the earlier steps of a flow have noted by the time a person is at a later step (the
-# walk starts mid-flow). A new state whose handler needs more gets a KeyError here: add it.
-def notes_of_earlier_steps(ids: dict[str, int]) -> dict[str, dict[str, object]]:
-    return {
-        "BroadcastFlow": {
-            "versions": [{"locale": "en", "text": "Tea at 3"}], "version_locale": "zh_Hans",
-        },
-        "CheckinSetup": {"resident_id": ids["resident"], "resident_name": "Ann Lee"},
-        "Onboarding": {"role": "resident", "name": "Ann"},
-        "PairFlow": {
-            "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
-            "cadence": "weekly", "weekday": 0, "local_time": "10:00",
-        },
-    }  # fmt: skip
-
 
 # a request being written becomes the emergency: that conversation is over
 ENDED_BY_AN_EMERGENCY = ("AskHelp:",)
@@ -75,24 +39,6 @@ PHRASES = {
 }
 TELEGRAM_LANGUAGE = {"en": "en", "zh_Hans": "zh-hans", "zh_Hant": "zh-hant"}
 SOMETHING_WENT_WRONG = ("something went wrong", "出了点问题", "出了點問題")
-
-
-def conversation_states() -> list[State]:
-    """Every State of every StatesGroup defined in a handlers module."""
-    found: dict[str, State] = {}
-    for module_info in pkgutil.iter_modules(handlers.__path__):
-        module = importlib.import_module(f"handlers.{module_info.name}")
-        for _, group in inspect.getmembers(module, inspect.isclass):
-            if issubclass(group, StatesGroup) and group.__module__ == module.__name__:
-                for state in group.__all_states__:
-                    assert state.state is not None
-                    found[state.state] = state
-    return [found[name] for name in sorted(found)]
-
-
-def role_of(state: State) -> UserRole | str:
-    name = state.state or ""
-    return STATE_ROLES.get(name, STATE_ROLES.get(name.split(":")[0], UserRole.RESIDENT))
 
 
 def test_the_walk_finds_the_states_of_every_flow() -> None:
@@ -157,7 +103,6 @@ async def test_an_emergency_is_heard_in_every_state(
 ) -> None:
     linli = community
     ids, rows = await cast(linli, telegram, locale)
-    notes = notes_of_earlier_steps(rows)
     phrase, numbers_heading = PHRASES[locale]
     coordinators = telegram.group(
         COORDINATORS_CHAT, "Coordinators", members=[ids[UserRole.COORDINATOR]]
@@ -169,7 +114,7 @@ async def test_an_emergency_is_heard_in_every_state(
         person = telegram.users[telegram_id]
         context = linli.app.dispatcher.fsm.get_context(bot, telegram_id, telegram_id)
         await context.set_state(state)
-        before = {**notes.get(state.state.split(":")[0], {}), "typed_before": "Flat 3B"}
+        before = {**notes_of_earlier_steps(state, rows), "typed_before": "Flat 3B"}
         await context.set_data(before)
 
         await person.send_text(phrase)
