@@ -537,3 +537,34 @@ async def test_forged_buttons_and_odd_input_at_every_step(
     assert not unanswered, f"button presses left unanswered at {where}: {unanswered}"
     assert not errors.records, f"at {where}:\n" + "\n".join(errors.describe())
     assert not [text for text in bot_texts_since(telegram, mark) if said_sorry(text)]
+
+
+STALE = "This button is no longer active. Please use the latest message."
+
+
+async def test_what_the_fuzzer_found_stays_fixed(fuzzed: Fuzzed) -> None:
+    """Each crash the fuzzer found, as a conversation: forged ids that are not numbers or do
+    not fit a database column, and a name longer than a reply can carry."""
+    telegram = fuzzed.telegram
+    lin = telegram.users[COORDINATOR]
+    await lin.send_command("/pair")
+    question = lin.last.message_id
+    for forged in ("pr:res:abc", "pr:res:" + "9" * 30, "pr:res:²"):
+        await lin.press_data(forged, message_id=question)
+        assert lin.callback_answers[-1].text == STALE
+    await lin.press_data("pr:rpage:²", message_id=question)  # a page that cannot be: ignored
+    assert lin.callback_answers[-1].text is None
+    await lin.send_text("x" * 4042)
+    assert "type a part of the name" in lin.last.text
+    await lin.send_text("Mei")  # the step still works
+    await lin.tap("Mei · Building 5")
+    assert "Who will visit" in lin.last.text
+    await lin.press_data("pr:vol:2147483648", message_id=lin.last.message_id)
+    assert lin.callback_answers[-1].text == STALE
+
+    await lin.send_command("/enrol")
+    await lin.press_data("cs:who:²", message_id=lin.last.message_id)
+    assert lin.callback_answers[-1].text == "This person is no longer a registered resident."
+    mei = telegram.users[RESIDENT]
+    await mei.press_data("rq:cancel:" + "9" * 30, message_id=mei.last.message_id)
+    assert mei.callback_answers[-1].text == STALE
