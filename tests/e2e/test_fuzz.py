@@ -28,14 +28,16 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.state import State
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 import bot.callbacks
 from bot.clock import ManualClock
 from bot.emulator.actors import ChatActor, enqueue_member_update
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
+from bot.services import users
 from handlers import all_routers
-from storage.models import UserRole
+from storage.models import User, UserRole
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     VOLUNTEERS_CHAT,
@@ -52,6 +54,7 @@ from tests.e2e.states import (
     notes_of_earlier_steps,
     role_of,
 )
+from tests.people import make_person
 
 RESIDENT, OTHER_RESIDENT, VOLUNTEER, COORDINATOR, STRANGER = 8101, 8102, 8103, 8104, 8105
 PRIVATE = (RESIDENT, OTHER_RESIDENT, VOLUNTEER, COORDINATOR, STRANGER)
@@ -409,9 +412,32 @@ def said_sorry(text: str) -> bool:
     return any(words in text for words in SOMETHING_WENT_WRONG)
 
 
+CAST = {
+    RESIDENT: (UserRole.RESIDENT, "Mei"),
+    OTHER_RESIDENT: (UserRole.RESIDENT, "Bo"),
+    VOLUNTEER: (UserRole.VOLUNTEER, "Tao"),
+    COORDINATOR: (UserRole.COORDINATOR, "Lin"),
+}
+
+
 async def reset_conversations(fuzzed: Fuzzed) -> None:
-    """Each example starts from the menu, so a failure replays the same way."""
+    """Each example starts from the menu with everyone in their role (an earlier example may
+    have deleted someone's data, or registered the stranger), so a failure replays the same."""
     linli = fuzzed.linli
+    async with linli.app.session_factory() as session:
+        for telegram_id in PRIVATE:
+            row = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if telegram_id == STRANGER:
+                if row is not None and row.is_onboarded:
+                    await users.delete_personal_data(session, row, clock=linli.clock)
+            elif row is None or not row.is_onboarded or row.role is not CAST[telegram_id][0]:
+                role, name = CAST[telegram_id]
+                if row is not None:
+                    await users.delete_personal_data(session, row, clock=linli.clock)
+                restored = await make_person(session, linli.clock, telegram_id, role, name=name)
+                if telegram_id in (RESIDENT, VOLUNTEER):
+                    fuzzed.row_ids[role.value] = restored.id
+        await session.commit()
     for telegram_id in PRIVATE:
         context = linli.app.dispatcher.fsm.get_context(linli.app.bot, telegram_id, telegram_id)
         await context.clear()
