@@ -4,9 +4,10 @@ In a private chat, a text or a caption that sounds like an emergency gets the em
 at once and alerts the coordinators (`answer_emergency`); it is not taken as the answer to the
 step the person was on. Groups are left alone: there the coordinators talk among themselves.
 
-A coordinator writes about emergencies for others (a fire-safety notice, "did you fall?"): the
-first time, they too get the numbers and the alert; the same text sent again at the same step is
-then taken as their answer, so a notice about fire can still be sent."""
+Coordinators and volunteers write about emergencies for others (a fire-safety notice, "did you
+fall?", a visit note "she fell last week, fine now"): the first time, they too get the numbers and
+the alert; the same text sent again at the same step is then taken as their answer, so such a
+notice or note can still be written. A resident is heard every time."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from bot.services.emergency import looks_like_emergency
 from handlers.resident_requests import answer_emergency
 from storage.models import User, UserRole
 
-_HEARD = "emergency_heard"  # in a coordinator's conversation data: the text already answered
+_HEARD = "emergency_heard"  # in a helper's conversation data: the text already answered
+_HELPERS = (UserRole.COORDINATOR, UserRole.VOLUNTEER)
 
 
 def _fingerprint(state_name: str | None, text: str) -> str:
@@ -35,12 +37,12 @@ def _fingerprint(state_name: str | None, text: str) -> str:
 async def sounds_like_emergency(
     message: Message, state: FSMContext, user: User | None = None
 ) -> bool:
-    """A private message whose text or caption sounds like an emergency, except a
-    coordinator's repeat of a text that was already answered as one at this step."""
+    """A private message whose text or caption sounds like an emergency, except a helper's
+    repeat of a text that was already answered as one at this step."""
     text = message.text or message.caption
     if message.chat.type != "private" or user is None or not looks_like_emergency(text):
         return False
-    if user.role is UserRole.COORDINATOR and user.is_onboarded:
+    if user.role in _HELPERS and user.is_onboarded:
         current = await state.get_state()
         if current is not None:
             data = await state.get_data()
@@ -60,16 +62,15 @@ async def emergency_heard(
 ) -> None:
     text = message.text or message.caption or ""
     current = await state.get_state()
-    staff_at_a_step = (
-        user.role is UserRole.COORDINATOR and user.is_onboarded and current is not None
-    )
+    helper_at_a_step = user.role in _HELPERS and user.is_onboarded and current is not None
     await answer_emergency(message.chat.id, text, state, session, user, settings, clock, i18n, bot)
-    if staff_at_a_step:
+    if helper_at_a_step:
         await state.update_data({_HEARD: _fingerprint(current, text)})
         await message.answer(
             _(
-                "Not an emergency, but a text for your step (a notice about fire safety, for "
-                "example)? Send the same text again and I will take it."
+                "Not an emergency, but what you meant to write here (a notice about fire "
+                "safety, a note about a fall last week)? Send the same text again and I will "
+                "take it."
             )
         )
 

@@ -17,11 +17,14 @@ from bot.notices import Notifier
 from bot.ratelimit import SendLimits, SendRateLimiter
 from bot.services import review, users
 from handlers.coordination import _send_question as send_question
+from handlers.resident_requests import AfterRequest
+from handlers.visits import VisitInput
 from storage.models import UserRole
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     RESIDENT_PHONE,
     open_request,
+    person,
     resident_and_coordinator,
     running_community,
 )
@@ -208,3 +211,35 @@ async def test_a_coordinator_can_still_send_a_notice_about_fire(
     assert "call now" not in " ".join(m.text for m in lin.replies)
     await lin.tap("No, continue")  # the notice was taken: /broadcast asks its next questions
     await lin.tap("No, just a notice")
+
+
+async def test_a_volunteer_can_still_note_a_fall_last_week(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """At a step, a volunteer's text that mentions a fall is answered as an emergency once;
+    sent again it goes to the step (here: a visit note, for a visit that is not theirs)."""
+    linli = community
+    await person(linli, telegram, 7431, UserRole.VOLUNTEER, name="Tao")
+    tao = telegram.users[7431]
+    context = linli.app.dispatcher.fsm.get_context(linli.app.bot, 7431, 7431)
+    await context.set_state(VisitInput.note)
+    await context.set_data({"visit_id": 999})
+    note = "She fell last week, she is fine now"
+    await tao.send_text(note)
+    assert "call now" in tao.replies[0].text and "Send the same text again" in tao.last.text
+    await tao.send_text(note)
+    assert tao.replies and "call now" not in " ".join(m.text for m in tao.replies)
+
+
+async def test_a_resident_is_heard_every_time(community: RunningBot, telegram: FakeBotAPI) -> None:
+    linli = community
+    await resident_and_coordinator(linli, telegram, 7441, 7442)
+    coordinators = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[7442])
+    mei = telegram.users[7441]
+    await linli.app.dispatcher.fsm.get_context(linli.app.bot, 7441, 7441).set_state(
+        AfterRequest.answer
+    )
+    for _ in range(2):
+        await mei.send_text("救命")
+        assert "call now" in mei.replies[0].text
+        await coordinators.wait_for_message(lambda m: "Possible emergency" in m.text)

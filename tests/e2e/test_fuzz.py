@@ -594,3 +594,17 @@ async def test_what_the_fuzzer_found_stays_fixed(fuzzed: Fuzzed) -> None:
     mei = telegram.users[RESIDENT]
     await mei.press_data("rq:cancel:" + "9" * 30, message_id=mei.last.message_id)
     assert mei.callback_answers[-1].text == STALE
+
+
+async def test_a_person_who_blocked_the_bot_presses_a_button_in_a_group(fuzzed: Fuzzed) -> None:
+    """The answer would go to their private chat, which Telegram refuses (403): not an error,
+    and the press is still answered."""
+    telegram = fuzzed.telegram
+    lin = telegram.users[COORDINATOR]
+    in_group = telegram.groups[COORDINATORS_CHAT].as_user(COORDINATOR)
+    await lin.block_bot()
+    with errors_seen() as errors:
+        await in_group.send_command("/language", mention=True)
+        await in_group.press_data("lang:en", message_id=in_group.last.message_id)
+    assert not errors.records, "\n".join(errors.describe())
+    assert in_group.callback_answers[-1] is not None
