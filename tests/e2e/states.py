@@ -50,6 +50,9 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         "AskHelp": {"category": "shopping", "description": "Rice and eggs"},
         "BroadcastFlow": {
             "versions": [{"locale": "en", "text": "Tea at 3"}], "version_locale": "zh_Hans",
+            # an event's details (used only once a step has said it is an event)
+            "event_title": "Tea", "event_place": "Hall",
+            "event_starts_at": "2026-03-10T10:00:00+00:00",
         },
         "CheckinSetup": {**checkin_plan, "mode": "self"},
         "Onboarding": {"role": "resident", "name": "Ann"},
