@@ -202,7 +202,7 @@ def conversations(draw: st.DrawFn) -> list[tuple[str, int, Any]]:
 EXAMPLES = {  # LINLI_FUZZ_EXAMPLES=2000 for a long hunt; the default stays quick
     "conversations": int(os.environ.get("LINLI_FUZZ_EXAMPLES", "30")),
     "buttons": int(os.environ.get("LINLI_FUZZ_EXAMPLES", "40")),
-    "states": int(os.environ.get("LINLI_FUZZ_EXAMPLES", "90")),
+    "states": int(os.environ.get("LINLI_FUZZ_EXAMPLES", "70")),
     "steps": 8,
 }
 
