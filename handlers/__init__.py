@@ -8,6 +8,7 @@ from handlers import (
     checkins,
     common,
     coordination,
+    emergency,
     errors,
     fallback,
     membership,
@@ -20,10 +21,13 @@ from handlers import (
 
 
 def all_routers() -> list[Router]:
-    """Fresh routers for one dispatcher. `common` comes before `onboarding` so that /help,
-    /cancel and /language work in the middle of registering."""
+    """Fresh routers for one dispatcher. `emergency` comes before every router that reads
+    messages, so words that sound like an emergency are heard in any state of any flow;
+    `common` comes before `onboarding` so that /help, /cancel and /language work in the middle
+    of registering."""
     return [
         errors.build_router(),
+        emergency.build_router(),
         membership.build_router(),
         common.build_router(),
         onboarding.build_router(),

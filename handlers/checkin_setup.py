@@ -36,7 +36,6 @@ from bot.config import Settings
 from bot.notices import Notifier, Rendered
 from bot.services import checkins, volunteers
 from bot.services.checkins import ContactDraft, Timing
-from bot.services.emergency import looks_like_emergency
 from bot.services.errors import (
     CheckinAnswered,
     CheckinNotFound,
@@ -66,7 +65,7 @@ from handlers.replies import (
     send_main_menu,
     stale_button_text,
 )
-from handlers.resident_requests import emergency_words, show_my_requests, start_asking
+from handlers.resident_requests import show_my_requests, start_asking
 from storage.models import CheckinPlan, CheckinPlanStatus, ContactKind, User, UserRole
 
 PRIVATE = F.chat.type == "private"
@@ -1220,21 +1219,10 @@ async def details_in_steps(
 # ---- the router ---------------------------------------------------------------------------
 
 
-def _resident_in_private(message: Message, user: User) -> bool:
-    return message.chat.type == "private" and _is_resident(user)
-
-
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = Router(name="checkin_setup")
     mine = StateFilter(None, *CheckinSetup.__all_states__, *AwayFlow.__all_states__)
-    # a resident typing something that sounds like an emergency in these steps: help first
-    router.message.register(
-        emergency_words,
-        StateFilter(*CheckinSetup.__all_states__, *AwayFlow.__all_states__),
-        F.text.func(looks_like_emergency),
-        _resident_in_private,
-    )
     router.message.register(start_enrol, PRIVATE, Command("enrol"))
     router.message.register(checkins_entry, PRIVATE, Command("checkins"))
     router.message.register(checkins_entry, PRIVATE, mine, button_text("🔔 Daily check-in"))

@@ -1,4 +1,5 @@
-"""When handling an update fails: log it (without personal data) and tell the person kindly."""
+"""When handling an update fails: log it (without personal data) and tell the person kindly. A
+reply Telegram refuses because the person blocked the bot is not a failure: see `reply_refused`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ import logging
 from contextlib import suppress
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.services.outbox import person_blocked_bot
 
 logger = logging.getLogger("linli.errors")
 
@@ -42,8 +48,35 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None =
         )
 
 
+async def reply_refused(
+    event: ErrorEvent, session_factory: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
+    """Telegram refused a reply with 403: the person blocked the bot (say, someone who pressed a
+    button in a group, answered privately) or the bot left that group. Nothing is broken on our
+    side and there is nobody to tell: the person is noted as unreachable, as the outbox does,
+    and the button is answered so their app stops waiting."""
+    update = event.update
+    presser = update.callback_query.from_user if update.callback_query else None
+    if presser is None and update.message is not None:
+        presser = update.message.from_user
+    logger.info(
+        "reply_refused update_id=%s user_id=%s reason=%s",
+        update.update_id,
+        presser.id if presser else None,
+        "blocked" if "blocked" in str(event.exception) else "forbidden",
+    )
+    if update.callback_query is not None:
+        with suppress(TelegramAPIError):
+            await update.callback_query.answer()
+    if presser is not None and "blocked by the user" in str(event.exception):
+        async with session_factory() as session:
+            await person_blocked_bot(session, presser.id, clock=clock)
+            await session.commit()
+
+
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = Router(name="errors")
+    router.errors.register(reply_refused, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_error)
     return router

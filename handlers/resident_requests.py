@@ -2,9 +2,10 @@
 coordinator's question.
 
 Asking is a short FSM conversation kept in the database: category → what → when → where →
-access notes → summary. Anything that sounds like an emergency, at any step, is answered at
-once with the emergency numbers and recorded as an urgent request the coordinators are alerted
-to: it must never wait in a half-finished conversation."""
+access notes → summary. "🚨 It's urgent", or anything that sounds like an emergency at any step
+of any flow (heard first, by handlers.emergency), is answered at once with the emergency numbers
+and recorded as an urgent request the coordinators are alerted to: it must never wait in a
+half-finished conversation."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import Notifier
 from bot.services import places, requests, users
-from bot.services.emergency import looks_like_emergency
 from bot.services.errors import (
     DayOutOfRange,
     DescriptionEmpty,
@@ -617,25 +617,12 @@ async def urgent_pressed(
 ) -> None:
     await callback.answer()
     await retire_buttons(callback, _("🚨 It's urgent"))
-    await _emergency(callback.from_user.id, "", state, session, user, settings, clock, i18n, bot)
-
-
-async def emergency_words(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    clock: Clock,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
-    await _emergency(
-        message.chat.id, message.text or "", state, session, user, settings, clock, i18n, bot
+    await answer_emergency(
+        callback.from_user.id, "", state, session, user, settings, clock, i18n, bot
     )
 
 
-async def _emergency(
+async def answer_emergency(
     chat_id: int,
     text: str,
     state: FSMContext,
@@ -646,9 +633,14 @@ async def _emergency(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    """Numbers first (they matter most), then record it and alert the coordinators."""
+    """The one emergency answer: numbers first (they matter most), then record it, alert the
+    coordinators and commit, then say so. A request being written becomes the emergency (what
+    was said so far goes with it, and that conversation is over); any other conversation stays
+    where it was, so nothing entered before is lost and the person can carry on."""
     await bot.send_message(chat_id, emergency_text(settings))
-    data = await state.get_data() if await state.get_state() else {}
+    current = await state.get_state()
+    drafting = current in {s.state for s in AskHelp.__all_states__}
+    data = await state.get_data() if drafting else {}
     description = "\n".join(part for part in (data.get("description"), text) if part)
     request = await requests.submit_emergency(
         session,
@@ -659,21 +651,20 @@ async def _emergency(
         photo_file_id=data.get("photo"),
         clock=clock,
     )
-    await state.clear()
+    if drafting:
+        await state.clear()
     await announce_request(Notifier(session, settings, clock, i18n), request, user, emergency=True)
-    await send_main_menu(
-        bot,
-        chat_id,
-        user,
-        _(
-            "I have alerted the coordinators (<b>Request no. {ref}</b>). "
-            "They will contact you as soon as they can."
-        ).format(ref=requests.reference(request)),
-    )
-
-
-def _is_resident_in_private(message: Message, user: User) -> bool:
-    return message.chat.type == "private" and user.is_onboarded and user.role is UserRole.RESIDENT
+    await session.commit()  # the alert is recorded before we talk to Telegram again
+    closing = _(
+        "I have alerted the coordinators (<b>Request no. {ref}</b>). "
+        "They will contact you as soon as they can."
+    ).format(ref=requests.reference(request))
+    if current is not None and not drafting:
+        closing += "\n\n" + _("When you are ready, you can carry on where you left off.")
+    if user.is_onboarded:
+        await send_main_menu(bot, chat_id, user, closing)
+    else:  # registering: no menu yet, and the keyboard of their step stays
+        await bot.send_message(chat_id, closing)
 
 
 # my requests, cancelling
@@ -982,15 +973,7 @@ async def got_answer(
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = Router(name="resident_requests")
-    in_flow = StateFilter(None, *AskHelp.__all_states__)
-    # an emergency beats everything else, in the flow or as a first message
-    router.message.register(
-        emergency_words,
-        in_flow,
-        F.text.func(looks_like_emergency),
-        F.func(lambda message: message.chat.type == "private"),
-        _resident_filter,
-    )
+    # words that sound like an emergency are heard before any router (handlers.emergency)
     router.message.register(start_asking, Command("request"))
     router.message.register(
         start_asking,
@@ -1059,7 +1042,3 @@ def build_router() -> Router:
     router.message.register(got_answer, AfterRequest.answer, F.text)
     router.message.register(text_please, StateFilter(*AfterRequest.__all_states__))
     return router
-
-
-def _resident_filter(message: Message, user: User) -> bool:
-    return _is_resident_in_private(message, user)

@@ -45,6 +45,7 @@ from storage.models import User, UserRole, VisitCadence, VisitOutcome, VisitStat
 
 PRIVATE = F.chat.type == "private"
 PAGE = 6
+NAME_PART_MAX = 64  # a typed part of a name; longer is not a name (and would not fit a reply)
 OUTCOMES = list(VisitOutcome)
 
 
@@ -163,7 +164,7 @@ async def _people_page(
 async def typed_name(
     message: Message, state: FSMContext, session: AsyncSession, user: User
 ) -> None:
-    if not message.text or message.text.startswith("/"):
+    if not message.text or message.text.startswith("/") or len(message.text) > NAME_PART_MAX:
         await message.answer(_("Please tap a name, or type a part of the name ✍️"))
         return
     residents = await state.get_state() == PairFlow.resident.state
@@ -194,7 +195,8 @@ async def chose_resident(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, session: AsyncSession,
     user: User,
 ) -> None:  # fmt: skip
-    resident = await session.get(User, number_in(callback_data.value) or 0)
+    resident_id = number_in(callback_data.value)
+    resident = await session.get(User, resident_id) if resident_id is not None else None
     if resident is None or resident.role is not UserRole.RESIDENT or not _is_coordinator(user):
         await callback.answer(stale_button_text())
         return
@@ -214,7 +216,8 @@ async def chose_volunteer(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, session: AsyncSession,
     user: User,
 ) -> None:  # fmt: skip
-    volunteer = await session.get(User, number_in(callback_data.value) or 0)
+    volunteer_id = number_in(callback_data.value)
+    volunteer = await session.get(User, volunteer_id) if volunteer_id is not None else None
     if volunteer is None or not _is_coordinator(user):
         await callback.answer(stale_button_text())
         return

@@ -286,14 +286,32 @@ async def test_nothing_to_do_is_not_a_request(session: AsyncSession, clock: Manu
 
 @pytest.mark.parametrize(
     "text",
-    ["I fell in the bathroom", "chest pain since morning", "我摔倒了起不来", "胸口痛", "喘不過氣",
-     "厨房着火了", "I can't breathe"],
+    [
+        # English
+        "I fell in the bathroom", "chest pain since morning", "I can't breathe", "help me",
+        "Help!", "Please help me", "My husband fell and can't get up", "there's a fire in the "
+        "kitchen", "I smell gas", "she collapsed", "call an ambulance",
+        # Simplified Chinese
+        "我摔倒了，救命", "救命", "我摔倒了起不来", "跌倒了", "喘不上气", "胸口痛", "厨房着火了",
+        "煤气泄漏了", "他晕倒了", "帮帮我！",
+        # Traditional Chinese, and Cantonese as typed in Hong Kong
+        "喘不過氣", "著火了", "救命呀", "我跌親咗，起唔到身", "唞唔到氣", "火燭呀", "佢暈低咗",
+        "快啲叫白車",
+    ],
 )  # fmt: skip
 def test_emergencies_are_recognised(text: str) -> None:
     assert looks_like_emergency(text)
 
 
-@pytest.mark.parametrize("text", ["Please buy rice", "帮我买菜", "Fix the fireplace screen", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please buy rice", "帮我买菜", "幫我買餸", "Fix the fireplace screen", "", "❓ Help",
+        "🙋 I need help", "Can you help me with my shopping?", "I fell asleep on the sofa",
+        "My emergency contact is my son", "帮我换煤气罐", "手机摔了", "不紧急，下周都可以",
+        "/help", "Fire safety talk on Friday",
+    ],
+)  # fmt: skip
 def test_everyday_requests_are_not_emergencies(text: str) -> None:
     assert not looks_like_emergency(text)
 

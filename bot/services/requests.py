@@ -331,9 +331,8 @@ async def submit_emergency(
     clock: Clock,
 ) -> HelpRequest:
     """Record an emergency at once, as urgent and as soon as possible, even with nothing said
-    yet (the "🚨 It's urgent" button): it must never wait in a half-finished conversation."""
-    if not resident.is_onboarded:
-        raise NotOnboarded()
+    yet (the "🚨 It's urgent" button): it must never wait in a half-finished conversation.
+    Anyone who writes to the bot may have one, someone still registering included."""
     text = clean_long_text(description[:DESCRIPTION_MAX], DESCRIPTION_MAX)
     now = clock.now()
     slot = compute_slot(RequestTiming.ASAP, now=now, timezone=resident.timezone)
