@@ -32,6 +32,7 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "BroadcastFlow": UserRole.COORDINATOR,
     "ReviewInput": UserRole.COORDINATOR,
     "PairFlow": UserRole.COORDINATOR,
+    "PlaceFlow": UserRole.COORDINATOR,
     "CheckinSetup:resident": UserRole.COORDINATOR,
     "CheckinSetup:volunteers": UserRole.COORDINATOR,
     "CheckinSetup:confirm": UserRole.COORDINATOR,
@@ -114,11 +115,20 @@ def button_handlers(dispatcher: Router) -> list[ButtonHandler]:
                 elif isinstance(check, State):  # registered as a filter itself
                     states = (*(states or ()), str(check.state))
                 elif isinstance(check, StateFilter):
-                    names = tuple(s.state if isinstance(s, State) else s for s in check.states)
+                    names = tuple(n for s in check.states for n in _state_names(s))
                     states = None if "*" in names else tuple(n for n in names if n)
             if kind is not None:
                 found.append(ButtonHandler(kind, fixed, states))
     return found
+
+
+def _state_names(state: object) -> tuple[str | None, ...]:
+    """A state filter's entry: a State, a name, or a whole StatesGroup (any of its states)."""
+    if isinstance(state, State):
+        return (state.state,)
+    if isinstance(state, type) and issubclass(state, StatesGroup):
+        return tuple(s.state for s in state.__all_states__)
+    return (state,)  # type: ignore[return-value]
 
 
 def _literals(rule: MagicFilter | None) -> dict[str, str]:
