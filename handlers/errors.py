@@ -13,7 +13,15 @@ from aiogram.utils.i18n import I18n
 logger = logging.getLogger("linli.errors")
 
 
-async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None) -> None:
+async def on_error(
+    event: ErrorEvent,
+    bot: Bot,
+    i18n: I18n,
+    locale: str | None = None,
+    answered_callbacks: set[str] | None = None,
+) -> None:
+    """What was recorded before the failure stays recorded (it was committed before the bot
+    last spoke to Telegram); a button press already answered is not answered again."""
     update = event.update
     chat_id: int | None = None
     if update.message is not None:
@@ -30,9 +38,10 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None =
     if chat_id is None:
         return
     with i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
-        if update.callback_query is not None:
+        query = update.callback_query
+        if query is not None and query.id not in (answered_callbacks or ()):
             with suppress(TelegramAPIError):
-                await update.callback_query.answer()
+                await query.answer()
         await bot.send_message(
             chat_id,
             i18n.gettext(
