@@ -113,3 +113,25 @@ async def test_command_menu_is_published_in_three_languages(
         if c.method == "setMyCommands" and (c.params.get("scope") or {}).get("chat_id") == 1004
     ]
     assert chat_lists and chat_lists[-1].params["commands"][1]["description"] == "我能為您做甚麼"
+
+
+async def test_a_reply_that_fails_keeps_what_was_recorded(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Her consent is committed before the bot talks to Telegram: when the next question cannot
+    be sent, she is told kindly, her press was answered once, and /start carries on from there."""
+    mei = telegram.user(1005, first_name="Mei", language_code="en")
+    await mei.send_command("/start")
+    await mei.tap(NEED_HELP["en"])
+    telegram.inject("sendMessage", error=500, description="Internal Server Error", chat_id=1005)
+    await mei.tap(AGREE["en"])
+
+    assert "something went wrong" in mei.last.text
+    answers = [c for c in telegram.calls if c.method == "answerCallbackQuery"]
+    assert all(c.ok for c in answers) and len(answers) == 2  # role, consent: once each
+    row = await user_row(linli, 1005)
+    assert row is not None and row.consent_at is not None
+
+    await mei.send_command("/start")
+    assert "carry on where we stopped" in mei.replies[0].text
+    assert "What is your name?" in mei.last.text
