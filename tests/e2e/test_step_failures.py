@@ -1,0 +1,78 @@
+"""One bad row stops nothing else: a check-in whose message cannot be written (here its
+rendering raises for one resident) is set aside and tried again later, each time waiting
+longer, while everyone else's check-in goes out in the same tick; after three failed tries the
+coordinators hear of it once, and when it works again the resident gets her check-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import checkin_views
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from storage.models import StepFailure, User
+from tests.e2e.community import running_community
+from tests.e2e.harness import RunningBot
+from tests.e2e.test_checkin_day import ANN, BO, CHECKIN_LABEL, MORNING, WANG, at, enrol, people
+
+FLAG = "I could not do a daily check-in"
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    clock.set(MORNING)
+    async with running_community(telegram, database_url, clock) as running:
+        yield running
+
+
+async def failures(linli: RunningBot) -> list[StepFailure]:
+    async with linli.app.session_factory() as session:
+        return list(await session.scalars(select(StepFailure)))
+
+
+async def test_a_check_in_that_fails_is_set_aside_retried_and_flagged_once(
+    community: RunningBot,
+    telegram: FakeBotAPI,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    linli = community
+    coordinators = await people(linli)
+    await enrol(linli, ANN, "Ann")
+    bo = await enrol(linli, BO, "Bo")
+    await enrol(linli, WANG, "Mrs Wang")
+    real_text = checkin_views.checkin_text
+
+    def breaks_for_bo(resident: User, reminder: bool) -> str:
+        if resident.id == bo.id:
+            raise ValueError("a broken plan")
+        return real_text(resident, reminder)
+
+    monkeypatch.setattr(checkin_views, "checkin_text", breaks_for_bo)
+
+    await at(linli, clock, 9)
+    for neighbour in (ANN, WANG):  # the others are not held up by Bo's check-in
+        await telegram.users[neighbour].wait_for_message(lambda m: CHECKIN_LABEL in m.text)
+    [failure] = await failures(linli)
+    assert (failure.job, failure.attempts, failure.reason) == ("checkin", 1, "ValueError")
+    assert failure.next_try_at == clock.now() + timedelta(minutes=1)
+
+    await at(linli, clock, 9, 1)  # tried again after a minute, then after four more
+    await at(linli, clock, 9, 5)
+    flag = await coordinators.wait_for_message(lambda m: FLAG in m.text)
+    assert "3 times" in flag.text and "ValueError" in flag.text
+    await at(linli, clock, 9, 21)  # a fourth failure: no second flag
+    [failure] = await failures(linli)
+    assert failure.attempts == 4 and failure.next_try_at == clock.now() + timedelta(minutes=64)
+
+    monkeypatch.setattr(checkin_views, "checkin_text", real_text)  # the plan is mended
+    await at(linli, clock, 10, 25)
+    await telegram.users[BO].wait_for_message(lambda m: CHECKIN_LABEL in m.text)
+    assert await failures(linli) == []
+    assert len([m for m in coordinators.messages if FLAG in m.text]) == 1
