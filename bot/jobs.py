@@ -92,12 +92,16 @@ async def _flag(notifier: Notifier, request: HelpRequest, *, unclaimed: bool) ->
 async def start_due_broadcasts(notifier: Notifier) -> int:
     """Scheduled broadcasts whose time has come are queued, each once; the progress message
     and the final report are the broadcast monitor's."""
+    set_aside: list[step_failures.SetAside] = []
     started = await broadcasts.start_due(
         notifier.session,
         broadcast_views.renderer(notifier.i18n),
         clock=notifier.clock,
         default_locale=notifier.settings.default_locale,
+        set_aside=set_aside,
     )
+    for failure in set_aside:
+        await _flag_failure(notifier, failure)
     return len(started)
 
 
@@ -195,6 +199,7 @@ def _job_label(job: str) -> str:
         "visit": _("a paired visit"),
         "request.unclaimed": _("the reminder about a request nobody has taken"),
         "request.overdue": _("the reminder about a request not marked done"),
+        "broadcast": _("a scheduled broadcast"),
     }
     return labels.get(job, job)
 

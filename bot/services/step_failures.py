@@ -74,9 +74,7 @@ async def _failing(session: AsyncSession, job: str) -> set[int]:
     key = ("step_failures", job)
     known: set[int] | None = session.info.get(key)
     if known is None:
-        known = set(
-            await session.scalars(select(StepFailure.row_id).where(StepFailure.job == job))
-        )
+        known = set(await session.scalars(select(StepFailure.row_id).where(StepFailure.job == job)))
         session.info[key] = known
     return known
 
