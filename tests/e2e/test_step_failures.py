@@ -11,10 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import checkin_views
+from bot import checkin_views, visit_views
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from storage.models import StepFailure, User
+from tests.e2e import test_visits
 from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
 from tests.e2e.test_checkin_day import ANN, BO, CHECKIN_LABEL, MORNING, WANG, at, enrol, people
@@ -76,3 +77,30 @@ async def test_a_check_in_that_fails_is_set_aside_retried_and_flagged_once(
     await telegram.users[BO].wait_for_message(lambda m: CHECKIN_LABEL in m.text)
     assert await failures(linli) == []
     assert len([m for m in coordinators.messages if FLAG in m.text]) == 1
+
+
+async def test_a_visit_step_that_fails_goes_back_to_that_step_and_is_tried_again(
+    telegram: FakeBotAPI,
+    database_url: str,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with running_community(telegram, database_url, clock) as linli:
+        visit_id, _ = await test_visits._pair(linli, telegram)
+        tao = telegram.users[test_visits.VOLUNTEER]
+        real_send = visit_views.send_due_step
+
+        async def breaks(notifier: object, due: object) -> None:
+            raise KeyError("a visit that cannot be told")
+
+        monkeypatch.setattr(visit_views, "send_due_step", breaks)
+        await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE)
+        [failure] = await failures(linli)
+        assert (failure.job, failure.row_id, failure.reason) == ("visit", visit_id, "KeyError")
+        visit = await test_visits._visit(linli, visit_id)
+        assert visit.next_due_at == test_visits.DAY_BEFORE + timedelta(minutes=1)
+
+        monkeypatch.setattr(visit_views, "send_due_step", real_send)
+        await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE + timedelta(minutes=1))
+        await tao.wait_for_message(test_visits.has("Reminder"))  # the same step, told now
+        assert await failures(linli) == []
