@@ -7,8 +7,12 @@ from contextlib import suppress
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
 from aiogram.types import ErrorEvent
+from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
+
+from handlers import onboarding
 
 logger = logging.getLogger("linli.errors")
 
@@ -19,9 +23,13 @@ async def on_error(
     i18n: I18n,
     locale: str | None = None,
     answered_callbacks: set[str] | None = None,
+    state: FSMContext | None = None,
+    event_from_user: TelegramUser | None = None,
 ) -> None:
     """What was recorded before the failure stays recorded (it was committed before the bot
-    last spoke to Telegram); a button press already answered is not answered again."""
+    last spoke to Telegram); a button press already answered is not answered again. Someone
+    registering is asked again the question of the step they are on: an answer they gave was
+    kept even when the next question could not reach them."""
     update = event.update
     chat_id: int | None = None
     if update.message is not None:
@@ -37,7 +45,7 @@ async def on_error(
     )
     if chat_id is None:
         return
-    with i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
+    with i18n.context(), i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
         query = update.callback_query
         if query is not None and query.id not in (answered_callbacks or ()):
             with suppress(TelegramAPIError):
@@ -49,6 +57,9 @@ async def on_error(
                 "lost. Please try again in a moment."
             ),
         )
+        if state is not None and (await state.get_state() or "").startswith("Onboarding:"):
+            first_name = event_from_user.first_name if event_from_user else ""
+            await onboarding.ask_current_step(bot, chat_id, state, first_name)
 
 
 def build_router() -> Router:
