@@ -101,7 +101,6 @@ def _went_wrong(message: ChatMessage) -> bool:
     return SOMETHING_WENT_WRONG in message.text
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_two_hundred_people_register_at_once(
     telegram: FakeBotAPI,
     database_url: str,
