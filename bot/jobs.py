@@ -18,8 +18,6 @@ from bot.services.outbox import Priority
 from bot.services.schedule import QuietHours
 from bot.texts import duration_label, private_card
 from storage.models import HelpRequest, User
-from storage.repositories import requests as request_queries
-from storage.repositories import visits as visit_queries
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
 
@@ -38,14 +36,13 @@ async def flag_waiting_requests(notifier: Notifier) -> int:
     told = 0
     for requests, unclaimed_kind in ((unclaimed, True), (overdue, False)):
         job = "request.unclaimed" if unclaimed_kind else "request.overdue"
-        column = "unclaimed_flagged_at" if unclaimed_kind else "overdue_flagged_at"
         waiting = await step_failures.waiting_rows(notifier.session, job, notifier.clock.now())
         for request in requests:
 
             async def put_back(
-                _at: datetime, request_id: int = request.id, column: str = column
+                _at: datetime, request_id: int = request.id, unclaimed: bool = unclaimed_kind
             ) -> None:
-                await request_queries.clear_flag(notifier.session, request_id, column)
+                await review.unflag(notifier.session, request_id, unclaimed=unclaimed)
 
             if request.id in waiting:  # set aside: not before its retry time
                 await put_back(waiting[request.id])
@@ -158,7 +155,7 @@ async def run_visits(notifier: Notifier) -> int:
     for step in steps:
 
         async def put_back(at: datetime, step: visits.DueStep = step) -> None:
-            await visit_queries.step_due_again(notifier.session, step.visit.id, step.step, at)
+            await visits.retry_step_at(notifier.session, step, at)
 
         outcome = await _guarded(
             notifier,
