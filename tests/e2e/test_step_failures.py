@@ -1,7 +1,8 @@
 """One bad row stops nothing else: a check-in whose message cannot be written (here its
 rendering raises for one resident) is set aside and tried again later, each time waiting
 longer, while everyone else's check-in goes out in the same tick; after three failed tries the
-coordinators hear of it once, and when it works again the resident gets her check-in."""
+coordinators hear of it once, and when it works again the resident gets her check-in. The same
+for a visit reminder and for the flag of a request that waits too long."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import checkin_views, visit_views
+from bot import checkin_views, jobs, visit_views
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from storage.models import StepFailure, User
+from bot.services import requests
+from bot.services.requests import RequestDraft
+from storage.models import RequestCategory, StepFailure, User, UserRole
 from tests.e2e import test_visits
 from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
 from tests.e2e.test_checkin_day import ANN, BO, CHECKIN_LABEL, MORNING, WANG, at, enrol, people
+from tests.people import make_person
 
 FLAG = "I could not do a daily check-in"
 
@@ -104,3 +108,39 @@ async def test_a_visit_step_that_fails_goes_back_to_that_step_and_is_tried_again
         await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE + timedelta(minutes=1))
         await tao.wait_for_message(test_visits.has("Reminder"))  # the same step, told now
         assert await failures(linli) == []
+
+
+async def test_a_waiting_request_whose_flag_fails_does_not_hold_up_the_others(
+    linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with linli.app.session_factory() as session:
+        await make_person(session, clock, 600, UserRole.COORDINATOR, name="Lin")
+        asked = []
+        for telegram_id, wish in ((601, "Milk and bread"), (602, "A lift to the clinic")):
+            resident = await make_person(session, clock, telegram_id, UserRole.RESIDENT)
+            draft = RequestDraft(category=RequestCategory.SHOPPING, description=wish)
+            asked.append(await requests.submit_request(session, resident, draft, clock=clock))
+        await session.commit()
+    broken_id = asked[0].id
+    coordinator = telegram.user(600, first_name="Lin")
+    real_card = jobs.private_card
+
+    def breaks_for_the_first(request: object, resident: object) -> str:
+        if getattr(request, "id", None) == broken_id:
+            raise LookupError("a request that cannot be drawn")
+        return real_card(request, resident)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "private_card", breaks_for_the_first)
+    scheduler = linli.app.dispatcher["scheduler"]
+    clock.advance(timedelta(hours=4, minutes=1))
+    assert await scheduler.tick() == 1
+    await coordinator.wait_for_message(lambda m: "A lift to the clinic" in m.text)
+    assert await scheduler.tick() == 0  # set aside: not tried again before its time
+    [failure] = await failures(linli)
+    assert (failure.job, failure.row_id, failure.attempts) == ("request.unclaimed", broken_id, 1)
+
+    monkeypatch.setattr(jobs, "private_card", real_card)
+    clock.advance(timedelta(minutes=1))
+    assert await scheduler.tick() == 1
+    await coordinator.wait_for_message(lambda m: "Milk and bread" in m.text)
+    assert await failures(linli) == []
