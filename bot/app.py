@@ -23,6 +23,7 @@ from bot.commands import publish_commands
 from bot.config import Settings
 from bot.edit_guard import IdenticalEditGuard
 from bot.i18n import create_i18n
+from bot.middlewares.commit import CommitBeforeRequest
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
 from bot.middlewares.send_budget import send_budget
@@ -41,8 +42,11 @@ logger = logging.getLogger("linli.app")
 
 
 def create_bot(settings: Settings) -> Bot:
-    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`."""
+    """A Bot whose requests go to `{TELEGRAM_API_URL}/bot{token}/{method}`. Before each request
+    made while handling an update, what the update recorded is committed (registered first, so
+    it is the outermost: nothing waits, for a rate limit or the network, inside a transaction)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(CommitBeforeRequest())
     session.middleware(IdenticalEditGuard())  # presses handled together: one edit, not two
     return Bot(
         token=settings.token(),

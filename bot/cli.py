@@ -16,6 +16,7 @@ from storage.models import UserRole
 logger = logging.getLogger("linli.cli")
 
 EXIT_CONFIG = 2
+STARTUP_CHECK_SECONDS = 10.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,10 +61,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def check_telegram(settings: Settings) -> None:
+    """Ask Telegram who the bot is, once, before anything else starts: a wrong token or an API
+    URL that does not answer is a `ConfigError` naming the setting, not a polling loop that
+    logs the same failure forever."""
+    from aiogram.exceptions import (
+        ClientDecodeError,
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramNotFound,
+        TelegramUnauthorizedError,
+    )
+
+    from bot.app import create_bot
+
+    url = settings.telegram_api_url
+    bot = create_bot(settings)
+    try:
+        await asyncio.wait_for(
+            bot.get_me(request_timeout=int(STARTUP_CHECK_SECONDS)), STARTUP_CHECK_SECONDS
+        )
+    except TelegramUnauthorizedError:
+        raise ConfigError(
+            f"BOT_TOKEN: {url} does not accept this token (401 Unauthorized); "
+            "copy it again from @BotFather"
+        ) from None
+    except TelegramNotFound:
+        raise ConfigError(f"TELEGRAM_API_URL: {url} is not a Bot API server (404)") from None
+    except (TelegramNetworkError, TimeoutError, OSError) as error:
+        raise ConfigError(
+            f"TELEGRAM_API_URL: cannot reach {url} within {STARTUP_CHECK_SECONDS:g}s "
+            f"({type(error).__name__})"
+        ) from None
+    except (TelegramAPIError, ClientDecodeError) as error:
+        raise ConfigError(
+            f"TELEGRAM_API_URL: {url} did not answer getMe like a Bot API server "
+            f"({type(error).__name__})"
+        ) from None
+    finally:
+        await bot.session.close()
+
+
 async def _run(settings: Settings) -> None:
     from bot.app import build_application
 
     settings.token()  # fail before touching the database
+    await check_telegram(settings)
     application = await build_application(settings)
     from storage.migrate import current_revision
 
@@ -165,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("linli: --valid-hours must be at least 1", file=sys.stderr)
                 return EXIT_CONFIG
             asyncio.run(_create_invite(settings, args.role, args.valid_hours))
+    except ConfigError as error:  # found at start-up, e.g. a token Telegram does not accept
+        print(f"linli: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
     return 0

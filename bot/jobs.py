@@ -3,7 +3,9 @@ them atomically, and tells people through the Notifier (the outbox)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from functools import partial
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
@@ -11,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import broadcast_views, checkin_views, visit_views
 from bot.notices import Notifier, Rendered
 from bot.request_keyboards import review_keyboard
-from bot.services import broadcasts, checkins, review, visits
+from bot.services import broadcasts, checkins, review, step_failures, visits
 from bot.services.outbox import Priority
 from bot.services.schedule import QuietHours
 from bot.texts import duration_label, private_card
@@ -31,11 +33,29 @@ async def flag_waiting_requests(notifier: Notifier) -> int:
         urgent_unclaimed_after=timedelta(minutes=settings.urgent_unclaimed_alert_minutes),
         overdue_after=timedelta(minutes=settings.claim_overdue_minutes),
     )
-    for request in unclaimed:
-        await _flag(notifier, request, unclaimed=True)
-    for request in overdue:
-        await _flag(notifier, request, unclaimed=False)
-    return len(unclaimed) + len(overdue)
+    told = 0
+    for requests, unclaimed_kind in ((unclaimed, True), (overdue, False)):
+        job = "request.unclaimed" if unclaimed_kind else "request.overdue"
+        waiting = await step_failures.waiting_rows(notifier.session, job, notifier.clock.now())
+        for request in requests:
+
+            async def put_back(
+                _at: datetime, request_id: int = request.id, unclaimed: bool = unclaimed_kind
+            ) -> None:
+                await review.unflag(notifier.session, request_id, unclaimed=unclaimed)
+
+            if request.id in waiting:  # set aside: not before its retry time
+                await put_back(waiting[request.id])
+                continue
+
+            async def tell(
+                request: HelpRequest = request, unclaimed: bool = unclaimed_kind
+            ) -> None:
+                await _flag(notifier, request, unclaimed=unclaimed)
+
+            outcome = await _guarded(notifier, job, request.id, tell, put_back)
+            told += not isinstance(outcome, step_failures.SetAside)
+    return told
 
 
 async def _flag(notifier: Notifier, request: HelpRequest, *, unclaimed: bool) -> None:
@@ -69,12 +89,16 @@ async def _flag(notifier: Notifier, request: HelpRequest, *, unclaimed: bool) ->
 async def start_due_broadcasts(notifier: Notifier) -> int:
     """Scheduled broadcasts whose time has come are queued, each once; the progress message
     and the final report are the broadcast monitor's."""
+    set_aside: list[step_failures.SetAside] = []
     started = await broadcasts.start_due(
         notifier.session,
         broadcast_views.renderer(notifier.i18n),
         clock=notifier.clock,
         default_locale=notifier.settings.default_locale,
+        set_aside=set_aside,
     )
+    for failure in set_aside:
+        await _flag_failure(notifier, failure)
     return len(started)
 
 
@@ -84,11 +108,18 @@ async def run_checkins(notifier: Notifier) -> int:
     quiet = QuietHours.parse(notifier.settings.quiet_hours)
     acted = 0
     for _round in range(CATCH_UP_ROUNDS):
-        steps = await checkins.take_due_steps(notifier.session, clock=notifier.clock, quiet=quiet)
-        if not steps:
+        set_aside: list[step_failures.SetAside] = []
+        steps = await checkins.take_due_steps(
+            notifier.session,
+            clock=notifier.clock,
+            quiet=quiet,
+            tell=partial(checkin_views.tell_step, notifier),
+            set_aside=set_aside,
+        )
+        for failure in set_aside:
+            await _flag_failure(notifier, failure)
+        if not steps and not set_aside:
             break
-        for step in steps:
-            await checkin_views.tell_step(notifier, step)
         acted += len(steps)
         # Each round's claims and messages are one transaction: a morning when thousands are
         # due does not hold the database (SQLite's one writer) for the whole catch-up.
@@ -120,9 +151,74 @@ async def run_visits(notifier: Notifier) -> int:
     ask for the log, flag unlogged ones. Each step is claimed once (see services.visits)."""
     quiet = QuietHours.parse(notifier.settings.quiet_hours)
     steps = await visits.take_due_steps(notifier.session, clock=notifier.clock, quiet=quiet)
+    sent = 0
     for step in steps:
-        await visit_views.send_due_step(notifier, step)
-    return len(steps)
+
+        async def put_back(at: datetime, step: visits.DueStep = step) -> None:
+            await visits.retry_step_at(notifier.session, step, at)
+
+        outcome = await _guarded(
+            notifier,
+            "visit",
+            step.visit.id,
+            partial(visit_views.send_due_step, notifier, step),
+            put_back,
+        )
+        sent += not isinstance(outcome, step_failures.SetAside)
+    return sent
+
+
+async def _guarded(
+    notifier: Notifier,
+    job: str,
+    row_id: int,
+    step: Callable[[], Awaitable[None]],
+    put_back: Callable[[datetime], Awaitable[None]],
+) -> step_failures.SetAside | None:
+    """One row's step on its own (see services.step_failures); a failure that has happened a
+    few times is told to the coordinators, once."""
+    outcome = await step_failures.run_step(
+        notifier.session,
+        job=job,
+        row_id=row_id,
+        now=notifier.clock.now(),
+        step=step,
+        put_back=put_back,
+    )
+    if isinstance(outcome, step_failures.SetAside):
+        await _flag_failure(notifier, outcome)
+    return outcome
+
+
+def _job_label(job: str) -> str:
+    labels = {
+        "checkin": _("a daily check-in"),
+        "visit": _("a paired visit"),
+        "request.unclaimed": _("the reminder about a request nobody has taken"),
+        "request.overdue": _("the reminder about a request not marked done"),
+        "broadcast": _("a scheduled broadcast"),
+    }
+    return labels.get(job, job)
+
+
+async def _flag_failure(notifier: Notifier, failure: step_failures.SetAside) -> None:
+    """After a few failed tries the coordinators hear of it (once); the tries go on."""
+    if not failure.flag_now:
+        return
+
+    def render() -> Rendered:
+        text = _(
+            "⚠️ I could not do {what} (number {number}): it failed {attempts} times. I will keep "
+            "trying, less often. Please check it, and tell the technical team: {reason}."
+        ).format(
+            what=_job_label(failure.job),
+            number=failure.row_id,
+            attempts=failure.attempts,
+            reason=html.quote(failure.reason),
+        )
+        return text, None
+
+    await notifier.tell_coordinators(render, kind="step.failed", priority=Priority.ALERT)
 
 
 ALL_JOBS = (

@@ -9,17 +9,34 @@ from contextlib import suppress
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import ErrorEvent
+from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.outbox import person_blocked_bot
 
+from handlers import onboarding
+
 logger = logging.getLogger("linli.errors")
 
 
-async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None = None) -> None:
+async def on_error(
+    event: ErrorEvent,
+    bot: Bot,
+    i18n: I18n,
+    session_factory: async_sessionmaker[AsyncSession],
+    locale: str | None = None,
+    answered_callbacks: set[str] | None = None,
+    state: FSMContext | None = None,
+    event_from_user: TelegramUser | None = None,
+) -> None:
+    """What was recorded before the failure stays recorded (it was committed before the bot
+    last spoke to Telegram); a button press already answered is not answered again. Someone
+    registering is asked again the question of the step they are on: an answer they gave was
+    kept even when the next question could not reach them."""
     update = event.update
     chat_id: int | None = None
     if update.message is not None:
@@ -35,10 +52,11 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None =
     )
     if chat_id is None:
         return
-    with i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
-        if update.callback_query is not None:
+    with i18n.context(), i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
+        query = update.callback_query
+        if query is not None and query.id not in (answered_callbacks or ()):
             with suppress(TelegramAPIError):
-                await update.callback_query.answer()
+                await query.answer()
         await bot.send_message(
             chat_id,
             i18n.gettext(
@@ -46,10 +64,17 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, locale: str | None =
                 "lost. Please try again in a moment."
             ),
         )
+        if state is not None and (await state.get_state() or "").startswith("Onboarding:"):
+            first_name = event_from_user.first_name if event_from_user else ""
+            async with session_factory() as session:  # the update's own was rolled back
+                await onboarding.ask_current_step(bot, chat_id, state, first_name, session)
 
 
 async def reply_refused(
-    event: ErrorEvent, session_factory: async_sessionmaker[AsyncSession], clock: Clock
+    event: ErrorEvent,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    answered_callbacks: set[str] | None = None,
 ) -> None:
     """Telegram refused a reply with 403: the person blocked the bot (say, someone who pressed a
     button in a group, answered privately) or the bot left that group. Nothing is broken on our
@@ -65,9 +90,10 @@ async def reply_refused(
         presser.id if presser else None,
         "blocked" if "blocked" in str(event.exception) else "forbidden",
     )
-    if update.callback_query is not None:
+    query = update.callback_query
+    if query is not None and query.id not in (answered_callbacks or ()):
         with suppress(TelegramAPIError):
-            await update.callback_query.answer()
+            await query.answer()
     if presser is not None and "blocked by the user" in str(event.exception):
         async with session_factory() as session:
             await person_blocked_bot(session, presser.id, clock=clock)

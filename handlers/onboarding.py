@@ -255,12 +255,13 @@ async def chose_role(
     session: AsyncSession,
     bot: Bot,
 ) -> None:
+    # The press is answered at once (Telegram waits only seconds for that); the buttons go only
+    # once the choice is recorded, and committed before that edit (see bot.middlewares.commit).
     await callback.answer()
-    chosen = keyboards.NEED_HELP if callback_data.role == "resident" else keyboards.VOLUNTEER
-    label = str(chosen)
-    await retire_buttons(callback, label)
     await state.update_data(role=callback_data.role)
     await state.set_state(Onboarding.consent)
+    chosen = keyboards.NEED_HELP if callback_data.role == "resident" else keyboards.VOLUNTEER
+    await retire_buttons(callback, str(chosen))
     await ask_current_step(
         bot, callback.from_user.id, state, callback.from_user.first_name, session
     )
@@ -287,9 +288,9 @@ async def answered_consent(
             reply_markup=keyboards.no_keyboard(),
         )
         return
-    await retire_buttons(callback, _("✅ I agree"))
     await users.record_consent(session, user, clock=clock)
     await state.set_state(Onboarding.name)
+    await retire_buttons(callback, _("✅ I agree"))  # committed first: a failure keeps them
     await ask_current_step(
         bot, callback.from_user.id, state, callback.from_user.first_name, session
     )

@@ -595,3 +595,21 @@ class Visit(Base):
     logged_at: Mapped[datetime | None]
     flagged_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class StepFailure(Base):
+    """A scheduler step that raised: set aside with its reason (the error's type, never its
+    text, which may quote personal details), tried again after `next_try_at`, and flagged to
+    the coordinators once after a few tries. Deleted when the step succeeds."""
+
+    __tablename__ = "step_failures"
+    __table_args__ = (UniqueConstraint("job", "row_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(32))  # "checkin", "visit", ...
+    row_id: Mapped[int]
+    attempts: Mapped[int] = mapped_column(default=1)
+    reason: Mapped[str] = mapped_column(String(120))
+    first_failed_at: Mapped[datetime]
+    next_try_at: Mapped[datetime] = mapped_column(index=True)
+    flagged_at: Mapped[datetime | None]

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.services import broadcasts
+from bot.services import broadcasts, step_failures
 from bot.services.broadcasts import EventDetails, EventFull, Outgoing
 from storage.models import (
     Audience,
     Broadcast,
+    BroadcastStatus,
     OutboxMessage,
     OutboxStatus,
     RsvpAnswer,
+    StepFailure,
     User,
     UserRole,
 )
@@ -138,3 +141,41 @@ async def test_calendar_file(session: AsyncSession, clock: ManualClock) -> None:
     assert "SUMMARY:Talk\\, with tea\r\n" in ics and "LOCATION:Hall\\; room 1\r\n" in ics
     assert ics.endswith("END:VEVENT\r\nEND:VCALENDAR\r\n")
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+
+
+async def test_a_scheduled_broadcast_that_cannot_be_queued_waits_and_the_others_start(
+    session: AsyncSession, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = await community(session, clock)
+    first = await draft(session, clock, people["lin"])
+    second = await draft(session, clock, people["lin"])
+    for broadcast in (first, second):
+        await broadcasts.schedule(
+            session, people["lin"], broadcast.id, clock.now() + timedelta(hours=1), clock=clock
+        )
+    real_queue = broadcasts._queue
+
+    async def breaks_for_the_first(
+        session: AsyncSession, broadcast: Broadcast, *args: object, **kwargs: object
+    ) -> int:
+        if broadcast.id == first.id:
+            raise RuntimeError("a broadcast that cannot be queued")
+        return await real_queue(session, broadcast, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(broadcasts, "_queue", breaks_for_the_first)
+    clock.advance(timedelta(hours=1))
+    set_aside: list[step_failures.SetAside] = []
+    started = await broadcasts.start_due(
+        session, render, clock=clock, default_locale="en", set_aside=set_aside
+    )
+    assert [b.id for b in started] == [second.id]
+    assert [(f.job, f.row_id, f.attempts) for f in set_aside] == [("broadcast", first.id, 1)]
+    statuses = dict((await session.execute(select(Broadcast.id, Broadcast.status))).all())
+    assert statuses == {first.id: BroadcastStatus.SCHEDULED, second.id: BroadcastStatus.SENDING}
+    assert await broadcasts.start_due(session, render, clock=clock, default_locale="en") == []
+
+    monkeypatch.setattr(broadcasts, "_queue", real_queue)
+    clock.advance(timedelta(minutes=1))
+    started = await broadcasts.start_due(session, render, clock=clock, default_locale="en")
+    assert [b.id for b in started] == [first.id]
+    assert (await session.scalars(select(StepFailure))).all() == []

@@ -1,4 +1,7 @@
-"""One database session per update: committed when the update is handled, rolled back on error."""
+"""One database session per update: committed when the update is handled, rolled back on error.
+
+Before each Bot API request the handler makes, `bot.middlewares.commit` commits what was
+recorded so far, so the transaction left here holds only what came after the last request."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.middlewares.commit import answered_callbacks
 from storage.db import current_session
 
 
@@ -22,18 +26,23 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        # Kept in `data` too: the error handler runs outside this middleware, after the reset.
+        data["answered_callbacks"] = answered = set()
+        answered_token = answered_callbacks.set(answered)
         async with self._session_factory() as session:
             token = current_session.set(session)
             try:
                 data["session"] = session
                 result = await handler(event, data)
                 await session.commit()
-                sender = data.get("outbox")
-                if sender is not None and session.info.pop("outbox_queued", False):
-                    sender.wake()
                 return result
             except BaseException:
                 await session.rollback()
                 raise
             finally:
                 current_session.reset(token)
+                answered_callbacks.reset(answered_token)
+                # Also after an error: rows queued before a reply were committed with it.
+                sender = data.get("outbox")
+                if sender is not None and session.info.pop("outbox_queued", False):
+                    sender.wake()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import LOCALES
 from bot.i18n import locale_from_telegram
+from bot.services import step_failures
 from bot.services.errors import DomainError, InvalidInput, NotAllowed, TextTooLong
 from bot.services.outbox import Priority, enqueue_payload
 from storage.models import (
@@ -354,13 +355,42 @@ async def schedule(
 
 
 async def start_due(
-    session: AsyncSession, render: Renderer, *, clock: Clock, default_locale: str
+    session: AsyncSession,
+    render: Renderer,
+    *,
+    clock: Clock,
+    default_locale: str,
+    set_aside: list[step_failures.SetAside] | None = None,
 ) -> list[Broadcast]:
-    """Scheduled broadcasts whose time has come: each claimed by one process and queued."""
-    started = await queries.claim_due_scheduled(session, clock.now())
+    """Scheduled broadcasts whose time has come: each claimed by one process and queued, each
+    in a savepoint of its own. One that cannot be queued (or was set aside and its retry time
+    has not come) goes back to `scheduled`; the failure is appended to `set_aside`."""
+    now = clock.now()
+    started = await queries.claim_due_scheduled(session, now)
+    waiting = await step_failures.waiting_rows(session, "broadcast", now) if started else {}
+    queued = []
     for broadcast in started:
-        await _queue(session, broadcast, render, clock=clock, default_locale=default_locale)
-    return started
+
+        async def put_back(_at: datetime, broadcast_id: int = broadcast.id) -> None:
+            await queries.scheduled_again(session, broadcast_id)
+
+        if broadcast.id in waiting:
+            await put_back(waiting[broadcast.id])
+            continue
+
+        async def queue(broadcast: Broadcast = broadcast) -> Broadcast:
+            await _queue(session, broadcast, render, clock=clock, default_locale=default_locale)
+            return broadcast
+
+        outcome = await step_failures.run_step(
+            session, job="broadcast", row_id=broadcast.id, now=now, step=queue, put_back=put_back
+        )
+        if isinstance(outcome, step_failures.SetAside):
+            if set_aside is not None:
+                set_aside.append(outcome)
+        else:
+            queued.append(outcome)
+    return queued
 
 
 async def cancel(session: AsyncSession, user: User, broadcast_id: int, *, clock: Clock) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import requests as request_service
+from bot.services import step_failures
 from bot.services.errors import (
     CheckinAnswered,
     CheckinNotFound,
@@ -320,11 +321,23 @@ def is_paused(plan: CheckinPlan, now: datetime) -> bool:
 
 
 async def take_due_steps(
-    session: AsyncSession, *, clock: Clock, quiet: QuietHours, limit: int = 500
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    quiet: QuietHours,
+    limit: int = 500,
+    tell: Callable[[DueStep], Awaitable[None]] | None = None,
+    set_aside: list[step_failures.SetAside] | None = None,
 ) -> list[DueStep]:
     """Claim what is due now: new check-ins from due plans, then one step of each due check-in.
     Call again until it returns nothing: a step may make the next one due at once (catching up
-    after an outage), and each call takes at most `limit` of each."""
+    after an outage), and each call takes at most `limit` of each.
+
+    With `tell`, each step is taken and told in a savepoint of its own: one that raises is
+    undone, its check-in is due again at the retry time, and it is appended to `set_aside`,
+    while the others go on (see services.step_failures)."""
+    if tell is not None:
+        return await _take_and_tell(session, clock, quiet, limit, tell, set_aside)
     now = clock.now()
     with session.no_autoflush:
         await _open_due_checkins(session, now, limit)
@@ -346,6 +359,55 @@ async def take_due_steps(
                 if step.contact is not None and step.contact.user_id:
                     step.contact_user = people.get(step.contact.user_id)
                 steps.append(step)
+    await session.flush()
+    return steps
+
+
+async def _take_and_tell(
+    session: AsyncSession,
+    clock: Clock,
+    quiet: QuietHours,
+    limit: int,
+    tell: Callable[[DueStep], Awaitable[None]],
+    set_aside: list[step_failures.SetAside] | None,
+) -> list[DueStep]:
+    now = clock.now()
+    with session.no_autoflush:
+        await _open_due_checkins(session, now, limit)
+    due = await queries.claim_due_checkins(session, now=now, limit=limit)
+    if not due:
+        return []
+    plans = await queries.plans_by_id(session, {checkin.plan_id for checkin in due})
+    chains = await queries.chains(session, plans.keys())
+    people_ids = {checkin.resident_id for checkin in due}
+    people_ids |= {c.user_id for chain in chains.values() for c in chain if c.user_id}
+    people = await queries.people_by_id(session, people_ids)
+    steps: list[DueStep] = []
+    for checkin in due:
+
+        async def take(checkin: Checkin = checkin) -> DueStep | None:
+            plan = plans[checkin.plan_id]
+            with session.no_autoflush:
+                step = _take_step(
+                    session, checkin, plan, chains[plan.id], people[checkin.resident_id], now, quiet
+                )
+            if step is not None:
+                if step.contact is not None and step.contact.user_id:
+                    step.contact_user = people.get(step.contact.user_id)
+                await tell(step)
+            return step
+
+        async def put_back(at: datetime, checkin_id: int = checkin.id) -> None:
+            await queries.due_again(session, checkin_id, at)
+
+        outcome = await step_failures.run_step(
+            session, job="checkin", row_id=checkin.id, now=now, step=take, put_back=put_back
+        )
+        if isinstance(outcome, step_failures.SetAside):
+            if set_aside is not None:
+                set_aside.append(outcome)
+        elif outcome is not None:
+            steps.append(outcome)
     await session.flush()
     return steps
 

@@ -265,3 +265,9 @@ async def flag_waiting_requests(
         and (request := await request_queries.get(session, request_id)) is not None
     ]
     return unclaimed, overdue
+
+
+async def unflag(session: AsyncSession, request_id: int, *, unclaimed: bool) -> None:
+    """A waiting request's flag that could not be told: it is due to be flagged again."""
+    column = "unclaimed_flagged_at" if unclaimed else "overdue_flagged_at"
+    await request_queries.clear_flag(session, request_id, column)

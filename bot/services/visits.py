@@ -646,3 +646,8 @@ async def minutes_logged(
     session: AsyncSession, volunteer_id: int, *, since: datetime | None
 ) -> int:
     return await queries.minutes_logged(session, volunteer_id, since=since)
+
+
+async def retry_step_at(session: AsyncSession, due: DueStep, at: datetime) -> None:
+    """A claimed step that could not be told goes back to being the visit's next step, at `at`."""
+    await queries.step_due_again(session, due.visit.id, due.step, at)

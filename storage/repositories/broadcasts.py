@@ -90,6 +90,16 @@ async def claim_due_scheduled(session: AsyncSession, now: datetime) -> list[Broa
     return sorted(result.all(), key=lambda broadcast: broadcast.id)
 
 
+async def scheduled_again(session: AsyncSession, broadcast_id: int) -> None:
+    """Undo `claim_due_scheduled` for one broadcast that could not be queued."""
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING)
+        .values(status=BroadcastStatus.SCHEDULED, started_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def start_draft(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
     """A draft (or a scheduled one, sent early) starts sending; False if it already moved on."""
     result = await session.execute(

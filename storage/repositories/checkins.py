@@ -92,6 +92,16 @@ async def claim_due_checkins(
     return sorted(result.all(), key=lambda checkin: checkin.id)
 
 
+async def due_again(session: AsyncSession, checkin_id: int, at: datetime) -> None:
+    """A claimed step that failed is due again at `at` (its step was undone, not taken)."""
+    await session.execute(
+        update(Checkin)
+        .where(Checkin.id == checkin_id)
+        .values(next_due_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def set_if_status(
     session: AsyncSession,
     checkin_id: int,

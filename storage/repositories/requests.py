@@ -194,6 +194,16 @@ async def set_flag_once(session: AsyncSession, request_id: int, column: str, at:
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+async def clear_flag(session: AsyncSession, request_id: int, column: str) -> None:
+    """Undo `set_flag_once`: the flag could not be told, so it is due again."""
+    await session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id)
+        .values({column: None})
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def volunteer_profile(session: AsyncSession, user_id: int) -> VolunteerProfile | None:
     return await session.get(VolunteerProfile, user_id, populate_existing=True)
 

@@ -125,6 +125,16 @@ async def claim_step(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+async def step_due_again(session: AsyncSession, visit_id: int, step: int, at: datetime) -> None:
+    """A claimed step that failed is due again at `at`: the visit goes back to that step."""
+    await session.execute(
+        update(Visit)
+        .where(Visit.id == visit_id)
+        .values(next_step=step, next_due_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def update_visit_if(
     session: AsyncSession,
     visit_id: int,

@@ -126,9 +126,9 @@ async def test_failure_is_told_kindly_and_loses_nothing(
     await lou.send_text("卢")
     telegram.inject("sendMessage", error=500, times=1, chat_id=4008)
     await lou.send_text("13800138000")
-    assert "抱歉，我们这边出了点问题" in lou.last.text
-    # The step that failed was rolled back; the name entered before is still there.
-    await lou.send_text("13800138000")
+    # Her number was kept although the next question could not be sent: she is told, and
+    # asked that question again.
+    assert "抱歉，我们这边出了点问题" in lou.replies[0].text
     assert "楼" in lou.last.text
     await lou.send_text("1号楼")
     row = await user_row(linli, 4008)

@@ -135,3 +135,28 @@ async def test_start_in_a_group_points_to_the_private_chat(
     assert "private chat" in hint.text and hint.buttons == []
     await member.send_text("Mei Chen", reply_to=hint.message_id)  # reaches the bot: a reply
     assert member.replies == []  # no registration was started in the group
+
+
+async def test_a_reply_that_fails_keeps_what_was_recorded(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Her consent is committed before the bot talks to Telegram: when the next question cannot
+    be sent, she is told kindly and asked it again, her press was answered once, and /start
+    carries on from there too."""
+    mei = telegram.user(1005, first_name="Mei", language_code="en")
+    await mei.send_command("/start")
+    await mei.tap(NEED_HELP["en"])
+    telegram.inject("sendMessage", error=500, description="Internal Server Error", chat_id=1005)
+    await mei.tap(AGREE["en"])
+
+    assert "something went wrong" in mei.replies[-2].text
+    assert "What is your name?" in mei.last.text  # asked again
+    assert mei.reply_keyboard == [["Mei"]]
+    answers = [c for c in telegram.calls if c.method == "answerCallbackQuery"]
+    assert all(c.ok for c in answers) and len(answers) == 2  # role, consent: once each
+    row = await user_row(linli, 1005)
+    assert row is not None and row.consent_at is not None
+
+    await mei.send_command("/start")
+    assert "carry on where we stopped" in mei.replies[0].text
+    assert "What is your name?" in mei.last.text

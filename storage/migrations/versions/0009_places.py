@@ -1,7 +1,7 @@
 """places: the coarse places coordinators define; free-text areas become private
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 22:10:00.000000
 
 Until now `users.area` (and its copy `help_requests.area`) held whatever a person typed when
@@ -21,7 +21,7 @@ import storage.types
 
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,49 @@
+"""Record, commit, then talk to Telegram: a request middleware of the Bot's HTTP session that,
+before any Bot API request made while handling an update, commits what that update has written
+so far.
+
+So no database transaction spans a network call: SQLite's one writer is never held while a
+reply travels to Telegram (a crowd of updates would otherwise queue behind it until
+"database is locked"), a pooled connection is back in the pool during the call, and a reply
+that fails (blocked, too old, a timeout) cannot roll back a request, an alert or an answer that
+was already recorded. One place instead of a commit before every `answer()` in every handler."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+
+from storage.db import current_session
+
+answered_callbacks: ContextVar[set[str] | None] = ContextVar(
+    "linli_answered_callbacks", default=None
+)
+"""Callback queries answered while handling the current update, so the error handler does not
+answer the same button press a second time (Telegram refuses that: "query is too old")."""
+
+
+class CommitBeforeRequest(BaseRequestMiddleware):
+    """Commit the current update's transaction, if one is open, before each Bot API request;
+    note which callback queries got their answer."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = current_session.get()
+        if session is not None and session.in_transaction():
+            await session.commit()
+        if isinstance(method, AnswerCallbackQuery):
+            answered = answered_callbacks.get()
+            if answered is not None:  # tried once is answered: Telegram refuses a second try
+                answered.add(method.callback_query_id)
+        return await make_request(bot, method)

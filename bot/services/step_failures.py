@@ -1,0 +1,125 @@
+"""One bad row stops nothing else: a scheduler step that raises is set aside with its reason,
+tried again later (each time waiting longer) and, after a few tries, flagged to the coordinators,
+while every other row of the same tick goes on.
+
+Each step runs in a savepoint: when it raises, what it wrote is undone, the row is put back to
+be due again at the retry time (by the job, which knows how), and the failure is recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import StepFailure
+
+logger = logging.getLogger("linli.scheduler")
+
+T = TypeVar("T")
+
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=6)
+FLAG_AFTER_ATTEMPTS = 3
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 4, 16, 64 minutes... at most six hours between tries."""
+    return min(FIRST_RETRY * 4 ** (attempts - 1), LONGEST_WAIT)
+
+
+@dataclass
+class SetAside:
+    """A step that raised this time: when it will be tried again, and whether the coordinators
+    must be told now (once, when it has failed `FLAG_AFTER_ATTEMPTS` times)."""
+
+    job: str
+    row_id: int
+    attempts: int
+    reason: str
+    retry_at: datetime
+    flag_now: bool
+
+
+async def run_step(
+    session: AsyncSession,
+    *,
+    job: str,
+    row_id: int,
+    now: datetime,
+    step: Callable[[], Awaitable[T]],
+    put_back: Callable[[datetime], Awaitable[None]],
+) -> T | SetAside:
+    """Run one step in a savepoint. Success forgets an earlier failure of the row; an error
+    undoes the step, puts the row back with `put_back(retry_at)` and records the failure."""
+    try:
+        async with session.begin_nested():
+            result = await step()
+    except Exception as error:  # noqa: BLE001 - any error of one row must not stop the others
+        return await _set_aside(session, job, row_id, now, type(error).__name__, put_back)
+    if row_id in await _failing(session, job):  # it works again: forget the failure
+        await session.execute(
+            delete(StepFailure).where(StepFailure.job == job, StepFailure.row_id == row_id)
+        )
+    return result
+
+
+async def _failing(session: AsyncSession, job: str) -> set[int]:
+    """Rows of `job` with a failure on record, read once per session (a tick may take
+    thousands of steps: a look-up each would double its statements)."""
+    key = ("step_failures", job)
+    known: set[int] | None = session.info.get(key)
+    if known is None:
+        known = set(await session.scalars(select(StepFailure.row_id).where(StepFailure.job == job)))
+        session.info[key] = known
+    return known
+
+
+async def _set_aside(
+    session: AsyncSession,
+    job: str,
+    row_id: int,
+    now: datetime,
+    reason: str,
+    put_back: Callable[[datetime], Awaitable[None]],
+) -> SetAside:
+    (await _failing(session, job)).add(row_id)
+    failure = await session.scalar(
+        select(StepFailure).where(StepFailure.job == job, StepFailure.row_id == row_id)
+    )
+    if failure is None:
+        failure = StepFailure(
+            job=job, row_id=row_id, attempts=0, reason=reason, first_failed_at=now, next_try_at=now
+        )
+        session.add(failure)
+    failure.attempts += 1
+    failure.reason = reason[:120]
+    failure.next_try_at = now + retry_delay(failure.attempts)
+    flag_now = failure.flagged_at is None and failure.attempts >= FLAG_AFTER_ATTEMPTS
+    if flag_now:
+        failure.flagged_at = now
+    await put_back(failure.next_try_at)
+    await session.flush()
+    logger.warning(
+        "event=step_set_aside job=%s row=%s attempts=%d reason=%s retry_at=%s",
+        job,
+        row_id,
+        failure.attempts,
+        reason,
+        failure.next_try_at.isoformat(timespec="seconds"),
+    )
+    return SetAside(job, row_id, failure.attempts, failure.reason, failure.next_try_at, flag_now)
+
+
+async def waiting_rows(session: AsyncSession, job: str, now: datetime) -> dict[int, datetime]:
+    """Rows of `job` set aside whose retry time has not come: id -> when to try again."""
+    rows = await session.execute(
+        select(StepFailure.row_id, StepFailure.next_try_at).where(
+            StepFailure.job == job, StepFailure.next_try_at > now
+        )
+    )
+    return {row_id: at for row_id, at in rows.all()}

@@ -1,0 +1,146 @@
+"""One bad row stops nothing else: a check-in whose message cannot be written (here its
+rendering raises for one resident) is set aside and tried again later, each time waiting
+longer, while everyone else's check-in goes out in the same tick; after three failed tries the
+coordinators hear of it once, and when it works again the resident gets her check-in. The same
+for a visit reminder and for the flag of a request that waits too long."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import checkin_views, jobs, visit_views
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from bot.services import requests
+from bot.services.requests import RequestDraft
+from storage.models import RequestCategory, StepFailure, User, UserRole
+from tests.e2e import test_visits
+from tests.e2e.community import running_community
+from tests.e2e.harness import RunningBot
+from tests.e2e.test_checkin_day import ANN, BO, CHECKIN_LABEL, MORNING, WANG, at, enrol, people
+from tests.people import make_person
+
+FLAG = "I could not do a daily check-in"
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    clock.set(MORNING)
+    async with running_community(telegram, database_url, clock) as running:
+        yield running
+
+
+async def failures(linli: RunningBot) -> list[StepFailure]:
+    async with linli.app.session_factory() as session:
+        return list(await session.scalars(select(StepFailure)))
+
+
+async def test_a_check_in_that_fails_is_set_aside_retried_and_flagged_once(
+    community: RunningBot,
+    telegram: FakeBotAPI,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    linli = community
+    coordinators = await people(linli)
+    await enrol(linli, ANN, "Ann")
+    bo = await enrol(linli, BO, "Bo")
+    await enrol(linli, WANG, "Mrs Wang")
+    real_text = checkin_views.checkin_text
+
+    def breaks_for_bo(resident: User, reminder: bool) -> str:
+        if resident.id == bo.id:
+            raise ValueError("a broken plan")
+        return real_text(resident, reminder)
+
+    monkeypatch.setattr(checkin_views, "checkin_text", breaks_for_bo)
+
+    await at(linli, clock, 9)
+    for neighbour in (ANN, WANG):  # the others are not held up by Bo's check-in
+        await telegram.users[neighbour].wait_for_message(lambda m: CHECKIN_LABEL in m.text)
+    [failure] = await failures(linli)
+    assert (failure.job, failure.attempts, failure.reason) == ("checkin", 1, "ValueError")
+    assert failure.next_try_at == clock.now() + timedelta(minutes=1)
+
+    await at(linli, clock, 9, 1)  # tried again after a minute, then after four more
+    await at(linli, clock, 9, 5)
+    flag = await coordinators.wait_for_message(lambda m: FLAG in m.text)
+    assert "3 times" in flag.text and "ValueError" in flag.text
+    await at(linli, clock, 9, 21)  # a fourth failure: no second flag
+    [failure] = await failures(linli)
+    assert failure.attempts == 4 and failure.next_try_at == clock.now() + timedelta(minutes=64)
+
+    monkeypatch.setattr(checkin_views, "checkin_text", real_text)  # the plan is mended
+    await at(linli, clock, 10, 25)
+    await telegram.users[BO].wait_for_message(lambda m: CHECKIN_LABEL in m.text)
+    assert await failures(linli) == []
+    assert len([m for m in coordinators.messages if FLAG in m.text]) == 1
+
+
+async def test_a_visit_step_that_fails_goes_back_to_that_step_and_is_tried_again(
+    telegram: FakeBotAPI,
+    database_url: str,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with running_community(telegram, database_url, clock) as linli:
+        visit_id, _ = await test_visits._pair(linli, telegram)
+        tao = telegram.users[test_visits.VOLUNTEER]
+        real_send = visit_views.send_due_step
+
+        async def breaks(notifier: object, due: object) -> None:
+            raise KeyError("a visit that cannot be told")
+
+        monkeypatch.setattr(visit_views, "send_due_step", breaks)
+        await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE)
+        [failure] = await failures(linli)
+        assert (failure.job, failure.row_id, failure.reason) == ("visit", visit_id, "KeyError")
+        visit = await test_visits._visit(linli, visit_id)
+        assert visit.next_due_at == test_visits.DAY_BEFORE + timedelta(minutes=1)
+
+        monkeypatch.setattr(visit_views, "send_due_step", real_send)
+        await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE + timedelta(minutes=1))
+        await tao.wait_for_message(test_visits.has("Reminder"))  # the same step, told now
+        assert await failures(linli) == []
+
+
+async def test_a_waiting_request_whose_flag_fails_does_not_hold_up_the_others(
+    linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with linli.app.session_factory() as session:
+        await make_person(session, clock, 600, UserRole.COORDINATOR, name="Lin")
+        asked = []
+        for telegram_id, wish in ((601, "Milk and bread"), (602, "A lift to the clinic")):
+            resident = await make_person(session, clock, telegram_id, UserRole.RESIDENT)
+            draft = RequestDraft(category=RequestCategory.SHOPPING, description=wish)
+            asked.append(await requests.submit_request(session, resident, draft, clock=clock))
+        await session.commit()
+    broken_id = asked[0].id
+    coordinator = telegram.user(600, first_name="Lin")
+    real_card = jobs.private_card
+
+    def breaks_for_the_first(request: object, resident: object) -> str:
+        if getattr(request, "id", None) == broken_id:
+            raise LookupError("a request that cannot be drawn")
+        return real_card(request, resident)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "private_card", breaks_for_the_first)
+    scheduler = linli.app.dispatcher["scheduler"]
+    clock.advance(timedelta(hours=4, minutes=1))
+    assert await scheduler.tick() == 1
+    await coordinator.wait_for_message(lambda m: "A lift to the clinic" in m.text)
+    assert await scheduler.tick() == 0  # set aside: not tried again before its time
+    [failure] = await failures(linli)
+    assert (failure.job, failure.row_id, failure.attempts) == ("request.unclaimed", broken_id, 1)
+
+    monkeypatch.setattr(jobs, "private_card", real_card)
+    clock.advance(timedelta(minutes=1))
+    assert await scheduler.tick() == 1
+    await coordinator.wait_for_message(lambda m: "Milk and bread" in m.text)
+    assert await failures(linli) == []
