@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.services.outbox import person_blocked_bot
-
 from handlers import onboarding
 
 logger = logging.getLogger("linli.errors")
