@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services import broadcasts
 from bot.services.outbox import Priority, enqueue_message
+from storage.db import current_session
 from storage.models import Broadcast, BroadcastStatus, User
 from storage.repositories import broadcasts as broadcast_queries
 
@@ -79,10 +80,16 @@ class BroadcastMonitor:
         """One look at every broadcast under way; how many were finished."""
         finished = 0
         async with self.session_factory() as session:
-            for broadcast in await broadcast_queries.awaiting_report(session):
-                if await self._look_at(session, broadcast):
-                    finished += 1
-                await session.commit()
+            # Seen by bot.middlewares.commit: what a look recorded is committed before the
+            # progress message is sent or edited, so no transaction waits on Telegram.
+            token = current_session.set(session)
+            try:
+                for broadcast in await broadcast_queries.awaiting_report(session):
+                    if await self._look_at(session, broadcast):
+                        finished += 1
+                    await session.commit()
+            finally:
+                current_session.reset(token)
         if finished and self.on_queued is not None:
             self.on_queued()
         return finished

@@ -63,6 +63,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     ),
     "cp": ("agree", "decline", "away", "days", "date", "back", "stop", "stopyes", "keep"),
     "cx": ("ask", "yes", "no"),
+    "pl": ("0", "1", "2147483647"),  # a place's id is the whole button
+    "pa": ("add", "open", "rename", "hide", "show", "back"),
 }
 
 
@@ -168,7 +170,7 @@ async def test_forged_buttons_get_a_kind_answer_from_everyone_in_every_state(
         await agree_to_register(newcomer, "volunteer")
         await newcomer.send_text("Nia")
         await newcomer.tap_reply("⏭ Skip")
-        await newcomer.send_text("Block 1")
+        await newcomer.tap("📍 Building 5")
         assert "What kinds of help can you offer" in newcomer.last.text
         await press_all(telegram, newcomer, forgeries("vo"), failed_updates)
         await offer_skills_and_languages(newcomer)
