@@ -58,6 +58,7 @@ class SendRateLimiter:
         self._group_sends: dict[int, deque[float]] = {}
         self._paused_until = 0.0
         self._direct_waiting = 0  # direct replies waiting for a slot: they go first
+        self._direct_turns = asyncio.Lock()  # ... one after another, in the order they came
 
     # overall
 
@@ -96,8 +97,13 @@ class SendRateLimiter:
         """Wait for the next overall slot for a direct reply (the caller `begin`s it at once)."""
         self._direct_waiting += 1
         try:
-            while (wait := self.global_wait()) > 0:  # noqa: ASYNC110 - a time, not an event
-                await asyncio.sleep(wait)
+            # Only the first in line watches the clock (asyncio's lock is first come, first
+            # served): a crowd of replies neither wakes all at once for each slot nor lets a
+            # late one overtake an early one. The caller `begin`s before it next yields, so the
+            # next in line sees the slot taken.
+            async with self._direct_turns:
+                while (wait := self.global_wait()) > 0:  # noqa: ASYNC110 - a time, not an event
+                    await asyncio.sleep(wait)
         finally:
             self._direct_waiting -= 1
 
