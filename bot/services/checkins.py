@@ -339,28 +339,51 @@ async def take_due_steps(
     if tell is not None:
         return await _take_and_tell(session, clock, quiet, limit, tell, set_aside)
     now = clock.now()
+    claimed = await _claim_due(session, now, limit)
+    steps = []
+    for checkin in claimed.due:
+        step = claimed.step_of(session, checkin, now, quiet)
+        if step is not None:
+            steps.append(step)
+    await session.flush()
+    return steps
+
+
+@dataclass
+class _Claimed:
+    """The check-ins claimed in one round, with their plans, chains and people loaded at once."""
+
+    due: list[Checkin]
+    plans: dict[int, CheckinPlan]
+    chains: dict[int, list[CheckinContact]]
+    people: dict[int, User]
+
+    def step_of(
+        self, session: AsyncSession, checkin: Checkin, now: datetime, quiet: QuietHours
+    ) -> DueStep | None:
+        plan = self.plans[checkin.plan_id]
+        with session.no_autoflush:
+            step = _take_step(
+                session, checkin, plan, self.chains[plan.id], self.people[checkin.resident_id],
+                now, quiet,
+            )  # fmt: skip
+        if step is not None and step.contact is not None and step.contact.user_id:
+            step.contact_user = self.people.get(step.contact.user_id)
+        return step
+
+
+async def _claim_due(session: AsyncSession, now: datetime, limit: int) -> _Claimed:
+    """Open the check-ins of due plans, then claim the due check-ins and load what they need."""
     with session.no_autoflush:
         await _open_due_checkins(session, now, limit)
-    due = await queries.claim_due_checkins(session, now=now, limit=limit)
+    due = list(await queries.claim_due_checkins(session, now=now, limit=limit))
     if not due:
-        return []
+        return _Claimed([], {}, {}, {})
     plans = await queries.plans_by_id(session, {checkin.plan_id for checkin in due})
     chains = await queries.chains(session, plans.keys())
     people_ids = {checkin.resident_id for checkin in due}
     people_ids |= {c.user_id for chain in chains.values() for c in chain if c.user_id}
-    people = await queries.people_by_id(session, people_ids)
-    steps = []
-    with session.no_autoflush:
-        for checkin in due:
-            plan = plans[checkin.plan_id]
-            resident = people[checkin.resident_id]
-            step = _take_step(session, checkin, plan, chains[plan.id], resident, now, quiet)
-            if step is not None:
-                if step.contact is not None and step.contact.user_id:
-                    step.contact_user = people.get(step.contact.user_id)
-                steps.append(step)
-    await session.flush()
-    return steps
+    return _Claimed(due, plans, chains, await queries.people_by_id(session, people_ids))
 
 
 async def _take_and_tell(
@@ -372,28 +395,13 @@ async def _take_and_tell(
     set_aside: list[step_failures.SetAside] | None,
 ) -> list[DueStep]:
     now = clock.now()
-    with session.no_autoflush:
-        await _open_due_checkins(session, now, limit)
-    due = await queries.claim_due_checkins(session, now=now, limit=limit)
-    if not due:
-        return []
-    plans = await queries.plans_by_id(session, {checkin.plan_id for checkin in due})
-    chains = await queries.chains(session, plans.keys())
-    people_ids = {checkin.resident_id for checkin in due}
-    people_ids |= {c.user_id for chain in chains.values() for c in chain if c.user_id}
-    people = await queries.people_by_id(session, people_ids)
+    claimed = await _claim_due(session, now, limit)
     steps: list[DueStep] = []
-    for checkin in due:
+    for checkin in claimed.due:
 
         async def take(checkin: Checkin = checkin) -> DueStep | None:
-            plan = plans[checkin.plan_id]
-            with session.no_autoflush:
-                step = _take_step(
-                    session, checkin, plan, chains[plan.id], people[checkin.resident_id], now, quiet
-                )
+            step = claimed.step_of(session, checkin, now, quiet)
             if step is not None:
-                if step.contact is not None and step.contact.user_id:
-                    step.contact_user = people.get(step.contact.user_id)
                 await tell(step)
             return step
 
