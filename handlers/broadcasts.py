@@ -47,7 +47,7 @@ from bot.services.broadcasts import (
     TimeInvalid,
 )
 from bot.services.errors import InvalidInput, NotAllowed, PlaceNotFound, TextTooLong
-from handlers.replies import retire_buttons, send_main_menu
+from handlers.replies import retire_buttons, send_main_menu, stale_button_text
 from storage.models import Audience, Broadcast, RsvpAnswer, User, UserRole
 
 TIME_EXAMPLE = "2026-05-01 14:30"
@@ -202,7 +202,7 @@ async def chose_version_locale(
     data = await state.get_data()
     written = {version["locale"] for version in data["versions"]}
     if callback_data.value not in LOCALES or callback_data.value in written:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     await retire_buttons(callback, LANGUAGE_NAMES[callback_data.value])
@@ -359,7 +359,7 @@ async def chose_audience(
     try:
         audience = Audience(callback_data.value)
     except ValueError:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     await retire_buttons(callback)
@@ -408,7 +408,7 @@ async def chose_area(
     try:
         place = await places.offered_place(session, int(callback_data.value))
     except (ValueError, PlaceNotFound):
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     await retire_buttons(callback, "📍 " + place.name)
@@ -439,7 +439,7 @@ async def chose_audience_language(
     bot: Bot,
 ) -> None:
     if callback_data.value not in LOCALES:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     await retire_buttons(callback, LANGUAGE_NAMES[callback_data.value])
@@ -552,7 +552,7 @@ async def _draft_or_answer(
     except NotAllowed:
         await callback.answer(_("Only coordinators can do this."), show_alert=True)
     except BroadcastNotFound:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
     return None
 
 
@@ -565,7 +565,7 @@ async def ask_send_now(
 ) -> None:
     data = await state.get_data()
     if data.get("broadcast_id") != callback_data.broadcast_id:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     if await _draft_or_answer(callback, session, user, callback_data.broadcast_id) is None:
         return
@@ -627,7 +627,7 @@ async def ask_schedule(
 ) -> None:
     data = await state.get_data()
     if data.get("broadcast_id") != callback_data.broadcast_id:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     await retire_buttons(callback)
@@ -731,7 +731,7 @@ async def on_event(
     elif callback_data.action in ("yes", "no"):
         await _answer(callback, callback_data, session, user, settings, clock, i18n)
     else:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
 
 
 async def _answer(
@@ -762,7 +762,7 @@ async def _answer(
         await callback.answer(_("This event has already started."), show_alert=True)
         return
     except (BroadcastNotFound, NotARecipient):
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     if not result.changed:
         await callback.answer(_("You have already answered this. Thank you!"))
@@ -786,7 +786,7 @@ async def _send_calendar(
     try:
         event = await broadcasts.event_for_calendar(session, user, callback_data.broadcast_id)
     except BroadcastNotFound:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     reply_to = callback.message.message_id if isinstance(callback.message, Message) else None
@@ -817,7 +817,7 @@ async def _who_is_coming(
         await callback.answer(_("Only coordinators can do this."), show_alert=True)
         return
     except BroadcastNotFound:
-        await callback.answer(_("This button is no longer active. Please use the latest message."))
+        await callback.answer(stale_button_text())
         return
     await callback.answer()
     head = _("👥 <b>{title}</b>: {yes} coming, {no} cannot come.").format(
