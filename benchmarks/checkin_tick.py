@@ -27,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.delivery.notifier import Notifier
 from bot.i18n import create_i18n
-from bot.jobs import run_checkins
-from bot.notices import Notifier
+from bot.scheduling.jobs import run_checkins
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_database
 from storage.models import (

@@ -36,11 +36,11 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
 from bot.clock import SystemClock
+from bot.delivery.outbox import Priority, enqueue_message
+from bot.delivery.ratelimit import SendLimits
+from bot.delivery.sender import OutboxSender
 from bot.emulator import FloodLimits
 from bot.emulator.server import DEFAULT_TOKEN, FakeBotAPI
-from bot.outbox import OutboxSender
-from bot.ratelimit import SendLimits
-from bot.services.outbox import Priority, enqueue_message
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_database
 from storage.repositories import outbox as outbox_queries

@@ -17,21 +17,21 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.broadcast_monitor import BroadcastMonitor
 from bot.clock import Clock, SystemClock
 from bot.commands import publish_commands
 from bot.config import Settings
-from bot.edit_guard import IdenticalEditGuard
+from bot.delivery.broadcast_monitor import BroadcastMonitor
+from bot.delivery.edit_guard import IdenticalEditGuard
+from bot.delivery.ratelimit import SendLimits
+from bot.delivery.send_budget import send_budget
+from bot.delivery.sender import OutboxSender
+from bot.delivery.undeliverable import undeliverable_flagger
 from bot.i18n import create_i18n
 from bot.middlewares.commit import CommitBeforeRequest
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
-from bot.middlewares.send_budget import send_budget
 from bot.middlewares.user import CurrentUserMiddleware
-from bot.outbox import OutboxSender
-from bot.outbox_flags import undeliverable_flagger
-from bot.ratelimit import SendLimits
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.services import places
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory

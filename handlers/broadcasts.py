@@ -27,12 +27,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import broadcast_views
 from bot.callbacks import BroadcastStep, EventAnswer
 from bot.clock import Clock
 from bot.config import LOCALES, Settings
+from bot.delivery.sender import METHODS
 from bot.i18n import LANGUAGE_NAMES
-from bot.outbox import METHODS
 from bot.services import broadcasts, places
 from bot.services.broadcasts import (
     BroadcastChanged,
@@ -47,6 +46,7 @@ from bot.services.broadcasts import (
     TimeInvalid,
 )
 from bot.services.errors import InvalidInput, NotAllowed, PlaceNotFound, TextTooLong
+from bot.views import broadcasts as broadcast_views
 from handlers.replies import retire_buttons, send_main_menu, stale_button_text
 from storage.models import Audience, Broadcast, RsvpAnswer, User, UserRole
 

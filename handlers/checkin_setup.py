@@ -28,12 +28,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import checkin_setup_views as views
 from bot.callbacks import CheckinPlanAction, CheckinProxy, CheckinSetupStep, number_in
-from bot.checkin_views import tell_outcome
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier, Rendered
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
 from bot.services import checkins, volunteers
 from bot.services.checkins import ContactDraft, Timing
 from bot.services.errors import (
@@ -47,7 +46,6 @@ from bot.services.errors import (
     PauseDateInvalid,
     PhoneInvalid,
 )
-from bot.services.outbox import Priority
 from bot.services.schedule import (
     EVERY_DAY,
     QuietHours,
@@ -56,6 +54,8 @@ from bot.services.schedule import (
     parse_time,
     time_label,
 )
+from bot.views import checkin_setup as views
+from bot.views.checkins import tell_outcome
 from handlers.common import show_details
 from handlers.replies import (
     button_text,

@@ -12,10 +12,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
-from bot.checkin_views import name_of, tell_outcome, tell_step
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier
+from bot.delivery.notifier import Notifier
 from bot.services import checkins, requests
 from bot.services.errors import (
     CheckinAnswered,
@@ -24,6 +23,7 @@ from bot.services.errors import (
     DomainError,
     NotAllowed,
 )
+from bot.views.checkins import name_of, tell_outcome, tell_step
 from handlers.coordination import announce_request
 from handlers.replies import not_yours_text, retire_buttons, send_main_menu
 from handlers.resident_requests import emergency_text

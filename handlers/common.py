@@ -11,15 +11,15 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards
 from bot.callbacks import LanguageChoice, PrivacyAction, PrivacyStep
 from bot.clock import Clock
 from bot.commands import clear_chat_commands, set_chat_commands
 from bot.config import LOCALES, Settings
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
 from bot.i18n import LANGUAGE_NAMES
-from bot.notices import Notifier
 from bot.services import requests, users
-from bot.services.outbox import Priority
+from bot.views import keyboards
 from handlers.onboarding import ask_current_step, begin, privacy_notice
 from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
 from storage.models import HelpRequest, User, UserRole

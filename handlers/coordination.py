@@ -25,13 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import RequestAction, ReviewAction, number_in
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier
-from bot.request_keyboards import (
-    claim_keyboard,
-    held_task_keyboard,
-    review_button,
-    review_keyboard,
-)
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
 from bot.services import claims, requests, review
 from bot.services.errors import (
     InvalidInput,
@@ -40,8 +35,13 @@ from bot.services.errors import (
     RequestNotFound,
     VolunteerNotApproved,
 )
-from bot.services.outbox import Priority
-from bot.texts import (
+from bot.views.request_keyboards import (
+    claim_keyboard,
+    held_task_keyboard,
+    review_button,
+    review_keyboard,
+)
+from bot.views.texts import (
     category_label,
     first_name,
     private_card,

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.services.outbox import person_blocked_bot
+from bot.delivery.outbox import person_blocked_bot
 from handlers import onboarding
 
 logger = logging.getLogger("linli.errors")

@@ -8,7 +8,7 @@ from aiogram.types import ChatMemberUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services.outbox import person_blocked_bot, person_unblocked_bot
+from bot.delivery.outbox import person_blocked_bot, person_unblocked_bot
 
 
 async def blocked(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:

@@ -22,13 +22,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, place_views, volunteer_views
 from bot.callbacks import ConsentAnswer, PlaceChoice, RoleChoice, VolunteerOffer
 from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.config import Settings
-from bot.notices import Notifier
-from bot.request_keyboards import volunteer_decision_keyboard
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
 from bot.services import invites, places, users, volunteers
 from bot.services.errors import (
     DescriptionEmpty,
@@ -43,7 +42,10 @@ from bot.services.errors import (
     PlaceNotFound,
     TextTooLong,
 )
-from bot.services.outbox import Priority
+from bot.views import keyboards
+from bot.views import places as place_views
+from bot.views import volunteering as volunteer_views
+from bot.views.request_keyboards import volunteer_decision_keyboard
 from handlers.replies import button_text, retire_buttons, role_label, send_main_menu
 from storage.models import Place, User, UserRole, VolunteerStatus
 

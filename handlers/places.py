@@ -12,7 +12,6 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import place_views
 from bot.callbacks import PlaceAction
 from bot.clock import Clock
 from bot.services import places
@@ -24,6 +23,7 @@ from bot.services.errors import (
     PlaceExists,
     PlaceNotFound,
 )
+from bot.views import places as place_views
 from handlers.replies import edit_pressed, stale_button_text
 from storage.models import User, UserRole
 

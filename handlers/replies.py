@@ -10,8 +10,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from magic_filter import MagicFilter
 
-from bot import keyboards
 from bot.i18n import LANGUAGE_NAMES, translations_of
+from bot.views import keyboards
 from storage.models import User, UserRole
 
 

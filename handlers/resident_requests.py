@@ -23,11 +23,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import place_views
 from bot.callbacks import NewRequestStep, PlaceChoice, RequestAction
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
 from bot.services import places, requests, users
 from bot.services.errors import (
     DayOutOfRange,
@@ -39,10 +39,10 @@ from bot.services.errors import (
     RequestNotFound,
     TextTooLong,
 )
-from bot.services.outbox import Priority
 from bot.services.requests import RequestDraft
 from bot.services.slots import upcoming_days
-from bot.texts import category_label, date_label, day_part_label, resident_card
+from bot.views import places as place_views
+from bot.views.texts import category_label, date_label, day_part_label, resident_card
 from handlers.coordination import announce_request
 from handlers.replies import button_text, retire_buttons, send_main_menu, stale_button_text
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User, UserRole

@@ -17,12 +17,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import visit_views
 from bot.callbacks import PairStep, VisitAction, number_in
-from bot.checkin_views import tell_outcome
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier
+from bot.delivery.notifier import Notifier
 from bot.services import visits
 from bot.services.errors import (
     DomainError,
@@ -39,7 +37,9 @@ from bot.services.errors import (
     VisitTimeInvalid,
 )
 from bot.services.visits import Schedule
-from bot.visit_views import pair_button
+from bot.views import visits as visit_views
+from bot.views.checkins import tell_outcome
+from bot.views.visits import pair_button
 from handlers.replies import edit_pressed, stale_button_text
 from storage.models import User, UserRole, VisitCadence, VisitOutcome, VisitStatus
 

@@ -18,12 +18,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, volunteer_views
 from bot.callbacks import TaskAction, VolunteerDecision
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier, Rendered
-from bot.request_keyboards import claim_keyboard, held_task_keyboard, rating_keyboard
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
 from bot.services import claims, volunteers
 from bot.services.errors import (
     DomainError,
@@ -38,9 +37,11 @@ from bot.services.errors import (
     TooManyClaims,
     VolunteerNotApproved,
 )
-from bot.services.outbox import Priority
 from bot.services.requests import reference
-from bot.texts import duration_label, first_name, private_card, public_card, when_label
+from bot.views import keyboards
+from bot.views import volunteering as volunteer_views
+from bot.views.request_keyboards import claim_keyboard, held_task_keyboard, rating_keyboard
+from bot.views.texts import duration_label, first_name, private_card, public_card, when_label
 from handlers.replies import button_text, edit_pressed, retire_buttons
 from storage.models import HelpRequest, RequestStatus, User, UserRole, VolunteerStatus
 

@@ -182,7 +182,7 @@ class OutboxMessage(Base):
     # A claim is a lease: the sender renews it while it lives; once it has run out, any live
     # sender takes the row over (`storage.repositories.outbox.take_over_expired`).
     lease_expires_at: Mapped[datetime | None]
-    # A message that protects a person (`bot.services.outbox.delivers_at_least_once`): sent
+    # A message that protects a person (`bot.delivery.outbox.delivers_at_least_once`): sent
     # again when its request may not have arrived.
     at_least_once: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     purged_at: Mapped[datetime | None]  # the payload was dropped, OUTBOX_PURGE_DAYS after

@@ -11,7 +11,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramServerError
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.edit_guard import IdenticalEditGuard
+from bot.delivery.edit_guard import IdenticalEditGuard
 from bot.emulator import FakeBotAPI
 from tests.emulator.conftest import make_bot
 

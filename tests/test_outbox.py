@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.delivery.outbox import Priority, enqueue_message
+from bot.delivery.ratelimit import SendLimits, SendRateLimiter
+from bot.delivery.sender import OutboxSender
 from bot.emulator import FloodLimits
 from bot.emulator.server import FakeBotAPI
-from bot.outbox import OutboxSender
-from bot.ratelimit import SendLimits, SendRateLimiter
-from bot.services.outbox import Priority, enqueue_message
 from bot.services.users import TelegramProfile, sync_user
 from storage.models import OutboxMessage, OutboxStatus, User
 from storage.repositories import outbox as outbox_queries

@@ -20,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.delivery.outbox import Priority, enqueue_message, enqueue_payload
+from bot.delivery.ratelimit import SendLimits
+from bot.delivery.send_budget import send_budget
+from bot.delivery.sender import OutboxSender
+from bot.delivery.undeliverable import undeliverable_flagger
 from bot.emulator import FloodLimits
 from bot.emulator.server import FakeBotAPI
 from bot.i18n import create_i18n
-from bot.middlewares.send_budget import send_budget
-from bot.outbox import OutboxSender
-from bot.outbox_flags import undeliverable_flagger
-from bot.ratelimit import SendLimits
-from bot.services.outbox import Priority, enqueue_message, enqueue_payload
 from storage.models import OutboxMessage, OutboxStatus, UserRole
 from storage.repositories import outbox as outbox_queries
 from tests.people import make_person

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.app import Application, build_application
 from bot.config import Settings, load_settings
+from bot.delivery.notifier import Notifier
 from bot.demo.personas import (
     COORDINATOR,
     COORDINATORS_GROUP_ID,
@@ -31,8 +32,7 @@ from bot.demo.personas import (
 from bot.demo.seed import announce_seeded, seed_demo_community
 from bot.demo.timecontrol import DemoTime
 from bot.emulator.server import FakeBotAPI
-from bot.notices import Notifier
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 
 logger = logging.getLogger("linli.demo")
 

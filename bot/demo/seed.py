@@ -18,6 +18,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, ManualClock
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
 from bot.demo.personas import (
     COORDINATOR,
     EXTRA_RESIDENTS,
@@ -26,10 +28,7 @@ from bot.demo.personas import (
     VOLUNTEER,
     DemoPerson,
 )
-from bot.notices import Notifier, Rendered
-from bot.request_keyboards import claim_keyboard
 from bot.services import claims, places, review
-from bot.services.outbox import Priority
 from bot.services.requests import RequestDraft, rate_request, submit_request
 from bot.services.users import (
     TelegramProfile,
@@ -38,7 +37,8 @@ from bot.services.users import (
     sync_user,
 )
 from bot.services.volunteers import register_volunteer
-from bot.texts import public_card
+from bot.views.request_keyboards import claim_keyboard
+from bot.views.texts import public_card
 from handlers.coordination import announce_request  # the card the bot itself sends
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User
 from storage.repositories import places as place_queries

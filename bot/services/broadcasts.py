@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import LOCALES
+from bot.delivery.outbox import Priority, enqueue_payload
 from bot.i18n import locale_from_telegram
 from bot.services import step_failures
 from bot.services.errors import DomainError, InvalidInput, NotAllowed, TextTooLong
-from bot.services.outbox import Priority, enqueue_payload
 from storage.models import (
     Audience,
     Broadcast,

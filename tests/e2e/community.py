@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.clock import Clock
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
 from bot.emulator.server import FakeBotAPI
-from bot.notices import Notifier
-from bot.request_keyboards import claim_keyboard
-from bot.services.outbox import Priority
 from bot.services.requests import RequestDraft, submit_request
 from bot.services.review import approve_request
-from bot.texts import public_card
+from bot.views.request_keyboards import claim_keyboard
+from bot.views.texts import public_card
 from storage.models import HelpRequest, RequestCategory, User, UserRole
 from tests.e2e.harness import RunningBot
 from tests.e2e.privacy import leaked_private_details

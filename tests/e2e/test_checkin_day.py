@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
 from bot.clock import ManualClock
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
-from bot.notices import Notifier
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.services import checkins
-from bot.services.outbox import Priority
 from bot.services.schedule import QuietHours
 from storage.models import Checkin, CheckinEvent, CheckinStatus, ContactKind, User, UserRole
 from tests.e2e.community import COORDINATORS_CHAT, running_community

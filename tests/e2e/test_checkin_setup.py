@@ -11,15 +11,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.callbacks import CheckinPlanAction, CheckinProxy, CheckinSetupStep
-from bot.checkin_setup_views import board_keyboard, board_text, stamp_of
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
 from bot.i18n import create_i18n
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.services import checkins
 from bot.services.checkins import BoardLine, BoardState, ContactDraft
 from bot.services.schedule import QuietHours
+from bot.views.checkin_setup import board_keyboard, board_text, stamp_of
 from storage.models import (
     Checkin,
     CheckinPlan,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.edit_guard import IdenticalEditGuard
+from bot.delivery.edit_guard import IdenticalEditGuard
 from bot.emulator.server import FakeBotAPI
 from storage.models import AuditEvent, HelpRequest, RequestStatus, User, UserRole
 from tests.e2e.community import (

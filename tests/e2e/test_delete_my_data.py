@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from bot.callbacks import RequestAction
 from bot.clock import ManualClock
+from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from bot.services import checkins, claims, visits
-from bot.services.outbox import Priority, enqueue_message
 from bot.services.schedule import QuietHours
 from bot.services.visits import Schedule
 from storage.models import (

@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.clock import ManualClock
+from bot.delivery.notifier import Notifier
+from bot.delivery.ratelimit import SendLimits, SendRateLimiter
 from bot.emulator.server import FakeBotAPI
-from bot.notices import Notifier
-from bot.ratelimit import SendLimits, SendRateLimiter
 from bot.services import review, users
 from handlers.coordination import _send_question as send_question
 from handlers.resident_requests import AfterRequest

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot import callbacks
 from bot.clock import ManualClock
+from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
-from bot.services.outbox import Priority, enqueue_message
 from storage.models import User, UserRole, VolunteerProfile
 from tests.e2e.community import (
     COORDINATORS_CHAT,

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from bot.clock import ManualClock, SystemClock
+from bot.delivery.ratelimit import SendLimits
+from bot.delivery.send_budget import send_budget
 from bot.emulator import FloodLimits
 from bot.emulator.server import FakeBotAPI
-from bot.middlewares.send_budget import send_budget
-from bot.ratelimit import SendLimits
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_database
 from storage.models import (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
-from bot.services.outbox import Priority, enqueue_message
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import register, user_row
 

@@ -8,9 +8,9 @@ import re
 from sqlalchemy import select
 
 from bot.callbacks import RequestAction
+from bot.delivery.outbox import Priority
 from bot.emulator.server import FakeBotAPI
 from bot.services import claims, requests, review
-from bot.services.outbox import Priority
 from bot.services.requests import RequestDraft
 from storage.models import (
     DayPart,

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.callbacks import ReviewAction
 from bot.clock import ManualClock
+from bot.delivery.notifier import Notifier
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
-from bot.notices import Notifier
 from bot.services import requests
 from bot.services.requests import RequestDraft
 from handlers.coordination import announce_request

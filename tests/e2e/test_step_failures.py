@@ -12,11 +12,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import checkin_views, jobs, visit_views
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
+from bot.scheduling import jobs
 from bot.services import requests
 from bot.services.requests import RequestDraft
+from bot.views import checkins as checkin_views
+from bot.views import visits as visit_views
 from storage.models import RequestCategory, StepFailure, User, UserRole
 from tests.e2e import test_visits
 from tests.e2e.community import running_community

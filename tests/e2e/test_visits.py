@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.services import checkins, visits
 from bot.services.schedule import QuietHours
 from bot.services.visits import Schedule

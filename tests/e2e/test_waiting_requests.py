@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from bot.services import claims, requests, review
 from bot.services.requests import RequestDraft
 from storage.models import RequestCategory, UserRole

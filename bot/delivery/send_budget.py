@@ -19,7 +19,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.ratelimit import SendLimits, SendRateLimiter, paced_by_outbox
+from bot.delivery.ratelimit import SendLimits, SendRateLimiter, paced_by_outbox
 
 # Methods that put a message in a chat: what Telegram's sending limits count.
 _COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage")

@@ -61,8 +61,8 @@ from aiogram.methods import Response, SendDocument, SendMessage, SendPhoto, Tele
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.ratelimit import SendLimits, SendRateLimiter, paced_by_outbox
-from bot.services.outbox import Priority, person_blocked_bot
+from bot.delivery.outbox import Priority, person_blocked_bot
+from bot.delivery.ratelimit import SendLimits, SendRateLimiter, paced_by_outbox
 from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
 from storage.repositories.outbox import ClaimedMessage

@@ -9,7 +9,7 @@ the way, Telegram never sees more than `per_second` of them in any one-second wi
 two to one private chat less than `private_chat_interval` apart.
 
 One limiter is the bot's whole budget: the outbox sender paces its requests with it, and the
-bot's session middleware (`bot.middlewares.send_budget`) takes a slot of it for each direct
+bot's session middleware (`bot.delivery.send_budget`) takes a slot of it for each direct
 reply, before any outbox request that waits at the same time."""
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import Notifier, Rendered
-from bot.outbox import UNDELIVERABLE_KIND, Undeliverable, UndeliverableHook
-from bot.services.outbox import Priority
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
+from bot.delivery.sender import UNDELIVERABLE_KIND, Undeliverable, UndeliverableHook
 from storage.models import User
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.outbox import Priority, enqueue_message
 from bot.i18n import locale_from_telegram
-from bot.services.outbox import Priority, enqueue_message
 from bot.services.schedule import QuietHours
 from storage.models import OutboxMessage, User, UserRole
 from storage.repositories import requests as request_queries

@@ -20,7 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import CheckinPlanAction, CheckinProxy, CheckinSetupStep
 from bot.services.checkins import BoardLine, BoardState, ChainLink
 from bot.services.schedule import EVERY_DAY, QuietHours, time_label
-from bot.texts import date_label
+from bot.views.texts import date_label
 from storage.models import CheckinPlan, ContactKind, User
 
 TIME_CHOICES = ("07:30", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")

@@ -1,6 +1,6 @@
 """Words and keyboards of the volunteer side: what a volunteer offers (skills, spoken languages),
 their registration card for the coordinators, the task list, and the "how long did it take?"
-question. Like bot/texts.py, nothing here shows a resident's address or phone."""
+question. Like bot/views/texts.py, nothing here shows a resident's address or phone."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import TaskAction, VolunteerOffer
 from bot.services.volunteers import VOLUNTEER_LANGUAGES
-from bot.texts import category_label, duration_label
+from bot.views.texts import category_label, duration_label
 from storage.models import RequestCategory, User
 
 SPOKEN_LANGUAGES = {

@@ -13,8 +13,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import PairStep, VisitAction
-from bot.notices import Notifier, Rendered
-from bot.services.outbox import Priority
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
 from bot.services.visits import (
     LOG_EARLIEST,
     DueStep,
@@ -22,7 +22,7 @@ from bot.services.visits import (
     Step,
     resident_was_told,
 )
-from bot.texts import duration_label, first_name, local_time
+from bot.views.texts import duration_label, first_name, local_time
 from storage.models import Pairing, User, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 
 MINUTE_CHOICES = (15, 30, 60, 90, 120)

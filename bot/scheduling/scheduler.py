@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.jobs import ALL_JOBS
-from bot.notices import Notifier
+from bot.delivery.notifier import Notifier
+from bot.scheduling.jobs import ALL_JOBS
 
 logger = logging.getLogger("linli.scheduler")
 

@@ -10,13 +10,15 @@ from functools import partial
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot import broadcast_views, checkin_views, visit_views
-from bot.notices import Notifier, Rendered
-from bot.request_keyboards import review_keyboard
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
 from bot.services import broadcasts, checkins, review, step_failures, visits
-from bot.services.outbox import Priority
 from bot.services.schedule import QuietHours
-from bot.texts import duration_label, private_card
+from bot.views import broadcasts as broadcast_views
+from bot.views import checkins as checkin_views
+from bot.views import visits as visit_views
+from bot.views.request_keyboards import review_keyboard
+from bot.views.texts import duration_label, private_card
 from storage.models import HelpRequest, User
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick

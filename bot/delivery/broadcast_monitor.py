@@ -19,11 +19,11 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import broadcast_views
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.outbox import Priority, enqueue_message
 from bot.services import broadcasts
-from bot.services.outbox import Priority, enqueue_message
+from bot.views import broadcasts as broadcast_views
 from storage.db import current_session
 from storage.models import Broadcast, BroadcastStatus, User
 from storage.repositories import broadcasts as broadcast_queries

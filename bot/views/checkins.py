@@ -12,9 +12,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
-from bot.notices import Notifier, Rendered
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
 from bot.services.checkins import DueStep, Outcome, StepKind
-from bot.services.outbox import Priority
 from storage.models import Checkin, CheckinContact, ContactKind, User
 
 

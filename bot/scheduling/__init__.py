@@ -1,0 +1,1 @@
+"""Time-driven work: the scheduler loop and its jobs (check-ins, reminders, escalations)."""
