@@ -28,6 +28,7 @@ from bot.delivery.sender import OutboxSender
 from bot.delivery.undeliverable import undeliverable_flagger
 from bot.i18n import create_i18n
 from bot.middlewares.commit import CommitBeforeRequest
+from bot.middlewares.context import UpdateContextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
 from bot.middlewares.user import CurrentUserMiddleware
@@ -92,6 +93,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(clock, settings.default_timezone))
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
+    dispatcher.update.outer_middleware(UpdateContextMiddleware())
     dispatcher.include_routers(*all_routers())
     dispatcher.startup.register(_on_startup)
     dispatcher.shutdown.register(_on_shutdown)

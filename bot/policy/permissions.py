@@ -1,0 +1,95 @@
+"""Who may do what: the one place a role or a tie to a record opens a door.
+
+Every handler and service asks `may` (a yes or no, for choosing what to show) or `require` (for
+acting: a forged or forwarded button raises `NotAllowed`, which the handler answers kindly).
+Rules that depend on a record (the holder of a task, the resident of a plan) take it as
+`record`; rules that need a query live in the service that owns the record and call
+`require` for the role part first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from bot.services.errors import NotAllowed
+from storage.models import User, UserRole
+
+
+class Action(StrEnum):
+    # the community's work, for coordinators
+    REVIEW_REQUESTS = "review_requests"
+    APPROVE_VOLUNTEERS = "approve_volunteers"
+    BROADCAST = "broadcast"
+    PLAN_CHECKINS = "plan_checkins"
+    ACT_ON_ANY_CHECKIN = "act_on_any_checkin"
+    PAIR_VISITS = "pair_visits"
+    MANAGE_PLACES = "manage_places"
+    SEE_ANY_EVENT = "see_any_event"
+    KEEP_ROLE_OVER_INVITE = "keep_role_over_invite"
+    # helping, for volunteers and coordinators
+    SEE_TASKS = "see_tasks"
+    SEE_OWN_VISITS = "see_own_visits"
+    HEAR_EMERGENCY_TWICE = "hear_emergency_twice"
+    # a record of one's own
+    ACT_ON_VISIT = "act_on_visit"
+
+
+Rule = Callable[[User, Any], bool]
+
+
+def is_registered(person: User | None) -> bool:
+    return person is not None and person.is_onboarded  # and not deleted
+
+
+def is_coordinator(person: User | None) -> bool:
+    return is_registered(person) and person.role is UserRole.COORDINATOR  # type: ignore[union-attr]
+
+
+def is_helper(person: User | None) -> bool:
+    """A volunteer or a coordinator: someone who takes tasks and makes visits."""
+    return is_registered(person) and person.role in (UserRole.VOLUNTEER, UserRole.COORDINATOR)  # type: ignore[union-attr]
+
+
+def _coordinator(person: User, record: Any) -> bool:
+    return person.role is UserRole.COORDINATOR
+
+
+def _helper(person: User, record: Any) -> bool:
+    return person.role in (UserRole.VOLUNTEER, UserRole.COORDINATOR)
+
+
+def _visit_volunteer(person: User, visit: Any) -> bool:
+    return visit is not None and visit.volunteer_id == person.id
+
+
+RULES: dict[Action, Rule] = {
+    Action.REVIEW_REQUESTS: _coordinator,
+    Action.APPROVE_VOLUNTEERS: _coordinator,
+    Action.BROADCAST: _coordinator,
+    Action.PLAN_CHECKINS: _coordinator,
+    Action.ACT_ON_ANY_CHECKIN: _coordinator,
+    Action.PAIR_VISITS: _coordinator,
+    Action.MANAGE_PLACES: _coordinator,
+    Action.SEE_ANY_EVENT: _coordinator,
+    Action.KEEP_ROLE_OVER_INVITE: _coordinator,
+    Action.SEE_TASKS: _helper,
+    Action.SEE_OWN_VISITS: _helper,
+    Action.HEAR_EMERGENCY_TWICE: _helper,
+    Action.ACT_ON_VISIT: _visit_volunteer,
+}
+"""One rule per action; a registered person only (someone half-way through registering, or
+whose data was deleted, may do none of these)."""
+
+
+def may(person: User | None, action: Action, record: Any = None) -> bool:
+    if not is_registered(person):
+        return False
+    return RULES[action](person, record)  # type: ignore[arg-type]
+
+
+def require(person: User | None, action: Action, record: Any = None) -> User:
+    """The person, if they may; else `NotAllowed`."""
+    if not may(person, action, record):
+        raise NotAllowed()
+    return person  # type: ignore[return-value]

@@ -1,0 +1,46 @@
+"""The one way a wizard flow (/enrol, /pair, /broadcast, asking for help) moves on a step.
+
+A step is: acknowledge what the person did (answer the press, retire the buttons they used,
+showing what they chose), set the next state, ask the next question. Written once here so no
+flow repeats it; a question without buttons is asked with `ask_to_type`, which in a group
+makes the person's reply reach the bot (privacy mode)."""
+
+from __future__ import annotations
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
+
+from handlers.prompts import ask_to_type
+from handlers.replies import retire_buttons
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+async def ask(
+    message: Message, state: FSMContext, step: State | None, text: str, markup: Markup = None
+) -> Message:
+    """Set the state to `step` (None: leave it) and ask `text` in the message's chat."""
+    if step is not None:
+        await state.set_state(step)
+    if markup is None and message.bot is not None:
+        return await ask_to_type(message.bot, message.chat.id, text, state)
+    return await message.answer(text, reply_markup=markup)
+
+
+async def pressed_then_ask(
+    callback: CallbackQuery,
+    state: FSMContext,
+    step: State | None,
+    text: str,
+    markup: Markup = None,
+    *,
+    note: str | None = None,
+) -> Message | None:
+    """A button moved the flow on: answer the press, retire the buttons (showing `note`), then
+    `ask` the next question under the pressed message."""
+    await callback.answer()
+    await retire_buttons(callback, note)
+    if not isinstance(callback.message, Message):
+        return None
+    return await ask(callback.message, state, step, text, markup)
