@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callbacks import BroadcastStep, EventAnswer
 from bot.clock import Clock
 from bot.config import LOCALES, Settings
-from bot.delivery.sender import METHODS
+from bot.delivery.attempt import METHODS
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import broadcasts, places
 from bot.services.broadcasts import (

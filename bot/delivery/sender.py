@@ -6,11 +6,13 @@ that protects a person is sent again, any other is never repeated and becomes `i
 (delivery unknown). A 429 pauses all sending for `retry_after` and hands the row back; 5xx
 errors are retried with backoff a bounded number of times; a 403 marks the person unreachable.
 A row that cannot be sent for a reason of its own (a payload that does not make a request) is
-set aside with its reason, retried with backoff, and after `BROKEN_TRIES` marked failed and
+set aside with its reason, retried with backoff, and after a few tries marked failed and
 flagged to the coordinators; nothing else waits for it. Several senders (processes) may run at
 once: rows are claimed atomically, as leases that the sender renews while it lives; every
 sender takes over, all the time, the rows whose lease ran out (their sender died or hangs).
 Log lines name rows by id and kind, never their text.
+
+How one request's outcome is judged is in `bot.delivery.attempt`.
 
 To keep up with a high rate the sender works as a small pipeline:
 
@@ -37,54 +39,33 @@ import contextlib
 import heapq
 import logging
 import math
-import re
 import time
-import traceback
 import uuid
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.methods import Response, SendDocument, SendMessage, SendPhoto, TelegramMethod
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.delivery.outbox import Priority, person_blocked_bot
-from bot.delivery.ratelimit import SendLimits, SendRateLimiter, paced_by_outbox
+from bot.delivery.attempt import (
+    Answer,
+    RowRequest,
+    UndeliverableHook,
+    log_not_sent,
+    withdraw_blocked,
+    write_answers,
+)
+from bot.delivery.ratelimit import SendLimits, SendRateLimiter
 from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
 from storage.repositories.outbox import ClaimedMessage
 
 logger = logging.getLogger("linli.outbox")
 
-METHODS: dict[str, type[TelegramMethod[Any]]] = {
-    "sendMessage": SendMessage,
-    "sendPhoto": SendPhoto,
-    "sendDocument": SendDocument,
-}
-# aiogram checks every answer with the generic model `Response[<result type>]`, which pydantic
-# caches only weakly: the garbage collector keeps dropping it, and each rebuild costs about 10 ms
-# of CPU (under load once every ~40 messages, a third of the sender's time). Holding the models
-# here keeps them built for the life of the process.
-RESPONSE_MODELS = tuple(Response[method.__returning__] for method in METHODS.values())
 LEASE_SECONDS = 20.0  # a claim lasts this long unless renewed (OUTBOX_LEASE_SECONDS)
-BROKEN_TRIES = 3  # tries of a row that fails for a reason of its own, then failed and flagged
-BROKEN_BACKOFF = timedelta(seconds=30)  # ... doubling after each try
 PURGE_EVERY = 3600.0  # seconds between purges of old payloads
-UNDELIVERABLE_KIND = "outbox.undeliverable"
-_DIGIT_RUN = re.compile(r"\d[\d \-]{4,}\d")
 SHORT_WAIT = 0.05  # seconds: shorter waits of the dispatcher are plain sleeps
 # Seconds the dispatcher sleeps at least: it then starts the requests that fell due meanwhile
 # together (the limiter lets it catch up), instead of waking up for each one at a high rate.
@@ -92,32 +73,6 @@ DISPATCH_TICK = 0.003
 ORDER_WAIT = 0.5  # seconds a less urgent request waits for a more urgent one's answer, at most
 MAX_LEAD = 0.3  # seconds of work marked `sending` ahead of the requests, at most
 PROBE_INTERVAL = 0.1  # seconds between looks for rows more urgent than those held
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """What became of one request, waiting to be written. `status` None: back to the queue."""
-
-    row: ClaimedMessage
-    status: OutboxStatus | None
-    at: datetime
-    telegram_message_id: int | None = None
-    error: str | None = None
-    not_before: datetime | None = None
-    flag: bool = False  # failed for good and worth the coordinators' attention
-
-
-Undeliverable = tuple[ClaimedMessage, str]
-"""A row that failed for good, and why (no text of it)."""
-UndeliverableHook = Callable[[AsyncSession, Sequence[Undeliverable]], Awaitable[None]]
-
-
-def log_safe_reason(error: BaseException) -> str:
-    """Why a request failed, fit for a log line and the row: Telegram's description or the
-    exception's type, never its message (which may quote the payload); long runs of digits (a
-    phone number?) masked."""
-    text = error.message if isinstance(error, TelegramAPIError) else type(error).__name__
-    return _DIGIT_RUN.sub("…", text)[:200]
 
 
 class OutboxSender:
@@ -142,11 +97,11 @@ class OutboxSender:
     ) -> None:
         """`limiter`: the bot's shared send budget (else one of its own, with `limits`).
         `lease_clock` tells real time (leases are about processes, not the domain's clock)."""
-        self.bot = bot
         self.session_factory = session_factory
         self.clock = clock
         self.limiter = limiter or SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
+        self._request_of = RowRequest(bot, clock, self.limiter, max_attempts=max_attempts)
         self.lease = timedelta(seconds=lease_seconds)
         self.lease_clock = lease_clock or SystemClock()
         self.purge_after = timedelta(days=purge_after_days) if purge_after_days else None
@@ -174,7 +129,7 @@ class OutboxSender:
         self._claimed: list[tuple[int, int, ClaimedMessage]] = []  # heap of rows claimed here
         self._queue: list[tuple[int, int, ClaimedMessage]] = []  # `sending`, request not yet left
         self._queued_chats: set[int] = set()
-        self._answers: list[_Answer] = []
+        self._answers: list[Answer] = []
         self._first_answer_at = 0.0
         self._never_sent: list[int] = []  # `sending` rows whose request never left
         self._requests: set[asyncio.Task[None]] = set()
@@ -193,6 +148,14 @@ class OutboxSender:
         self._next_purge = 0.0
 
     # running
+
+    @property
+    def bot(self) -> Bot:
+        return self._request_of.bot
+
+    @bot.setter
+    def bot(self, bot: Bot) -> None:
+        self._request_of.bot = bot
 
     def start(self) -> None:
         self._stopping.clear()
@@ -390,13 +353,19 @@ class OutboxSender:
             fresh: Sequence[ClaimedMessage] = ()
             ready: list[ClaimedMessage] = []
             marked: set[int] = set()
-            withdrawn = self._withdraw_blocked(held, answers)
+            withdrawn = withdraw_blocked(held, answers)
             try:
                 async with self.session_factory() as session:
                     await outbox_queries.hand_back(  # before `_write` marks them skipped
                         session, withdrawn, worker=self.worker, expected=OutboxStatus.CLAIMED
                     )
-                    await self._write(session, answers)
+                    await write_answers(
+                        session,
+                        answers,
+                        worker=self.worker,
+                        clock=self.clock,
+                        on_undeliverable=self.on_undeliverable,
+                    )
                     await outbox_queries.hand_back(
                         session, never_sent, worker=self.worker, expected=OutboxStatus.SENDING
                     )
@@ -451,7 +420,7 @@ class OutboxSender:
         outlast = math.ceil(self.limiter.limits.per_second * 1.5 * max(self._exchange_times))
         self._low_water = min(self._lead_cap, max(self.batch_size, outlast))
         self._queue_target = self._low_water + (self.batch_size + 1) // 2
-        self._log_not_sent(answers)
+        log_not_sent(answers)
         ready = [row for row in ready if row.id in marked]
         if ready:
             for row in ready:
@@ -459,32 +428,6 @@ class OutboxSender:
                 self._queued_chats.add(row.chat_id)
             self._queued.set()
         return len(fresh) if claim > 0 else 0
-
-    @staticmethod
-    def _withdraw_blocked(
-        held: list[tuple[int, int, ClaimedMessage]], answers: list[_Answer]
-    ) -> list[int]:
-        """Rows held for people who just blocked the bot, but urgent ones: taken out of the
-        heap `held`, to be handed back and withdrawn with the rest of what waits for them."""
-        blocked = {
-            answer.row.chat_id
-            for answer in answers
-            if answer.status == OutboxStatus.BLOCKED and answer.row.chat_id > 0
-        }
-        if not blocked:
-            return []
-        kept: list[tuple[int, int, ClaimedMessage]] = []
-        withdrawn: list[int] = []
-        for entry in held:
-            row = entry[2]
-            if row.chat_id in blocked and row.priority < Priority.URGENT:
-                withdrawn.append(row.id)
-            else:
-                kept.append(entry)
-        if withdrawn:
-            heapq.heapify(kept)
-            held[:] = kept
-        return withdrawn
 
     def _take_ready(
         self, held: list[tuple[int, int, ClaimedMessage]], limit: int
@@ -505,63 +448,6 @@ class OutboxSender:
         for entry in busy:
             heapq.heappush(held, entry)
         return ready
-
-    async def _write(self, session: AsyncSession, answers: list[_Answer]) -> None:
-        await outbox_queries.finish_sent_many(
-            session,
-            [
-                (answer.row.id, answer.telegram_message_id, answer.at)
-                for answer in answers
-                if answer.status == OutboxStatus.SENT
-            ],
-            worker=self.worker,
-        )
-        flagged: list[Undeliverable] = []
-        for answer in answers:
-            if answer.status == OutboxStatus.SENT:
-                continue
-            if answer.status is None:
-                assert answer.not_before is not None
-                await outbox_queries.retry_later(
-                    session,
-                    answer.row.id,
-                    worker=self.worker,
-                    expected=OutboxStatus.SENDING,
-                    not_before=answer.not_before,
-                    error=answer.error,
-                )
-                continue
-            finished = await outbox_queries.finish(
-                session,
-                answer.row.id,
-                worker=self.worker,
-                status=answer.status,
-                now=answer.at,
-                error=answer.error,
-            )
-            if answer.status == OutboxStatus.BLOCKED and answer.row.chat_id > 0:
-                await person_blocked_bot(session, answer.row.chat_id, clock=self.clock)
-            if finished and answer.flag and answer.row.kind != UNDELIVERABLE_KIND:
-                flagged.append((answer.row, answer.error or ""))
-        if flagged and self.on_undeliverable is not None:
-            try:
-                await self.on_undeliverable(session, flagged)
-            except Exception as error:  # noqa: BLE001 - the rows' own fate is written all the same
-                logger.error(
-                    "outbox_flag_failed rows=%d reason=%s", len(flagged), log_safe_reason(error)
-                )
-
-    @staticmethod
-    def _log_not_sent(answers: list[_Answer]) -> None:
-        for answer in answers:
-            if answer.status not in (OutboxStatus.SENT, None):
-                logger.warning(
-                    "outbox_not_sent id=%d kind=%s status=%s error=%s",
-                    answer.row.id,
-                    answer.row.kind,
-                    answer.status,
-                    answer.error,  # a log-safe reason: never the text
-                )
 
     # dispatching: paced, several requests in flight
 
@@ -654,7 +540,7 @@ class OutboxSender:
 
     async def _request(self, row: ClaimedMessage) -> None:
         try:
-            answer = await self._send(row)
+            answer = await self._request_of.send(row)
         finally:
             self._slots.release()
             self._in_flight_priorities[row.priority] -= 1
@@ -667,92 +553,6 @@ class OutboxSender:
             self._attention.set()
         elif len(self._answers) >= self.batch_size:
             self._attention.set()
-
-    async def _send(self, row: ClaimedMessage) -> _Answer:
-        """The request of a row already marked `sending`; what became of it."""
-        attempts = row.attempts + 1
-        counted = chat_counted = True
-        paced_by_outbox.set(True)  # this task's requests took their slot here
-        try:
-            try:
-                method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
-            except Exception as error:  # noqa: BLE001 - a payload that does not make a request
-                counted = chat_counted = False
-                return self._set_aside(row, attempts, error)
-            message = await self.bot(method)
-        except TelegramRetryAfter as error:
-            counted = chat_counted = False
-            self.limiter.pause(error.retry_after)
-            logger.warning("outbox_flood_wait seconds=%s", error.retry_after)
-            now = self.clock.now()
-            return _Answer(
-                row, None, now, error=f"429 retry after {error.retry_after}", not_before=now
-            )
-        except TelegramForbiddenError as error:
-            return _Answer(
-                row, OutboxStatus.BLOCKED, self.clock.now(), error=log_safe_reason(error)
-            )
-        except TelegramBadRequest as error:
-            return self._failed(row, log_safe_reason(error))
-        except TelegramServerError as error:
-            chat_counted = False
-            return self._retry_or_fail(row, attempts, error)
-        except (TelegramNetworkError, ClientDecodeError) as error:
-            chat_counted = False
-            never_left = isinstance(error, TelegramNetworkError) and error.message.startswith(
-                "ClientConnector"  # no connection was made: the request surely never arrived
-            )
-            if row.at_least_once or never_left:
-                return self._retry_or_fail(row, attempts, error)
-            return _Answer(
-                row,
-                OutboxStatus.INTERRUPTED,
-                self.clock.now(),
-                error=f"no answer, delivery unknown: {log_safe_reason(error)}",
-            )
-        except TelegramAPIError as error:
-            chat_counted = False
-            return self._failed(row, log_safe_reason(error))
-        except Exception as error:  # noqa: BLE001 - a bad row or a bug, before the request left
-            counted = chat_counted = False
-            return self._set_aside(row, attempts, error)
-        finally:
-            self.limiter.end(row.chat_id, counted=counted, chat_counted=chat_counted)
-        return _Answer(
-            row, OutboxStatus.SENT, self.clock.now(), telegram_message_id=message.message_id
-        )
-
-    def _failed(self, row: ClaimedMessage, reason: str) -> _Answer:
-        """Refused for good; a message that protects a person is flagged to the coordinators."""
-        return _Answer(
-            row, OutboxStatus.FAILED, self.clock.now(), error=reason, flag=row.at_least_once
-        )
-
-    def _retry_or_fail(self, row: ClaimedMessage, attempts: int, error: BaseException) -> _Answer:
-        now = self.clock.now()
-        if attempts < self.max_attempts:
-            backoff = timedelta(seconds=min(300, 2**attempts))
-            return _Answer(row, None, now, error=log_safe_reason(error), not_before=now + backoff)
-        return self._failed(row, f"gave up: {log_safe_reason(error)}")
-
-    def _set_aside(self, row: ClaimedMessage, attempts: int, error: BaseException) -> _Answer:
-        """The row itself is at fault: tried again later, a few times, then failed and flagged.
-        Logged with where it happened, but not the exception's message (it may quote the
-        payload)."""
-        logger.warning(
-            "outbox_row_set_aside id=%d kind=%s try=%d reason=%s\n%s",
-            row.id,
-            row.kind,
-            attempts,
-            type(error).__name__,
-            "".join(traceback.format_tb(error.__traceback__)).rstrip(),
-        )
-        reason = f"could not be sent: {type(error).__name__}"
-        now = self.clock.now()
-        if attempts < BROKEN_TRIES:
-            backoff = BROKEN_BACKOFF * 2 ** (attempts - 1)
-            return _Answer(row, None, now, error=reason, not_before=now + backoff)
-        return _Answer(row, OutboxStatus.FAILED, now, error=f"gave up: {reason}", flag=True)
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up when the sender stops."""

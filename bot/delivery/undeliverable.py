@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.attempt import UNDELIVERABLE_KIND, Undeliverable, UndeliverableHook
 from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
-from bot.delivery.sender import UNDELIVERABLE_KIND, Undeliverable, UndeliverableHook
 from storage.models import User
 
 
