@@ -1,0 +1,81 @@
+"""Typed SQLAlchemy models: the tables linli keeps, one module per area. Import them from
+here (`from storage.models import User`): every table is registered on `Base.metadata` once
+this package is imported."""
+
+from storage.models.base import NAMING_CONVENTION, Base
+from storage.models.broadcasts import (
+    Audience,
+    Broadcast,
+    BroadcastStatus,
+    EventResponse,
+    RsvpAnswer,
+)
+from storage.models.checkins import (
+    Checkin,
+    CheckinContact,
+    CheckinEvent,
+    CheckinPlan,
+    CheckinPlanStatus,
+    CheckinStatus,
+    ContactKind,
+)
+from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
+from storage.models.people import (
+    AuditEvent,
+    FsmState,
+    Invite,
+    Place,
+    User,
+    UserRole,
+    VolunteerProfile,
+    VolunteerStatus,
+)
+from storage.models.requests import (
+    DayPart,
+    HelpRequest,
+    RequestCategory,
+    RequestEvent,
+    RequestStatus,
+    RequestTiming,
+)
+from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Audience",
+    "AuditEvent",
+    "Base",
+    "Broadcast",
+    "BroadcastStatus",
+    "Checkin",
+    "CheckinContact",
+    "CheckinEvent",
+    "CheckinPlan",
+    "CheckinPlanStatus",
+    "CheckinStatus",
+    "ContactKind",
+    "DayPart",
+    "EventResponse",
+    "FsmState",
+    "HelpRequest",
+    "Invite",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Pairing",
+    "Place",
+    "RequestCategory",
+    "RequestEvent",
+    "RequestStatus",
+    "RequestTiming",
+    "RsvpAnswer",
+    "StepFailure",
+    "User",
+    "UserRole",
+    "Visit",
+    "VisitCadence",
+    "VisitKind",
+    "VisitOutcome",
+    "VisitStatus",
+    "VolunteerProfile",
+    "VolunteerStatus",
+]
