@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
 import re
 import socket
@@ -31,6 +30,7 @@ from bot.emulator.spec import BotAPISpec, load_spec
 from bot.emulator.state import Call, EmulatorState
 from bot.emulator.users import DEFAULT_TIMEOUT, ChatUser
 from bot.emulator.webui import WebUI, add_web_routes
+from bot.emulator.wire import dumps, read_params
 
 logger = logging.getLogger(__name__)
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
@@ -472,7 +472,7 @@ class FakeBotAPI:
         except APIError as error:
             return web.json_response(error.to_json(), status=error.error_code)
         status, body = await self.execute(request.match_info["method"], params, attachments)
-        return web.json_response(body, status=status, dumps=_dumps)
+        return web.json_response(body, status=status, dumps=dumps)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.state.token:
@@ -483,47 +483,3 @@ class FakeBotAPI:
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
-    """Read query string, JSON, urlencoded or multipart parameters like Telegram accepts."""
-    params: dict[str, Any] = dict(request.query)
-    attachments: dict[str, UploadedFile] = {}
-    content_type = request.content_type
-    if request.method == "POST" and request.can_read_body:
-        if content_type == "application/json":
-            try:
-                body = await request.json()
-            except ValueError:
-                raise bad_request("can't parse JSON object") from None
-            if not isinstance(body, dict):
-                raise bad_request("JSON object expected")
-            params.update(body)
-        elif content_type == "multipart/form-data":
-            reader = await request.multipart()
-            async for part in reader:
-                if not hasattr(part, "filename") or part.name is None:
-                    continue
-                if part.filename is not None:
-                    data = await part.read()
-                    attachments[part.name] = UploadedFile(
-                        part.filename, part.headers.get("Content-Type"), bytes(data)
-                    )
-                else:
-                    params[part.name] = await part.text()
-        else:
-            form = await request.post()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
-    referenced = {
-        v.removeprefix("attach://")
-        for v in params.values()
-        if isinstance(v, str) and v.startswith("attach://")
-    }
-    for name, upload in attachments.items():
-        if name not in referenced:
-            params[name] = upload
-    return params, attachments
