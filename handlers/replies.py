@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from magic_filter import MagicFilter
 
 from bot.i18n import LANGUAGE_NAMES, translations_of
+from bot.policy.permissions import is_resident
 from bot.views import keyboards
 from storage.models import User, UserRole
 
@@ -99,6 +100,6 @@ def details_text(user: User, locale: str) -> str:
         + _("Address: {address}").format(
             address=html.quote(user.address) if user.address else _("not given")
         )
-        if user.role is UserRole.RESIDENT
+        if is_resident(user)
         else ""
     )

@@ -104,6 +104,31 @@ def withdraw_blocked(
     return withdrawn
 
 
+def take_ready(
+    held: list[tuple[int, int, ClaimedMessage]],
+    limit: int,
+    *,
+    queued_chats: set[int],
+    limiter: SendRateLimiter,
+) -> list[ClaimedMessage]:
+    """Take out of the heap `held` up to `limit` most urgent rows whose chat may receive a
+    message now, one per chat; rows for busy chats stay held."""
+    ready: list[ClaimedMessage] = []
+    busy: list[tuple[int, int, ClaimedMessage]] = []
+    chats = set(queued_chats)
+    while held and len(ready) < limit:
+        entry = heapq.heappop(held)
+        chat_id = entry[2].chat_id
+        if chat_id in chats or limiter.chat_wait(chat_id) > 0:
+            busy.append(entry)
+        else:
+            chats.add(chat_id)
+            ready.append(entry[2])
+    for entry in busy:
+        heapq.heappush(held, entry)
+    return ready
+
+
 async def write_answers(
     session: AsyncSession,
     answers: list[Answer],

@@ -19,8 +19,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.i18n import locale_from_telegram
+from bot.policy.permissions import keeps_quiet_hours
 from bot.services.schedule import QuietHours
-from storage.models import OutboxMessage, User, UserRole
+from storage.models import OutboxMessage, User
 from storage.repositories import requests as request_queries
 
 Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
@@ -80,7 +81,7 @@ class Notifier:
         for the end of the quiet hours of their own timezone."""
         if user is None or user.telegram_id is None:
             return None
-        if not_before is None and user.role is UserRole.RESIDENT and priority < Priority.ALERT:
+        if not_before is None and keeps_quiet_hours(user) and priority < Priority.ALERT:
             now = self.clock.now()
             morning = QuietHours.parse(self.settings.quiet_hours).next_allowed(now, user.timezone)
             not_before = morning if morning != now else None

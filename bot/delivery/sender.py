@@ -43,7 +43,6 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,9 +53,11 @@ from bot.delivery.attempt import (
     RowRequest,
     UndeliverableHook,
     log_not_sent,
+    take_ready,
     withdraw_blocked,
     write_answers,
 )
+from bot.delivery.leases import LEASE_SECONDS, Leases
 from bot.delivery.ratelimit import SendLimits, SendRateLimiter
 from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
@@ -64,8 +65,6 @@ from storage.repositories.outbox import ClaimedMessage
 
 logger = logging.getLogger("linli.outbox")
 
-LEASE_SECONDS = 20.0  # a claim lasts this long unless renewed (OUTBOX_LEASE_SECONDS)
-PURGE_EVERY = 3600.0  # seconds between purges of old payloads
 SHORT_WAIT = 0.05  # seconds: shorter waits of the dispatcher are plain sleeps
 # Seconds the dispatcher sleeps at least: it then starts the requests that fell due meanwhile
 # together (the limiter lets it catch up), instead of waking up for each one at a high rate.
@@ -102,12 +101,7 @@ class OutboxSender:
         self.limiter = limiter or SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
         self._request_of = RowRequest(bot, clock, self.limiter, max_attempts=max_attempts)
-        self.lease = timedelta(seconds=lease_seconds)
-        self.lease_clock = lease_clock or SystemClock()
-        self.purge_after = timedelta(days=purge_after_days) if purge_after_days else None
         self.on_undeliverable = on_undeliverable
-        self._renew_every = lease_seconds / 4
-        self._lease_ok_until = 0.0  # monotonic: until then the rows held here are surely ours
         per_second = self.limiter.limits.per_second
         # About a tenth of a second of work marked `sending` at a time (and claimed at a time by
         # `drain_once`), so a new urgent row waits little; `run` claims about a second ahead.
@@ -118,6 +112,13 @@ class OutboxSender:
         self.flush_interval = flush_interval
         self.idle_interval = idle_interval
         self.worker = f"sender-{uuid.uuid4().hex[:12]}"
+        self.leases = Leases(
+            session_factory,
+            self.worker,
+            lease_seconds=lease_seconds,
+            lease_clock=lease_clock or SystemClock(),
+            purge_after_days=purge_after_days,
+        )
         # The dispatcher's queue is topped up by about half a batch when it falls to its low
         # water: at least a batch, and enough to outlast the slowest recent exchange (tens of
         # milliseconds under load, more when the database is slow), up to MAX_LEAD of work.
@@ -145,7 +146,6 @@ class OutboxSender:
         self._next_probe = 0.0
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._next_purge = 0.0
 
     # running
 
@@ -203,58 +203,23 @@ class OutboxSender:
                 logger.exception("outbox_final_write_failed worker=%s", self.worker)
 
     async def recover(self) -> None:
-        """Renew this sender's leases and take over every row whose lease ran out: claimed ones
-        go back to the queue, mid-request ones are sent again or marked interrupted, by kind.
-        Run at start and then every quarter of a lease, for as long as the sender lives."""
-        started = time.monotonic()
-        async with self.session_factory() as session:
-            now = self.lease_clock.now()
-            await outbox_queries.renew_leases(session, worker=self.worker, until=now + self.lease)
-            taken = await outbox_queries.take_over_expired(session, now=now, worker=self.worker)
-            await session.commit()
-        self._lease_ok_until = max(self._lease_ok_until, started + self._lease_margin())
-        if any(taken):
-            logger.warning(
-                "outbox_taken_over worker=%s requeued=%d resent=%d interrupted=%d",
-                self.worker,
-                *taken,
-            )
+        """Renew this sender's leases and take over every row whose lease ran out."""
+        if await self.leases.recover():
             self.wake()
 
     async def purge(self) -> int:
         """Drop the payloads of rows finished more than OUTBOX_PURGE_DAYS ago; how many."""
-        if self.purge_after is None:
-            return 0
-        purged = 0
-        while True:
-            async with self.session_factory() as session:
-                now = self.clock.now()
-                done = await outbox_queries.purge_payloads(
-                    session, created_before=now - self.purge_after, now=now
-                )
-                await session.commit()
-            purged += done
-            if done == 0 or self._stopping.is_set():
-                return purged
-
-    def _lease_margin(self) -> float:
-        """Seconds after a renewal during which a request may still leave: the lease less a
-        margin, so no request starts on a row another sender may be taking over."""
-        return self.lease.total_seconds() * 5 / 6
-
-    def _lease_until(self) -> datetime:
-        return self.lease_clock.now() + self.lease
+        return await self.leases.purge(self.clock, stopping=self._stopping)
 
     async def _keep_leases(self) -> None:
         while not self._stopping.is_set():
-            await self._sleep(self._renew_every)
+            await self._sleep(self.leases.renew_every)
             if self._stopping.is_set():
                 return
             try:
                 async with self._exchanging:  # never beside an exchange: the same rows
                     await self.recover()
-                if self.purge_after is not None and time.monotonic() >= self._next_purge:
-                    self._next_purge = time.monotonic() + PURGE_EVERY
+                if self.leases.purge_due():
                     purged = await self.purge()
                     if purged:
                         logger.info("outbox_purged rows=%d", purged)
@@ -376,7 +341,7 @@ class OutboxSender:
                             now=now,
                             worker=self.worker,
                             limit=claim,
-                            lease_until=self._lease_until(),
+                            lease_until=self.leases.until(),
                             skip_chats=[*self.limiter.busy_chats(), *self._queued_chats],
                         )
                     elif probe and held:
@@ -386,19 +351,24 @@ class OutboxSender:
                             now=now,
                             worker=self.worker,
                             limit=self.batch_size,
-                            lease_until=self._lease_until(),
+                            lease_until=self.leases.until(),
                             above_priority=-max(held)[0],
                         )
                     for row in fresh:
                         heapq.heappush(held, (-row.priority, row.id, row))
                     if top_up:  # counted now: the queue went on draining meanwhile
-                        ready = self._take_ready(held, self._queue_target - len(self._queue))
+                        ready = take_ready(
+                            held,
+                            self._queue_target - len(self._queue),
+                            queued_chats=self._queued_chats,
+                            limiter=self.limiter,
+                        )
                         marked = await outbox_queries.mark_sending_many(
                             session,
                             [row.id for row in ready],
                             worker=self.worker,
                             now=now,
-                            lease_until=self._lease_until(),
+                            lease_until=self.leases.until(),
                         )
                     if release:
                         await outbox_queries.hand_back(
@@ -410,7 +380,7 @@ class OutboxSender:
                         held = []
                     await session.commit()
                 if marked:  # rows marked now are leased afresh
-                    self._lease_ok_until = max(self._lease_ok_until, started + self._lease_margin())
+                    self.leases.surely_ours_until(started)
             except BaseException:
                 self._answers[:0] = answers  # written next time (every write is conditional)
                 self._never_sent[:0] = never_sent
@@ -428,26 +398,6 @@ class OutboxSender:
                 self._queued_chats.add(row.chat_id)
             self._queued.set()
         return len(fresh) if claim > 0 else 0
-
-    def _take_ready(
-        self, held: list[tuple[int, int, ClaimedMessage]], limit: int
-    ) -> list[ClaimedMessage]:
-        """Take out of the heap `held` up to `limit` most urgent rows whose chat may receive a
-        message now, one per chat; rows for busy chats stay held."""
-        ready: list[ClaimedMessage] = []
-        busy: list[tuple[int, int, ClaimedMessage]] = []
-        chats = set(self._queued_chats)
-        while held and len(ready) < limit:
-            entry = heapq.heappop(held)
-            chat_id = entry[2].chat_id
-            if chat_id in chats or self.limiter.chat_wait(chat_id) > 0:
-                busy.append(entry)
-            else:
-                chats.add(chat_id)
-                ready.append(entry[2])
-        for entry in busy:
-            heapq.heappush(held, entry)
-        return ready
 
     # dispatching: paced, several requests in flight
 
@@ -513,7 +463,7 @@ class OutboxSender:
             self._attention.set()  # time to claim more
         if (
             self.limiter.chat_wait(row.chat_id) > 0  # not expected: the chat was free when claimed
-            or time.monotonic() > self._lease_ok_until  # another sender may be taking it over
+            or time.monotonic() > self.leases.ok_until  # another sender may be taking it over
         ):
             self._slots.release()
             self._never_sent.append(row.id)

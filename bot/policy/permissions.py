@@ -51,6 +51,19 @@ def is_helper(person: User | None) -> bool:
     return is_registered(person) and person.role in (UserRole.VOLUNTEER, UserRole.COORDINATOR)  # type: ignore[union-attr]
 
 
+def is_resident(person: User | None) -> bool:
+    return is_registered(person) and person.role is UserRole.RESIDENT  # type: ignore[union-attr]
+
+
+def is_volunteer(person: User | None) -> bool:
+    return is_registered(person) and person.role is UserRole.VOLUNTEER  # type: ignore[union-attr]
+
+
+def keeps_quiet_hours(person: User) -> bool:
+    """Residents are not woken at night by anything less than an alert (registered or not)."""
+    return person.role is UserRole.RESIDENT
+
+
 def _coordinator(person: User, record: Any) -> bool:
     return person.role is UserRole.COORDINATOR
 
