@@ -10,15 +10,13 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.onboarding import begin
-from handlers.replies import send_main_menu
+from handlers.replies import send_main_menu, stale_button_text
 from storage.models import User
 
 
 async def stale_button(callback: CallbackQuery) -> None:
     """A button from an older message, a second tap, or data we never sent."""
-    await callback.answer(
-        _("This button is no longer active. Please use the latest message."), show_alert=True
-    )
+    await callback.answer(stale_button_text(), show_alert=True)
 
 
 async def not_understood(

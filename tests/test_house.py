@@ -129,3 +129,10 @@ def test_no_module_is_too_long_to_read(folder: str) -> None:
         if (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert too_long == {}
+
+
+def test_each_common_answer_is_written_once() -> None:
+    """The stale-button and not-yours answers come from handlers/replies.py, never retyped."""
+    for words in ("This button is no longer active", "This button is not for you"):
+        places = [_name(path) for path in _modules("bot", "handlers") if words in path.read_text()]
+        assert places == ["handlers/replies.py"], words
