@@ -72,6 +72,9 @@ class DemoRunner:
         self.database_path = self.demo_dir / "demo.sqlite3"
         self.time = DemoTime(self.demo_dir / "clock.json")
         self.api = FakeBotAPI(DEMO_TOKEN, bot_username=DEMO_BOT_USERNAME, bot_name="linli 邻里")
+        # Messages are dated by the demo clock, and the page shows times in the community's zone.
+        self.api.state.clock = lambda: self.time.clock.now().timestamp()
+        self.api.web.set_status(timezone=base.default_timezone)
         self.application: Application | None = None
         self._polling: asyncio.Task[None] | None = None
         self._status_task: asyncio.Task[None] | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, ManualClock
@@ -37,10 +38,11 @@ from bot.services.users import (
     sync_user,
 )
 from bot.services.volunteers import register_volunteer
+from bot.views.keyboards import main_menu
 from bot.views.request_keyboards import claim_keyboard
 from bot.views.texts import public_card
 from handlers.coordination import announce_request  # the card the bot itself sends
-from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User
+from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User, UserRole
 from storage.repositories import places as place_queries
 from storage.repositories import users as user_queries
 
@@ -178,8 +180,15 @@ async def seed_requests(session: AsyncSession, community: SeededCommunity, clock
 async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> None:
     """Queue what the bot says about requests still waiting: the coordinators' card for each
     pending one (with its buttons), the volunteers' group post for each open one. The outbox
-    sends them once the bot runs."""
+    sends them once the bot runs. The volunteer and the coordinator on the page, registered
+    already, get their menu, as they would have after registering."""
     session = notifier.session
+    for person in (community.volunteers[0], community.coordinator):
+
+        def menu(role: UserRole | None = person.role) -> Rendered:
+            return _("What would you like to do? Choose from the menu below 👇"), main_menu(role)
+
+        await notifier.tell_user(person, menu, kind="demo.menu", priority=Priority.NOTICE)
     for request in community.pending:
         resident = await session.get(User, request.resident_id)
         if resident is not None:

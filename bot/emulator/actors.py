@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import re
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -387,7 +386,7 @@ def enqueue_member_update(
     payload = {
         "chat": chat.chat,
         "from": performer,
-        "date": int(time.time()),
+        "date": api.state.now(),
         "old_chat_member": member(old),
         "new_chat_member": member(new),
     }

@@ -289,7 +289,7 @@ class Messaging:
             data.pop("reply_markup", None)
         else:
             data["reply_markup"] = markup
-        data["edit_date"] = int(time.time())
+        data["edit_date"] = self.state.now()
         message.edited = True
         self.state.mark_changed(message)
 

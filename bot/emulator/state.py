@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +178,12 @@ class EmulatorState:
         self._seq = itertools.count(1)
         self._update_ids = itertools.count(1)
         self.seq = 0
+        self.clock: Callable[[], float] = time.time
+        """Telegram's time for message dates (seconds since the epoch); the demo moves it."""
+
+    def now(self) -> int:
+        """A message date, in whole seconds as Telegram gives it."""
+        return int(self.clock())
 
     def tick(self) -> int:
         """Advance the global event counter that orders messages, calls and user actions."""
@@ -252,7 +259,7 @@ class EmulatorState:
             "message_id": message_id,
             "from": sender,
             "chat": chat.chat,
-            "date": int(time.time()),
+            "date": self.now(),
             **content,
         }
         seq = self.tick()

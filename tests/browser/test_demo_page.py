@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +55,12 @@ async def demo(tmp_path: Path) -> AsyncIterator[DemoRunner]:
     await runner.stop()
 
 
-@pytest.fixture
-async def page(demo: DemoRunner, tmp_path: Path) -> AsyncIterator[Page]:
+@asynccontextmanager
+async def opened_page(
+    demo: DemoRunner, tmp_path: Path, *, width: int, height: int
+) -> AsyncIterator[Page]:
+    """The demo page in a headless Chromium window of `width` x `height`; a screenshot is
+    saved when the test fails, and JavaScript errors on the page fail it."""
     reason = browser_unavailable()
     if reason:
         print(f"browser test skipped: {reason}")
@@ -65,7 +70,7 @@ async def page(demo: DemoRunner, tmp_path: Path) -> AsyncIterator[Page]:
     expect.set_options(timeout=STEP_TIMEOUT_MS)  # the bot answers in steps: allow each time
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        context = await browser.new_context(viewport={"width": 1600, "height": 950})
+        context = await browser.new_context(viewport={"width": width, "height": height})
         opened = await context.new_page()
         opened.set_default_timeout(STEP_TIMEOUT_MS)
         errors: list[str] = []
@@ -83,6 +88,19 @@ async def page(demo: DemoRunner, tmp_path: Path) -> AsyncIterator[Page]:
             raise
         finally:
             await browser.close()
+
+
+@pytest.fixture
+async def page(demo: DemoRunner, tmp_path: Path) -> AsyncIterator[Page]:
+    async with opened_page(demo, tmp_path, width=1600, height=950) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def laptop(demo: DemoRunner, tmp_path: Path) -> AsyncIterator[Page]:
+    """A 1366x768 laptop screen, the one most community offices have."""
+    async with opened_page(demo, tmp_path, width=1366, height=768) as opened:
+        yield opened
 
 
 def phone(page: Page, chat_id: int) -> Locator:
@@ -354,3 +372,103 @@ async def test_the_coordinator_asks_the_resident_from_the_group(page: Page) -> N
     await expect(bot_message(coordinators, "Sent to the resident")).to_be_visible()
     question = coordinators.locator(".msg.user", has_text="请问明天几点方便")
     await expect(question.locator(".quote")).to_contain_text("please type your question")
+
+
+NEWEST_IN_VIEW = """chatId => {
+  const box = document.querySelector(`section.phone[data-chat-id="${chatId}"] .messages`);
+  const last = box && box.lastElementChild;
+  if (!last) return false;
+  const inside = box.getBoundingClientRect();
+  const bubble = last.getBoundingClientRect();
+  return bubble.bottom <= inside.bottom + 2 && bubble.bottom > inside.top;
+}"""
+
+
+async def newest_in_view(page: Page, chat_id: int) -> None:
+    """Wait until the newest message of the chat is on screen (it follows new messages)."""
+    await page.wait_for_function(NEWEST_IN_VIEW, arg=chat_id, timeout=STEP_TIMEOUT_MS)
+
+
+async def test_on_a_laptop_every_chat_fits_and_follows_its_newest_message(
+    laptop: Page, demo: DemoRunner
+) -> None:
+    """1366x768: the five chats side by side without scrolling the page, the volunteer with
+    his menu, a guide in the page's language, and after each answer the newest message of the
+    chat in view; a reader who scrolled up stays where they are."""
+    from playwright.async_api import expect
+
+    page = laptop
+    chats = [
+        RESIDENT.telegram_id,
+        VOLUNTEER.telegram_id,
+        COORDINATOR.telegram_id,
+        COORDINATORS_GROUP_ID,
+        VOLUNTEERS_GROUP_ID,
+    ]
+    overflow: Any = await page.evaluate(
+        """() => ({
+        wide: document.documentElement.scrollWidth - window.innerWidth,
+        tall: document.documentElement.scrollHeight - window.innerHeight,
+        phones: [...document.querySelectorAll('section.phone')].map(phone => {
+          const box = phone.getBoundingClientRect();
+          const across = box.left >= 0 && box.right <= window.innerWidth;
+          return across && box.bottom <= window.innerHeight;
+        }),
+      })"""
+    )
+    assert overflow["wide"] <= 0 and overflow["tall"] <= 0, overflow
+    assert overflow["phones"] == [True] * len(chats), overflow
+
+    volunteer = phone(page, VOLUNTEER.telegram_id)
+    await expect(volunteer.locator(".reply-keyboard button").first).to_be_visible()  # his menu
+    for chat_id in chats:
+        await newest_in_view(page, chat_id)  # each chat opens at its latest message
+
+    await page.locator("#guide summary").click()
+    await expect(page.locator("#guide li").first).to_contain_text("/start")
+    await page.select_option("#page-language", "zh_Hans")
+    await expect(page.locator("#guide summary")).to_have_text("试试这些")
+    await page.locator("#guide summary").click()
+
+    resident = phone(page, RESIDENT.telegram_id)
+    await type_and_send(resident, "/start")
+    await newest_in_view(page, RESIDENT.telegram_id)
+    await resident.locator(".inline-kb button", has_text="我需要帮助").click()
+    await newest_in_view(page, RESIDENT.telegram_id)
+    await resident.locator(".inline-kb button", has_text="我同意").click()
+    await newest_in_view(page, RESIDENT.telegram_id)
+    await resident.locator(".reply-keyboard button", has_text=RESIDENT.name).click()
+    await newest_in_view(page, RESIDENT.telegram_id)  # the box shrank for the keyboard
+
+    # the coordinator scrolls up to read; a new message does not pull the chat down
+    coordinators = phone(page, COORDINATORS_GROUP_ID).locator(".messages")
+    await coordinators.evaluate(
+        "box => { box.scrollTop = 0; box.dispatchEvent(new Event('scroll')); }"
+    )
+    before = await coordinators.locator(".msg").count()
+    await bot_call(demo, "sendMessage", chat_id=COORDINATORS_GROUP_ID, text="a new notice")
+    await expect(coordinators.locator(".msg")).to_have_count(before + 1)
+    assert await coordinators.evaluate("box => box.scrollTop") == 0
+
+
+async def test_message_times_follow_the_demo_clock(page: Page, demo: DemoRunner) -> None:
+    """After "+1 day" a new message is dated by the demo clock, shown in the community's zone."""
+    from playwright.async_api import expect
+
+    await page.locator("#controls button[data-control='plus_day']").click()
+    await expect(page.locator("#status")).to_contain_text("(+1d)")
+    sent = await bot_call(demo, "sendMessage", chat_id=VOLUNTEER.telegram_id, text="tomorrow")
+    demo_now = demo.time.clock.now().timestamp()
+    assert abs(sent["date"] - demo_now) < 5  # dated by the demo clock, a day ahead
+    bubble = phone(page, VOLUNTEER.telegram_id).locator(
+        f'.msg[data-message-id="{sent["message_id"]}"]'
+    )
+    shown = await bubble.locator(".meta").inner_text()
+    status = await page.locator("#status").inner_text()  # "... 2026-03-02 17:05 (+1d)"
+    clock = re.search(r"(\d\d):(\d\d) \(", status)
+    assert clock, status
+    minutes = int(clock.group(1)) * 60 + int(clock.group(2))
+    shown_at = re.search(r"(\d\d):(\d\d)", shown)
+    assert shown_at, shown
+    shown_minutes = int(shown_at.group(1)) * 60 + int(shown_at.group(2))
+    assert min(abs(shown_minutes - minutes), 1440 - abs(shown_minutes - minutes)) <= 1

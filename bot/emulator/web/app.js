@@ -27,6 +27,7 @@ const view = {
   hiddenKeyboards: new Set(), // chat ids whose one-time keyboard was used
   speakers: new Map(), // group chat id -> user id writing there
   phones: new Map(), // chat id -> phone element
+  following: new Map(), // chat id -> false once the reader scrolled up from the newest message
 };
 
 // ---- dictionary ------------------------------------------------------------------------
@@ -321,6 +322,7 @@ function buildPhone(chat) {
   header.append(element("div", "name"), element("div", "role"), element("div", "settings"));
   header.append(element("div", "typing"));
   const messages = element("div", "messages");
+  followNewest(chatId, messages);
   const keyboard = element("div", "reply-keyboard");
   const composer = element("form", "composer");
   const input = element("input", "text");
@@ -412,11 +414,30 @@ function isMine(chatId, message) {
   return message.sender_id === view.speakers.get(chatId);
 }
 
+// A chat opens at its newest message and follows new ones, as Telegram does, unless the reader
+// scrolled up to read something older: then it stays where they are until they scroll back
+// down. The box also shrinks when a reply keyboard appears and grows when a picture loads, so
+// size changes scroll it too.
+function atBottom(box) {
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+}
+
+function showNewest(chatId, box) {
+  if (view.following.get(chatId) !== false) box.scrollTop = box.scrollHeight;
+}
+
+function followNewest(chatId, box) {
+  box.addEventListener("scroll", () => view.following.set(chatId, atBottom(box)), {
+    passive: true,
+  });
+  if (window.ResizeObserver) new ResizeObserver(() => showNewest(chatId, box)).observe(box);
+  box.addEventListener("load", () => showNewest(chatId, box), true); // pictures, as they load
+}
+
 function renderMessages(chatId) {
   const phone = view.phones.get(chatId);
   if (!phone) return;
   const box = phone.querySelector(".messages");
-  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const messages = [...(view.messages.get(chatId) || new Map()).values()].sort(
     (a, b) => a.message_id - b.message_id,
   );
@@ -426,7 +447,7 @@ function renderMessages(chatId) {
   for (const message of messages) {
     box.appendChild(renderMessage(chatId, chat, message));
   }
-  if (nearBottom || messages.length < 3) box.scrollTop = box.scrollHeight;
+  showNewest(chatId, box);
 }
 
 function renderMessage(chatId, chat, message) {
@@ -447,7 +468,7 @@ function renderMessage(chatId, chat, message) {
   const meta = [
     message.unseen_by_bot ? t("unseen_by_bot") : "",
     message.edited ? t("edited") : "",
-    time ? time.toTimeString().slice(0, 5) : "",
+    time ? clockTime(time) : "",
   ];
   bubble.appendChild(element("div", "meta", meta.filter(Boolean).join(" · ")));
   if (message.inline_keyboard && message.inline_keyboard.length) {
@@ -473,6 +494,17 @@ function renderMessage(chatId, chat, message) {
     bubble.appendChild(keyboard);
   }
   return bubble;
+}
+
+// A message's time on the clock of the community (the demo's zone), not the visitor's.
+function clockTime(date) {
+  const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  if (view.status.timezone) options.timeZone = view.status.timezone;
+  try {
+    return date.toLocaleTimeString("en-GB", options);
+  } catch (error) {
+    return date.toTimeString().slice(0, 5);
+  }
 }
 
 function renderMedia(media) {
