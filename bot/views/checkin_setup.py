@@ -18,7 +18,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CheckinPlanAction, CheckinProxy, CheckinSetupStep
-from bot.services.checkins import BoardLine, BoardState, ChainLink
+from bot.services.checkins import (
+    MAX_PHONE_CONTACTS,
+    MAX_VOLUNTEERS,
+    BoardLine,
+    BoardState,
+    ChainLink,
+)
 from bot.services.schedule import EVERY_DAY, QuietHours, time_label
 from bot.views.texts import date_label
 from storage.models import CheckinPlan, ContactKind, User
@@ -26,8 +32,6 @@ from storage.models import CheckinPlan, ContactKind, User
 TIME_CHOICES = ("07:30", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
 WEEKDAYS = (0, 1, 2, 3, 4)
 PAGE_SIZE = 8
-MAX_VOLUNTEERS = 3
-MAX_PHONE_CONTACTS = 2
 AWAY_CHOICES = (1, 3, 7, 14)
 BOARD_NAMES_PER_GROUP = 40
 BOARD_GROUP_CHARS = 800  # four groups and the counts stay well under Telegram's 4096
