@@ -17,7 +17,8 @@ from bot.policy.permissions import Action, is_helper
 from bot.services import checkins
 from bot.services.errors import CheckinNotFound, DomainError, NotAllowed
 from bot.services.schedule import local_date
-from bot.views import checkin_setup as views
+from bot.views import checkin_board as views
+from bot.views.texts import day_with_weekday
 from handlers.checkins.common import person
 from handlers.checkins.own_plan import show_own_plan
 from handlers.common import show_details
@@ -65,7 +66,7 @@ async def _show_watched(chat_id: int, ctx: UpdateContext, bot: Bot) -> None:
     ]
     today = local_date(ctx.clock.now(), timezone)
     title = _("📋 Check-ins of the people you look after, {day}").format(
-        day=views.day_with_weekday(today)
+        day=day_with_weekday(today)
     )
     rows = [views.proxy_button(line.resident) for line in lines[: views.BOARD_BUTTONS]]
     await bot.send_message(

@@ -158,16 +158,17 @@ async def _chose_resident(step: _Step) -> None:
         if resident_id is None:
             raise NotAllowed()
         resident = await checkins.ready_for_plan(step.ctx.session, step.user, resident_id)
-    except CheckinPlanActive as active:
-        await step.refuse(
-            _("{name} already has daily check-ins.").format(name=active.resident_name)
-        )
-        return
-    except DomainError:
-        await step.refuse(_("This person is no longer a registered resident."))
+    except DomainError as error:
+        await step.refuse(_cannot_enrol(error))
         return
     await begin_times(step.state, mode=ENROL, resident_id=resident.id, name=resident.display_name)
     await step.next(CheckinSetup.times, "👤 " + (resident.display_name or "—"))
+
+
+def _cannot_enrol(error: DomainError) -> str:
+    if isinstance(error, CheckinPlanActive):
+        return _("{name} already has daily check-ins.").format(name=error.resident_name or "—")
+    return _("This person is no longer a registered resident.")
 
 
 async def _resident_page_turned(step: _Step) -> None:
@@ -334,11 +335,7 @@ async def _send_to_resident(step: _Step) -> None:
         )
         plan = await propose(step.ctx, resident, step.data)
     except DomainError as error:
-        if isinstance(error, CheckinPlanActive):
-            text = _("{name} already has daily check-ins.").format(name=name)
-        else:
-            text = _("This person is no longer a registered resident.")
-        await step.refuse(text)
+        await step.refuse(_cannot_enrol(error))
         await retire_buttons(step.callback)
         await step.state.clear()
         return

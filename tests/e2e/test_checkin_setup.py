@@ -19,7 +19,8 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import checkins
 from bot.services.checkins import BoardLine, BoardState, ContactDraft
 from bot.services.schedule import QuietHours
-from bot.views.checkin_setup import board_keyboard, board_text, stamp_of
+from bot.views.checkin_board import board_keyboard, board_text
+from bot.views.checkin_setup import stamp_of
 from storage.models import (
     Checkin,
     CheckinPlan,
