@@ -1,7 +1,7 @@
 """Daily check-ins in chat, one module per sub-flow:
 
-- `setup`, `setup_steps`, `setup_typed`: the set-up wizard (a coordinator's /enrol, a
-  resident's own), its questions, buttons and typed answers;
+- `setup`, `setup_steps`: the set-up wizard (a coordinator's /enrol, a resident's own): its
+  questions and typed answers, and its buttons;
 - `own_plan`: a resident's plan: agree or decline, "I'm away", "I'm back", stop;
 - `board`: /checkins for each role, and checking in on someone's behalf;
 - `day`: the day's check-in and the buttons on an alert.
@@ -21,7 +21,7 @@ from bot.callbacks import (
     CheckinProxy,
     CheckinSetupStep,
 )
-from handlers.checkins import board, day, own_plan, setup, setup_steps, setup_typed
+from handlers.checkins import board, day, own_plan, setup, setup_steps
 from handlers.checkins.common import PRIVATE
 from handlers.checkins.own_plan import AwayFlow
 from handlers.checkins.setup import CheckinSetup
@@ -47,11 +47,11 @@ def build_router() -> Router:
     router.callback_query.register(board.proxy_action, CheckinProxy.filter())
     router.callback_query.register(day.answer_checkin, CheckinAnswer.filter())
     router.callback_query.register(day.act_on_alert, CheckinAlertAction.filter())
-    router.message.register(setup_typed.typed_resident_name, CheckinSetup.resident, F.text)
-    router.message.register(setup_typed.typed_time, CheckinSetup.times, F.text)
-    router.message.register(setup_typed.typed_volunteer_name, CheckinSetup.volunteers, F.text)
-    router.message.register(setup_typed.typed_contact, CheckinSetup.contact, F.text)
+    router.message.register(setup.typed_resident_name, CheckinSetup.resident, F.text)
+    router.message.register(setup.typed_time, CheckinSetup.times, F.text)
+    router.message.register(setup.typed_volunteer_name, CheckinSetup.volunteers, F.text)
+    router.message.register(setup.typed_contact, CheckinSetup.contact, F.text)
     router.message.register(own_plan.typed_back_on, AwayFlow.back_on, F.text)
     router.message.register(own_plan.back_on_not_text, AwayFlow.back_on)
-    router.message.register(setup_typed.expected_button, StateFilter(*CheckinSetup.__all_states__))
+    router.message.register(setup.expected_button, StateFilter(*CheckinSetup.__all_states__))
     return router

@@ -4,8 +4,10 @@ resident to agree"), and a resident's own from "🔔 Daily check-in" (times → 
 phone → their plan at once, to agree to; the coordinators are always told).
 
 Each step is an FSM state kept in the database, cleared by /cancel; every question is asked
-through `question` and `handlers.wizard`. The buttons are in `setup_steps`, the typed answers
-in `setup_typed`; the limits of a plan are the service's (`bot.services.checkins.plans`)."""
+through `question` and `handlers.wizard`. Typed answers are here (anything that cannot be used,
+or a sticker where a button is expected, asks the step's question again, saying why); the
+buttons are in `setup_steps`. The limits of a plan are the service's
+(`bot.services.checkins.plans`)."""
 
 from __future__ import annotations
 
@@ -21,9 +23,25 @@ from bot.context import UpdateContext
 from bot.policy.permissions import Action
 from bot.services import checkins
 from bot.services.checkins import ContactDraft
-from bot.services.errors import CheckinPlanActive, DomainError
+from bot.services.errors import (
+    CheckinLimitReached,
+    CheckinPlanActive,
+    CheckinTimeAtNight,
+    DomainError,
+    NameEmpty,
+    NameTooLong,
+    PhoneInvalid,
+)
+from bot.services.schedule import parse_time, time_label
 from bot.views import checkin_setup as views
-from handlers.checkins.common import already_on, only_coordinators, person, quiet, timing
+from handlers.checkins.common import (
+    already_on,
+    bad_input_note,
+    only_coordinators,
+    person,
+    quiet,
+    timing,
+)
 from handlers.replies import send_main_menu
 from handlers.wizard import ask
 from storage.models import CheckinPlan, ContactKind, User
@@ -207,3 +225,99 @@ async def own_plan_to_agree(
     await bot.send_message(
         chat_id, views.proposal_text(plan, links, None), reply_markup=views.proposal_keyboard(plan)
     )
+
+
+# ---- typed answers ------------------------------------------------------------------------
+
+
+def add_time(label: str, chosen: list[str], ctx: UpdateContext) -> tuple[list[str], str | None]:
+    """The times with `label` added, or as they were and why it cannot be, kindly."""
+    try:
+        return checkins.with_time(chosen, label, quiet(ctx.settings)), None
+    except CheckinTimeAtNight:
+        return chosen, _(
+            "🌙 {time} is at night ({quiet}), when I do not send check-ins, so nobody is woken "
+            "up. Please choose a time in the day."
+        ).format(time=label, quiet=views.quiet_label(quiet(ctx.settings)))
+    except CheckinLimitReached:
+        return chosen, _("Four times a day at most. Tap a chosen time to remove it first.")
+
+
+def _search(message: Message) -> str | None:
+    """A typed part of a name, or None when it cannot be one."""
+    query = (message.text or "").strip()
+    return query if query and not query.startswith("/") and len(query) <= 64 else None
+
+
+async def typed_resident_name(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    query = _search(message)
+    if not ctx.may(Action.PLAN_CHECKINS) or query is None:
+        await repeat_question(message, state, ctx, bad_input_note())
+        return
+    await state.update_data(query=query, offset=0)
+    await repeat_question(message, state, ctx)
+
+
+async def typed_time(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """A typed time is added like a tapped one; anything else repeats the question."""
+    try:
+        label = time_label(parse_time(message.text or ""))
+    except ValueError:
+        note = _("Please tap the times you want, or write a time like 14:30.")
+        await repeat_question(message, state, ctx, note)
+        return
+    chosen: list[str] = list((await state.get_data()).get("times", []))
+    if label in chosen:
+        note = _("{time} is already chosen. 👍").format(time=label)
+    else:
+        chosen, refusal = add_time(label, chosen, ctx)
+        if refusal is None:
+            await state.update_data(times=chosen)
+        note = refusal or _("✅ Added: {time}.").format(time=label)
+    await repeat_question(message, state, ctx, note)
+
+
+async def typed_volunteer_name(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    query = _search(message)
+    if query is None:
+        await repeat_question(message, state, ctx, bad_input_note())
+        return
+    await state.update_data(vquery=query, voffset=0)
+    await repeat_question(message, state, ctx)
+
+
+async def typed_contact(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
+    try:
+        name, phone = checkins.contact_from_text(message.text or "")
+    except NameTooLong as error:
+        note = _("That name is too long. Please keep it under {limit} characters.").format(
+            limit=error.limit
+        )
+        await repeat_question(message, state, ctx, note)
+        return
+    except (NameEmpty, PhoneInvalid):
+        note = _(
+            "Please write the name and then the phone number, with digits, for example: "
+            "Li Na 13800138000"
+        )
+        await repeat_question(message, state, ctx, note)
+        return
+    data = await state.get_data()
+    contacts = [*data.get("contacts", []), {"name": name, "phone": phone}]
+    await state.update_data(contacts=contacts)
+    if len(contacts) < checkins.MAX_PHONE_CONTACTS:
+        await message.answer(
+            views.contact_added(name, len(contacts)),
+            reply_markup=views.contact_keyboard(len(contacts)),
+        )
+        return
+    await message.answer(views.contact_added(name, len(contacts)))  # the chain is full
+    if data.get("mode") == SELF:
+        await own_plan_to_agree(message, state, ctx, bot)
+    else:
+        await ask_step(message, state, ctx, CheckinSetup.confirm)
+
+
+async def expected_button(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """Free text, a sticker, a photo... where a button is expected: the question again."""
+    await repeat_question(message, state, ctx, bad_input_note())

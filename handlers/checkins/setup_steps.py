@@ -22,7 +22,6 @@ from bot.services import checkins
 from bot.services.errors import (
     CheckinLimitReached,
     CheckinPlanActive,
-    CheckinTimeAtNight,
     CheckinTimesInvalid,
     DomainError,
     NotAllowed,
@@ -34,6 +33,7 @@ from handlers.checkins.setup import (
     ENROL,
     SELF,
     CheckinSetup,
+    add_time,
     begin_times,
     own_plan_to_agree,
     propose,
@@ -179,19 +179,6 @@ async def _resident_page_turned(step: _Step) -> None:
 
 
 # ---- when ---------------------------------------------------------------------------------
-
-
-def add_time(label: str, chosen: list[str], ctx: UpdateContext) -> tuple[list[str], str | None]:
-    """The times with `label` added, or as they were and why it cannot be, kindly."""
-    try:
-        return checkins.with_time(chosen, label, quiet(ctx.settings)), None
-    except CheckinTimeAtNight:
-        return chosen, _(
-            "🌙 {time} is at night ({quiet}), when I do not send check-ins, so nobody is woken "
-            "up. Please choose a time in the day."
-        ).format(time=label, quiet=views.quiet_label(quiet(ctx.settings)))
-    except CheckinLimitReached:
-        return chosen, _("Four times a day at most. Tap a chosen time to remove it first.")
 
 
 async def _toggled_time(step: _Step) -> None:
