@@ -4,7 +4,6 @@ from aiogram import Router
 
 from handlers import (
     broadcasts,
-    checkin_setup,
     checkins,
     common,
     coordination,
@@ -35,7 +34,6 @@ def all_routers() -> list[Router]:
         coordination.build_router(),
         volunteering.build_router(),
         broadcasts.build_router(),
-        checkin_setup.build_router(),
         checkins.build_router(),
         visits.build_router(),
         places.build_router(),

@@ -21,6 +21,7 @@ from bot.callbacks import PairStep, VisitAction, number_in
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.notifier import Notifier
+from bot.policy.notify import checkins as notify_checkins
 from bot.services import visits
 from bot.services.errors import (
     DomainError,
@@ -38,7 +39,6 @@ from bot.services.errors import (
 )
 from bot.services.visits import Schedule
 from bot.views import visits as visit_views
-from bot.views.checkins import tell_outcome
 from bot.views.visits import pair_button
 from handlers.replies import edit_pressed, stale_button_text
 from storage.models import User, UserRole, VisitCadence, VisitOutcome, VisitStatus
@@ -653,7 +653,7 @@ async def _log(
         await visit_views.tell_low_wellbeing(notifier, visit, user, resident)
     for settled in logged.settled_checkins:  # a check-in the visit answered: all clear
         if settled.was_alerted:
-            await tell_outcome(notifier, settled, "proxy")
+            await notify_checkins.checked_in_for(notifier, settled)
     await callback.answer(_("📝 Logged. Thank you!"))
     await edit_pressed(
         callback, visit_views.logged_text(visit), visit_views.after_log_keyboard(visit)

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.services import checkins, users
-from bot.services.errors import CheckinTimesInvalid, PauseDateInvalid
+from bot.services.errors import (
+    CheckinLimitReached,
+    CheckinPlanActive,
+    CheckinTimeAtNight,
+    CheckinTimesInvalid,
+    NotAllowed,
+    PauseDateInvalid,
+)
 from bot.services.schedule import EVERY_DAY, QuietHours, latest_occurrence, next_occurrence
 from storage.models import (
     Checkin,
@@ -201,3 +208,79 @@ async def test_deleting_my_data_stops_my_check_ins_and_forgets_my_contacts(
         assert await session.scalar(select(func.count()).select_from(CheckinContact)) == 0
         plan = await session.scalar(select(CheckinPlan))
         assert plan is not None and plan.status is CheckinPlanStatus.STOPPED
+
+
+async def test_the_service_never_writes_a_plan_over_an_active_one(session: AsyncSession) -> None:
+    """Whoever calls it: a coordinator's new proposal for an enrolled resident, or the
+    resident's own, is refused, and the plan and its chain stay as they were."""
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    coordinator, resident = await _enrolled(session, clock)
+    before = await checkins.plan_for(session, resident.id)
+    assert before is not None and before.status is CheckinPlanStatus.ACTIVE
+    for author in (coordinator, resident):
+        with pytest.raises(CheckinPlanActive):
+            await checkins.propose_plan(
+                session, author, resident, times=["10:00"], quiet=QUIET, clock=clock
+            )
+        with pytest.raises(CheckinPlanActive):
+            await checkins.ready_for_plan(session, author, resident.id)
+    plan = await checkins.plan_for(session, resident.id)
+    assert plan is not None and plan.status is CheckinPlanStatus.ACTIVE
+    assert plan.times == ["09:00"] and plan.agreed_at is not None
+    chain = await checkins.chain_of(session, plan)
+    assert [c.kind for c in chain] == [ContactKind.COORDINATORS, ContactKind.PHONE]
+
+
+async def test_the_service_keeps_the_limits_of_a_plan_and_its_chain(session: AsyncSession) -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    coordinator = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin")
+    resident = await make_person(session, clock, 2, UserRole.RESIDENT, name="Mei")
+    helpers = [
+        await make_person(session, clock, 10 + n, UserRole.VOLUNTEER, name=f"V{n}")
+        for n in range(checkins.MAX_VOLUNTEERS + 1)
+    ]
+    volunteers = [checkins.ContactDraft(ContactKind.VOLUNTEER, user_id=v.id) for v in helpers]
+    phones = [
+        checkins.phone_contact(f"Family {n}", f"1350000{n:04d}")
+        for n in range(checkins.MAX_PHONE_CONTACTS + 1)
+    ]
+
+    async def propose(author: User, contacts: list[checkins.ContactDraft]) -> CheckinPlan:
+        return await checkins.propose_plan(
+            session, author, resident, times=["09:00"], contacts=contacts, quiet=QUIET, clock=clock
+        )
+
+    with pytest.raises(CheckinLimitReached) as too_many:
+        await propose(coordinator, volunteers)
+    assert too_many.value.limit == checkins.MAX_VOLUNTEERS
+    with pytest.raises(CheckinLimitReached) as too_many:
+        await propose(coordinator, phones)
+    assert too_many.value.limit == checkins.MAX_PHONE_CONTACTS
+    assert await checkins.plan_for(session, resident.id) is None
+    # only a coordinator writes someone else's plan; only a resident gets one
+    with pytest.raises(NotAllowed):
+        await propose(helpers[0], [])
+    with pytest.raises(NotAllowed):
+        await checkins.propose_plan(
+            session, coordinator, helpers[0], times=["09:00"], quiet=QUIET, clock=clock
+        )
+    plan = await propose(
+        coordinator, volunteers[: checkins.MAX_VOLUNTEERS] + phones[: checkins.MAX_PHONE_CONTACTS]
+    )
+    chain = await checkins.chain_of(session, plan)
+    assert len(chain) == checkins.MAX_VOLUNTEERS + 1 + checkins.MAX_PHONE_CONTACTS
+    # the set-up's one-at-a-time checks are the same rules
+    with pytest.raises(CheckinLimitReached):
+        checkins.check_room(ContactKind.VOLUNTEER, checkins.MAX_VOLUNTEERS + 1)
+    with pytest.raises(CheckinLimitReached):
+        await checkins.volunteer_to_add(
+            session, coordinator, helpers[0].id, chosen=checkins.MAX_VOLUNTEERS
+        )
+    with pytest.raises(NotAllowed):
+        await checkins.volunteer_to_add(session, resident, helpers[0].id, chosen=0)
+    four = ["08:00", "09:00", "10:00", "11:00"]
+    with pytest.raises(CheckinLimitReached):
+        checkins.with_time(four, "12:00", QUIET)
+    with pytest.raises(CheckinTimeAtNight):
+        checkins.with_time([], "23:00", QUIET)
+    assert checkins.with_time(["10:00"], "08:00", QUIET) == ["08:00", "10:00"]

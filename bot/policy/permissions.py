@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.services.errors import NotAllowed
-from storage.models import User, UserRole
+from storage.models import ContactKind, User, UserRole
 
 
 class Action(StrEnum):
@@ -33,6 +33,10 @@ class Action(StrEnum):
     HEAR_EMERGENCY_TWICE = "hear_emergency_twice"
     # a record of one's own
     ACT_ON_VISIT = "act_on_visit"
+    # check-ins
+    HAVE_CHECKINS = "have_checkins"  # a resident: set up, agree to, pause or stop their own
+    CHECK_IN_FOR = "check_in_for"  # record: the resident's chain (CheckinContact rows)
+    ACT_ON_ALERT = "act_on_alert"  # record: the ids of the people alerted to the check-in
 
 
 Rule = Callable[[User, Any], bool]
@@ -76,6 +80,26 @@ def _visit_volunteer(person: User, visit: Any) -> bool:
     return visit is not None and visit.volunteer_id == person.id
 
 
+# check-ins
+
+
+def _resident(person: User, record: Any) -> bool:
+    return person.role is UserRole.RESIDENT
+
+
+def _in_chain(person: User, chain: Any) -> bool:
+    """A coordinator, or a volunteer link of the resident's chain."""
+    return _coordinator(person, chain) or any(
+        contact.user_id == person.id and contact.kind is ContactKind.VOLUNTEER
+        for contact in chain or ()
+    )
+
+
+def _alerted(person: User, alerted_ids: Any) -> bool:
+    """A coordinator, or someone the check-in's alert went to."""
+    return _coordinator(person, alerted_ids) or person.id in (alerted_ids or ())
+
+
 RULES: dict[Action, Rule] = {
     Action.REVIEW_REQUESTS: _coordinator,
     Action.APPROVE_VOLUNTEERS: _coordinator,
@@ -90,6 +114,10 @@ RULES: dict[Action, Rule] = {
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,
     Action.ACT_ON_VISIT: _visit_volunteer,
+    # check-ins
+    Action.HAVE_CHECKINS: _resident,
+    Action.CHECK_IN_FOR: _in_chain,
+    Action.ACT_ON_ALERT: _alerted,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

@@ -12,10 +12,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
+from bot.policy.notify import checkins as notify_checkins
 from bot.services import broadcasts, checkins, review, step_failures, visits
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
-from bot.views import checkins as checkin_views
 from bot.views import visits as visit_views
 from bot.views.request_keyboards import review_keyboard
 from bot.views.texts import duration_label, private_card
@@ -115,7 +115,7 @@ async def run_checkins(notifier: Notifier) -> int:
             notifier.session,
             clock=notifier.clock,
             quiet=quiet,
-            tell=partial(checkin_views.tell_step, notifier),
+            tell=partial(notify_checkins.checkin_step, notifier),
             set_aside=set_aside,
         )
         for failure in set_aside:
@@ -134,17 +134,7 @@ async def flag_unreachable_elders(notifier: Notifier) -> int:
     know (once, until they unblock it)."""
     found = await checkins.unreachable_enrolled(notifier.session, clock=notifier.clock)
     for resident in found:
-
-        def render(resident: User = resident) -> Rendered:
-            text = _(
-                "📵 {name} has blocked the bot or left Telegram, so their daily check-ins cannot "
-                "reach them. Please get in touch another way."
-            ).format(name=html.quote(resident.display_name or "—"))
-            return text + "\n\n" + checkin_views.resident_details(resident), None
-
-        await notifier.tell_coordinators(
-            render, kind="checkin.unreachable", priority=Priority.ALERT
-        )
+        await notify_checkins.resident_unreachable(notifier, resident)
     return len(found)
 
 

@@ -143,6 +143,26 @@ class CheckinTimesInvalid(InvalidInput):
     """No time, more than four, or one in the quiet hours."""
 
 
+class CheckinTimeAtNight(CheckinTimesInvalid):
+    """A time in the quiet hours, when no check-in is sent."""
+
+
+class CheckinLimitReached(InvalidInput):
+    """A plan holds at most `limit` of these (times, volunteers, people to phone)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+class CheckinPlanActive(DomainError):
+    """The resident already has active check-ins: a new plan is never written over them."""
+
+    def __init__(self, resident_name: str | None) -> None:
+        super().__init__(resident_name)
+        self.resident_name = resident_name
+
+
 class PauseDateInvalid(InvalidInput):
     """Not a date, in the past, or too far ahead."""
 

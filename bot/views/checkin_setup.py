@@ -1,7 +1,7 @@
 """Words and buttons of setting up daily check-ins: the coordinator's /enrol steps, the
-resident's own set-up, the plan as the resident sees it (and agrees to), "I'm away", and the
-coordinators' board of today. Rendered in the reader's language; big buttons, one per row where
-an elder reads them.
+resident's own set-up, the plan as the resident sees it (and agrees to), "I'm away" (the
+coordinators' board of today is `checkin_board`). Rendered in the reader's language; big
+buttons, one per row where an elder reads them.
 
 A resident's exact address and phone never appear here; an emergency contact's phone is shown
 to coordinators only (the resident sees names)."""
@@ -17,23 +17,21 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import CheckinPlanAction, CheckinProxy, CheckinSetupStep
-from bot.services.checkins import BoardLine, BoardState, ChainLink
+from bot.callbacks import CheckinPlanAction, CheckinSetupStep
+from bot.services.checkins import (
+    MAX_PHONE_CONTACTS,
+    MAX_VOLUNTEERS,
+    ChainLink,
+)
 from bot.services.schedule import EVERY_DAY, QuietHours, time_label
-from bot.views.texts import date_label
+from bot.views.texts import day_with_weekday, weekday_names
 from storage.models import CheckinPlan, ContactKind, User
 
 TIME_CHOICES = ("07:30", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
 WEEKDAYS = (0, 1, 2, 3, 4)
 PAGE_SIZE = 8
-MAX_VOLUNTEERS = 3
-MAX_PHONE_CONTACTS = 2
 AWAY_CHOICES = (1, 3, 7, 14)
-BOARD_NAMES_PER_GROUP = 40
-BOARD_GROUP_CHARS = 800  # four groups and the counts stay well under Telegram's 4096
-BOARD_BUTTONS = 10
 NAME_IN_BUTTON = 24
-NAME_ON_BOARD = 32
 
 
 @dataclass(frozen=True)
@@ -53,16 +51,6 @@ class DraftPlan:
 def short(text: str | None, limit: int) -> str:
     text = (text or "—").strip() or "—"
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def weekday_names() -> list[str]:
-    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
-
-
-def day_with_weekday(day: date) -> str:
-    return _("{weekday} {date}").format(
-        weekday=weekday_names()[day.weekday()], date=date_label(day)
-    )
 
 
 def days_label(days: Sequence[int]) -> str:
@@ -305,22 +293,6 @@ def stop_keyboard(plan: CheckinPlan) -> InlineKeyboardMarkup:
     )
 
 
-def proxy_button(resident: User) -> list[InlineKeyboardButton]:
-    text = _("☎️ {name}: checked in for them").format(
-        name=short(resident.display_name, NAME_IN_BUTTON)
-    )
-    data = CheckinProxy(action="ask", resident_id=resident.id).pack()
-    return [InlineKeyboardButton(text=text, callback_data=data)]
-
-
-def proxy_confirm_keyboard(resident: User) -> InlineKeyboardMarkup:
-    def button(text: str, action: str) -> list[InlineKeyboardButton]:
-        data = CheckinProxy(action=action, resident_id=resident.id).pack()
-        return [InlineKeyboardButton(text=text, callback_data=data)]
-
-    return _keyboard([button(_("✅ Yes, all is well"), "yes"), button(_("↩️ Not yet"), "no")])
-
-
 # ---- questions ----------------------------------------------------------------------------
 
 
@@ -481,57 +453,3 @@ def paused_text(back_on: date) -> str:
         "when you are back on {day}.\n"
         "Home earlier? Tap “🔔 Daily check-in”, then “▶️ I'm back”."
     ).format(day=day_with_weekday(back_on))
-
-
-# ---- the board ----------------------------------------------------------------------------
-
-
-def _group_heading(state: BoardState, count: int) -> str:
-    headings = {
-        BoardState.ESCALATED: _("🚨 Not answered, people told: {count}"),
-        BoardState.PENDING: _("⏳ Waiting for an answer: {count}"),
-        BoardState.PAUSED: _("✈️ Away: {count}"),
-        BoardState.ANSWERED: _("✅ Answered: {count}"),
-    }
-    return headings[state].format(count=count)
-
-
-def _names(lines: Sequence[BoardLine]) -> str:
-    """As many names as fit (at most BOARD_NAMES_PER_GROUP), then "+N more"."""
-    shown: list[str] = []
-    used = 0
-    for line in lines:
-        name = short(line.resident.display_name, NAME_ON_BOARD)
-        if len(shown) >= BOARD_NAMES_PER_GROUP or used + len(name) + 2 > BOARD_GROUP_CHARS:
-            break
-        shown.append(html.quote(name))
-        used += len(name) + 2
-    text = ", ".join(shown)
-    if len(shown) < len(lines):
-        text += " " + _("+{count} more").format(count=len(lines) - len(shown))
-    return text
-
-
-BOARD_ORDER = (BoardState.ESCALATED, BoardState.PENDING, BoardState.PAUSED, BoardState.ANSWERED)
-
-
-def board_text(lines: Sequence[BoardLine], day: date, *, title: str | None = None) -> str:
-    """Each group with its count, and the names in it (escalated first: they need a call)."""
-    heading = title or _("📋 Check-ins today, {day}").format(day=day_with_weekday(day))
-    parts = [f"<b>{heading}</b>"]
-    for state in BOARD_ORDER:
-        group = [line for line in lines if line.state is state]
-        part = f"<b>{_group_heading(state, len(group))}</b>"
-        if group:
-            part += "\n" + _names(group)
-        parts.append(part)
-    return "\n\n".join(parts)
-
-
-def board_keyboard(lines: Sequence[BoardLine]) -> InlineKeyboardMarkup | None:
-    """A "checked in for them" button for the first escalated and waiting ones."""
-    open_lines = [
-        line for line in lines if line.state in (BoardState.ESCALATED, BoardState.PENDING)
-    ]
-    rows = [proxy_button(line.resident) for line in open_lines[:BOARD_BUTTONS]]
-    return _keyboard(rows) if rows else None

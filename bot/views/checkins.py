@@ -1,6 +1,6 @@
-"""Words and buttons of check-ins, and telling people what the check-in service decided: the
-resident's check-in and reminder, the chain's alerts, and "all clear" to everyone alerted.
-Rendered in each recipient's language by the Notifier; all of it goes through the outbox."""
+"""Words and buttons of the day's check-ins: the resident's check-in and reminder, the chain's
+alerts, how a missed check-in ended, and the coordinators' notes about plans. Plain functions
+from data to text and buttons; who is told is `bot.policy.notify.checkins`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
-from bot.delivery.notifier import Notifier, Rendered
-from bot.delivery.outbox import Priority
 from bot.services.checkins import DueStep, Outcome, StepKind
 from storage.models import Checkin, CheckinContact, ContactKind, User
 
@@ -121,48 +119,32 @@ def alert_text(step: DueStep, contact: CheckinContact | None) -> str:
     return "\n\n".join(parts)
 
 
-async def tell_step(notifier: Notifier, step: DueStep) -> None:
-    """Queue what one claimed step says, to whom it says it."""
-    resident = step.resident
-    if step.kind in (StepKind.SEND, StepKind.REMIND):
-        reminder = step.kind is StepKind.REMIND
+def flag_text(resident: User, count: int) -> str:
+    return _("❗ {name} has missed {count} check-ins in a row.").format(
+        name=name_of(resident), count=count
+    )
 
-        def render_checkin() -> Rendered:
-            return checkin_text(resident, reminder), answer_keyboard(step.checkin)
 
-        await notifier.tell_user(
-            resident,
-            render_checkin,
-            kind="checkin.reminder" if reminder else "checkin",
-            priority=Priority.ALERT,
-            flush=False,  # a tick may queue thousands: they are flushed together
-        )
-        return
-    if step.kind is StepKind.SKIP:
-        return
-    contact = step.contact
+def unreachable_text(resident: User) -> str:
+    text = _(
+        "📵 {name} has blocked the bot or left Telegram, so their daily check-ins cannot "
+        "reach them. Please get in touch another way."
+    ).format(name=html.quote(resident.display_name or "—"))
+    return text + "\n\n" + resident_details(resident)
 
-    def render_alert() -> Rendered:
-        return alert_text(step, contact), alert_keyboard(step.checkin)
 
-    to_coordinators = (ContactKind.COORDINATORS, ContactKind.PHONE)
-    if step.kind is StepKind.CHAIN_END or contact is None or contact.kind in to_coordinators:
-        await notifier.tell_coordinators(
-            render_alert, kind="checkin.alert", priority=Priority.URGENT
-        )
-    elif step.contact_user is not None:
-        await notifier.tell_user(
-            step.contact_user, render_alert, kind="checkin.alert", priority=Priority.URGENT
-        )
-    if step.repeated_misses and (contact is None or contact.kind is not ContactKind.COORDINATORS):
+def agreed_text(name: str, times: str, when: str) -> str:
+    text = _("✅ {name} agreed to daily check-ins at {times}. The first one: {when}.")
+    return text.format(name=html.quote(name), times=times, when=when)
 
-        def render_flag() -> Rendered:
-            text = _("❗ {name} has missed {count} check-ins in a row.").format(
-                name=name_of(resident), count=step.repeated_misses
-            )
-            return text, None
 
-        await notifier.tell_coordinators(render_flag, kind="checkin.flag", priority=Priority.ALERT)
+def declined_text(name: str) -> str:
+    text = _("{name} said “No, thank you” to daily check-ins. Nothing was started.")
+    return text.format(name=html.quote(name))
+
+
+def stopped_text(name: str) -> str:
+    return _("⏹ {name} has stopped their daily check-ins.").format(name=html.quote(name))
 
 
 def outcome_text(outcome: Outcome, what: str) -> str:
@@ -181,22 +163,3 @@ def outcome_text(outcome: Outcome, what: str) -> str:
         "help": _("🆘 {name} answered the check-in: “I need help”. Please act now."),
     }
     return texts[what].format(name=name_of(resident), actor=name_of(actor), time=at)
-
-
-async def tell_outcome(
-    notifier: Notifier, outcome: Outcome, what: str, *, with_details: bool = False
-) -> None:
-    """Everyone alerted about this check-in (and the coordinators, when they were) hears it."""
-
-    def render() -> Rendered:
-        text = outcome_text(outcome, what)
-        if with_details:
-            text += "\n\n" + resident_details(outcome.resident)
-            return text, alert_keyboard(outcome.checkin)
-        return text, None
-
-    priority = Priority.URGENT if what in ("help", "not_reached") else Priority.ALERT
-    for person in outcome.alerted:
-        await notifier.tell_user(person, render, kind=f"checkin.{what}", priority=priority)
-    if outcome.coordinators_alerted or what in ("help", "not_reached"):
-        await notifier.tell_coordinators(render, kind=f"checkin.{what}", priority=priority)

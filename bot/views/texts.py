@@ -4,7 +4,7 @@ card show the exact address and phone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import html
@@ -57,6 +57,17 @@ def day_part_label(part: DayPart) -> str:
 def date_label(day: datetime | object) -> str:
     """A day written the way each language writes it."""
     return _("{month}/{day}").format(month=day.month, day=day.day)  # type: ignore[attr-defined]
+
+
+def weekday_names() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def day_with_weekday(day: date) -> str:
+    """ "Mon 3/9", the way each language writes it."""
+    return _("{weekday} {date}").format(
+        weekday=weekday_names()[day.weekday()], date=date_label(day)
+    )
 
 
 def when_label(request: HelpRequest) -> str:

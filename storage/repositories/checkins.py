@@ -284,7 +284,7 @@ async def clear_unreachable_flags(session: AsyncSession) -> None:
     )
 
 
-# --- set-up screens (handlers/checkin_setup.py) --------------------------------------------
+# --- set-up screens (handlers/checkins/setup.py) --------------------------------------------
 
 
 async def residents_with_volunteer(session: AsyncSession, volunteer_id: int) -> list[int]:

@@ -19,7 +19,8 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import checkins
 from bot.services.checkins import BoardLine, BoardState, ContactDraft
 from bot.services.schedule import QuietHours
-from bot.views.checkin_setup import board_keyboard, board_text, stamp_of
+from bot.views.checkin_board import board_keyboard, board_text
+from bot.views.checkin_setup import stamp_of
 from storage.models import (
     Checkin,
     CheckinPlan,
@@ -405,8 +406,10 @@ async def test_choosing_among_many_residents_by_page_or_by_name(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
     lin_row = await person(linli, telegram, COORDINATOR, UserRole.COORDINATOR, name="Lin")
-    for n in range(10):
+    residents = [
         await person(linli, telegram, 700 + n, UserRole.RESIDENT, name=f"Resident {n}")
+        for n in range(10)
+    ]
     enrolled_one = await person(linli, telegram, 799, UserRole.RESIDENT, name="Resident Zed")
     await enrolled(linli, enrolled_one, lin_row, ["09:00"])
     lin = telegram.users[COORDINATOR]
@@ -426,3 +429,10 @@ async def test_choosing_among_many_residents_by_page_or_by_name(
     assert "Names with “dent 3”: 1" in lin.last.text
     await lin.tap("Resident 3")
     assert "At what times should I ask Resident 3" in lin.last.text
+
+    # enrolled by someone else while the list was open: the service refuses, kindly
+    await lin.send_command("/enrol")
+    await enrolled(linli, residents[0], lin_row, ["09:00"])
+    await lin.tap("Resident 0")
+    assert "Resident 0 already has daily check-ins" in lin.callback_answers[-1].text
+    assert "At what times" not in lin.last.text

@@ -1,20 +1,17 @@
 """The daily check-in in chat: the resident's one-tap answer ("I'm fine 👍" / "I need help 🙋"),
 and the buttons on an alert for a missed check-in ("I'm handling it", "Reached them, all well",
 "Could not reach them"). Every press is checked by the service against the presser and the
-check-in as it is now; whoever was alerted hears how it ended."""
+check-in as it is now; whoever was alerted hears how it ended (`bot.policy.notify.checkins`)."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot
 from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
-from bot.clock import Clock
-from bot.config import Settings
-from bot.delivery.notifier import Notifier
+from bot.context import UpdateContext
+from bot.policy.notify import checkins as notify
 from bot.services import checkins, requests
 from bot.services.errors import (
     CheckinAnswered,
@@ -23,11 +20,11 @@ from bot.services.errors import (
     DomainError,
     NotAllowed,
 )
-from bot.views.checkins import name_of, tell_outcome, tell_step
+from bot.views.checkins import name_of
+from handlers.checkins.common import person
 from handlers.coordination import announce_request
 from handlers.replies import not_yours_text, retire_buttons, send_main_menu
 from handlers.resident_requests import emergency_text
-from storage.models import User
 
 
 def _refusal(error: DomainError) -> str:
@@ -41,16 +38,9 @@ def _refusal(error: DomainError) -> str:
 
 
 async def answer_checkin(
-    callback: CallbackQuery,
-    callback_data: CheckinAnswer,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    clock: Clock,
-    i18n: I18n,
-    bot: Bot,
+    callback: CallbackQuery, callback_data: CheckinAnswer, ctx: UpdateContext, bot: Bot
 ) -> None:
-    notifier = Notifier(session, settings, clock, i18n)
+    user, session, clock = person(ctx), ctx.session, ctx.clock
     checkin_id = callback_data.checkin_id
     try:
         if callback_data.answer == "fine":
@@ -69,8 +59,7 @@ async def answer_checkin(
     chat_id = callback.from_user.id
     if callback_data.answer == "fine":
         await retire_buttons(callback, _("I'm fine 👍"))
-        if outcome.was_alerted:
-            await tell_outcome(notifier, outcome, "fine")
+        await notify.answered_fine(ctx.notifier, outcome)
         await send_main_menu(
             bot,
             chat_id,
@@ -80,8 +69,8 @@ async def answer_checkin(
         return
     await retire_buttons(callback, _("I need help 🙋"))
     request = await requests.own_request(session, user, request_id)
-    await announce_request(notifier, request, user, emergency=True)
-    await tell_outcome(notifier, outcome, "help", with_details=True)
+    await announce_request(ctx.notifier, request, user, emergency=True)
+    await notify.asked_for_help(ctx.notifier, outcome)
     await send_main_menu(
         bot,
         chat_id,
@@ -91,49 +80,38 @@ async def answer_checkin(
             "(<b>Request no. {ref}</b>). Someone will contact you soon."
         ).format(ref=requests.reference(request))
         + "\n\n"
-        + emergency_text(settings),
+        + emergency_text(ctx.settings),
     )
 
 
 async def act_on_alert(
-    callback: CallbackQuery,
-    callback_data: CheckinAlertAction,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    clock: Clock,
-    i18n: I18n,
+    callback: CallbackQuery, callback_data: CheckinAlertAction, ctx: UpdateContext
 ) -> None:
-    notifier = Notifier(session, settings, clock, i18n)
+    user, session, clock = person(ctx), ctx.session, ctx.clock
     checkin_id = callback_data.checkin_id
-    next_step = None
     try:
         if callback_data.action == "take":
             outcome = await checkins.take_on(session, user, checkin_id, clock=clock)
-            what, note = "taken", _("🙋 You are handling it. Please tell us how it went.")
+            note = _("🙋 You are handling it. Please tell us how it went.")
         elif callback_data.action == "ok":
             outcome = await checkins.report_reached(session, user, checkin_id, clock=clock)
-            what, note = "reached", _("✅ Reached them, all well. Thank you!")
+            note = _("✅ Reached them, all well. Thank you!")
         elif callback_data.action == "no":
             outcome, next_step = await checkins.report_not_reached(
                 session, user, checkin_id, clock=clock
             )
-            what, note = "not_reached", _("📵 Noted: you could not reach them.")
+            note = _("📵 Noted: you could not reach them.")
         else:
             raise CheckinNotFound()
     except (CheckinAnswered, CheckinNotFound, CheckinTaken, NotAllowed) as error:
         await callback.answer(_refusal(error), show_alert=True)
         return
     await callback.answer(note[:200])
-    if what != "taken":
-        await retire_buttons(callback, note)
-    await tell_outcome(notifier, outcome, what)
-    if what == "not_reached" and next_step is not None:
-        await tell_step(notifier, next_step)  # the next person of the chain, now
-
-
-def build_router() -> Router:
-    router = Router(name="checkins")
-    router.callback_query.register(answer_checkin, CheckinAnswer.filter())
-    router.callback_query.register(act_on_alert, CheckinAlertAction.filter())
-    return router
+    if callback_data.action == "take":
+        await notify.taken_on(ctx.notifier, outcome)
+        return
+    await retire_buttons(callback, note)
+    if callback_data.action == "ok":
+        await notify.reached(ctx.notifier, outcome)
+    else:
+        await notify.not_reached(ctx.notifier, outcome, next_step)
