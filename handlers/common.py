@@ -20,7 +20,8 @@ from bot.delivery.outbox import Priority
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import requests, users
 from bot.views import keyboards
-from handlers.onboarding import ask_current_step, begin, privacy_notice
+from bot.views.onboarding import privacy_notice
+from handlers.onboarding import ask_current_step, begin
 from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
 from storage.models import HelpRequest, User, UserRole
 
