@@ -26,7 +26,7 @@ from bot.services.errors import InvalidInput, NotAllowed, PlaceNotFound
 from bot.views import broadcast_compose as views
 from bot.views import broadcasts as broadcast_views
 from bot.views.broadcast_compose import Question
-from handlers.replies import stale_button_text, tap_a_button_text
+from handlers.replies import retire_buttons, stale_button_text, tap_a_button_text
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import Audience, Broadcast
 
@@ -303,7 +303,11 @@ async def _preview(
     *,
     note: str | None,
 ) -> None:
-    """The draft is saved and shown as its recipients will see it, with how many they are."""
+    """The draft is saved and shown as its recipients will see it, with how many they are.
+    The press is answered and its buttons retired first (the previews take a few messages),
+    so this step is `wizard.ask` after the previews, not `pressed_then_ask`."""
+    await callback.answer()
+    await retire_buttons(callback, note)
     data = await state.get_data()
     try:
         broadcast = await broadcasts.create_draft(
@@ -319,7 +323,6 @@ async def _preview(
         )
     except NotAllowed:
         await state.clear()
-        await callback.answer()
         await bot.send_message(callback.from_user.id, views.coordinators_only_text())
         return
     count = await broadcasts.count_recipients(
@@ -334,7 +337,7 @@ async def _preview(
     question = views.ready_question(
         count, label, broadcast.id, checkins=audience == Audience.CHECKINS
     )
-    await pressed_then_ask(callback, state, BroadcastFlow.confirm, *question, note=note)
+    await ask(callback.message, state, BroadcastFlow.confirm, *question)
 
 
 async def expected_button(message: Message) -> None:
