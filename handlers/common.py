@@ -6,23 +6,24 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import LanguageChoice, PrivacyAction, PrivacyStep
-from bot.clock import Clock
 from bot.commands import clear_chat_commands, set_chat_commands
-from bot.config import LOCALES, Settings
-from bot.delivery.notifier import Notifier
-from bot.delivery.outbox import Priority
+from bot.config import LOCALES
+from bot.context import UpdateContext
 from bot.i18n import LANGUAGE_NAMES
-from bot.services import requests, users
+from bot.policy.notify import erasure as notify
+from bot.policy.permissions import is_coordinator
+from bot.services import users
 from bot.views import keyboards
-from handlers.onboarding import ask_current_step, begin, privacy_notice
+from bot.views import privacy as views
+from bot.views.onboarding import privacy_notice
+from handlers.onboarding import ask_current_step, begin
 from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
-from storage.models import HelpRequest, User, UserRole
+from storage.models import User, UserRole
 
 
 class PrivacyFlow(StatesGroup):
@@ -37,7 +38,7 @@ def help_text(user: User) -> str:
     )
     if not user.is_onboarded:
         intro = _("I help neighbours help each other. Send /start to register; it takes a minute.")
-    elif user.role == UserRole.COORDINATOR:
+    elif is_coordinator(user):
         intro = _(
             "You are a coordinator. You look after the people of your community: their requests "
             "and the volunteers who help them."
@@ -55,14 +56,22 @@ def help_text(user: User) -> str:
     return f"{intro}\n\n{common}"
 
 
-async def show_help(message: Message, user: User, bot: Bot) -> None:
+async def show_help(message: Message, ctx: UpdateContext, bot: Bot) -> None:
+    user = _person(ctx)
     if user.is_onboarded:
         await send_main_menu(bot, message.chat.id, user, help_text(user))
     else:
         await message.answer(help_text(user))
 
 
-async def cancel(message: Message, state: FSMContext, user: User, bot: Bot) -> None:
+def _person(ctx: UpdateContext) -> User:
+    """Every update this router handles comes from someone (the user middleware saw to it)."""
+    assert ctx.person is not None
+    return ctx.person
+
+
+async def cancel(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
+    user = _person(ctx)
     had_state = await state.get_state() is not None
     await state.clear()
     if user.is_onboarded:
@@ -75,33 +84,31 @@ async def cancel(message: Message, state: FSMContext, user: User, bot: Bot) -> N
         )
 
 
-async def ask_language(message: Message, i18n: I18n) -> None:
-    await message.answer(
-        _("Choose your language:"), reply_markup=keyboards.language_choice(i18n.current_locale)
-    )
+def _language_question(ctx: UpdateContext) -> tuple[str, InlineKeyboardMarkup]:
+    return _("Choose your language:"), keyboards.language_choice(ctx.i18n.current_locale)
 
 
-async def ask_language_from_button(callback: CallbackQuery, i18n: I18n, bot: Bot) -> None:
+async def ask_language(message: Message, ctx: UpdateContext) -> None:
+    text, markup = _language_question(ctx)
+    await message.answer(text, reply_markup=markup)
+
+
+async def ask_language_from_button(callback: CallbackQuery, ctx: UpdateContext, bot: Bot) -> None:
     await callback.answer()
-    await bot.send_message(
-        callback.from_user.id,
-        _("Choose your language:"),
-        reply_markup=keyboards.language_choice(i18n.current_locale),
-    )
+    text, markup = _language_question(ctx)
+    await bot.send_message(callback.from_user.id, text, reply_markup=markup)
 
 
 async def chose_language(
     callback: CallbackQuery,
     callback_data: LanguageChoice,
     state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    clock: Clock,
+    ctx: UpdateContext,
     bot: Bot,
-    i18n: I18n,
 ) -> None:
+    user, session, i18n = _person(ctx), ctx.session, ctx.i18n
     locale = callback_data.locale
-    await users.choose_locale(session, user, locale, clock=clock)
+    await users.choose_locale(session, user, locale, clock=ctx.clock)
     chat_id = callback.from_user.id
     with i18n.use_locale(locale):
         await callback.answer(LANGUAGE_NAMES[locale])
@@ -121,80 +128,52 @@ async def chose_language(
             await begin(bot, chat_id, state, user, callback.from_user.first_name, session)
 
 
-async def show_privacy(message: Message, user: User) -> None:
-    if user.is_onboarded or user.consent_at is not None:
+def _keeps_something(user: User) -> bool:
+    return user.is_onboarded or user.consent_at is not None
+
+
+async def show_privacy(message: Message, ctx: UpdateContext) -> None:
+    if _keeps_something(_person(ctx)):
         await message.answer(privacy_notice(), reply_markup=keyboards.privacy_actions())
     else:
         await message.answer(privacy_notice() + "\n\n" + _("We keep nothing about you yet."))
 
 
-async def ask_delete(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:
+async def ask_delete(
+    callback: CallbackQuery, state: FSMContext, ctx: UpdateContext, bot: Bot
+) -> None:
+    """The question goes to the person's private chat, wherever /privacy was pressed (not
+    `wizard.pressed_then_ask`, which asks under the pressed message)."""
     await callback.answer()
-    if not (user.is_onboarded or user.consent_at is not None):
+    if not _keeps_something(_person(ctx)):
         await bot.send_message(callback.from_user.id, _("We keep nothing about you."))
         return
     await retire_buttons(callback)
     await state.set_state(PrivacyFlow.confirm_delete)
     await bot.send_message(
-        callback.from_user.id,
-        _(
-            "⚠️ This deletes your name, phone number, building and everything else that is "
-            "yours here. It cannot be undone. Are you sure?"
-        ),
-        reply_markup=keyboards.confirm_delete(),
+        callback.from_user.id, views.delete_question(), reply_markup=keyboards.confirm_delete()
     )
 
 
 async def confirm_delete(
-    callback: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    clock: Clock,
-    i18n: I18n,
-    bot: Bot,
+    callback: CallbackQuery, state: FSMContext, ctx: UpdateContext, bot: Bot
 ) -> None:
     await callback.answer()
     await retire_buttons(callback, _("🗑 Yes, delete everything"))
-    erasure = await users.delete_personal_data(session, user, clock=clock)
+    erasure = await users.delete_personal_data(ctx.session, _person(ctx), clock=ctx.clock)
     await state.clear()
     await users.forget_conversations(state.storage, callback.from_user.id, erasure.values)
-    await _tell_volunteers_of_cancelled_tasks(
-        Notifier(session, settings, clock, i18n), session, erasure.cancelled_tasks
-    )
+    await notify.tasks_withdrawn(ctx.notifier, erasure.cancelled_tasks)
     await clear_chat_commands(bot, callback.from_user.id)
     await bot.send_message(
-        callback.from_user.id,
-        _(
-            "Your data has been deleted. Thank you for being part of the neighbourhood. "
-            "If you ever want to come back, just send /start."
-        ),
-        reply_markup=keyboards.no_keyboard(),
+        callback.from_user.id, views.deleted_text(), reply_markup=keyboards.no_keyboard()
     )
 
 
-async def _tell_volunteers_of_cancelled_tasks(
-    notifier: Notifier, session: AsyncSession, tasks: tuple[HelpRequest, ...]
+async def keep_data(
+    callback: CallbackQuery, state: FSMContext, ctx: UpdateContext, bot: Bot
 ) -> None:
-    """A volunteer on their way to someone who has just left is told not to go."""
-    for task in tasks:
-        volunteer = await requests.person(session, task.volunteer_id)
-        await notifier.tell_user(
-            volunteer,
-            lambda task=task: (
-                _(
-                    "Request no. {ref} has been withdrawn: the resident has left linli. "
-                    "There is nothing more to do. Thank you!"
-                ).format(ref=requests.reference(task)),
-                None,
-            ),
-            kind="task_withdrawn",
-            priority=Priority.ALERT,
-        )
-
-
-async def keep_data(callback: CallbackQuery, state: FSMContext, user: User, bot: Bot) -> None:
+    user = _person(ctx)
     await callback.answer()
     await retire_buttons(callback, _("↩️ No, keep my data"))
     await state.clear()
@@ -212,6 +191,7 @@ async def expected_delete_answer(message: Message) -> None:
 
 
 async def show_details(message: Message, user: User, i18n: I18n, bot: Bot) -> None:
+    """Also called by the check-in flow's menu (hence its own arguments, not `ctx`)."""
     if not user.is_onboarded:
         await message.answer(_("You are not registered yet. Send /start to begin."))
         return

@@ -5,18 +5,17 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.context import UpdateContext
 from bot.delivery.outbox import person_blocked_bot, person_unblocked_bot
 
 
-async def blocked(event: ChatMemberUpdated, session: AsyncSession, clock: Clock) -> None:
-    await person_blocked_bot(session, event.from_user.id, clock=clock)
+async def blocked(event: ChatMemberUpdated, ctx: UpdateContext) -> None:
+    await person_blocked_bot(ctx.session, event.from_user.id, clock=ctx.clock)
 
 
-async def unblocked(event: ChatMemberUpdated, session: AsyncSession) -> None:
-    await person_unblocked_bot(session, event.from_user.id)
+async def unblocked(event: ChatMemberUpdated, ctx: UpdateContext) -> None:
+    await person_unblocked_bot(ctx.session, event.from_user.id)
 
 
 def build_router() -> Router:

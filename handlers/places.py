@@ -10,10 +10,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PlaceAction
-from bot.clock import Clock
+from bot.context import UpdateContext
+from bot.policy.permissions import Action
 from bot.services import places
 from bot.services.errors import (
     AreaEmpty,
@@ -25,17 +25,13 @@ from bot.services.errors import (
 )
 from bot.views import places as place_views
 from handlers.replies import edit_pressed, stale_button_text
-from storage.models import User, UserRole
+from handlers.wizard import ask
 
 PRIVATE = F.chat.type == "private"
 
 
 class PlaceFlow(StatesGroup):
     name = State()  # a new place's name, or a new name for `place_id`
-
-
-def _is_coordinator(user: User) -> bool:
-    return user.role is UserRole.COORDINATOR and user.is_onboarded
 
 
 def _invalid_text(error: InvalidInput) -> str:
@@ -51,37 +47,41 @@ def _invalid_text(error: InvalidInput) -> str:
     return _("Sorry, I could not use that. Please try again.")
 
 
-async def show_places(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
-) -> None:
-    if not _is_coordinator(user):
-        await message.answer(_("Only coordinators can change the list of places."))
-        return
-    await state.clear()
-    listed = await places.all_places(session, user)
+def _coordinators_only() -> str:
+    return _("Only coordinators can change the list of places.")
+
+
+async def _show_list(message: Message, ctx: UpdateContext) -> None:
+    listed = await places.all_places(ctx.session, ctx.person)
     await message.answer(
         place_views.list_text(listed), reply_markup=place_views.list_keyboard(listed)
     )
+
+
+async def show_places(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    if not ctx.may(Action.MANAGE_PLACES):
+        await message.answer(_coordinators_only())
+        return
+    await state.clear()
+    await _show_list(message, ctx)
 
 
 async def place_action(
     callback: CallbackQuery,
     callback_data: PlaceAction,
     state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    clock: Clock,
+    ctx: UpdateContext,
 ) -> None:
-    if not _is_coordinator(user) or not isinstance(callback.message, Message):
-        await callback.answer(_("Only coordinators can change the list of places."))
+    if not ctx.may(Action.MANAGE_PLACES) or not isinstance(callback.message, Message):
+        await callback.answer(_coordinators_only())
         return
     action, place_id = callback_data.action, callback_data.place_id
+    session, user = ctx.session, ctx.person
     try:
         if action == "add":
             await callback.answer()
-            await state.set_state(PlaceFlow.name)
             await state.update_data(place_id=None)
-            await callback.message.answer(place_views.name_prompt(None))
+            await ask(callback.message, state, PlaceFlow.name, place_views.name_prompt(None))
             return
         if action == "back":
             await callback.answer()
@@ -93,12 +93,12 @@ async def place_action(
         if action == "rename":
             place = await places.place_for_coordinator(session, user, place_id)
             await callback.answer()
-            await state.set_state(PlaceFlow.name)
             await state.update_data(place_id=place.id)
-            await callback.message.answer(place_views.name_prompt(place))
+            await ask(callback.message, state, PlaceFlow.name, place_views.name_prompt(place))
             return
         if action in ("hide", "show"):
-            place = await places.set_shown(session, user, place_id, action == "show", clock=clock)
+            shown = action == "show"
+            place = await places.set_shown(session, user, place_id, shown, clock=ctx.clock)
         elif action == "open":
             place = await places.place_for_coordinator(session, user, place_id)
         else:
@@ -110,21 +110,18 @@ async def place_action(
     await edit_pressed(callback, place_views.place_text(place), place_views.place_keyboard(place))
 
 
-async def typed_name(
-    message: Message, state: FSMContext, session: AsyncSession, user: User, clock: Clock
-) -> None:
-    if not _is_coordinator(user):
+async def typed_name(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    if not ctx.may(Action.MANAGE_PLACES):
         await state.clear()
         return
     place_id = (await state.get_data()).get("place_id")
+    name, session, user, clock = message.text or "", ctx.session, ctx.person, ctx.clock
     try:
         if place_id is None:
-            place = await places.add_place(session, user, message.text or "", clock=clock)
+            place = await places.add_place(session, user, name, clock=clock)
             done = _("✅ Added: {name}")
         else:
-            place = await places.rename_place(
-                session, user, place_id, message.text or "", clock=clock
-            )
+            place = await places.rename_place(session, user, place_id, name, clock=clock)
             done = _("✅ Renamed: {name}")
     except InvalidInput as error:
         await message.answer(_invalid_text(error))
@@ -135,10 +132,7 @@ async def typed_name(
         return
     await state.clear()
     await message.answer(done.format(name=place_views.quoted(place.name)))
-    listed = await places.all_places(session, user)
-    await message.answer(
-        place_views.list_text(listed), reply_markup=place_views.list_keyboard(listed)
-    )
+    await _show_list(message, ctx)
 
 
 async def name_please(message: Message) -> None:

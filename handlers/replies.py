@@ -80,6 +80,11 @@ def not_yours_text() -> str:
     return _("This button is not for you, or it is no longer active.")
 
 
+def tap_a_button_text() -> str:
+    """Something typed at a step that waits for a button."""
+    return _("Please tap one of the buttons above 👆")
+
+
 def details_text(user: User, locale: str) -> str:
     """A person's own details, as shown to themselves."""
     return _(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.services import broadcasts, step_failures
+from bot.services import broadcasts, events, step_failures
 from bot.services.broadcasts import EventDetails, EventFull, Outgoing
 from storage.models import (
     Audience,
@@ -107,16 +107,16 @@ async def test_capacity_and_reminders_never_twice(
         session, people["lin"], broadcast.id, render, clock=clock, default_locale="en"
     )
     ann, bo = people["ann"], people["bo"]
-    result = await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+    result = await events.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
     assert result.going == 1
     try:
-        await broadcasts.rsvp(session, bo, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+        await events.rsvp(session, bo, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
         raise AssertionError("a full event took one more")
     except EventFull:
         pass
-    await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.NO, remind, clock=clock)
-    await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
-    await broadcasts.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+    await events.rsvp(session, ann, broadcast.id, RsvpAnswer.NO, remind, clock=clock)
+    await events.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
+    await events.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
     reminders = (
         await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "event.reminder"))
     ).all()
@@ -126,7 +126,7 @@ async def test_capacity_and_reminders_never_twice(
         event.starts_at - timedelta(days=1),
         event.starts_at - timedelta(hours=2),
     }
-    _, coming, counts = await broadcasts.attendees(session, people["lin"], broadcast.id)
+    _, coming, counts = await events.attendees(session, people["lin"], broadcast.id)
     assert [user.id for user in coming] == [ann.id] and counts[RsvpAnswer.YES] == 1
 
 
@@ -134,7 +134,7 @@ async def test_calendar_file(session: AsyncSession, clock: ManualClock) -> None:
     people = await community(session, clock)
     event = EventDetails("Talk, with tea", "Hall; room 1", clock.now() + timedelta(days=3), None)
     broadcast = await draft(session, clock, people["lin"], event=event)
-    ics = broadcasts.event_ics(broadcast, now=clock.now()).decode()
+    ics = events.event_ics(broadcast, now=clock.now()).decode()
     assert ics.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert f"UID:event-{broadcast.id}@linli.bot\r\n" in ics
     assert "DTSTART:20260305T090000Z\r\n" in ics and "DTSTAMP:20260302T090000Z\r\n" in ics

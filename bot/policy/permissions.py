@@ -26,7 +26,6 @@ class Action(StrEnum):
     PAIR_VISITS = "pair_visits"
     MANAGE_PLACES = "manage_places"
     SEE_ANY_EVENT = "see_any_event"
-    KEEP_ROLE_OVER_INVITE = "keep_role_over_invite"
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -66,6 +65,12 @@ def is_volunteer(person: User | None) -> bool:
 def keeps_quiet_hours(person: User) -> bool:
     """Residents are not woken at night by anything less than an alert (registered or not)."""
     return person.role is UserRole.RESIDENT
+
+
+def keeps_coordinator_role(person: User | None) -> bool:
+    """A coordinator stays one over an invitation for a lesser role and over the role chosen
+    while registering: both come before being registered, so this is not a `may` rule."""
+    return person is not None and person.role is UserRole.COORDINATOR
 
 
 def _coordinator(person: User, record: Any) -> bool:
@@ -109,7 +114,6 @@ RULES: dict[Action, Rule] = {
     Action.PAIR_VISITS: _coordinator,
     Action.MANAGE_PLACES: _coordinator,
     Action.SEE_ANY_EVENT: _coordinator,
-    Action.KEEP_ROLE_OVER_INVITE: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

@@ -13,10 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
 from bot.policy.notify import checkins as notify_checkins
+from bot.policy.notify import visits as visit_notices
 from bot.services import broadcasts, checkins, review, step_failures, visits
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
-from bot.views import visits as visit_views
 from bot.views.request_keyboards import review_keyboard
 from bot.views.texts import duration_label, private_card
 from storage.models import HelpRequest, User
@@ -153,7 +153,7 @@ async def run_visits(notifier: Notifier) -> int:
             notifier,
             "visit",
             step.visit.id,
-            partial(visit_views.send_due_step, notifier, step),
+            partial(visit_notices.step_due, notifier, step),
             put_back,
         )
         sent += not isinstance(outcome, step_failures.SetAside)

@@ -17,13 +17,13 @@ from bot.clock import Clock
 from bot.config import LOCALES
 from bot.delivery.outbox import Priority, enqueue_payload
 from bot.i18n import locale_from_telegram
+from bot.policy.permissions import Action, require
 from bot.services import step_failures
-from bot.services.errors import DomainError, InvalidInput, NotAllowed, TextTooLong
+from bot.services.errors import DomainError, InvalidInput, TextTooLong
 from storage.models import (
     Audience,
     Broadcast,
     BroadcastStatus,
-    EventResponse,
     OutboxStatus,
     RsvpAnswer,
     User,
@@ -212,15 +212,9 @@ def version_for(broadcast: Broadcast, locale: str) -> str:
     return broadcast.versions[0]["text"] if broadcast.versions else ""
 
 
-def _coordinator(user: User) -> User:
-    if not user.is_onboarded or user.role != UserRole.COORDINATOR:
-        raise NotAllowed()
-    return user
-
-
 async def broadcast_for(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
     """A broadcast, for a coordinator only."""
-    _coordinator(user)
+    require(user, Action.BROADCAST)
     broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
     if broadcast is None:
         raise BroadcastNotFound()
@@ -251,7 +245,7 @@ async def create_draft(
     event: EventDetails | None,
     clock: Clock,
 ) -> Broadcast:
-    _coordinator(author)
+    require(author, Action.BROADCAST)
     if not versions or any(version["locale"] not in LOCALES for version in versions):
         raise TextEmpty()
     broadcast = Broadcast(
@@ -440,162 +434,6 @@ async def finish_if_done(
         finished_at=clock.now(),
     )
     return figures
-
-
-# events
-
-
-async def rsvp(
-    session: AsyncSession,
-    user: User,
-    broadcast_id: int,
-    answer: RsvpAnswer,
-    render_reminder: ReminderRenderer,
-    *,
-    clock: Clock,
-) -> RsvpResult:
-    """Record a person's answer. A "yes" takes a seat (refused when the event is full) and
-    queues their reminders; a "no" gives the seat back and withdraws them."""
-    broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
-    if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
-        raise BroadcastNotFound()
-    assert broadcast.event_starts_at is not None
-    now = clock.now()
-    if broadcast.event_starts_at <= now:
-        raise EventOver()
-    if not await queries.was_sent_to(session, broadcast.id, user.id):
-        raise NotARecipient()
-    response = await queries.response_of(session, broadcast.id, user.id)
-    before = response.answer if response else None
-    if before == answer:
-        await session.refresh(broadcast)
-        return RsvpResult(answer, False, broadcast.event_going, broadcast.event_capacity)
-    if answer == RsvpAnswer.YES:
-        if not await queries.take_seat(session, broadcast.id):
-            raise EventFull()
-    elif before == RsvpAnswer.YES:
-        await queries.give_seat_back(session, broadcast.id)
-    if response is None:
-        session.add(
-            EventResponse(broadcast_id=broadcast.id, user_id=user.id, answer=answer, at=now)
-        )
-    else:
-        response.answer, response.at = answer, now
-    if answer == RsvpAnswer.YES:
-        await _queue_reminders(session, broadcast, user, render_reminder, clock=clock)
-    else:
-        await queries.withdraw_waiting(
-            session, broadcast.id, kind=queries.REMINDER_KIND, user_id=user.id
-        )
-    await session.flush()
-    await session.refresh(broadcast)
-    return RsvpResult(answer, True, broadcast.event_going, broadcast.event_capacity)
-
-
-async def _queue_reminders(
-    session: AsyncSession,
-    broadcast: Broadcast,
-    user: User,
-    render_reminder: ReminderRenderer,
-    *,
-    clock: Clock,
-) -> None:
-    """Outbox rows due the day before and two hours before; a moment already past is left out,
-    and a "no" withdraws those still waiting, so nobody gets one twice."""
-    assert broadcast.event_starts_at is not None and user.telegram_id is not None
-    for which, ahead in REMINDERS:
-        due = broadcast.event_starts_at - ahead
-        if due <= clock.now():
-            continue
-        await enqueue_payload(
-            session,
-            chat_id=user.telegram_id,
-            method="sendMessage",
-            payload={"text": render_reminder(broadcast, user, which), "parse_mode": "HTML"},
-            kind=queries.REMINDER_KIND,
-            priority=Priority.REMINDER,
-            clock=clock,
-            user_id=user.id,
-            not_before=due,
-            broadcast_id=broadcast.id,
-        )
-
-
-async def attendees(
-    session: AsyncSession, user: User, broadcast_id: int
-) -> tuple[Broadcast, list[User], dict[RsvpAnswer, int]]:
-    """For a coordinator: the event, who comes, and how many said yes and no."""
-    broadcast = await broadcast_for(session, user, broadcast_id)
-    return (
-        broadcast,
-        await queries.coming(session, broadcast.id),
-        await queries.answers_count(session, broadcast.id),
-    )
-
-
-async def event_for_calendar(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
-    """The event, for someone it was sent to or a coordinator; to anyone else (a forwarded
-    message, a forged button) as if it did not exist."""
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
-        raise BroadcastNotFound()
-    coordinator = user.is_onboarded and user.role is UserRole.COORDINATOR
-    if not coordinator and not await queries.was_sent_to(session, broadcast.id, user.id):
-        raise BroadcastNotFound()
-    return broadcast
-
-
-def _ics_escape(text: str) -> str:
-    """RFC 5545 3.3.11: backslash, semicolon, comma and newlines are escaped in TEXT."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _ics_fold(line: str) -> list[str]:
-    """RFC 5545 3.1: lines longer than 75 octets continue on the next line after a space,
-    never splitting a UTF-8 character."""
-    parts: list[str] = []
-    current, size, limit = "", 0, 75
-    for char in line:
-        width = len(char.encode())
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = " ", 1, 75
-        current += char
-        size += width
-    parts.append(current)
-    return parts
-
-
-def event_ics(broadcast: Broadcast, *, now: datetime, host: str = "linli.bot") -> bytes:
-    """An iCalendar file (RFC 5545) of the event, times in UTC, CRLF line endings. Written by
-    hand: six properties do not need a dependency."""
-    assert broadcast.event_starts_at is not None
-
-    def stamp(moment: datetime) -> str:
-        return moment.strftime("%Y%m%dT%H%M%SZ")
-
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//linli//broadcasts//EN",
-        "CALSCALE:GREGORIAN",
-        "BEGIN:VEVENT",
-        f"UID:event-{broadcast.id}@{host}",
-        f"DTSTAMP:{stamp(now)}",
-        f"DTSTART:{stamp(broadcast.event_starts_at)}",
-        f"SUMMARY:{_ics_escape(broadcast.event_title or '')}",
-        f"LOCATION:{_ics_escape(broadcast.event_place or '')}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    folded = [part for line in lines for part in _ics_fold(line)]
-    return ("\r\n".join(folded) + "\r\n").encode()
 
 
 async def set_progress_message(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.policy.permissions import Action, require
 from bot.services import users as people  # (users imports this module too)
-from bot.services.errors import AreaEmpty, AreaTooLong, NotAllowed, PlaceExists, PlaceNotFound
-from storage.models import Place, User, UserRole
+from bot.services.errors import AreaEmpty, AreaTooLong, PlaceExists, PlaceNotFound
+from storage.models import Place, User
 from storage.repositories import audit
 from storage.repositories import places as queries
 
@@ -36,12 +37,12 @@ async def offered(session: AsyncSession) -> list[Place]:
 
 async def all_places(session: AsyncSession, coordinator: User) -> list[Place]:
     """Shown and hidden places, for the coordinators' list."""
-    _require_coordinator(coordinator)
+    require(coordinator, Action.MANAGE_PLACES)
     return await queries.listed(session, include_hidden=True)
 
 
 async def place_for_coordinator(session: AsyncSession, coordinator: User, place_id: int) -> Place:
-    _require_coordinator(coordinator)
+    require(coordinator, Action.MANAGE_PLACES)
     return await _place(session, place_id)
 
 
@@ -83,7 +84,7 @@ def assign(person: User, place: Place | None) -> None:
 
 
 async def add_place(session: AsyncSession, coordinator: User, name: str, *, clock: Clock) -> Place:
-    _require_coordinator(coordinator)
+    require(coordinator, Action.MANAGE_PLACES)
     name = clean_place_name(name)
     existing = await queries.named(session, name)
     if existing is not None:
@@ -126,7 +127,7 @@ async def _new_place(session: AsyncSession, name: str, clock: Clock) -> Place:
 async def rename_place(
     session: AsyncSession, coordinator: User, place_id: int, name: str, *, clock: Clock
 ) -> Place:
-    _require_coordinator(coordinator)
+    require(coordinator, Action.MANAGE_PLACES)
     place = await _place(session, place_id)
     name = clean_place_name(name)
     existing = await queries.named(session, name)
@@ -143,7 +144,7 @@ async def set_shown(
     session: AsyncSession, coordinator: User, place_id: int, shown: bool, *, clock: Clock
 ) -> Place:
     """Hide a place (no longer offered; those who chose it keep it) or show it again."""
-    _require_coordinator(coordinator)
+    require(coordinator, Action.MANAGE_PLACES)
     place = await _place(session, place_id)
     place.active = shown
     _audit(session, coordinator, place, "place.shown" if shown else "place.hidden", clock)
@@ -156,11 +157,6 @@ async def _place(session: AsyncSession, place_id: int) -> Place:
     if place is None:
         raise PlaceNotFound(place_id)
     return place
-
-
-def _require_coordinator(user: User) -> None:
-    if user.role is not UserRole.COORDINATOR or not user.is_onboarded:
-        raise NotAllowed()
 
 
 def _audit(

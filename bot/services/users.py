@@ -11,6 +11,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.policy.permissions import keeps_coordinator_role
 from bot.services import places
 from bot.services.errors import (
     DescriptionEmpty,
@@ -142,7 +143,7 @@ async def complete_onboarding(
     `place` is one the coordinators defined (None: not sure, or none defined yet); `address` is
     the exact one, which only a task's holder and the coordinators will see."""
     now = clock.now()
-    if user.role != UserRole.COORDINATOR:
+    if not keeps_coordinator_role(user):
         user.role = role
     user.display_name = clean_name(display_name)
     user.phone = normalise_phone(phone) if phone else None

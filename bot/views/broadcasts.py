@@ -19,7 +19,7 @@ from bot.services.broadcasts import (
     Renderer,
     recipient_locale,
 )
-from storage.models import Audience, Broadcast, User
+from storage.models import Audience, Broadcast, RsvpAnswer, User
 
 
 def local_time(broadcast: Broadcast, timezone: str) -> str:
@@ -165,3 +165,46 @@ def progress_keyboard(broadcast: Broadcast, *, sending: bool) -> InlineKeyboardM
         data = EventAnswer(action="who", broadcast_id=broadcast.id).pack()
         rows.append([InlineKeyboardButton(text=_("👥 Who is coming"), callback_data=data)])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+# ---- answers to an event's buttons ------------------------------------------------------------
+
+
+def event_full_text() -> str:
+    return _("😔 Sorry, this event is full. Thank you for your interest!")
+
+
+def event_over_text() -> str:
+    return _("This event has already started.")
+
+
+def answered_already_text() -> str:
+    return _("You have already answered this. Thank you!")
+
+
+def rsvp_answer(answer: RsvpAnswer) -> str:
+    if answer == RsvpAnswer.YES:
+        return _("✅ Thank you! We have saved your place. I will remind you before it starts.")
+    return _("Thank you for letting us know.")
+
+
+def calendar_caption(event: Broadcast) -> str:
+    return _("📅 Open this file to add “{title}” to your calendar.").format(
+        title=html.quote(event.event_title or "")
+    )
+
+
+def attendees_text(event: Broadcast, coming: list[User], counts: dict[RsvpAnswer, int]) -> str:
+    """For coordinators: how many come and who."""
+    head = _("👥 <b>{title}</b>: {yes} coming, {no} cannot come.").format(
+        title=html.quote(event.event_title or ""),
+        yes=counts.get(RsvpAnswer.YES, 0),
+        no=counts.get(RsvpAnswer.NO, 0),
+    )
+    if event.event_capacity:
+        head += "\n" + _("Places: {capacity}").format(capacity=event.event_capacity)
+    names = "\n".join(
+        f"{number}. {html.quote(person.display_name or '—')}"
+        for number, person in enumerate(coming, start=1)
+    )
+    return head + ("\n\n" + names if names else "")

@@ -12,16 +12,19 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import PairStep, VisitAction
-from bot.delivery.notifier import Notifier, Rendered
-from bot.delivery.outbox import Priority
-from bot.services.visits import (
-    LOG_EARLIEST,
-    DueStep,
-    Schedule,
-    Step,
-    resident_was_told,
+from bot.callbacks import VisitAction
+from bot.services.errors import (
+    DomainError,
+    InvalidInput,
+    MinutesInvalid,
+    SafetyCodeInvalid,
+    TextTooLong,
+    VisitChanged,
+    VisitDayInvalid,
+    VisitNotYet,
+    VisitTimeInvalid,
 )
+from bot.services.visits import LOG_EARLIEST, PairingLine, Schedule, VisitLine
 from bot.views.texts import duration_label, first_name, local_time
 from storage.models import Pairing, User, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 
@@ -39,13 +42,41 @@ def _visit_button(text: str, visit: Visit, action: str, value: int = 0) -> Inlin
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
-def pair_button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=PairStep(action=action, value=value).pack()
-    )
-
-
 # ---- words ----------------------------------------------------------------------------------
+
+
+def invalid_text(error: InvalidInput) -> str:
+    """What was wrong with what someone typed (or a forged choice)."""
+    match error:
+        case VisitTimeInvalid():
+            return _("Please tap a time, or write it like 10:00.")
+        case VisitDayInvalid():
+            return _("Please tap a day, or write a day of the month from 1 to 28.")
+        case SafetyCodeInvalid(limit=limit):
+            return _("Please keep the code short: at most {limit} characters.").format(limit=limit)
+        case TextTooLong(limit=limit):
+            return _("That is too long. Please keep it to {limit} characters.").format(limit=limit)
+        case MinutesInvalid():
+            return _("Please give the time in minutes, from 1 to 1440. For example: 45")
+    return _("Sorry, I could not use that. Please try again.")
+
+
+def refused_text(error: DomainError) -> str:
+    """Why a press on a visit changed nothing."""
+    match error:
+        case VisitChanged(status="confirmed"):
+            return _("Already noted: you'll be there. Thank you! 👍")
+        case VisitChanged(status="cancelled"):
+            return _("This visit was called off, so nothing was changed.")
+        case VisitChanged(status="logged"):
+            return _("This visit is already logged. Thank you!")
+        case VisitChanged():
+            return _("This visit is over, so nothing was changed.")
+        case VisitNotYet():
+            return _("This visit has not happened yet. You can log it from an hour before.")
+        case InvalidInput():
+            return invalid_text(error)
+    return _("This visit is not yours, so nothing was changed.")
 
 
 def weekday_label(weekday: int) -> str:
@@ -238,114 +269,114 @@ def logged_text(visit: Visit) -> str:
     return _("🙏 Thank you!") + "\n" + text
 
 
-# ---- notices (through the outbox) -----------------------------------------------------------
+def overview_text(pairings: list[PairingLine], coming: list[VisitLine]) -> str:
+    """A coordinator's /visits: the pairings and the coming visits."""
+    lines = [_("🤝 <b>Pairings: {count}</b>").format(count=len(pairings))]
+    for line in pairings:
+        schedule = schedule_label(Schedule.of(line.pairing))
+        code = " 🔑" if line.pairing.safety_code else ""
+        lines.append(f"• {_name(line.volunteer)} → {_name(line.resident)}: {schedule}{code}")
+    lines.append("")
+    lines.append(_("📅 <b>Coming visits: {count}</b>").format(count=len(coming)))
+    lines += ["• " + visit_line(item.visit, item.volunteer, item.resident) for item in coming]
+    return "\n".join(lines)[:4000]
 
 
-async def tell_paired(
-    notifier: Notifier, pairing: Pairing, visit: Visit, volunteer: User, resident: User
-) -> None:
-    """The volunteer learns who, how often and the first date; the resident who will come (at a
-    decent hour on their clock)."""
-    schedule = Schedule.of(pairing)
-    volunteer_name = first_name(volunteer)
+def own_visits_heading(count: int) -> str:
+    return _("📅 Your paired visits: {count}").format(count=count)
 
-    def to_volunteer() -> Rendered:
-        text = _(
-            "🤝 You are now paired with {name} ({area}).\n{schedule}\nFirst: {when}.\n"
-            "I will remind you the day before and an hour before."
-        ).format(
-            name=_name(resident),
-            area=html.quote(resident.area or "—"),
-            schedule=schedule_label(schedule),
-            when=when(visit, resident.timezone),
-        )
-        return text + code_line(pairing), reminder_keyboard(visit)
 
-    def to_resident() -> Rendered:
-        text = _(
-            "🤝 Good news! {name}, a volunteer, will keep in touch with you.\n{schedule}\n"
-            "First: {when}. I will tell you the day before."
-        ).format(
-            name=html.quote(volunteer_name),
-            schedule=schedule_label(schedule),
-            when=when(visit, resident.timezone),
-        )
-        return text, None
+def no_visits_text() -> str:
+    return _("You have no paired visits coming up.")
 
-    await notifier.tell_user(volunteer, to_volunteer, kind="visit.paired", priority=Priority.NOTICE)
-    await notifier.tell_user(
-        resident,
-        to_resident,
-        kind="visit.paired",
-        priority=Priority.NOTICE,  # at night, held for the morning by the Notifier
+
+def visits_are_for_helpers_text() -> str:
+    return _("Paired visits are for volunteers and coordinators.")
+
+
+# ---- answers to the volunteer's presses -----------------------------------------------------
+
+
+def confirmed_answer() -> str:
+    return _("👍 Thank you! We count on you.")
+
+
+def confirmed_note() -> str:
+    return _("✅ You said you'll be there.")
+
+
+def cancelled_answer() -> str:
+    return _("Thank you for telling us. The coordinators know now.")
+
+
+def cancelled_note() -> str:
+    return _("✖️ You said you can't make it.")
+
+
+def reason_question() -> str:
+    return _("Would you like to tell the coordinator why? Write it in a message, or tap “Skip”.")
+
+
+def told_in_time_text() -> str:
+    return _("Thank you for telling us in time. 🙏")
+
+
+def reason_passed_on_text() -> str:
+    return _("Thank you. I passed it on to the coordinators. 🙏")
+
+
+def how_did_it_go_text() -> str:
+    return _("How did it go?")
+
+
+def how_did_they_seem_text() -> str:
+    return _("How did they seem?")
+
+
+def logged_answer() -> str:
+    return _("📝 Logged. Thank you!")
+
+
+def saved_answer() -> str:
+    return _("⏱ Saved.")
+
+
+def note_question() -> str:
+    return _("✍️ Write your note in a message (/cancel stops).")
+
+
+def write_it_text() -> str:
+    return _("Please write it in a message ✍️")
+
+
+# ---- notices (sent by bot.policy.notify.visits) --------------------------------------------
+
+
+def paired_volunteer_text(pairing: Pairing, visit: Visit, resident: User) -> str:
+    text = _(
+        "🤝 You are now paired with {name} ({area}).\n{schedule}\nFirst: {when}.\n"
+        "I will remind you the day before and an hour before."
+    ).format(
+        name=_name(resident),
+        area=html.quote(resident.area or "—"),
+        schedule=schedule_label(Schedule.of(pairing)),
+        when=when(visit, resident.timezone),
+    )
+    return text + code_line(pairing)
+
+
+def paired_resident_text(pairing: Pairing, visit: Visit, volunteer: User, resident: User) -> str:
+    return _(
+        "🤝 Good news! {name}, a volunteer, will keep in touch with you.\n{schedule}\n"
+        "First: {when}. I will tell you the day before."
+    ).format(
+        name=html.quote(first_name(volunteer)),
+        schedule=schedule_label(Schedule.of(pairing)),
+        when=when(visit, resident.timezone),
     )
 
 
-async def send_due_step(notifier: Notifier, due: DueStep) -> None:
-    """One step the scheduler claimed: reminders, the resident's notice, the log question, the
-    coordinators' flag."""
-    visit, pairing, volunteer, resident = due.visit, due.pairing, due.volunteer, due.resident
-    if due.step is Step.DAY_BEFORE:
-        if due.remind:
-            await notifier.tell_user(
-                volunteer,
-                lambda: (_day_before_text(visit, pairing, resident), reminder_keyboard(visit)),
-                kind="visit.reminder",
-                priority=Priority.REMINDER,
-            )
-        if due.tell_resident:
-            await notifier.tell_user(
-                resident,
-                lambda: (_resident_notice(visit, pairing, volunteer, resident), None),
-                kind="visit.resident_notice",
-                priority=Priority.REMINDER,
-                not_before=due.tell_resident_after,  # the morning, when told at night
-            )
-    elif due.step is Step.HOUR_BEFORE and due.remind:
-        await notifier.tell_user(
-            volunteer,
-            lambda: (_hour_before_text(visit, pairing, resident), reminder_keyboard(visit)),
-            kind="visit.address",  # at least once: see delivers_at_least_once
-            priority=Priority.REMINDER,
-        )
-        if visit.kind is VisitKind.VISIT and not resident.address:
-            await notifier.tell_coordinators(
-                lambda: (_no_address_text(visit, volunteer, resident), None),
-                kind="visit.no_address",
-                priority=Priority.ALERT,
-            )
-    elif due.step is Step.ASK_LOG:
-        await notifier.tell_user(
-            volunteer,
-            lambda: (
-                _("📝 How did it go with {name} ({when})? It takes two taps.").format(
-                    name=_name(resident), when=when(visit, resident.timezone)
-                ),
-                log_keyboard(visit),
-            ),
-            kind="visit.ask_log",
-            priority=Priority.REMINDER,
-        )
-    elif due.step is Step.FLAG:
-        await notifier.tell_coordinators(
-            lambda: (
-                _(
-                    "⏰ Not logged: {volunteer} has not said how the {kind} with {resident} "
-                    "went ({when})."
-                ).format(
-                    volunteer=_name(volunteer),
-                    kind=kind_label(visit.kind),
-                    resident=_name(resident),
-                    when=when(visit, resident.timezone),
-                ),
-                None,
-            ),
-            kind="visit.not_logged",
-            priority=Priority.NOTICE,
-        )
-
-
-def _day_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
+def day_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
     text = _("⏰ Reminder: {kind} with {name} ({area}) tomorrow, {when}.").format(
         kind=kind_label(visit.kind),
         name=_name(resident),
@@ -355,7 +386,7 @@ def _day_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
     return text + code_line(pairing)
 
 
-def _hour_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
+def hour_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
     text = _("⏰ In about an hour: {kind} with {name}, {when}.").format(
         kind=kind_label(visit.kind), name=_name(resident), when=when(visit, resident.timezone)
     )
@@ -377,7 +408,7 @@ def _hour_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
     return text + code_line(pairing)
 
 
-def _no_address_text(visit: Visit, volunteer: User, resident: User) -> str:
+def no_address_text(visit: Visit, volunteer: User, resident: User) -> str:
     """For the coordinators: the volunteer is on their way soon and has no address to go to."""
     return _(
         "🏠 {volunteer} visits {resident} ({when}), and we have no address for {resident}. "
@@ -387,7 +418,7 @@ def _no_address_text(visit: Visit, volunteer: User, resident: User) -> str:
     )
 
 
-def _resident_notice(visit: Visit, pairing: Pairing, volunteer: User, resident: User) -> str:
+def resident_notice(visit: Visit, pairing: Pairing, volunteer: User, resident: User) -> str:
     if visit.kind is VisitKind.CALL:
         text = _("📞 Tomorrow, {when}, {name}, a volunteer, will phone you.")
     else:
@@ -400,85 +431,66 @@ def _resident_notice(visit: Visit, pairing: Pairing, volunteer: User, resident: 
     return text
 
 
-async def tell_cancelled(
-    notifier: Notifier, visit: Visit, volunteer: User, resident: User, *, reason: str | None = None
-) -> None:
-    """At once to the coordinators; to the resident only if they were told someone is coming."""
-    volunteer_name = first_name(volunteer)
-
-    def to_coordinators() -> Rendered:
-        if reason:
-            text = _("✖️ {volunteer} gave a reason for not coming to {resident} ({when}): {reason}")
-        else:
-            text = _(
-                "✖️ {volunteer} cannot make the {kind} with {resident} ({when}). Please find "
-                "someone else or tell the resident."
-            )
-        return text.format(
-            volunteer=_name(volunteer),
-            kind=kind_label(visit.kind),
-            resident=_name(resident),
-            when=when(visit, resident.timezone),
-            reason=html.quote(reason or ""),
-        ), None
-
-    await notifier.tell_coordinators(
-        to_coordinators, kind="visit.cancelled", priority=Priority.ALERT
+def ask_log_text(visit: Visit, resident: User) -> str:
+    return _("📝 How did it go with {name} ({when})? It takes two taps.").format(
+        name=_name(resident), when=when(visit, resident.timezone)
     )
-    if reason is None and resident_was_told(visit):
-        await notifier.tell_user(
-            resident,
-            lambda: (
-                _(
-                    "{name} cannot come on {when} after all, sorry. A coordinator will be in "
-                    "touch with you."
-                ).format(name=html.quote(volunteer_name), when=when(visit, resident.timezone)),
-                None,
-            ),
-            kind="visit.cancelled",
-            priority=Priority.NOTICE,
+
+
+def not_logged_text(visit: Visit, volunteer: User, resident: User) -> str:
+    return _(
+        "⏰ Not logged: {volunteer} has not said how the {kind} with {resident} went ({when})."
+    ).format(
+        volunteer=_name(volunteer),
+        kind=kind_label(visit.kind),
+        resident=_name(resident),
+        when=when(visit, resident.timezone),
+    )
+
+
+def cancelled_text(visit: Visit, volunteer: User, resident: User, reason: str | None) -> str:
+    """For the coordinators."""
+    if reason:
+        text = _("✖️ {volunteer} gave a reason for not coming to {resident} ({when}): {reason}")
+    else:
+        text = _(
+            "✖️ {volunteer} cannot make the {kind} with {resident} ({when}). Please find "
+            "someone else or tell the resident."
         )
-
-
-async def tell_nobody_home(
-    notifier: Notifier, visit: Visit, volunteer: User, resident: User
-) -> None:
-    """Nobody answered at an elder's door: the coordinators should know now."""
-    await notifier.tell_coordinators(
-        lambda: (
-            _(
-                "🚪 Nobody answered: {volunteer} found nobody for the {kind} with {resident} "
-                "({when}). Please check on them."
-            ).format(
-                volunteer=_name(volunteer),
-                kind=kind_label(visit.kind),
-                resident=_name(resident),
-                when=when(visit, resident.timezone),
-            ),
-            None,
-        ),
-        kind="visit.nobody_home",
-        priority=Priority.ALERT,
+    return text.format(
+        volunteer=_name(volunteer),
+        kind=kind_label(visit.kind),
+        resident=_name(resident),
+        when=when(visit, resident.timezone),
+        reason=html.quote(reason or ""),
     )
 
 
-async def tell_low_wellbeing(
-    notifier: Notifier, visit: Visit, volunteer: User, resident: User
-) -> None:
-    """Two low wellbeing scores in a row."""
-    await notifier.tell_coordinators(
-        lambda: (
-            _(
-                "💛 Please look in on {resident}: the last two visits found them unwell "
-                "(latest: {wellbeing}, by {volunteer}, {when})."
-            ).format(
-                resident=_name(resident),
-                wellbeing=wellbeing_label(visit.wellbeing or 0),
-                volunteer=_name(volunteer),
-                when=when(visit, resident.timezone),
-            ),
-            None,
-        ),
-        kind="visit.low_wellbeing",
-        priority=Priority.ALERT,
+def cancelled_resident_text(visit: Visit, volunteer: User, resident: User) -> str:
+    return _(
+        "{name} cannot come on {when} after all, sorry. A coordinator will be in touch with you."
+    ).format(name=html.quote(first_name(volunteer)), when=when(visit, resident.timezone))
+
+
+def nobody_home_text(visit: Visit, volunteer: User, resident: User) -> str:
+    return _(
+        "🚪 Nobody answered: {volunteer} found nobody for the {kind} with {resident} "
+        "({when}). Please check on them."
+    ).format(
+        volunteer=_name(volunteer),
+        kind=kind_label(visit.kind),
+        resident=_name(resident),
+        when=when(visit, resident.timezone),
+    )
+
+
+def low_wellbeing_text(visit: Visit, volunteer: User, resident: User) -> str:
+    return _(
+        "💛 Please look in on {resident}: the last two visits found them unwell "
+        "(latest: {wellbeing}, by {volunteer}, {when})."
+    ).format(
+        resident=_name(resident),
+        wellbeing=wellbeing_label(visit.wellbeing or 0),
+        volunteer=_name(volunteer),
+        when=when(visit, resident.timezone),
     )

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
+from bot.policy.notify import visits as visit_notices
 from bot.scheduling import jobs
 from bot.services import requests
 from bot.services.requests import RequestDraft
 from bot.views import checkins as checkin_views
-from bot.views import visits as visit_views
 from storage.models import RequestCategory, StepFailure, User, UserRole
 from tests.e2e import test_visits
 from tests.e2e.community import running_community
@@ -94,19 +94,19 @@ async def test_a_visit_step_that_fails_goes_back_to_that_step_and_is_tried_again
     async with running_community(telegram, database_url, clock) as linli:
         visit_id, _ = await test_visits._pair(linli, telegram)
         tao = telegram.users[test_visits.VOLUNTEER]
-        real_send = visit_views.send_due_step
+        real_send = visit_notices.step_due
 
         async def breaks(notifier: object, due: object) -> None:
             raise KeyError("a visit that cannot be told")
 
-        monkeypatch.setattr(visit_views, "send_due_step", breaks)
+        monkeypatch.setattr(visit_notices, "step_due", breaks)
         await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE)
         [failure] = await failures(linli)
         assert (failure.job, failure.row_id, failure.reason) == ("visit", visit_id, "KeyError")
         visit = await test_visits._visit(linli, visit_id)
         assert visit.next_due_at == test_visits.DAY_BEFORE + timedelta(minutes=1)
 
-        monkeypatch.setattr(visit_views, "send_due_step", real_send)
+        monkeypatch.setattr(visit_notices, "step_due", real_send)
         await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE + timedelta(minutes=1))
         await tao.wait_for_message(test_visits.has("Reminder"))  # the same step, told now
         assert await failures(linli) == []

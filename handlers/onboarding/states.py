@@ -1,0 +1,17 @@
+"""The steps of registering, each an FSM state kept in the database, so a person who stops
+half-way, or a bot that restarts, picks up at the same step."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Onboarding(StatesGroup):
+    role = State()
+    consent = State()
+    name = State()
+    phone = State()
+    area = State()  # the place: a tap on one of the coordinators' list
+    address = State()  # residents only: the exact address, typed once
+    skills = State()  # volunteers only, from here on
+    languages = State()
