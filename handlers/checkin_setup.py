@@ -65,7 +65,8 @@ from handlers.replies import (
     send_main_menu,
     stale_button_text,
 )
-from handlers.resident_requests import show_my_requests, start_asking
+from handlers.requests.asking import start_asking
+from handlers.requests.mine import show_my_requests
 from storage.models import CheckinPlan, CheckinPlanStatus, ContactKind, User, UserRole
 
 PRIVATE = F.chat.type == "private"

@@ -15,6 +15,7 @@ from bot.callbacks import CheckinAlertAction, CheckinAnswer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.notifier import Notifier
+from bot.policy.notify.requests import request_submitted
 from bot.services import checkins, requests
 from bot.services.errors import (
     CheckinAnswered,
@@ -24,9 +25,8 @@ from bot.services.errors import (
     NotAllowed,
 )
 from bot.views.checkins import name_of, tell_outcome, tell_step
-from handlers.coordination import announce_request
+from bot.views.texts import emergency_text
 from handlers.replies import not_yours_text, retire_buttons, send_main_menu
-from handlers.resident_requests import emergency_text
 from storage.models import User
 
 
@@ -80,7 +80,7 @@ async def answer_checkin(
         return
     await retire_buttons(callback, _("I need help 🙋"))
     request = await requests.own_request(session, user, request_id)
-    await announce_request(notifier, request, user, emergency=True)
+    await request_submitted(notifier, request, user, emergency=True)
     await tell_outcome(notifier, outcome, "help", with_details=True)
     await send_main_menu(
         bot,

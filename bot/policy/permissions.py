@@ -33,6 +33,9 @@ class Action(StrEnum):
     HEAR_EMERGENCY_TWICE = "hear_emergency_twice"
     # a record of one's own
     ACT_ON_VISIT = "act_on_visit"
+    # requests
+    ASK_FOR_HELP = "ask_for_help"
+    HOLD_TASK = "hold_task"
 
 
 Rule = Callable[[User, Any], bool]
@@ -63,6 +66,18 @@ def _visit_volunteer(person: User, visit: Any) -> bool:
     return visit is not None and visit.volunteer_id == person.id
 
 
+# requests
+
+
+def _resident(person: User, record: Any) -> bool:
+    return person.role is UserRole.RESIDENT
+
+
+def _task_holder(person: User, request: Any) -> bool:
+    """The volunteer (or coordinator) a help request is claimed by or assigned to."""
+    return request is not None and request.volunteer_id == person.id
+
+
 RULES: dict[Action, Rule] = {
     Action.REVIEW_REQUESTS: _coordinator,
     Action.APPROVE_VOLUNTEERS: _coordinator,
@@ -77,6 +92,9 @@ RULES: dict[Action, Rule] = {
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,
     Action.ACT_ON_VISIT: _visit_volunteer,
+    # requests
+    Action.ASK_FOR_HELP: _resident,
+    Action.HOLD_TASK: _task_holder,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

@@ -1,6 +1,6 @@
 """Inline keyboards attached to help requests, shared by the flows that send them: the
 coordinators' review card, a volunteer's claim button and held-task buttons, the resident's
-rating. One action per row, so every button is wide and easy to hit."""
+rating, cancelling and answering. One action per row, so every button is wide and easy to hit."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import RequestAction, ReviewAction, TaskAction, VolunteerDecision
+from bot.services.requests import FINISHED
+from bot.views.keyboards import one_per_row
 from storage.models import HelpRequest, RequestStatus
 
 
 def _rows(*buttons: InlineKeyboardButton) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
+    return one_per_row(buttons)
 
 
 def review_button(
@@ -120,3 +122,36 @@ def volunteer_decision_keyboard(volunteer_id: int) -> InlineKeyboardMarkup:
             callback_data=VolunteerDecision(volunteer_id=volunteer_id, approve=False).pack(),
         ),
     )
+
+
+def _request_button(action: str, request_id: int, text: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=RequestAction(action=action, request_id=request_id).pack()
+    )
+
+
+def cancel_keyboard(request: HelpRequest) -> InlineKeyboardMarkup | None:
+    """Under a resident's own request while it is under way."""
+    if request.status in FINISHED:
+        return None
+    return _rows(_request_button("cancel", request.id, _("✖️ Cancel this request")))
+
+
+def cancel_confirm_keyboard(request: HelpRequest) -> InlineKeyboardMarkup:
+    return _rows(
+        _request_button("cancel_yes", request.id, _("✖️ Yes, cancel it")),
+        _request_button("keep", request.id, _("↩️ No, keep it")),
+    )
+
+
+def comment_keyboard(request: HelpRequest) -> InlineKeyboardMarkup:
+    """After a rating: a comment, or not."""
+    return _rows(
+        _request_button("comment", request.id, _("💬 Add a comment")),
+        _request_button("nocomment", request.id, _("No, thanks")),
+    )
+
+
+def answer_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    """For the resident: answer a coordinator's question about their own request."""
+    return _rows(_request_button("answer", request_id, _("✍️ Answer")))

@@ -4,12 +4,13 @@ card show the exact address and phone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.services.requests import reference
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
@@ -57,6 +58,12 @@ def day_part_label(part: DayPart) -> str:
 def date_label(day: datetime | object) -> str:
     """A day written the way each language writes it."""
     return _("{month}/{day}").format(month=day.month, day=day.day)  # type: ignore[attr-defined]
+
+
+def day_with_weekday(day: date) -> str:
+    """ "Mon 3/9": a day someone picks from a list."""
+    names = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    return _("{weekday} {date}").format(weekday=names[day.weekday()], date=date_label(day))
 
 
 def when_label(request: HelpRequest) -> str:
@@ -143,3 +150,22 @@ def duration_label(minutes: int) -> str:
     if hours:
         return _("{hours} h").format(hours=hours)
     return _("{minutes} min").format(minutes=rest)
+
+
+def emergency_text(settings: Settings) -> str:
+    """What to do right now, with the configured numbers and translated service names."""
+    services = {
+        "ambulance": _("ambulance"),
+        "fire": _("fire brigade"),
+        "police": _("police"),
+        "helpline": _("helpline"),
+    }
+    numbers = "\n".join(
+        _("📞 <b>{number}</b> — {service}").format(number=number, service=services[service])
+        for number, service in settings.emergency_number_list
+    )
+    return _(
+        "🚨 <b>If someone is in danger or badly hurt, call now:</b>\n{numbers}\n\n"
+        "Stay on the phone with them. If you can, open the door or ask a neighbour to wait "
+        "with you."
+    ).format(numbers=numbers)

@@ -72,10 +72,10 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
 
 
 def conversation_states() -> list[State]:
-    """Every State of every StatesGroup defined in a handlers module."""
+    """Every State of every StatesGroup defined in a handlers module (packages included)."""
     found: dict[str, State] = {}
-    for module_info in pkgutil.iter_modules(handlers.__path__):
-        module = importlib.import_module(f"handlers.{module_info.name}")
+    for module_info in pkgutil.walk_packages(handlers.__path__, "handlers."):
+        module = importlib.import_module(module_info.name)
         for _, group in inspect.getmembers(module, inspect.isclass):
             if issubclass(group, StatesGroup) and group.__module__ == module.__name__:
                 for state in group.__all_states__:

@@ -14,9 +14,9 @@ from bot.clock import ManualClock
 from bot.delivery.notifier import Notifier
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
+from bot.policy.notify.requests import request_submitted
 from bot.services import requests
 from bot.services.requests import RequestDraft
-from handlers.coordination import announce_request
 from storage.models import AuditEvent, HelpRequest, RequestCategory, RequestStatus, User, UserRole
 from storage.repositories import requests as request_queries
 from tests.e2e.harness import RunningBot
@@ -77,7 +77,7 @@ async def new_request(linli: RunningBot, resident_id: int, description: str) -> 
         draft = RequestDraft(category=RequestCategory.SHOPPING, description=description)
         request = await requests.submit_request(s, resident, draft, clock=linli.clock)
         notifier = Notifier(s, linli.settings, linli.clock, linli.app.dispatcher["i18n"])
-        await announce_request(notifier, request, resident, emergency=False)
+        await request_submitted(notifier, request, resident, emergency=False)
         await s.commit()
         return request.id
 
