@@ -64,6 +64,18 @@ def _category() -> Question:
     return AskHelp.category, views.category_question(), views.category_keyboard()
 
 
+def _when(text: str | None = None) -> Question:
+    return AskHelp.when, text or views.when_question(), views.when_keyboard()
+
+
+def _day(days: list[date]) -> Question:
+    return AskHelp.day, views.day_question(), views.day_keyboard(days)
+
+
+def _day_part() -> Question:
+    return AskHelp.day_part, views.day_part_question(), views.day_part_keyboard()
+
+
 async def _where(state: FSMContext, ctx: UpdateContext) -> Question:
     """The place first, once, for someone who has none yet (registered before the
     coordinators defined places); then the address."""
@@ -112,12 +124,9 @@ async def chose_category(
         await callback.answer(stale_button_text())
         return
     await state.update_data(category=category.value)
+    question = views.description_question()
     await pressed_then_ask(
-        callback,
-        state,
-        AskHelp.description,
-        views.description_question(),
-        note=category_label(category),
+        callback, state, AskHelp.description, question, note=category_label(category)
     )
 
 
@@ -135,7 +144,7 @@ async def got_description(message: Message, state: FSMContext) -> None:
         await message.answer(views.invalid_text(DescriptionEmpty()))
         return
     await state.update_data(description=text, voice=voice, photo=photo)
-    await ask(message, state, AskHelp.when, views.when_question(), views.when_keyboard())
+    await ask(message, state, *_when())
 
 
 async def description_not_usable(message: Message) -> None:
@@ -158,23 +167,9 @@ async def chose_when(
     elif timing is RequestTiming.DAY:
         assert ctx.person is not None
         days = upcoming_days(ctx.clock.now(), ctx.person.timezone)
-        await pressed_then_ask(
-            callback,
-            state,
-            AskHelp.day,
-            views.day_question(),
-            views.day_keyboard(days),
-            note=views.timing_label(timing),
-        )
+        await pressed_then_ask(callback, state, *_day(days), note=views.timing_label(timing))
     else:
-        await pressed_then_ask(
-            callback,
-            state,
-            AskHelp.day_part,
-            views.day_part_question(),
-            views.day_part_keyboard(),
-            note=views.timing_label(timing),
-        )
+        await pressed_then_ask(callback, state, *_day_part(), note=views.timing_label(timing))
 
 
 async def chose_day(
@@ -186,18 +181,11 @@ async def chose_day(
     if day is None:  # forged, or a list drawn on another day
         await callback.answer(_("Sorry, that day cannot be chosen. Please pick one below."))
         if isinstance(callback.message, Message):
-            markup = views.day_keyboard(list(days.values()))
-            await ask(callback.message, state, None, views.day_question(), markup)
+            _step, text, markup = _day(list(days.values()))
+            await ask(callback.message, state, None, text, markup)
         return
     await state.update_data(day=day.isoformat())
-    await pressed_then_ask(
-        callback,
-        state,
-        AskHelp.day_part,
-        views.day_part_question(),
-        views.day_part_keyboard(),
-        note=day_with_weekday(day),
-    )
+    await pressed_then_ask(callback, state, *_day_part(), note=day_with_weekday(day))
 
 
 async def chose_day_part(
@@ -238,12 +226,9 @@ async def chose_where(
         await state.update_data(address=None)
         await pressed_then_ask(callback, state, *_notes(), note=views.saved_address_label(saved))
         return
+    question = views.other_address_question()
     await pressed_then_ask(
-        callback,
-        state,
-        AskHelp.address,
-        views.other_address_question(),
-        note=views.other_address_label(),
+        callback, state, AskHelp.address, question, note=views.other_address_label()
     )
 
 
@@ -329,8 +314,7 @@ async def confirmed(
         draft = draft_of(await state.get_data())
         request = await requests.submit_request(ctx.session, user, draft, clock=ctx.clock)
     except DayOutOfRange:
-        text = _("Sorry, that day has passed. When do you need help?")
-        await ask(message, state, AskHelp.when, text, views.when_keyboard())
+        await ask(message, state, *_when(_("Sorry, that day has passed. When do you need help?")))
         return
     except InvalidInput as error:
         await message.answer(views.invalid_text(error))
