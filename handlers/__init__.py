@@ -6,17 +6,15 @@ from handlers import (
     broadcasts,
     checkins,
     common,
-    coordination,
     emergency,
     errors,
     fallback,
     membership,
     onboarding,
     places,
-    resident_requests,
     visits,
-    volunteering,
 )
+from handlers.requests import asking, mine, review, tasks, volunteers
 
 
 def all_routers() -> list[Router]:
@@ -30,9 +28,11 @@ def all_routers() -> list[Router]:
         membership.build_router(),
         common.build_router(),
         onboarding.build_router(),
-        resident_requests.build_router(),
-        coordination.build_router(),
-        volunteering.build_router(),
+        asking.build_router(),
+        mine.build_router(),
+        review.build_router(),
+        tasks.build_router(),
+        volunteers.build_router(),
         broadcasts.build_router(),
         checkins.build_router(),
         visits.build_router(),

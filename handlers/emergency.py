@@ -16,18 +16,19 @@ import hashlib
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Settings
+from bot.context import UpdateContext
+from bot.policy.notify import requests as notify
+from bot.policy.permissions import Action, may
+from bot.services import requests
 from bot.services.emergency import looks_like_emergency
-from handlers.resident_requests import answer_emergency
-from storage.models import User, UserRole
+from bot.views.texts import emergency_text
+from handlers.replies import send_main_menu
+from handlers.requests.states import is_asking
+from storage.models import RequestCategory, User
 
 _HEARD = "emergency_heard"  # in a helper's conversation data: the text already answered
-_HELPERS = (UserRole.COORDINATOR, UserRole.VOLUNTEER)
 
 
 def _fingerprint(state_name: str | None, text: str) -> str:
@@ -42,7 +43,7 @@ async def sounds_like_emergency(
     text = message.text or message.caption
     if message.chat.type != "private" or user is None or not looks_like_emergency(text):
         return False
-    if user.role in _HELPERS and user.is_onboarded:
+    if may(user, Action.HEAR_EMERGENCY_TWICE):
         current = await state.get_state()
         if current is not None:
             data = await state.get_data()
@@ -50,20 +51,52 @@ async def sounds_like_emergency(
     return True
 
 
+async def answer_emergency(
+    chat_id: int, text: str, state: FSMContext, ctx: UpdateContext, bot: Bot
+) -> None:
+    """The one emergency answer: numbers first (they matter most), then record it and alert
+    the coordinators (committed before the next message goes, by the commit-before-request
+    middleware), then say so. A request being written becomes the emergency (what was said so
+    far goes with it, and that conversation is over); any other conversation stays where it
+    was, so nothing entered before is lost and the person can carry on."""
+    user = ctx.person
+    assert user is not None
+    await bot.send_message(chat_id, emergency_text(ctx.settings))
+    current = await state.get_state()
+    drafting = is_asking(current)
+    data = await state.get_data() if drafting else {}
+    description = "\n".join(part for part in (data.get("description"), text) if part)
+    request = await requests.submit_emergency(
+        ctx.session,
+        user,
+        category=RequestCategory(data.get("category", RequestCategory.OTHER.value)),
+        description=description,
+        voice_file_id=data.get("voice"),
+        photo_file_id=data.get("photo"),
+        clock=ctx.clock,
+    )
+    if drafting:
+        await state.clear()
+    await notify.request_submitted(ctx.notifier, request, user, emergency=True)
+    closing = _(
+        "I have alerted the coordinators (<b>Request no. {ref}</b>). "
+        "They will contact you as soon as they can."
+    ).format(ref=requests.reference(request))
+    if current is not None and not drafting:
+        closing += "\n\n" + _("When you are ready, you can carry on where you left off.")
+    if user.is_onboarded:
+        await send_main_menu(bot, chat_id, user, closing)
+    else:  # registering: no menu yet, and the keyboard of their step stays
+        await bot.send_message(chat_id, closing)
+
+
 async def emergency_heard(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    user: User,
-    settings: Settings,
-    clock: Clock,
-    i18n: I18n,
-    bot: Bot,
+    message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot
 ) -> None:
     text = message.text or message.caption or ""
     current = await state.get_state()
-    helper_at_a_step = user.role in _HELPERS and user.is_onboarded and current is not None
-    await answer_emergency(message.chat.id, text, state, session, user, settings, clock, i18n, bot)
+    helper_at_a_step = ctx.may(Action.HEAR_EMERGENCY_TWICE) and current is not None
+    await answer_emergency(message.chat.id, text, state, ctx, bot)
     if helper_at_a_step:
         await state.update_data({_HEARD: _fingerprint(current, text)})
         await message.answer(

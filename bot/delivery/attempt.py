@@ -204,7 +204,7 @@ class RowRequest:
     ) -> None:
         self.bot = bot
         self._clock = clock
-        self._limiter = limiter
+        self.limiter = limiter
         self._max_attempts = max_attempts
 
     async def send(self, row: ClaimedMessage) -> Answer:
@@ -221,7 +221,7 @@ class RowRequest:
             message = await self.bot(method)
         except TelegramRetryAfter as error:
             counted = chat_counted = False
-            self._limiter.pause(error.retry_after)
+            self.limiter.pause(error.retry_after)
             logger.warning("outbox_flood_wait seconds=%s", error.retry_after)
             now = self._clock.now()
             return Answer(
@@ -256,7 +256,7 @@ class RowRequest:
             counted = chat_counted = False
             return self._set_aside(row, attempts, error)
         finally:
-            self._limiter.end(row.chat_id, counted=counted, chat_counted=chat_counted)
+            self.limiter.end(row.chat_id, counted=counted, chat_counted=chat_counted)
         return Answer(
             row, OutboxStatus.SENT, self._clock.now(), telegram_message_id=message.message_id
         )

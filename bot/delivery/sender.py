@@ -98,9 +98,9 @@ class OutboxSender:
         `lease_clock` tells real time (leases are about processes, not the domain's clock)."""
         self.session_factory = session_factory
         self.clock = clock
-        self.limiter = limiter or SendRateLimiter(limits or SendLimits(), monotonic)
+        limiter = limiter or SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
-        self._request_of = RowRequest(bot, clock, self.limiter, max_attempts=max_attempts)
+        self._request_of = RowRequest(bot, clock, limiter, max_attempts=max_attempts)
         self.on_undeliverable = on_undeliverable
         per_second = self.limiter.limits.per_second
         # About a tenth of a second of work marked `sending` at a time (and claimed at a time by
@@ -156,6 +156,15 @@ class OutboxSender:
     @bot.setter
     def bot(self, bot: Bot) -> None:
         self._request_of.bot = bot
+
+    @property
+    def limiter(self) -> SendRateLimiter:
+        """The send budget: the dispatcher takes a slot of it, the request gives it back."""
+        return self._request_of.limiter
+
+    @limiter.setter
+    def limiter(self, limiter: SendRateLimiter) -> None:
+        self._request_of.limiter = limiter
 
     def start(self) -> None:
         self._stopping.clear()

@@ -29,6 +29,7 @@ from bot.demo.personas import (
     VOLUNTEER,
     DemoPerson,
 )
+from bot.policy.notify.requests import request_submitted  # the card the bot itself sends
 from bot.services import claims, places, review
 from bot.services.requests import RequestDraft, rate_request, submit_request
 from bot.services.users import (
@@ -41,7 +42,6 @@ from bot.services.volunteers import register_volunteer
 from bot.views.keyboards import main_menu
 from bot.views.request_keyboards import claim_keyboard
 from bot.views.texts import public_card
-from handlers.coordination import announce_request  # the card the bot itself sends
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User, UserRole
 from storage.repositories import places as place_queries
 from storage.repositories import users as user_queries
@@ -192,7 +192,7 @@ async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> Non
     for request in community.pending:
         resident = await session.get(User, request.resident_id)
         if resident is not None:
-            await announce_request(notifier, request, resident, emergency=False)
+            await request_submitted(notifier, request, resident, emergency=False)
     for request in community.open:
 
         def render(request: HelpRequest = request) -> Rendered:

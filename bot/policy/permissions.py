@@ -36,6 +36,9 @@ class Action(StrEnum):
     HAVE_CHECKINS = "have_checkins"  # a resident: set up, agree to, pause or stop their own
     CHECK_IN_FOR = "check_in_for"  # record: the resident's chain (CheckinContact rows)
     ACT_ON_ALERT = "act_on_alert"  # record: the ids of the people alerted to the check-in
+    # requests
+    ASK_FOR_HELP = "ask_for_help"
+    HOLD_TASK = "hold_task"
 
 
 Rule = Callable[[User, Any], bool]
@@ -85,11 +88,11 @@ def _visit_volunteer(person: User, visit: Any) -> bool:
     return visit is not None and visit.volunteer_id == person.id
 
 
-# check-ins
-
-
 def _resident(person: User, record: Any) -> bool:
     return person.role is UserRole.RESIDENT
+
+
+# check-ins
 
 
 def _in_chain(person: User, chain: Any) -> bool:
@@ -103,6 +106,14 @@ def _in_chain(person: User, chain: Any) -> bool:
 def _alerted(person: User, alerted_ids: Any) -> bool:
     """A coordinator, or someone the check-in's alert went to."""
     return _coordinator(person, alerted_ids) or person.id in (alerted_ids or ())
+
+
+# requests
+
+
+def _task_holder(person: User, request: Any) -> bool:
+    """The volunteer (or coordinator) a help request is claimed by or assigned to."""
+    return request is not None and request.volunteer_id == person.id
 
 
 RULES: dict[Action, Rule] = {
@@ -122,6 +133,9 @@ RULES: dict[Action, Rule] = {
     Action.HAVE_CHECKINS: _resident,
     Action.CHECK_IN_FOR: _in_chain,
     Action.ACT_ON_ALERT: _alerted,
+    # requests
+    Action.ASK_FOR_HELP: _resident,
+    Action.HOLD_TASK: _task_holder,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.policy.permissions import Action, may
 from bot.services.errors import (
+    DomainError,
     InvalidTransition,
     MinutesInvalid,
     NotYourTask,
@@ -25,6 +27,7 @@ from bot.services.volunteers import approved_volunteer
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import audit
 from storage.repositories import requests as request_queries
+from storage.repositories import users as user_queries
 
 MAX_MINUTES = 24 * 60
 REVEALED_FIELDS = ("address", "phone", "access_notes")
@@ -81,7 +84,7 @@ async def reveal(
     session: AsyncSession, volunteer: User, request: HelpRequest, *, clock: Clock
 ) -> Task:
     """Hand the resident's details to the volunteer holding the task, writing it down."""
-    resident = await session.get(User, request.resident_id)
+    resident = await user_queries.get_by_id(session, request.resident_id)
     if resident is None:
         raise RequestNotFound()
     audit.record(
@@ -144,11 +147,20 @@ async def held_task(session: AsyncSession, volunteer: User | None, request_id: i
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
-    if request.volunteer_id != volunteer.id:
+    if not may(volunteer, Action.HOLD_TASK, request):
         raise NotYourTask()
     if request.status not in request_queries.HELD:
         raise InvalidTransition(request.id)
     return request
+
+
+async def holds_task(session: AsyncSession, volunteer: User | None, request_id: int) -> bool:
+    """Whether this volunteer holds the task now."""
+    try:
+        await held_task(session, volunteer, request_id)
+    except DomainError:
+        return False
+    return True
 
 
 async def show_task(

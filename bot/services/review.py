@@ -8,6 +8,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.policy.permissions import Action, require
+from bot.services.claims import Task, reveal
 from bot.services.errors import InvalidTransition, NotAllowed, RequestNotFound
 from bot.services.requests import (
     FINISHED,
@@ -15,21 +17,38 @@ from bot.services.requests import (
     change_status,
     clean_long_text,
     edit_request,
-    require_role,
 )
 from bot.services.volunteers import approved_volunteer
-from storage.models import HelpRequest, RequestCategory, RequestStatus, User, UserRole
+from storage.models import HelpRequest, RequestCategory, RequestStatus, User
 from storage.repositories import requests as request_queries
+from storage.repositories import users as user_queries
 
 
 async def request_for_coordinator(
     session: AsyncSession, coordinator: User | None, request_id: int
 ) -> tuple[User, HelpRequest]:
-    coordinator = require_role(coordinator, UserRole.COORDINATOR)
+    coordinator = require(coordinator, Action.REVIEW_REQUESTS)
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
     return coordinator, request
+
+
+async def request_as_it_is(
+    session: AsyncSession, coordinator: User | None, request_id: int
+) -> HelpRequest:
+    """The request as the database has it now (after a step that failed on a change)."""
+    _coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    await session.refresh(request)
+    return request
+
+
+async def resident_of(session: AsyncSession, request: HelpRequest) -> User:
+    """The resident whose request it is, for the coordinators' card."""
+    resident = await user_queries.get_by_id(session, request.resident_id)
+    if resident is None:
+        raise RequestNotFound()
+    return resident
 
 
 async def approve_request(
@@ -188,7 +207,9 @@ async def assign_request(
     """Give the task to a chosen volunteer (also from one volunteer to another). Returns the
     request and the volunteer who held it before, if any, so they can be told."""
     coordinator, request = await request_for_coordinator(session, coordinator, request_id)
-    volunteer = await approved_volunteer(session, await session.get(User, volunteer_id))
+    volunteer = await approved_volunteer(
+        session, await user_queries.get_by_id(session, volunteer_id)
+    )
     previous = request.volunteer_id
     if previous == volunteer.id:
         return request, None
@@ -211,6 +232,25 @@ async def assign_request(
     return request, previous
 
 
+async def assign_task(
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    version: int,
+    volunteer_id: int,
+    *,
+    clock: Clock,
+) -> tuple[Task, User, int | None]:
+    """`assign_request`, then the task's details handed to its new holder (logged): the task,
+    the volunteer, and who held it before."""
+    request, previous = await assign_request(
+        session, coordinator, request_id, version, volunteer_id, clock=clock
+    )
+    volunteer = await user_queries.get_by_id(session, volunteer_id)
+    assert volunteer is not None  # approved just now
+    return await reveal(session, volunteer, request, clock=clock), volunteer, previous
+
+
 async def unassign_request(
     session: AsyncSession, coordinator: User | None, request_id: int, version: int, *, clock: Clock
 ) -> tuple[HelpRequest, int | None]:
@@ -231,7 +271,7 @@ async def unassign_request(
 
 
 async def volunteers_to_assign(session: AsyncSession, coordinator: User | None) -> list[User]:
-    require_role(coordinator, UserRole.COORDINATOR)
+    require(coordinator, Action.REVIEW_REQUESTS)
     return await request_queries.approved_volunteers(session, limit=8)
 
 

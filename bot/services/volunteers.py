@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.policy.permissions import Action, require
 from bot.services.errors import NotAllowed, VolunteerNotApproved
-from bot.services.requests import require_role
 from storage.models import RequestCategory, User, UserRole, VolunteerProfile, VolunteerStatus
 from storage.repositories import audit
 from storage.repositories import requests as request_queries
+from storage.repositories import users as user_queries
 from storage.repositories import visits as visit_queries
 
 VOLUNTEER_LANGUAGES = ("mandarin", "cantonese", "english", "dialect")
@@ -60,9 +61,9 @@ async def decide_volunteer(
 ) -> tuple[User, VolunteerProfile]:
     """A coordinator approves or declines a volunteer; a second decision by someone else on a
     profile already decided is refused, so two coordinators cannot contradict each other."""
-    require_role(coordinator, UserRole.COORDINATOR)
+    require(coordinator, Action.APPROVE_VOLUNTEERS)
     profile = await request_queries.volunteer_profile(session, volunteer_id)
-    volunteer = await session.get(User, volunteer_id)
+    volunteer = await user_queries.get_by_id(session, volunteer_id)
     if profile is None or volunteer is None or volunteer.deleted_at is not None:
         raise NotAllowed()
     if profile.status is not VolunteerStatus.PENDING:
@@ -84,7 +85,7 @@ async def decide_volunteer(
 
 async def approved_volunteer(session: AsyncSession, user: User | None) -> User:
     """The user, if they are a volunteer (or coordinator) approved to see and claim tasks."""
-    user = require_role(user, UserRole.VOLUNTEER, UserRole.COORDINATOR)
+    user = require(user, Action.SEE_TASKS)
     profile = await request_queries.volunteer_profile(session, user.id)
     if user.role is UserRole.COORDINATOR and profile is None:
         return user
@@ -118,5 +119,9 @@ async def registration_of(
     profile = await request_queries.volunteer_profile(session, volunteer_id)
     if profile is None:
         return None
-    decider = await session.get(User, profile.decided_by_id) if profile.decided_by_id else None
+    decider = (
+        await user_queries.get_by_id(session, profile.decided_by_id)
+        if profile.decided_by_id
+        else None
+    )
     return profile, decider

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -33,7 +35,8 @@ MENU_DAILY_CHECKIN = __("🔔 Daily check-in")
 MENU_CHECKINS_TODAY = __("📋 Check-ins today")
 
 
-def _one_per_row(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+def one_per_row(buttons: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """Inline buttons one per row: every button wide and easy to hit. The one helper for it."""
     return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
 
 
@@ -67,7 +70,7 @@ def no_keyboard() -> ReplyKeyboardRemove:
 
 
 def role_choice() -> InlineKeyboardMarkup:
-    return _one_per_row(
+    return one_per_row(
         [
             InlineKeyboardButton(
                 text=str(NEED_HELP),
@@ -85,7 +88,7 @@ def role_choice() -> InlineKeyboardMarkup:
 
 
 def consent() -> InlineKeyboardMarkup:
-    return _one_per_row(
+    return one_per_row(
         [
             InlineKeyboardButton(
                 text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True).pack()
@@ -134,11 +137,11 @@ def language_choice(current: str | None) -> InlineKeyboardMarkup:
         buttons.append(
             InlineKeyboardButton(text=label, callback_data=LanguageChoice(locale=locale).pack())
         )
-    return _one_per_row(buttons)
+    return one_per_row(buttons)
 
 
 def privacy_actions() -> InlineKeyboardMarkup:
-    return _one_per_row(
+    return one_per_row(
         [
             InlineKeyboardButton(
                 text=_("🗑 Delete my data"),
@@ -149,7 +152,7 @@ def privacy_actions() -> InlineKeyboardMarkup:
 
 
 def confirm_delete() -> InlineKeyboardMarkup:
-    return _one_per_row(
+    return one_per_row(
         [
             InlineKeyboardButton(
                 text=_("🗑 Yes, delete everything"),

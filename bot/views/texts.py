@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
+from bot.config import Settings
 from bot.services.requests import reference
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
@@ -154,3 +155,22 @@ def duration_label(minutes: int) -> str:
     if hours:
         return _("{hours} h").format(hours=hours)
     return _("{minutes} min").format(minutes=rest)
+
+
+def emergency_text(settings: Settings) -> str:
+    """What to do right now, with the configured numbers and translated service names."""
+    services = {
+        "ambulance": _("ambulance"),
+        "fire": _("fire brigade"),
+        "police": _("police"),
+        "helpline": _("helpline"),
+    }
+    numbers = "\n".join(
+        _("📞 <b>{number}</b> — {service}").format(number=number, service=services[service])
+        for number, service in settings.emergency_number_list
+    )
+    return _(
+        "🚨 <b>If someone is in danger or badly hurt, call now:</b>\n{numbers}\n\n"
+        "Stay on the phone with them. If you can, open the door or ask a neighbour to wait "
+        "with you."
+    ).format(numbers=numbers)

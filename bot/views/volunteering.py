@@ -1,6 +1,7 @@
 """Words and keyboards of the volunteer side: what a volunteer offers (skills, spoken languages),
 their registration card for the coordinators, the task list, and the "how long did it take?"
-question. Like bot/views/texts.py, nothing here shows a resident's address or phone."""
+question, and why something cannot be done. Only `claimed_text`, for the volunteer who holds
+the task, shows a resident's address and phone."""
 
 from __future__ import annotations
 
@@ -10,9 +11,22 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import TaskAction, VolunteerOffer
+from bot.services.errors import (
+    DomainError,
+    InvalidTransition,
+    MinutesInvalid,
+    NotYourTask,
+    RequestChanged,
+    RequestNotFound,
+    TaskTaken,
+    TaskUnavailable,
+    TooManyClaims,
+)
+from bot.services.requests import reference
 from bot.services.volunteers import VOLUNTEER_LANGUAGES
-from bot.views.texts import category_label, duration_label
-from storage.models import RequestCategory, User
+from bot.views.keyboards import one_per_row
+from bot.views.texts import category_label, duration_label, private_card
+from storage.models import HelpRequest, RequestCategory, User, VolunteerStatus
 
 SPOKEN_LANGUAGES = {
     "mandarin": __("Mandarin"),
@@ -24,10 +38,6 @@ SPOKEN_LANGUAGES = {
 
 MINUTE_CHOICES = (30, 60, 90, 120, 180)
 TASKS_PER_PAGE = 5
-
-
-def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
 
 
 def spoken_language_label(code: str) -> str:
@@ -67,7 +77,7 @@ def offer_keyboard(kind: str, chosen: list[str]) -> InlineKeyboardMarkup:
             text=_("➡️ Done"), callback_data=VolunteerOffer(kind="done", value=kind).pack()
         )
     )
-    return _rows(buttons)
+    return one_per_row(buttons)
 
 
 def skills_question() -> str:
@@ -106,7 +116,7 @@ def decision_note(approved: bool, coordinator: User | None) -> str:
 
 
 def more_tasks_keyboard(offset: int) -> InlineKeyboardMarkup:
-    return _rows(
+    return one_per_row(
         [
             InlineKeyboardButton(
                 text=_("▶️ More tasks"),
@@ -124,11 +134,11 @@ def minutes_keyboard(request_id: int) -> InlineKeyboardMarkup:
         )
         for minutes in MINUTE_CHOICES
     ]
-    return _rows(buttons)
+    return one_per_row(buttons)
 
 
 def release_confirm_keyboard(request_id: int) -> InlineKeyboardMarkup:
-    return _rows(
+    return one_per_row(
         [
             InlineKeyboardButton(
                 text=_("😔 Yes, give it back"),
@@ -140,3 +150,86 @@ def release_confirm_keyboard(request_id: int) -> InlineKeyboardMarkup:
             ),
         ]
     )
+
+
+# refusals and answers of the task buttons
+
+
+def not_allowed_text(*, helper: bool, resident: bool, status: VolunteerStatus | None) -> str:
+    """Why this person cannot work on tasks, kindly: a `helper` (volunteer or coordinator)
+    whose registration has `status`, a registered `resident`, or someone else."""
+    if helper:
+        if status is VolunteerStatus.DECLINED:
+            return _(
+                "Your volunteer registration was not approved, so you cannot take tasks. "
+                "A coordinator can tell you more."
+            )
+        return _(
+            "⏳ A coordinator is still checking your registration. I will send you a message "
+            "as soon as you can see and take tasks. Thank you for your patience!"
+        )
+    if resident:
+        return _(
+            "Tasks are for volunteers. If you need help yourself, tap “🙋 I need help” and a "
+            "volunteer will come to you."
+        )
+    return _("Only registered volunteers can take tasks. Please send me /start in a private chat.")
+
+
+def task_error_text(error: DomainError) -> str:
+    match error:
+        case TaskTaken():
+            return _("🙏 Someone else has just taken this task. Thank you all the same!")
+        case TooManyClaims(limit=limit):
+            return _(
+                "You already hold {limit} tasks, which is the most one volunteer may hold. "
+                "Please finish or give back one of them first (🧰 My tasks)."
+            ).format(limit=limit)
+        case NotYourTask():
+            return _("This task is not yours, so nothing was changed.")
+        case MinutesInvalid():
+            return _("Please give the time in minutes, from 1 to 1440. For example: 45")
+        case TaskUnavailable() | RequestNotFound():
+            return _(
+                "This task is no longer open: it was cancelled, finished or changed. "
+                "Thank you for looking!"
+            )
+        case InvalidTransition() | RequestChanged():
+            return _(
+                "This task has changed since this message (it may be finished, cancelled or "
+                "given back), so nothing was changed. 🧰 My tasks shows what you hold now."
+            )
+    return _("Sorry, that is not possible now.")
+
+
+def taken_note() -> str:
+    return _("🤝 Taken by a volunteer. Thank you!")
+
+
+def claimed_text(request: HelpRequest, resident: User) -> str:
+    """For the volunteer who just won the task: the full card."""
+    return (
+        _("✅ This task is yours. Thank you!")
+        + "\n\n"
+        + private_card(request, resident)
+        + "\n\n"
+        + _("Tap “🚶 On my way” when you set off.")
+    )
+
+
+def done_text(request: HelpRequest, minutes: int, this_month: int, total: int) -> str:
+    return _(
+        "🙏 Thank you! {spent} counted for request no. {ref}.\n"
+        "Your time this month: {month}. In total: {total}."
+    ).format(
+        spent=duration_label(minutes),
+        ref=reference(request),
+        month=duration_label(this_month),
+        total=duration_label(total),
+    )
+
+
+def hours_text(this_month: int, total: int) -> str:
+    return _("⏱ Your volunteering time\nThis month: {month}\nIn total: {total}").format(
+        month=duration_label(this_month), total=duration_label(total)
+    ) + ("\n\n" + _("Thank you for all you do! 🙏") if total else "")

@@ -26,7 +26,8 @@ from handlers.checkins.common import PRIVATE
 from handlers.checkins.own_plan import AwayFlow
 from handlers.checkins.setup import CheckinSetup
 from handlers.replies import button_text
-from handlers.resident_requests import show_my_requests, start_asking
+from handlers.requests.asking import start_asking
+from handlers.requests.mine import show_my_requests
 
 
 def build_router() -> Router:

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
 from bot.context import UpdateContext
 from bot.policy.notify import checkins as notify
+from bot.policy.notify.requests import request_submitted
 from bot.services import checkins, requests
 from bot.services.errors import (
     CheckinAnswered,
@@ -21,10 +22,9 @@ from bot.services.errors import (
     NotAllowed,
 )
 from bot.views.checkins import name_of
+from bot.views.texts import emergency_text
 from handlers.checkins.common import person
-from handlers.coordination import announce_request
 from handlers.replies import not_yours_text, retire_buttons, send_main_menu
-from handlers.resident_requests import emergency_text
 
 
 def _refusal(error: DomainError) -> str:
@@ -69,7 +69,7 @@ async def answer_checkin(
         return
     await retire_buttons(callback, _("I need help 🙋"))
     request = await requests.own_request(session, user, request_id)
-    await announce_request(ctx.notifier, request, user, emergency=True)
+    await request_submitted(ctx.notifier, request, user, emergency=True)
     await notify.asked_for_help(ctx.notifier, outcome)
     await send_main_menu(
         bot,

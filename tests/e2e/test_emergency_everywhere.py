@@ -15,9 +15,9 @@ from bot.clock import ManualClock
 from bot.delivery.notifier import Notifier
 from bot.delivery.ratelimit import SendLimits, SendRateLimiter
 from bot.emulator.server import FakeBotAPI
+from bot.policy.notify.requests import request_question
 from bot.services import review, users
-from handlers.coordination import _send_question as send_question
-from handlers.resident_requests import AfterRequest
+from handlers.requests.states import AfterRequest
 from handlers.visits import VisitInput
 from storage.models import UserRole
 from tests.e2e.community import (
@@ -161,7 +161,7 @@ async def test_a_fall_typed_as_the_answer_to_a_coordinators_question(
         await review.record_question(
             session, coordinator, request.id, "几点方便？", clock=linli.clock
         )
-        await send_question(notifier, session, request, "几点方便？")
+        await request_question(notifier, request, "几点方便？")
         await session.commit()
     await mei.wait_for_message(lambda m: "A coordinator asks" in m.text)
     await mei.tap("✍️ Answer")

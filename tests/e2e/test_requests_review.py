@@ -9,15 +9,19 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.callbacks import ReviewAction
+from bot.callbacks import NewRequestStep, ReviewAction
 from bot.clock import ManualClock
-from bot.delivery.notifier import Notifier
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
-from bot.services import requests
-from bot.services.requests import RequestDraft
-from handlers.coordination import announce_request
-from storage.models import AuditEvent, HelpRequest, RequestCategory, RequestStatus, User, UserRole
+from storage.models import (
+    AuditEvent,
+    HelpRequest,
+    RequestCategory,
+    RequestStatus,
+    RequestTiming,
+    User,
+    UserRole,
+)
 from storage.repositories import requests as request_queries
 from tests.e2e.harness import RunningBot
 from tests.e2e.privacy import leaked_private_details
@@ -70,16 +74,30 @@ async def setting(linli: RunningBot, telegram: FakeBotAPI) -> tuple[GroupChat, G
 
 
 async def new_request(linli: RunningBot, resident_id: int, description: str) -> int:
-    """A request as the resident's conversation leaves it: recorded and sent to the group."""
+    """A request asked for in the resident's own chat, step by step (pressing each button by
+    its data, whatever her language), as the coordinators' group then gets it."""
+    resident = linli.api.users[resident_id]
+
+    async def press(field: str, value: str) -> None:
+        data = NewRequestStep(field=field, value=value).pack()
+        await resident.press_data(data, resident.last.message_id)
+
+    await resident.send_text("/request")
+    await press("cat", RequestCategory.SHOPPING.value)
+    await resident.send_text(description)
+    await press("when", RequestTiming.ASAP.value)
+    await press("where", "saved")
+    await press("notes", "skip")
+    await press("confirm", "send")
     async with linli.app.session_factory() as s:
-        resident = await s.scalar(select(User).where(User.telegram_id == resident_id))
-        assert resident is not None
-        draft = RequestDraft(category=RequestCategory.SHOPPING, description=description)
-        request = await requests.submit_request(s, resident, draft, clock=linli.clock)
-        notifier = Notifier(s, linli.settings, linli.clock, linli.app.dispatcher["i18n"])
-        await announce_request(notifier, request, resident, emergency=False)
-        await s.commit()
-        return request.id
+        row = await s.scalar(
+            select(HelpRequest)
+            .join(User, User.id == HelpRequest.resident_id)
+            .where(User.telegram_id == resident_id)
+            .order_by(HelpRequest.id.desc())
+        )
+        assert row is not None and row.description == description
+        return row.id
 
 
 async def request_row(linli: RunningBot, request_id: int) -> HelpRequest:
@@ -268,5 +286,9 @@ async def test_a_double_tap_on_a_card_edits_it_once(
 
     await telegram.wait_until(lambda: len(lin.callback_answers) == 2)
     assert "🔧 Home repair" in coordinators.message(card.message_id).labels
-    edits = [c for c in telegram.calls if c.method.startswith("editMessage")]
+    edits = [
+        c
+        for c in telegram.calls
+        if c.method.startswith("editMessage") and c.params["chat_id"] == COORDINATORS
+    ]
     assert len(edits) == 1 and telegram.refused_calls() == []

@@ -1,0 +1,389 @@
+"""Who is told what about a help request, one function per event, from asking to rating.
+
+Residents hear about their own request (never the volunteer's full name, only the first);
+coordinators get the full card and every alert; the volunteers' group sees the public card
+only (place and time, never the address); a volunteer sees the address once the task is
+theirs. Each message is rendered in its recipient's language when it is queued."""
+
+from __future__ import annotations
+
+from aiogram import html
+from aiogram.utils.i18n import gettext as _
+
+from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.outbox import Priority
+from bot.services.claims import Task
+from bot.services.requests import needs_coordinator_attention, reference
+from bot.views import keyboards
+from bot.views import review as review_views
+from bot.views import volunteering as volunteer_views
+from bot.views.request_keyboards import (
+    answer_keyboard,
+    claim_keyboard,
+    held_task_keyboard,
+    rating_keyboard,
+    review_keyboard,
+)
+from bot.views.texts import first_name, private_card, public_card, when_label
+from storage.models import HelpRequest, User, VolunteerProfile, VolunteerStatus
+from storage.repositories import users as user_queries
+
+
+async def _person(notifier: Notifier, user_id: int | None) -> User | None:
+    return await user_queries.get_by_id(notifier.session, user_id) if user_id else None
+
+
+async def _resident(notifier: Notifier, request: HelpRequest) -> User | None:
+    return await _person(notifier, request.resident_id)
+
+
+async def _publish(
+    notifier: Notifier, request: HelpRequest, *, kind: str, priority: Priority
+) -> None:
+    """The public card with its claim button, to the volunteers' group (if there is one)."""
+    await notifier.tell_volunteers_group(
+        lambda: (public_card(request), claim_keyboard(request)), kind=kind, priority=priority
+    )
+
+
+# asking and review
+
+
+async def request_submitted(
+    notifier: Notifier, request: HelpRequest, resident: User, *, emergency: bool
+) -> None:
+    """A new request (or an emergency) to the coordinators, with the buttons to handle it."""
+    if emergency:
+        priority = Priority.URGENT
+    else:
+        priority = Priority.ALERT if request.urgent else Priority.NOTICE
+    await notifier.tell_coordinators(
+        lambda: (
+            review_views.announcement(request, resident, emergency=emergency),
+            review_keyboard(request),
+        ),
+        kind="request.new",
+        priority=priority,
+    )
+
+
+async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
+    ref = reference(request)
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _(
+                "✅ Your request no. {ref} was checked. We are now finding a volunteer, and I "
+                "will tell you who is coming."
+            ).format(ref=ref),
+            None,
+        ),
+        kind="request.approved",
+        priority=Priority.NOTICE,
+    )
+    await _publish(
+        notifier,
+        request,
+        kind="request.published",
+        priority=Priority.ALERT if request.urgent else Priority.NOTICE,
+    )
+
+
+async def request_rejected(notifier: Notifier, request: HelpRequest) -> None:
+    ref = reference(request)
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _(
+                "😔 We are sorry: we cannot take on your request no. {ref}.\n{reason}\n\n"
+                "If you need anything else, tap “🙋 I need help” at any time."
+            ).format(ref=ref, reason=review_views.reason_text(request.reason)),
+            None,
+        ),
+        kind="request.rejected",
+        priority=Priority.NOTICE,
+    )
+
+
+async def request_question(notifier: Notifier, request: HelpRequest, question: str) -> None:
+    """A coordinator's question, to the resident, with the button to answer it."""
+    ref = reference(request)
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _("❓ A coordinator asks about your request no. {ref}:\n\n{question}").format(
+                ref=ref, question=html.quote(question)
+            ),
+            answer_keyboard(request.id),
+        ),
+        kind="request.question",
+        priority=Priority.ALERT,
+    )
+
+
+async def request_answered(notifier: Notifier, request: HelpRequest, answer: str) -> None:
+    """The resident's answer to a coordinator's question, to the coordinators."""
+    ref = reference(request)
+    await notifier.tell_coordinators(
+        lambda: (
+            _("💬 The resident answers about request no. {ref}:\n{answer}").format(
+                ref=ref, answer=html.quote(answer)
+            ),
+            None,
+        ),
+        kind="request.answer",
+        priority=Priority.ALERT,
+    )
+
+
+async def request_merged(notifier: Notifier, request: HelpRequest, original: HelpRequest) -> None:
+    """A duplicate joined with the request it repeats."""
+    ref, original_ref = reference(request), reference(original)
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _(
+                "🔗 Your request no. {ref} is the same as no. {original}, so we joined them. "
+                "We carry on with no. {original}."
+            ).format(ref=ref, original=original_ref),
+            None,
+        ),
+        kind="request.duplicate",
+        priority=Priority.NOTICE,
+    )
+
+
+async def _unassigned(notifier: Notifier, previous_id: int | None, ref: str) -> None:
+    """The volunteer a coordinator took the task from."""
+    await notifier.tell_user(
+        await _person(notifier, previous_id),
+        lambda: (
+            _(
+                "↩️ A coordinator took request no. {ref} off your list. You do not need to go. "
+                "Thank you!"
+            ).format(ref=ref),
+            None,
+        ),
+        kind="task.unassigned",
+        priority=Priority.ALERT,
+    )
+
+
+async def request_assigned(
+    notifier: Notifier, task: Task, volunteer: User, previous_id: int | None
+) -> None:
+    """A coordinator gave the task to `volunteer` (maybe taking it from `previous_id`)."""
+    request, resident = task.request, task.resident
+    ref = reference(request)
+    await notifier.tell_user(
+        volunteer,
+        lambda: (
+            _("👤 A coordinator gave you this task. Thank you!")
+            + "\n\n"
+            + private_card(request, resident),
+            held_task_keyboard(request),
+        ),
+        kind="task.assigned",
+        priority=Priority.ALERT,
+    )
+    await notifier.tell_user(
+        resident,
+        lambda: (
+            _("🤝 Good news: {volunteer} will help you with request no. {ref}, {when}.").format(
+                volunteer=html.quote(first_name(volunteer)), ref=ref, when=when_label(request)
+            ),
+            None,
+        ),
+        kind="request.claimed",
+        priority=Priority.ALERT,
+    )
+    await _unassigned(notifier, previous_id, ref)
+
+
+async def request_reopened(
+    notifier: Notifier, request: HelpRequest, previous_id: int | None
+) -> None:
+    """A coordinator put a held task back in the pool."""
+    ref = reference(request)
+    await _unassigned(notifier, previous_id, ref)
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _(
+                "🔎 The volunteer for your request no. {ref} cannot come. We are finding "
+                "someone else and will tell you who is coming."
+            ).format(ref=ref),
+            None,
+        ),
+        kind="request.reopened",
+        priority=Priority.NOTICE,
+    )
+    await _publish(notifier, request, kind="request.published", priority=Priority.NOTICE)
+
+
+# the resident's own steps
+
+
+async def request_cancelled(
+    notifier: Notifier, request: HelpRequest, volunteer_id: int | None
+) -> None:
+    """Cancelled by the resident: the volunteer who held it need not go."""
+    ref = reference(request)
+    await notifier.tell_user(
+        await _person(notifier, volunteer_id),
+        lambda: (
+            _(
+                "✖️ Request no. {ref} was cancelled by the resident. "
+                "You do not need to go. Thank you!"
+            ).format(ref=ref),
+            None,
+        ),
+        kind="request.cancelled",
+        priority=Priority.ALERT,
+    )
+    await notifier.tell_coordinators(
+        lambda: (_("✖️ Request no. {ref} was cancelled by the resident.").format(ref=ref), None),
+        kind="request.cancelled",
+        priority=Priority.NOTICE,
+    )
+
+
+async def request_rated(notifier: Notifier, request: HelpRequest, previous: int | None) -> None:
+    """A new rating: a low one goes to the coordinators (the same one again does not)."""
+    if previous != request.rating and needs_coordinator_attention(request):
+        await request_feedback(notifier, request)
+
+
+async def request_feedback(notifier: Notifier, request: HelpRequest) -> None:
+    """The rating and comment, to the coordinators."""
+    ref = reference(request)
+    rating = request.rating
+    comment = request.rating_comment
+
+    def render() -> Rendered:
+        text = _("⭐ Feedback on request no. {ref}: rated {rating}/5.").format(
+            ref=ref, rating=rating or "—"
+        )
+        if comment:
+            text += "\n" + _("💬 Comment: {comment}").format(comment=html.quote(comment))
+        return text, None
+
+    await notifier.tell_coordinators(render, kind="request.feedback", priority=Priority.NOTICE)
+
+
+# the volunteer's steps
+
+
+async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_group: bool) -> None:
+    """The resident hears who is coming. A claim pressed in the volunteers' group brings the
+    details to the volunteer privately (the group post only says "taken")."""
+    request, resident = task.request, task.resident
+    await notifier.tell_user(
+        resident,
+        lambda: (
+            _(
+                "🤝 Good news! {name}, a volunteer, will help you with request no. {ref}. "
+                "When: {when}."
+            ).format(
+                name=html.quote(first_name(volunteer)),
+                ref=reference(request),
+                when=when_label(request),
+            ),
+            None,
+        ),
+        kind="task_claimed",
+        priority=Priority.NOTICE,
+    )
+    if in_group:
+        await notifier.tell_user(
+            volunteer,
+            lambda: (
+                volunteer_views.claimed_text(request, resident),
+                held_task_keyboard(request),
+            ),
+            kind="task_details",
+            priority=Priority.URGENT,
+        )
+
+
+async def task_started(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _("🚶 {name} is on the way to you now (request no. {ref}).").format(
+                name=html.quote(first_name(volunteer)), ref=reference(request)
+            ),
+            None,
+        ),
+        kind="task_started",
+        priority=Priority.URGENT,
+    )
+
+
+async def task_done(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
+    """The resident hears it is done and is asked for their rating."""
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _(
+                "✅ {name} has finished request no. {ref}. We hope it went well! "
+                "How was the help? Tap a button:"
+            ).format(name=html.quote(first_name(volunteer)), ref=reference(request)),
+            rating_keyboard(request),
+        ),
+        kind="task_done",
+        priority=Priority.NOTICE,
+    )
+
+
+async def task_released(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
+    """ "I can't make it": coordinators, resident, and the task is posted again."""
+    volunteer_name = first_name(volunteer)
+    full_name = volunteer.display_name or volunteer_name
+    await notifier.tell_coordinators(
+        lambda: (
+            _(
+                "↩️ {volunteer} cannot make it: request no. {ref} is back with the volunteers."
+            ).format(volunteer=html.quote(full_name), ref=reference(request)),
+            None,
+        ),
+        kind="task_released",
+        priority=Priority.ALERT,
+    )
+    await notifier.tell_user(
+        await _resident(notifier, request),
+        lambda: (
+            _(
+                "{name} cannot come after all, sorry. Do not worry: we are finding another "
+                "volunteer for request no. {ref}."
+            ).format(name=html.quote(volunteer_name), ref=reference(request)),
+            None,
+        ),
+        kind="task_released",
+        priority=Priority.NOTICE,
+    )
+    await _publish(notifier, request, kind="task_reposted", priority=Priority.NOTICE)
+
+
+# volunteers themselves
+
+
+async def volunteer_decided(notifier: Notifier, volunteer: User, profile: VolunteerProfile) -> None:
+    """A coordinator approved or declined a volunteer's registration."""
+
+    def render() -> Rendered:
+        if profile.status is VolunteerStatus.APPROVED:
+            text = _(
+                "🎉 Good news, {name}: a coordinator has approved you as a volunteer. "
+                "Tap “🔎 Open tasks” to see who needs a hand."
+            )
+        else:
+            text = _(
+                "Thank you for offering to help, {name}. A coordinator could not approve your "
+                "registration this time; they may get in touch with you."
+            )
+        return text.format(name=html.quote(volunteer.display_name or "")), keyboards.main_menu(
+            volunteer.role
+        )
+
+    await notifier.tell_user(volunteer, render, kind="volunteer_decided", priority=Priority.NOTICE)

@@ -1,0 +1,260 @@
+"""A resident's own requests once asked: see them, cancel one, rate the help (and comment),
+answer a coordinator's question."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import RequestAction
+from bot.context import UpdateContext
+from bot.policy.notify import requests as notify
+from bot.policy.permissions import Action, is_registered
+from bot.services import requests
+from bot.services.errors import InvalidInput, RatingInvalid, RequestChanged, RequestNotFound
+from bot.views.asking import invalid_text
+from bot.views.request_keyboards import cancel_confirm_keyboard, cancel_keyboard, comment_keyboard
+from bot.views.texts import resident_card
+from handlers.replies import edit_pressed, retire_buttons, send_main_menu, stale_button_text
+from handlers.requests.states import AfterRequest
+from handlers.wizard import ask, pressed_then_ask
+from storage.models import HelpRequest
+
+FINISHED = requests.FINISHED
+
+
+def _not_found_text() -> str:
+    return _("Sorry, I could not find that request. Please look in “📋 My requests”.")
+
+
+async def _not_found(callback: CallbackQuery) -> None:
+    await callback.answer(_not_found_text(), show_alert=True)
+
+
+async def _finished(callback: CallbackQuery, request: HelpRequest) -> None:
+    await callback.answer(_("This request is already finished."), show_alert=True)
+    await edit_pressed(callback, resident_card(request), None)
+
+
+async def refuse_if_not_resident(message: Message, ctx: UpdateContext) -> bool:
+    """Only registered residents ask for help and see their requests, in their private chat
+    (never in a group, where others would read it); everyone else is told why, kindly."""
+    if message.chat.type != "private":
+        await message.answer(_("Please use this in your private chat with me."))
+        return True
+    if not is_registered(ctx.person):
+        await message.answer(_("You are not registered yet. Send /start to begin."))
+        return True
+    if not ctx.may(Action.ASK_FOR_HELP):
+        await message.answer(
+            _(
+                "Asking for help is for residents. If a neighbour needs help, "
+                "ask them to write to me."
+            )
+        )
+        return True
+    return False
+
+
+async def show_my_requests(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    if await refuse_if_not_resident(message, ctx):
+        return
+    await state.clear()
+    mine = await requests.requests_of(ctx.session, ctx.person)
+    if not mine:
+        await message.answer(_("You have no requests yet. Tap “🙋 I need help” to ask for help."))
+        return
+    await message.answer(_("<b>Your requests</b>"))
+    for request in mine[:10]:
+        await message.answer(resident_card(request), reply_markup=cancel_keyboard(request))
+
+
+# cancelling
+
+
+async def ask_cancel(
+    callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext
+) -> None:
+    try:
+        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+    except RequestNotFound:
+        await _not_found(callback)
+        return
+    if request.status in FINISHED:
+        await _finished(callback, request)
+        return
+    await callback.answer()
+    text = resident_card(request) + "\n\n" + _("Cancel this request?")
+    await edit_pressed(callback, text, cancel_confirm_keyboard(request))
+
+
+async def keep_request(
+    callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext
+) -> None:
+    try:
+        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+    except RequestNotFound:
+        await _not_found(callback)
+        return
+    await callback.answer()
+    await edit_pressed(callback, resident_card(request), cancel_keyboard(request))
+
+
+async def confirm_cancel(
+    callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext
+) -> None:
+    try:
+        request, volunteer_id = await requests.cancel_request(
+            ctx.session, ctx.person, callback_data.request_id, clock=ctx.clock
+        )
+    except RequestNotFound:
+        await _not_found(callback)
+        return
+    except RequestChanged:
+        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+        await _finished(callback, request)
+        return
+    await notify.request_cancelled(ctx.notifier, request, volunteer_id)
+    await callback.answer(_("Cancelled."))
+    await edit_pressed(callback, resident_card(request), None)
+
+
+# rating and comments
+
+
+async def rated(callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext) -> None:
+    try:
+        before = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+        previous = before.rating
+        request = await requests.rate_request(
+            ctx.session, ctx.person, callback_data.request_id, callback_data.value, clock=ctx.clock
+        )
+    except RequestNotFound:
+        await _not_found(callback)
+        return
+    except RatingInvalid:
+        await callback.answer(stale_button_text())
+        return
+    except RequestChanged:
+        await callback.answer(_("This request cannot be rated yet."), show_alert=True)
+        return
+    await notify.request_rated(ctx.notifier, request, previous)
+    await callback.answer()
+    text = _(
+        "Thank you! You gave request no. {ref} {stars}.\nWould you like to add a comment?"
+    ).format(ref=requests.reference(request), stars="⭐" * (request.rating or 0))
+    await edit_pressed(callback, text, comment_keyboard(request))
+
+
+async def wants_to_comment(
+    callback: CallbackQuery, callback_data: RequestAction, state: FSMContext, ctx: UpdateContext
+) -> None:
+    try:
+        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+    except RequestNotFound:
+        await _not_found(callback)
+        return
+    await state.update_data(request_id=request.id)
+    await pressed_then_ask(
+        callback,
+        state,
+        AfterRequest.comment,
+        _("Please write your comment. Send /cancel if you changed your mind."),
+        note=_("💬 Add a comment"),
+    )
+
+
+async def no_comment(callback: CallbackQuery, callback_data: RequestAction) -> None:
+    await callback.answer()
+    await retire_buttons(callback, _("No, thanks"))
+
+
+async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
+    request_id = int((await state.get_data()).get("request_id", 0))
+    try:
+        request = await requests.comment_on_request(
+            ctx.session, ctx.person, request_id, message.text or "", clock=ctx.clock
+        )
+    except InvalidInput as error:
+        await message.answer(invalid_text(error))
+        return
+    except (RequestNotFound, RequestChanged):
+        await state.clear()
+        await message.answer(_not_found_text())
+        return
+    await state.clear()
+    await notify.request_feedback(ctx.notifier, request)
+    await send_main_menu(
+        bot,
+        message.chat.id,
+        ctx.person,
+        _("Thank you! Your comment was passed to the coordinators."),
+    )
+
+
+async def text_please(message: Message) -> None:
+    await message.answer(_("Please type it in words ✍️, or send /cancel to stop."))
+
+
+# answering a coordinator's question
+
+
+async def wants_to_answer(
+    callback: CallbackQuery, callback_data: RequestAction, state: FSMContext, ctx: UpdateContext
+) -> None:
+    try:
+        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+    except RequestNotFound:
+        await _not_found(callback)
+        return
+    if request.status in FINISHED:
+        await callback.answer(_("This request is already finished."), show_alert=True)
+        return
+    await callback.answer()
+    await state.update_data(request_id=request.id)
+    if isinstance(callback.message, Message):
+        await ask(callback.message, state, AfterRequest.answer, _("Please type your answer."))
+
+
+async def got_answer(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
+    request_id = int((await state.get_data()).get("request_id", 0))
+    try:
+        request, answer = await requests.record_answer(
+            ctx.session, ctx.person, request_id, message.text or "", clock=ctx.clock
+        )
+    except InvalidInput as error:
+        await message.answer(invalid_text(error))
+        return
+    except (RequestNotFound, RequestChanged):
+        await state.clear()
+        await message.answer(_("This request is already finished."))
+        return
+    await state.clear()
+    await notify.request_answered(ctx.notifier, request, answer)
+    await send_main_menu(
+        bot,
+        message.chat.id,
+        ctx.person,
+        _("Thank you! I passed your answer on."),
+    )
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several).
+    Its menu entries are in `handlers.requests.asking`, whose router comes first."""
+    router = Router(name="my_requests")
+    action = RequestAction.filter
+    router.callback_query.register(ask_cancel, action(F.action == "cancel"))
+    router.callback_query.register(confirm_cancel, action(F.action == "cancel_yes"))
+    router.callback_query.register(keep_request, action(F.action == "keep"))
+    router.callback_query.register(rated, action(F.action == "rate"))
+    router.callback_query.register(wants_to_comment, action(F.action == "comment"))
+    router.callback_query.register(no_comment, action(F.action == "nocomment"))
+    router.message.register(got_comment, AfterRequest.comment, F.text)
+    router.callback_query.register(wants_to_answer, action(F.action == "answer"))
+    router.message.register(got_answer, AfterRequest.answer, F.text)
+    router.message.register(text_please, StateFilter(*AfterRequest.__all_states__))
+    return router

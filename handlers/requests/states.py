@@ -1,0 +1,42 @@
+"""The conversation states of help requests, in one place: the asking wizard, the resident's
+typed comment or answer, a coordinator typing for a request, a volunteer typing minutes."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class AskHelp(StatesGroup):
+    category = State()
+    description = State()
+    when = State()
+    day = State()
+    day_part = State()
+    place = State()  # only for someone who has no place yet
+    where = State()
+    address = State()
+    save_address = State()
+    notes = State()
+    confirm = State()
+
+
+class AfterRequest(StatesGroup):
+    comment = State()
+    answer = State()
+
+
+class ReviewInput(StatesGroup):
+    """A coordinator typing something for a request (per chat and person, also in a group)."""
+
+    question = State()
+    reason = State()
+    duplicate = State()
+
+
+class VolunteerFlow(StatesGroup):
+    minutes = State()  # typing the minutes a finished task took
+
+
+def is_asking(state_name: str | None) -> bool:
+    """Whether a request is being written (an emergency then takes its place)."""
+    return state_name in {state.state for state in AskHelp.__all_states__}

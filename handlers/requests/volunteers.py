@@ -1,0 +1,62 @@
+"""Coordinators approve or decline a volunteer's registration, with the buttons of the card the
+bot posted (in their group, or privately)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from bot.callbacks import VolunteerDecision
+from bot.context import UpdateContext
+from bot.policy.notify import requests as notify
+from bot.policy.permissions import Action
+from bot.services import volunteers
+from bot.services.errors import NotAllowed, VolunteerNotApproved
+from bot.views import volunteering as views
+from handlers.replies import retire_buttons
+from storage.models import VolunteerStatus
+
+
+async def decided_volunteer(
+    callback: CallbackQuery, callback_data: VolunteerDecision, ctx: UpdateContext
+) -> None:
+    """Approve or decline a volunteer; a second or stale press shows the decision made."""
+    if not ctx.may(Action.APPROVE_VOLUNTEERS):
+        await callback.answer(_("Only coordinators can approve volunteers."), show_alert=True)
+        return
+    in_group = callback.message is not None and callback.message.chat.type != "private"
+    locale = ctx.settings.default_locale if in_group else ctx.i18n.current_locale
+    try:
+        volunteer, profile = await volunteers.decide_volunteer(
+            ctx.session,
+            ctx.person,
+            callback_data.volunteer_id,
+            approve=callback_data.approve,
+            clock=ctx.clock,
+        )
+    except VolunteerNotApproved:  # decided already, maybe by someone else
+        registration = await volunteers.registration_of(ctx.session, callback_data.volunteer_id)
+        assert registration is not None
+        decided, decider = registration
+        with ctx.i18n.use_locale(locale):
+            note = views.decision_note(decided.status is VolunteerStatus.APPROVED, decider)
+        await callback.answer(note, show_alert=True)
+        await retire_buttons(callback, note)
+        return
+    except NotAllowed:
+        await callback.answer(_("This volunteer is no longer registered."), show_alert=True)
+        await retire_buttons(callback)
+        return
+    await notify.volunteer_decided(ctx.notifier, volunteer, profile)
+    with ctx.i18n.use_locale(locale):
+        note = views.decision_note(callback_data.approve, ctx.person)
+    await callback.answer(note)
+    await retire_buttons(callback, note)
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="volunteer_decisions")
+    router.callback_query.register(decided_volunteer, VolunteerDecision.filter())
+    return router
