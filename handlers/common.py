@@ -16,14 +16,15 @@ from bot.config import LOCALES
 from bot.context import UpdateContext
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.notify import erasure as notify
-from bot.policy.permissions import is_coordinator
+from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.services import users
 from bot.views import keyboards
 from bot.views import privacy as views
 from bot.views.onboarding import privacy_notice
 from handlers.onboarding import ask_current_step, begin
 from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
-from storage.models import User, UserRole
+from storage.fsm import forget_conversations
+from storage.models import User
 
 
 class PrivacyFlow(StatesGroup):
@@ -43,7 +44,7 @@ def help_text(user: User) -> str:
             "You are a coordinator. You look after the people of your community: their requests "
             "and the volunteers who help them."
         )
-    elif user.role == UserRole.VOLUNTEER:
+    elif is_volunteer(user):
         intro = _(
             "You are a volunteer. Thank you! Here you will find neighbours who need a hand, "
             "and keep track of the help you give."
@@ -162,7 +163,7 @@ async def confirm_delete(
     await retire_buttons(callback, _("🗑 Yes, delete everything"))
     erasure = await users.delete_personal_data(ctx.session, _person(ctx), clock=ctx.clock)
     await state.clear()
-    await users.forget_conversations(state.storage, callback.from_user.id, erasure.values)
+    await forget_conversations(state.storage, callback.from_user.id, erasure.values.redact)
     await notify.tasks_withdrawn(ctx.notifier, erasure.cancelled_tasks)
     await clear_chat_commands(bot, callback.from_user.id)
     await bot.send_message(

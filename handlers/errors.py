@@ -16,7 +16,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.delivery.outbox import person_blocked_bot
+from bot.delivery.outbox import record_blocked_bot
 from handlers import onboarding
 
 logger = logging.getLogger("linli.errors")
@@ -94,9 +94,7 @@ async def reply_refused(
         with suppress(TelegramAPIError):
             await query.answer()
     if presser is not None and "blocked by the user" in str(event.exception):
-        async with session_factory() as session:
-            await person_blocked_bot(session, presser.id, clock=clock)
-            await session.commit()
+        await record_blocked_bot(session_factory, presser.id, clock=clock)
 
 
 def build_router() -> Router:

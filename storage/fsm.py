@@ -118,3 +118,12 @@ async def forget_in_redis(
             redacted, _about = redact(data)
             if redacted != data:
                 await redis.set(raw_key, json.dumps(redacted, ensure_ascii=False), keepttl=True)
+
+
+async def forget_conversations(
+    storage: BaseStorage, telegram_id: int, redact: Callable[[Any], tuple[Any, bool]]
+) -> None:
+    """Conversations kept outside the database (Redis) forget the person too: theirs go, and
+    others' lose what quotes them. The database storage was cleared with the rest."""
+    if not isinstance(storage, DatabaseStorage):
+        await forget_in_redis(getattr(storage, "redis"), telegram_id, redact)  # noqa: B009

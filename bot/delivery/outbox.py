@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from storage.models import OutboxMessage, OutboxStatus
@@ -139,6 +139,16 @@ async def enqueue_payload(
         await session.flush()
     session.info["outbox_queued"] = True  # the session middleware wakes the sender on commit
     return row
+
+
+async def record_blocked_bot(
+    session_factory: async_sessionmaker[AsyncSession], chat_id: int, *, clock: Clock
+) -> None:
+    """`person_blocked_bot` in a transaction of its own, for the error handler, which runs
+    after the update's session is gone."""
+    async with session_factory() as session:
+        await person_blocked_bot(session, chat_id, clock=clock)
+        await session.commit()
 
 
 async def person_blocked_bot(session: AsyncSession, telegram_id: int, *, clock: Clock) -> bool:

@@ -70,10 +70,14 @@ def keeps_quiet_hours(person: User) -> bool:
     return person.role is UserRole.RESIDENT
 
 
-def keeps_coordinator_role(person: User | None) -> bool:
-    """A coordinator stays one over an invitation for a lesser role and over the role chosen
-    while registering: both come before being registered, so this is not a `may` rule."""
-    return person is not None and person.role is UserRole.COORDINATOR
+def holds_coordinator_role(person: User | None, *, over: UserRole | None = None) -> bool:
+    """The person is a coordinator, registered or not yet: a coordinator stays one over an
+    invitation for a lesser role (`over`: the role offered; None for the role chosen while
+    registering), and their own volunteer profile needs nobody's approval. Both come before
+    being registered, so this is not a `may` rule."""
+    if person is None or person.role is not UserRole.COORDINATOR:
+        return False
+    return over is not UserRole.COORDINATOR
 
 
 def _coordinator(person: User, record: Any) -> bool:

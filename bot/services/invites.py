@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.policy.permissions import keeps_coordinator_role
+from bot.policy.permissions import holds_coordinator_role
 from bot.services.errors import InviteBelowRole, InviteExpired, InviteInvalid, InviteUsed
 from storage.models import Invite, User, UserRole
 from storage.repositories import audit
@@ -83,7 +83,7 @@ async def redeem_invite(session: AsyncSession, user: User, code: str, *, clock: 
     now = clock.now()
     if invite.used_at is not None and invite.used_by_id == user.id:
         return invite.role  # the same person opening the same link twice
-    if keeps_coordinator_role(user) and invite.role is not UserRole.COORDINATOR:
+    if holds_coordinator_role(user, over=invite.role):
         raise InviteBelowRole()
     if not await invite_queries.mark_used(session, invite.id, user.id, now):
         # used or expired: the UPDATE decided; reading the row again only says which

@@ -7,11 +7,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.policy.permissions import keeps_coordinator_role
+from bot.policy.permissions import holds_coordinator_role
 from bot.services import places
 from bot.services.errors import (
     DescriptionEmpty,
@@ -20,13 +19,12 @@ from bot.services.errors import (
     PhoneInvalid,
     TextTooLong,
 )
-from storage.fsm import DatabaseStorage, forget_in_redis
 from storage.models import Place, User, UserRole
 from storage.repositories import audit
 from storage.repositories import users as user_queries
 
 if TYPE_CHECKING:
-    from bot.services.erasure import Erasure, PersonalValues
+    from bot.services.erasure import Erasure
 
 NAME_MAX = 64
 ADDRESS_MAX = 200
@@ -143,7 +141,7 @@ async def complete_onboarding(
     `place` is one the coordinators defined (None: not sure, or none defined yet); `address` is
     the exact one, which only a task's holder and the coordinators will see."""
     now = clock.now()
-    if not keeps_coordinator_role(user):
+    if not holds_coordinator_role(user):
         user.role = role
     user.display_name = clean_name(display_name)
     user.phone = normalise_phone(phone) if phone else None
@@ -190,12 +188,3 @@ async def delete_personal_data(session: AsyncSession, user: User, *, clock: Cloc
     audit.record(session, at=now, action="user.data_deleted", actor_id=user.id, subject_id=user.id)
     await session.flush()
     return erasure
-
-
-async def forget_conversations(
-    storage: BaseStorage, telegram_id: int, values: PersonalValues
-) -> None:
-    """Conversations kept outside the database (Redis) forget the person too: theirs go, and
-    others' lose what quotes them. The database storage was cleared with the rest."""
-    if not isinstance(storage, DatabaseStorage):
-        await forget_in_redis(getattr(storage, "redis"), telegram_id, values.redact)  # noqa: B009

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.policy.permissions import Action, is_registered, may, require
+from bot.policy.permissions import Action, is_registered, is_resident, may, require
 from bot.services import checkins
 from bot.services.errors import (
     MinutesInvalid,
@@ -55,7 +55,7 @@ from bot.services.visit_steps import (  # noqa: F401 (the scheduler's side, also
     take_due_steps,
 )
 from bot.services.volunteers import approved_volunteer
-from storage.models import Pairing, User, UserRole, Visit, VisitKind, VisitOutcome, VisitStatus
+from storage.models import Pairing, User, Visit, VisitKind, VisitOutcome, VisitStatus
 from storage.repositories import audit
 from storage.repositories import users as user_queries
 from storage.repositories import visits as queries
@@ -102,7 +102,7 @@ def clean_safety_code(text: str | None) -> str | None:
 
 async def _resident(session: AsyncSession, resident_id: int) -> User:
     resident = await session.get(User, resident_id)
-    if resident is None or not resident.is_onboarded or resident.role is not UserRole.RESIDENT:
+    if not is_resident(resident):
         raise PairingPersonInvalid()
     return resident
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.policy.permissions import Action, require
+from bot.policy.permissions import Action, holds_coordinator_role, is_coordinator, require
 from bot.services.errors import NotAllowed, VolunteerNotApproved
-from storage.models import RequestCategory, User, UserRole, VolunteerProfile, VolunteerStatus
+from storage.models import RequestCategory, User, VolunteerProfile, VolunteerStatus
 from storage.repositories import audit
 from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
@@ -41,7 +41,7 @@ async def register_volunteer(
     profile.skills = valid_skills
     profile.languages = valid_languages
     profile.submitted_at = now
-    if approved_by is not None or user.role is UserRole.COORDINATOR:
+    if approved_by is not None or holds_coordinator_role(user):
         profile.status = VolunteerStatus.APPROVED
         profile.decided_at = now
         profile.decided_by_id = approved_by.id if approved_by else user.id
@@ -87,7 +87,7 @@ async def approved_volunteer(session: AsyncSession, user: User | None) -> User:
     """The user, if they are a volunteer (or coordinator) approved to see and claim tasks."""
     user = require(user, Action.SEE_TASKS)
     profile = await request_queries.volunteer_profile(session, user.id)
-    if user.role is UserRole.COORDINATOR and profile is None:
+    if is_coordinator(user) and profile is None:
         return user
     if profile is None or profile.status is not VolunteerStatus.APPROVED:
         raise VolunteerNotApproved()

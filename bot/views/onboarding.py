@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
+from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.services.errors import (
     DescriptionEmpty,
     InvalidInput,
@@ -17,7 +18,7 @@ from bot.services.errors import (
     PhoneInvalid,
     TextTooLong,
 )
-from storage.models import User, UserRole
+from storage.models import User
 
 
 def privacy_notice() -> str:
@@ -138,9 +139,9 @@ def tap_one_first_text() -> str:
 
 def welcome_text(user: User) -> str:
     name = html.quote(user.display_name or "")
-    if user.role == UserRole.COORDINATOR:
+    if is_coordinator(user):
         return _("Welcome, {name}. You are registered as a coordinator.").format(name=name)
-    if user.role == UserRole.VOLUNTEER:
+    if is_volunteer(user):
         return _(
             "Thank you for volunteering, {name}! You are registered. Send /help to see what "
             "you can do."

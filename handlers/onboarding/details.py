@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import PlaceChoice
 from bot.commands import set_chat_commands
 from bot.context import UpdateContext
-from bot.policy.permissions import keeps_coordinator_role
+from bot.policy.permissions import holds_coordinator_role
 from bot.services import places, users
 from bot.services.errors import (
     DescriptionEmpty,
@@ -120,7 +120,7 @@ async def _after_place(chat_id: int, state: FSMContext, ctx: UpdateContext, bot:
     if role == UserRole.RESIDENT.value:
         await go_to(Onboarding.address, bot, chat_id, state, ctx.session)
         return
-    if role == UserRole.VOLUNTEER.value and not keeps_coordinator_role(ctx.person):
+    if role == UserRole.VOLUNTEER.value and not holds_coordinator_role(ctx.person):
         await state.update_data(skills=[], languages=[])
         await go_to(Onboarding.skills, bot, chat_id, state, ctx.session)
         return

@@ -7,14 +7,12 @@ theirs. Each message is rendered in its recipient's language when it is queued."
 
 from __future__ import annotations
 
-from aiogram import html
-from aiogram.utils.i18n import gettext as _
-
 from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
 from bot.services.claims import Task
 from bot.services.requests import needs_coordinator_attention, reference
 from bot.views import keyboards
+from bot.views import request_notices as notices
 from bot.views import review as review_views
 from bot.views import volunteering as volunteer_views
 from bot.views.request_keyboards import (
@@ -24,8 +22,8 @@ from bot.views.request_keyboards import (
     rating_keyboard,
     review_keyboard,
 )
-from bot.views.texts import first_name, private_card, public_card, when_label
-from storage.models import HelpRequest, User, VolunteerProfile, VolunteerStatus
+from bot.views.texts import public_card
+from storage.models import HelpRequest, User, VolunteerProfile
 from storage.repositories import users as user_queries
 
 
@@ -68,14 +66,10 @@ async def request_submitted(
 
 
 async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
-    ref = reference(request)
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _(
-                "✅ Your request no. {ref} was checked. We are now finding a volunteer, and I "
-                "will tell you who is coming."
-            ).format(ref=ref),
+            notices.approved(request),
             None,
         ),
         kind="request.approved",
@@ -90,14 +84,10 @@ async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
 
 
 async def request_rejected(notifier: Notifier, request: HelpRequest) -> None:
-    ref = reference(request)
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _(
-                "😔 We are sorry: we cannot take on your request no. {ref}.\n{reason}\n\n"
-                "If you need anything else, tap “🙋 I need help” at any time."
-            ).format(ref=ref, reason=review_views.reason_text(request.reason)),
+            notices.rejected(request, review_views.reason_text(request.reason)),
             None,
         ),
         kind="request.rejected",
@@ -107,13 +97,10 @@ async def request_rejected(notifier: Notifier, request: HelpRequest) -> None:
 
 async def request_question(notifier: Notifier, request: HelpRequest, question: str) -> None:
     """A coordinator's question, to the resident, with the button to answer it."""
-    ref = reference(request)
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _("❓ A coordinator asks about your request no. {ref}:\n\n{question}").format(
-                ref=ref, question=html.quote(question)
-            ),
+            notices.question(request, question),
             answer_keyboard(request.id),
         ),
         kind="request.question",
@@ -123,12 +110,9 @@ async def request_question(notifier: Notifier, request: HelpRequest, question: s
 
 async def request_answered(notifier: Notifier, request: HelpRequest, answer: str) -> None:
     """The resident's answer to a coordinator's question, to the coordinators."""
-    ref = reference(request)
     await notifier.tell_coordinators(
         lambda: (
-            _("💬 The resident answers about request no. {ref}:\n{answer}").format(
-                ref=ref, answer=html.quote(answer)
-            ),
+            notices.answer(request, answer),
             None,
         ),
         kind="request.answer",
@@ -138,14 +122,10 @@ async def request_answered(notifier: Notifier, request: HelpRequest, answer: str
 
 async def request_merged(notifier: Notifier, request: HelpRequest, original: HelpRequest) -> None:
     """A duplicate joined with the request it repeats."""
-    ref, original_ref = reference(request), reference(original)
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _(
-                "🔗 Your request no. {ref} is the same as no. {original}, so we joined them. "
-                "We carry on with no. {original}."
-            ).format(ref=ref, original=original_ref),
+            notices.merged(request, original),
             None,
         ),
         kind="request.duplicate",
@@ -158,10 +138,7 @@ async def _unassigned(notifier: Notifier, previous_id: int | None, ref: str) -> 
     await notifier.tell_user(
         await _person(notifier, previous_id),
         lambda: (
-            _(
-                "↩️ A coordinator took request no. {ref} off your list. You do not need to go. "
-                "Thank you!"
-            ).format(ref=ref),
+            notices.unassigned(ref),
             None,
         ),
         kind="task.unassigned",
@@ -178,9 +155,7 @@ async def request_assigned(
     await notifier.tell_user(
         volunteer,
         lambda: (
-            _("👤 A coordinator gave you this task. Thank you!")
-            + "\n\n"
-            + private_card(request, resident),
+            notices.assigned_to_you(request, resident),
             held_task_keyboard(request),
         ),
         kind="task.assigned",
@@ -189,9 +164,7 @@ async def request_assigned(
     await notifier.tell_user(
         resident,
         lambda: (
-            _("🤝 Good news: {volunteer} will help you with request no. {ref}, {when}.").format(
-                volunteer=html.quote(first_name(volunteer)), ref=ref, when=when_label(request)
-            ),
+            notices.assigned_to_resident(request, volunteer),
             None,
         ),
         kind="request.claimed",
@@ -209,10 +182,7 @@ async def request_reopened(
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _(
-                "🔎 The volunteer for your request no. {ref} cannot come. We are finding "
-                "someone else and will tell you who is coming."
-            ).format(ref=ref),
+            notices.reopened(request),
             None,
         ),
         kind="request.reopened",
@@ -228,21 +198,17 @@ async def request_cancelled(
     notifier: Notifier, request: HelpRequest, volunteer_id: int | None
 ) -> None:
     """Cancelled by the resident: the volunteer who held it need not go."""
-    ref = reference(request)
     await notifier.tell_user(
         await _person(notifier, volunteer_id),
         lambda: (
-            _(
-                "✖️ Request no. {ref} was cancelled by the resident. "
-                "You do not need to go. Thank you!"
-            ).format(ref=ref),
+            notices.cancelled_to_volunteer(request),
             None,
         ),
         kind="request.cancelled",
         priority=Priority.ALERT,
     )
     await notifier.tell_coordinators(
-        lambda: (_("✖️ Request no. {ref} was cancelled by the resident.").format(ref=ref), None),
+        lambda: (notices.cancelled_to_coordinators(request), None),
         kind="request.cancelled",
         priority=Priority.NOTICE,
     )
@@ -256,19 +222,9 @@ async def request_rated(notifier: Notifier, request: HelpRequest, previous: int 
 
 async def request_feedback(notifier: Notifier, request: HelpRequest) -> None:
     """The rating and comment, to the coordinators."""
-    ref = reference(request)
-    rating = request.rating
-    comment = request.rating_comment
-
-    def render() -> Rendered:
-        text = _("⭐ Feedback on request no. {ref}: rated {rating}/5.").format(
-            ref=ref, rating=rating or "—"
-        )
-        if comment:
-            text += "\n" + _("💬 Comment: {comment}").format(comment=html.quote(comment))
-        return text, None
-
-    await notifier.tell_coordinators(render, kind="request.feedback", priority=Priority.NOTICE)
+    await notifier.tell_coordinators(
+        lambda: (notices.feedback(request), None), kind="request.feedback", priority=Priority.NOTICE
+    )
 
 
 # the volunteer's steps
@@ -281,14 +237,7 @@ async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_gr
     await notifier.tell_user(
         resident,
         lambda: (
-            _(
-                "🤝 Good news! {name}, a volunteer, will help you with request no. {ref}. "
-                "When: {when}."
-            ).format(
-                name=html.quote(first_name(volunteer)),
-                ref=reference(request),
-                when=when_label(request),
-            ),
+            notices.claimed(request, volunteer),
             None,
         ),
         kind="task_claimed",
@@ -310,9 +259,7 @@ async def task_started(notifier: Notifier, request: HelpRequest, volunteer: User
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _("🚶 {name} is on the way to you now (request no. {ref}).").format(
-                name=html.quote(first_name(volunteer)), ref=reference(request)
-            ),
+            notices.on_the_way(request, volunteer),
             None,
         ),
         kind="task_started",
@@ -325,10 +272,7 @@ async def task_done(notifier: Notifier, request: HelpRequest, volunteer: User) -
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _(
-                "✅ {name} has finished request no. {ref}. We hope it went well! "
-                "How was the help? Tap a button:"
-            ).format(name=html.quote(first_name(volunteer)), ref=reference(request)),
+            notices.done(request, volunteer),
             rating_keyboard(request),
         ),
         kind="task_done",
@@ -338,13 +282,9 @@ async def task_done(notifier: Notifier, request: HelpRequest, volunteer: User) -
 
 async def task_released(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
     """ "I can't make it": coordinators, resident, and the task is posted again."""
-    volunteer_name = first_name(volunteer)
-    full_name = volunteer.display_name or volunteer_name
     await notifier.tell_coordinators(
         lambda: (
-            _(
-                "↩️ {volunteer} cannot make it: request no. {ref} is back with the volunteers."
-            ).format(volunteer=html.quote(full_name), ref=reference(request)),
+            notices.released_to_coordinators(request, volunteer),
             None,
         ),
         kind="task_released",
@@ -353,10 +293,7 @@ async def task_released(notifier: Notifier, request: HelpRequest, volunteer: Use
     await notifier.tell_user(
         await _resident(notifier, request),
         lambda: (
-            _(
-                "{name} cannot come after all, sorry. Do not worry: we are finding another "
-                "volunteer for request no. {ref}."
-            ).format(name=html.quote(volunteer_name), ref=reference(request)),
+            notices.released_to_resident(request, volunteer),
             None,
         ),
         kind="task_released",
@@ -372,18 +309,6 @@ async def volunteer_decided(notifier: Notifier, volunteer: User, profile: Volunt
     """A coordinator approved or declined a volunteer's registration."""
 
     def render() -> Rendered:
-        if profile.status is VolunteerStatus.APPROVED:
-            text = _(
-                "🎉 Good news, {name}: a coordinator has approved you as a volunteer. "
-                "Tap “🔎 Open tasks” to see who needs a hand."
-            )
-        else:
-            text = _(
-                "Thank you for offering to help, {name}. A coordinator could not approve your "
-                "registration this time; they may get in touch with you."
-            )
-        return text.format(name=html.quote(volunteer.display_name or "")), keyboards.main_menu(
-            volunteer.role
-        )
+        return notices.volunteer_decision(volunteer, profile), keyboards.main_menu(volunteer.role)
 
     await notifier.tell_user(volunteer, render, kind="volunteer_decided", priority=Priority.NOTICE)
