@@ -91,6 +91,16 @@ def test_services_and_storage_know_nothing_of_telegram() -> None:
     assert offenders == []
 
 
+def test_the_scheduler_and_the_policy_write_no_words() -> None:
+    """When (scheduling) and who (policy) are decided apart from what is said (views)."""
+    words = ("aiogram.utils.i18n.gettext", "aiogram.html")
+    offenders = {
+        _name(path): sorted(name for name in _imports(path) if name.startswith(words))
+        for path in _modules("bot/scheduling", "bot/policy")
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
 ROLE_CHECK = re.compile(r"\.role\s*(?:is not|is|==|!=|not in|in)\s*\(?\s*UserRole\.")
 
 

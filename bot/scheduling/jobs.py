@@ -7,19 +7,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from aiogram import html
-from aiogram.utils.i18n import gettext as _
-
-from bot.delivery.notifier import Notifier, Rendered
-from bot.delivery.outbox import Priority
+from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
+from bot.policy.notify import requests as notify_requests
+from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
 from bot.services import broadcasts, checkins, review, step_failures, visits
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
-from bot.views.request_keyboards import review_keyboard
-from bot.views.texts import duration_label, private_card
-from storage.models import HelpRequest, User
+from storage.models import HelpRequest
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
 
@@ -53,39 +49,11 @@ async def flag_waiting_requests(notifier: Notifier) -> int:
             async def tell(
                 request: HelpRequest = request, unclaimed: bool = unclaimed_kind
             ) -> None:
-                await _flag(notifier, request, unclaimed=unclaimed)
+                await notify_requests.request_waiting(notifier, request, unclaimed=unclaimed)
 
             outcome = await _guarded(notifier, job, request.id, tell, put_back)
             told += not isinstance(outcome, step_failures.SetAside)
     return told
-
-
-async def _flag(notifier: Notifier, request: HelpRequest, *, unclaimed: bool) -> None:
-    resident = await notifier.session.get(User, request.resident_id)
-    volunteer = (
-        await notifier.session.get(User, request.volunteer_id) if request.volunteer_id else None
-    )
-    waited = int((notifier.clock.now() - request.created_at).total_seconds() // 60)
-
-    def render() -> Rendered:
-        if unclaimed:
-            headline = _("⏰ Still waiting after {waited}: nobody has taken this request yet.")
-        else:
-            headline = _(
-                "⏰ Not marked done: {volunteer} took this request, and its time has passed."
-            )
-        text = headline.format(
-            waited=duration_label(waited),
-            volunteer=html.quote(volunteer.display_name or "—") if volunteer else "—",
-        )
-        card = private_card(request, resident) if resident else ""
-        return f"<b>{text}</b>\n\n{card}", review_keyboard(request)
-
-    await notifier.tell_coordinators(
-        render,
-        kind="request.unclaimed" if unclaimed else "request.overdue",
-        priority=Priority.ALERT if request.urgent else Priority.NOTICE,
-    )
 
 
 async def start_due_broadcasts(notifier: Notifier) -> int:
@@ -100,7 +68,7 @@ async def start_due_broadcasts(notifier: Notifier) -> int:
         set_aside=set_aside,
     )
     for failure in set_aside:
-        await _flag_failure(notifier, failure)
+        await notify_failures.step_set_aside(notifier, failure)
     return len(started)
 
 
@@ -119,7 +87,7 @@ async def run_checkins(notifier: Notifier) -> int:
             set_aside=set_aside,
         )
         for failure in set_aside:
-            await _flag_failure(notifier, failure)
+            await notify_failures.step_set_aside(notifier, failure)
         if not steps and not set_aside:
             break
         acted += len(steps)
@@ -178,39 +146,8 @@ async def _guarded(
         put_back=put_back,
     )
     if isinstance(outcome, step_failures.SetAside):
-        await _flag_failure(notifier, outcome)
+        await notify_failures.step_set_aside(notifier, outcome)
     return outcome
-
-
-def _job_label(job: str) -> str:
-    labels = {
-        "checkin": _("a daily check-in"),
-        "visit": _("a paired visit"),
-        "request.unclaimed": _("the reminder about a request nobody has taken"),
-        "request.overdue": _("the reminder about a request not marked done"),
-        "broadcast": _("a scheduled broadcast"),
-    }
-    return labels.get(job, job)
-
-
-async def _flag_failure(notifier: Notifier, failure: step_failures.SetAside) -> None:
-    """After a few failed tries the coordinators hear of it (once); the tries go on."""
-    if not failure.flag_now:
-        return
-
-    def render() -> Rendered:
-        text = _(
-            "⚠️ I could not do {what} (number {number}): it failed {attempts} times. I will keep "
-            "trying, less often. Please check it, and tell the technical team: {reason}."
-        ).format(
-            what=_job_label(failure.job),
-            number=failure.row_id,
-            attempts=failure.attempts,
-            reason=html.quote(failure.reason),
-        )
-        return text, None
-
-    await notifier.tell_coordinators(render, kind="step.failed", priority=Priority.ALERT)
 
 
 ALL_JOBS = (

@@ -8,7 +8,7 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.requests import reference
-from bot.views.texts import first_name, private_card, when_label
+from bot.views.texts import duration_label, first_name, private_card, when_label
 from storage.models import HelpRequest, User, VolunteerProfile, VolunteerStatus
 
 
@@ -142,3 +142,24 @@ def volunteer_decision(volunteer: User, profile: VolunteerProfile) -> str:
             "registration this time; they may get in touch with you."
         )
     return text.format(name=html.quote(volunteer.display_name or ""))
+
+
+def waiting(
+    request: HelpRequest,
+    resident: User | None,
+    volunteer: User | None,
+    *,
+    waited_minutes: int,
+    unclaimed: bool,
+) -> str:
+    """The coordinators' reminder of a request nobody took, or one not marked done in time."""
+    if unclaimed:
+        headline = _("⏰ Still waiting after {waited}: nobody has taken this request yet.")
+    else:
+        headline = _("⏰ Not marked done: {volunteer} took this request, and its time has passed.")
+    text = headline.format(
+        waited=duration_label(waited_minutes),
+        volunteer=html.quote(volunteer.display_name or "—") if volunteer else "—",
+    )
+    card = private_card(request, resident) if resident else ""
+    return f"<b>{text}</b>\n\n{card}"

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.policy.notify import visits as visit_notices
-from bot.scheduling import jobs
 from bot.services import requests
 from bot.services.requests import RequestDraft
 from bot.views import checkins as checkin_views
+from bot.views import request_notices
 from storage.models import RequestCategory, StepFailure, User, UserRole
 from tests.e2e import test_visits
 from tests.e2e.community import running_community
@@ -125,14 +125,14 @@ async def test_a_waiting_request_whose_flag_fails_does_not_hold_up_the_others(
         await session.commit()
     broken_id = asked[0].id
     coordinator = telegram.user(600, first_name="Lin")
-    real_card = jobs.private_card
+    real_card = request_notices.private_card
 
     def breaks_for_the_first(request: object, resident: object) -> str:
         if getattr(request, "id", None) == broken_id:
             raise LookupError("a request that cannot be drawn")
         return real_card(request, resident)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(jobs, "private_card", breaks_for_the_first)
+    monkeypatch.setattr(request_notices, "private_card", breaks_for_the_first)
     scheduler = linli.app.dispatcher["scheduler"]
     clock.advance(timedelta(hours=4, minutes=1))
     assert await scheduler.tick() == 1
@@ -141,7 +141,7 @@ async def test_a_waiting_request_whose_flag_fails_does_not_hold_up_the_others(
     [failure] = await failures(linli)
     assert (failure.job, failure.row_id, failure.attempts) == ("request.unclaimed", broken_id, 1)
 
-    monkeypatch.setattr(jobs, "private_card", real_card)
+    monkeypatch.setattr(request_notices, "private_card", real_card)
     clock.advance(timedelta(minutes=1))
     assert await scheduler.tick() == 1
     await coordinator.wait_for_message(lambda m: "Milk and bread" in m.text)

@@ -312,3 +312,20 @@ async def volunteer_decided(notifier: Notifier, volunteer: User, profile: Volunt
         return notices.volunteer_decision(volunteer, profile), keyboards.main_menu(volunteer.role)
 
     await notifier.tell_user(volunteer, render, kind="volunteer_decided", priority=Priority.NOTICE)
+
+
+async def request_waiting(notifier: Notifier, request: HelpRequest, *, unclaimed: bool) -> None:
+    """Nobody took it in time, or its holder did not mark it done: the coordinators again."""
+    resident = await _resident(notifier, request)
+    volunteer = await _person(notifier, request.volunteer_id)
+    waited = int((notifier.clock.now() - request.created_at).total_seconds() // 60)
+    await notifier.tell_coordinators(
+        lambda: (
+            notices.waiting(
+                request, resident, volunteer, waited_minutes=waited, unclaimed=unclaimed
+            ),
+            review_keyboard(request),
+        ),
+        kind="request.unclaimed" if unclaimed else "request.overdue",
+        priority=Priority.ALERT if request.urgent else Priority.NOTICE,
+    )

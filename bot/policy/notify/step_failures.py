@@ -1,0 +1,22 @@
+"""Who is told when a scheduler step keeps failing: the coordinators, once, after a few tries
+(the tries go on, less often)."""
+
+from __future__ import annotations
+
+from bot.delivery.notifier import Notifier
+from bot.delivery.outbox import Priority
+from bot.services.step_failures import SetAside
+from bot.views import step_failures as views
+
+
+async def step_set_aside(notifier: Notifier, failure: SetAside) -> None:
+    if not failure.flag_now:
+        return
+    await notifier.tell_coordinators(
+        lambda: (
+            views.set_aside(failure.job, failure.row_id, failure.attempts, failure.reason),
+            None,
+        ),
+        kind="step.failed",
+        priority=Priority.ALERT,
+    )
