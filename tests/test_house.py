@@ -146,3 +146,13 @@ def test_each_common_answer_is_written_once() -> None:
     for words in ("This button is no longer active", "This button is not for you"):
         places = [_name(path) for path in _modules("bot", "handlers") if words in path.read_text()]
         assert places == ["handlers/replies.py"], words
+
+
+def test_one_helper_puts_buttons_one_per_row() -> None:
+    """bot/views/keyboards.one_per_row, not a local copy in each view."""
+    copies = [
+        _name(path)
+        for path in _modules("bot/views", "handlers")
+        if "[[button] for button in" in path.read_text()
+    ]
+    assert copies == ["bot/views/keyboards.py"]

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import PairStep
 from bot.services.visits import WEEKS, Schedule
+from bot.views.keyboards import one_per_row
 from bot.views.visits import (
     MONTH_DAY_CHOICES,
     TIME_CHOICES,
@@ -26,10 +27,6 @@ def pair_button(text: str, action: str, value: str = "") -> InlineKeyboardButton
     return InlineKeyboardButton(
         text=text, callback_data=PairStep(action=action, value=value).pack()
     )
-
-
-def _rows(*buttons: InlineKeyboardButton) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
 
 
 def _name(person: User | None) -> str:
@@ -61,7 +58,7 @@ def people_page(
         question = _("👵 Who is the resident? Tap a name, or type a part of the name.")
     else:
         question = _("🙋 Who will visit? Tap a volunteer, or type a part of the name.")
-    return question, _rows(*buttons)
+    return question, one_per_row(buttons)
 
 
 def chosen_resident(resident: User) -> str:
@@ -77,7 +74,7 @@ def cadence_question() -> tuple[str, InlineKeyboardMarkup]:
     buttons = [
         pair_button(cadence_label(cadence), "cad", cadence.value) for cadence in VisitCadence
     ]
-    return _("How often?"), _rows(*buttons)
+    return _("How often?"), one_per_row(buttons)
 
 
 def month_day_label(day: int) -> str:
@@ -87,9 +84,10 @@ def month_day_label(day: int) -> str:
 def day_question(cadence: VisitCadence) -> tuple[str, InlineKeyboardMarkup]:
     if cadence in WEEKS:
         buttons = [pair_button(weekday_label(day), "day", str(day)) for day in range(7)]
-        return _("On which day of the week?"), _rows(*buttons)
+        return _("On which day of the week?"), one_per_row(buttons)
     buttons = [pair_button(month_day_label(day), "day", str(day)) for day in MONTH_DAY_CHOICES]
-    return _("On which day of the month? Tap one, or write a day from 1 to 28."), _rows(*buttons)
+    question = _("On which day of the month? Tap one, or write a day from 1 to 28.")
+    return question, one_per_row(buttons)
 
 
 def time_label(at: str) -> str:
@@ -98,16 +96,15 @@ def time_label(at: str) -> str:
 
 def time_question() -> tuple[str, InlineKeyboardMarkup]:
     buttons = [pair_button(time_label(at), "time", at.replace(":", ".")) for at in TIME_CHOICES]
-    return _("At what time (the resident's clock)? Tap one, or write it like 10:30."), _rows(
-        *buttons
-    )
+    question = _("At what time (the resident's clock)? Tap one, or write it like 10:30.")
+    return question, one_per_row(buttons)
 
 
 def code_question() -> tuple[str, InlineKeyboardMarkup]:
     return _(
         "🔑 A safety code? A word or number the volunteer will say at the door, so the "
         "resident knows they are from us. Type it, or tap “No code”."
-    ), _rows(pair_button(_("⏭ No code"), "nocode"))
+    ), one_per_row([pair_button(_("⏭ No code"), "nocode")])
 
 
 def no_code_note() -> str:
@@ -126,7 +123,9 @@ def check_before_saving(
         schedule=schedule_label(schedule),
         code=html.quote(code) if code else _("none"),
     )
-    return text, _rows(pair_button(_("✅ Pair them"), "go"), pair_button(_("✖️ Cancel"), "stop"))
+    return text, one_per_row(
+        [pair_button(_("✅ Pair them"), "go"), pair_button(_("✖️ Cancel"), "stop")]
+    )
 
 
 def paired_text(volunteer: User, resident: User, schedule: Schedule, visit: Visit) -> str:

@@ -25,16 +25,13 @@ from bot.services.errors import (
     VisitTimeInvalid,
 )
 from bot.services.visits import LOG_EARLIEST, PairingLine, Schedule, VisitLine
+from bot.views.keyboards import one_per_row
 from bot.views.texts import duration_label, first_name, local_time
 from storage.models import Pairing, User, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 
 MINUTE_CHOICES = (15, 30, 60, 90, 120)
 TIME_CHOICES = ("09:00", "10:00", "14:00", "15:00", "16:00", "19:00")
 MONTH_DAY_CHOICES = (1, 5, 10, 15, 20, 25)
-
-
-def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button] for button in buttons])
 
 
 def _visit_button(text: str, visit: Visit, action: str, value: int = 0) -> InlineKeyboardButton:
@@ -177,15 +174,15 @@ def reminder_keyboard(visit: Visit) -> InlineKeyboardMarkup:
     if visit.status is VisitStatus.SCHEDULED:
         buttons.append(_visit_button(_("✅ I'll be there"), visit, "yes"))
     buttons.append(_visit_button(_("✖️ I can't make it"), visit, "no"))
-    return _rows(buttons)
+    return one_per_row(buttons)
 
 
 def log_keyboard(visit: Visit) -> InlineKeyboardMarkup:
-    return _rows([_visit_button(_("📝 Log the visit"), visit, "log")])
+    return one_per_row([_visit_button(_("📝 Log the visit"), visit, "log")])
 
 
 def outcome_keyboard(visit: Visit) -> InlineKeyboardMarkup:
-    return _rows(
+    return one_per_row(
         [
             _visit_button(outcome_label(outcome), visit, "out", number)
             for number, outcome in enumerate(VisitOutcome)
@@ -194,7 +191,7 @@ def outcome_keyboard(visit: Visit) -> InlineKeyboardMarkup:
 
 
 def wellbeing_keyboard(visit: Visit) -> InlineKeyboardMarkup:
-    return _rows(
+    return one_per_row(
         [_visit_button(wellbeing_label(score), visit, "wb", score) for score in range(4, -1, -1)]
     )
 
@@ -214,11 +211,11 @@ def after_log_keyboard(visit: Visit) -> InlineKeyboardMarkup | None:
         ]
     if not visit.note:
         buttons.append(_visit_button(_("✍️ Add a note"), visit, "note"))
-    return _rows(buttons) if buttons else None
+    return one_per_row(buttons) if buttons else None
 
 
 def skip_reason_keyboard(visit: Visit) -> InlineKeyboardMarkup:
-    return _rows([_visit_button(_("⏭ Skip"), visit, "skip")])
+    return one_per_row([_visit_button(_("⏭ Skip"), visit, "skip")])
 
 
 def own_visit_keyboard(visit: Visit, now: datetime) -> InlineKeyboardMarkup:
