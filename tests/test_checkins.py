@@ -26,6 +26,9 @@ from storage.models import (
 )
 from tests.people import make_person
 
+# On PostgreSQL too: the scheduler's steps, taken once by two schedulers at once.
+pytestmark = pytest.mark.postgresql
+
 QUIET = QuietHours.parse("22:00-07:00")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
@@ -10,6 +11,9 @@ from bot.services.erasure import REDACTED, PersonalValues
 from bot.services.requests import RequestDraft
 from storage.models import RequestCategory, RequestStatus, UserRole
 from tests.people import make_person
+
+# On PostgreSQL too: what erasing leaves in the tables.
+pytestmark = pytest.mark.postgresql
 
 
 def test_what_she_said_marks_a_message_as_about_her() -> None:

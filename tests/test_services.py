@@ -23,6 +23,9 @@ from bot.services.errors import (
 from storage.models import AuditEvent, Invite, User, UserRole
 from storage.repositories import audit
 
+# On PostgreSQL too: the invite race and what deleting data leaves.
+pytestmark = pytest.mark.postgresql
+
 TZ = "Asia/Shanghai"
 
 

@@ -60,8 +60,9 @@ class RunningBot:
                 close_bot_session=False,
             )
         )
-        first_poll = asyncio.ensure_future(
-            self.api.wait_for_call("getUpdates", timeout=30, since=len(self.api.calls))
+        polls_before = self.api.state.poll_generation
+        first_poll = asyncio.ensure_future(  # the bot's first getUpdates reached the server
+            self.api.wait_until(lambda: self.api.state.poll_generation > polls_before, timeout=30)
         )
         done, _ = await asyncio.wait(
             {first_poll, self._polling}, return_when=asyncio.FIRST_COMPLETED
@@ -78,6 +79,11 @@ class RunningBot:
             await self.application.dispatcher.stop_polling()
         if self._polling is not None:
             await asyncio.wait_for(self._polling, timeout=15)
+        # aiogram's close() waits a quarter of a second for TLS connections to shut; there is no
+        # TLS here: close the HTTP session first, and close() finds nothing left to wait for.
+        http = getattr(self.application.bot.session, "_session", None)
+        if http is not None:
+            await http.close()
         await self.application.close()
         self.application = None
 

@@ -117,6 +117,7 @@ async def statuses(linli: RunningBot) -> dict[str, CheckinStatus]:
         return {str(name): status for name, status in rows.all()}
 
 
+@pytest.mark.postgresql
 async def test_a_full_day_of_check_ins(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -281,6 +282,7 @@ async def test_need_help_alerts_everyone_at_once(
     assert (await statuses(linli))["Mrs Wang"] is CheckinStatus.HELP
 
 
+@pytest.mark.postgresql
 async def test_restart_after_two_hours_down_does_every_overdue_step_once(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.emulator.server import FakeBotAPI
@@ -55,6 +56,7 @@ async def test_help_fits_the_role(linli: RunningBot, telegram: FakeBotAPI) -> No
     assert "I connect you with volunteers" in ann.last.text
 
 
+@pytest.mark.postgresql
 async def test_restart_in_the_middle_keeps_the_place(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:

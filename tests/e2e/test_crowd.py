@@ -23,6 +23,9 @@ from bot.emulator.views import ChatMessage
 from storage.models import User, UserRole
 from tests.e2e.harness import RunningBot
 
+# On PostgreSQL too: many updates at once on one database.
+pytestmark = pytest.mark.postgresql
+
 CROWD = int(os.environ.get("LINLI_CROWD", "200"))  # a smaller crowd for a quick look
 FIRST_ID = 20_001
 REPLY_TIMEOUT = 60.0

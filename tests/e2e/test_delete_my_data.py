@@ -256,6 +256,7 @@ async def community(
         yield running
 
 
+@pytest.mark.postgresql
 async def test_nothing_of_her_is_left_in_any_table(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:

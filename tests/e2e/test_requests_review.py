@@ -89,6 +89,7 @@ async def request_row(linli: RunningBot, request_id: int) -> HelpRequest:
         return row
 
 
+@pytest.mark.postgresql
 async def test_approve_category_urgency_and_who_may_press(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -183,6 +184,7 @@ async def test_ask_the_resident_and_reject_with_reasons(
     assert "Rejected by Lin" in coordinators.message(card2.message_id).text
 
 
+@pytest.mark.postgresql
 async def test_duplicate_assign_reassign_unassign(linli: RunningBot, telegram: FakeBotAPI) -> None:
     coordinators, volunteers = await setting(linli, telegram)
     ann, tao, sam = (telegram.users[i] for i in (ANN, TAO, SAM))

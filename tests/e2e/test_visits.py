@@ -101,6 +101,7 @@ async def _log(tao: ChatUser, wellbeing: str) -> None:
     await tao.tap(wellbeing)
 
 
+@pytest.mark.postgresql
 async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -222,6 +223,7 @@ async def test_a_volunteer_who_cannot_come_tells_the_coordinators_at_once(
     assert await _tick_at(community, clock, VISIT_AT + timedelta(days=2)) == 0
 
 
+@pytest.mark.postgresql
 async def test_an_unlogged_visit_is_flagged_once_even_by_two_ticks_at_once(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
