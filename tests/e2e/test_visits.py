@@ -187,7 +187,7 @@ async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
 
     # a day later nothing is flagged: it was logged
     await _tick_at(community, clock, VISIT_AT + timedelta(days=1, hours=1))
-    await asyncio.sleep(0.3)
+    await community.outbox_drained()
     assert not [m for m in group.messages if "Not logged" in m.text]
 
 
@@ -239,7 +239,7 @@ async def test_an_unlogged_visit_is_flagged_once_even_by_two_ticks_at_once(
     assert sorted(acted) == [0, 1]
     flagged = await group.wait_for_message(has("Not logged"))
     assert "Tao Wang" in flagged.text and "Mei Chen" in flagged.text
-    await asyncio.sleep(0.5)
+    await community.outbox_drained()
     assert sum("Not logged" in m.text for m in group.messages) == 1
 
 
@@ -250,7 +250,7 @@ async def test_two_low_wellbeing_scores_in_a_row_flag_the_resident(
     tao = telegram.users[VOLUNTEER]
     await _tick_at(community, clock, VISIT_AT + timedelta(hours=1))
     await _log(tao, "🙁 1 · Poor")
-    await asyncio.sleep(0.3)
+    await community.outbox_drained()
     assert not [m for m in group.messages if "Please look in on" in m.text]
 
     await _tick_at(community, clock, VISIT_AT + timedelta(days=7, hours=1))  # next Monday
@@ -273,7 +273,7 @@ async def test_a_restart_in_the_middle_catches_up_once(
     acted = await asyncio.gather(_scheduler(community).tick(), _scheduler(community).tick())
     assert sorted(acted) == [0, 1]
     await tao.wait_for_message(has("In about an hour"))
-    await asyncio.sleep(0.5)
+    await community.outbox_drained()
     assert sum("In about an hour" in m.text for m in tao.messages) == 1
     assert sum("Reminder" in m.text for m in tao.messages) == 1
 
