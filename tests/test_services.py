@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
@@ -112,8 +113,12 @@ async def test_an_invite_works_once_and_only_until_it_expires(
     issued = await invites.create_invite(
         session, role=UserRole.COORDINATOR, ttl=timedelta(hours=1), clock=clock
     )
+    # Only the code's SHA-256 is kept: the code itself is in no column of the invite's row.
     stored = await session.scalar(select(Invite))
-    assert stored is not None and issued.code not in stored.code_hash
+    assert stored is not None and len(issued.code) >= 16
+    assert stored.code_hash == hashlib.sha256(issued.code.encode()).hexdigest()
+    columns = (await session.execute(text("SELECT * FROM invites"))).one()
+    assert not [value for value in columns if issued.code in str(value)]
     first = await _person(session, clock, 300)
     second = await _person(session, clock, 301)
 
@@ -122,7 +127,9 @@ async def test_an_invite_works_once_and_only_until_it_expires(
     )
     assert first.role == UserRole.COORDINATOR
     # opening the same link again is harmless for the same person, refused for another
-    assert await invites.redeem_invite(session, first, issued.code, clock=clock)
+    assert await invites.redeem_invite(session, first, issued.code, clock=clock) == (
+        UserRole.COORDINATOR
+    )
     with pytest.raises(InviteUsed):
         await invites.redeem_invite(session, second, issued.code, clock=clock)
     with pytest.raises(InviteInvalid):
