@@ -23,6 +23,7 @@ from bot.services.errors import (
 )
 from storage.models import AuditEvent, Invite, User, UserRole
 from storage.repositories import audit
+from tests.traces import traces_of
 
 # On PostgreSQL too: the invite race and what deleting data leaves.
 pytestmark = pytest.mark.postgresql
@@ -92,11 +93,13 @@ async def test_deleting_data_leaves_nothing_that_identifies(
         clock=clock,
     )
     await session.commit()
+    assert await traces_of(session, person.id, 200), "the check must see her row"
     await users.delete_personal_data(session, person, clock=clock)
     await session.commit()
     session.expunge_all()
     row = await session.get(User, person.id)
     assert row is not None
+    assert not await traces_of(session, row.id, 200)
     assert (row.telegram_id, row.display_name, row.phone, row.address) == (None,) * 4
     assert row.deleted_at == clock.now()
     assert [e.action for e in await audit.for_subject(session, person.id)][-1] == (
