@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.i18n import CatalogueI18n
 from storage.db import create_engine, create_session_factory
 from tests.databases import (
     PostgresDatabases,
@@ -34,6 +36,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run every database test on PostgreSQL too, not only those marked postgresql",
     )
+    parser.addoption(
+        "--alone",
+        choices=("include", "skip", "only"),
+        default="include",
+        help="the tests marked alone (load tests that measure the machine): run them with the "
+        "others (include), leave them out (skip), or run only them (only); scripts/test runs "
+        "the others in parallel, then these by themselves",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,6 +53,23 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "postgresql: run on PostgreSQL too (where the database matters), not only on SQLite",
     )
+    config.addinivalue_line(
+        "markers", "alone: a load test that needs the machine to itself (see --alone)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = config.getoption("alone")
+    if wanted == "include":
+        return
+    keep = [
+        item
+        for item in items
+        if (item.get_closest_marker("alone") is not None) == (wanted == "only")
+    ]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -60,6 +87,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.definition.get_closest_marker("postgresql") is not None
     )
     metafunc.parametrize("backend", BACKENDS if on_postgres else BACKENDS[:1], scope="function")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalogues_read_once() -> Iterator[None]:
+    """Every bot a test starts compiles the .po catalogues anew (a tenth of a second with
+    Babel, hundreds of times a run); they do not change during a run, so each test process
+    compiles them once."""
+    compile_catalogues = CatalogueI18n.find_locales
+    compiled: dict[tuple[str, str], Any] = {}
+
+    def find_locales(i18n: CatalogueI18n) -> Any:
+        key = (str(i18n.path), i18n.domain)
+        if key not in compiled:
+            compiled[key] = compile_catalogues(i18n)
+        return compiled[key]
+
+    CatalogueI18n.find_locales = find_locales  # type: ignore[method-assign]
+    yield
+    CatalogueI18n.find_locales = compile_catalogues  # type: ignore[method-assign]
 
 
 @pytest.fixture
