@@ -58,7 +58,24 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The modules whose tests take longest (programs started as people start them, every state of
+# every flow, a thousand recipients): started first, so no worker is left with one at the end.
+LONGEST_FIRST = (
+    *("e2e/test_outbox_crash.py", "e2e/test_forged_buttons.py", "e2e/test_fuzz.py"),
+    *("e2e/test_linli_run.py", "test_cli.py", "e2e/test_invites.py", "browser/"),
+    *("emulator/test_demo_command.py", "e2e/test_emergency_everywhere.py"),
+    *("e2e/test_broadcasts.py", "e2e/test_delete_my_data.py", "e2e/test_visits.py"),
+)
+
+
+def _start_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::")[0].removeprefix("tests/")
+    ranks = [rank for rank, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)]
+    return ranks[0] if ranks else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_start_rank)  # stable: the others keep their order
     wanted = config.getoption("alone")
     if wanted == "include":
         return
