@@ -1,9 +1,15 @@
-"""The databases tests run on: an SQLite file, and PostgreSQL where a server is reachable."""
+"""The databases tests run on: an SQLite file, and PostgreSQL where a server is reachable.
+
+Migrating takes a few hundred milliseconds, so it is done once per test run (per xdist worker):
+into a template SQLite file, which each test copies, and into a template PostgreSQL database,
+from which each test's database is created (CREATE DATABASE ... TEMPLATE)."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +17,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from storage.db import create_engine
+from storage.migrate import upgrade_database
+
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+SQLITE_NAME = "linli.sqlite3"
 
 
 def postgres_admin_url() -> str:
@@ -50,22 +60,67 @@ def postgres_unavailable_reason() -> str | None:
     return None
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A database of its own for this test run, dropped afterwards."""
-    admin = postgres_admin_url()
-    name = f"linli_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_execute(admin, f'CREATE DATABASE "{name}"'))
+async def migrate(url: str) -> None:
+    engine = create_engine(url)
     try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+        await upgrade_database(engine)
     finally:
-        asyncio.run(_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def reset_postgres(url: str) -> None:
-    """An empty schema for the next test."""
-    await _execute(url, "DROP SCHEMA public CASCADE", "CREATE SCHEMA public")
+        await engine.dispose()
 
 
 def sqlite_url(directory: Path) -> str:
-    return f"sqlite+aiosqlite:///{directory / 'linli.sqlite3'}"
+    return f"sqlite+aiosqlite:///{directory / SQLITE_NAME}"
+
+
+def migrated_sqlite_template(directory: Path) -> Path:
+    """An SQLite file at the newest schema, for `copy_sqlite` to copy."""
+    asyncio.run(migrate(sqlite_url(directory)))
+    return directory / SQLITE_NAME
+
+
+def copy_sqlite(template: Path, directory: Path) -> str:
+    """The URL of a fresh copy of `template` in `directory` (with its journal, if one is left)."""
+    for suffix in ("", "-wal", "-shm"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, directory / (SQLITE_NAME + suffix))
+    return sqlite_url(directory)
+
+
+class PostgresDatabases:
+    """Databases of this test run on one server, named linli_test_<run>_<n>, all dropped at the
+    end; `template` is migrated once, and `copy()` gives a test its own database made from it."""
+
+    def __init__(self) -> None:
+        self.admin = postgres_admin_url()
+        self.prefix = f"linli_test_{uuid.uuid4().hex[:10]}"
+        self._numbers = itertools.count(1)
+        self._template: str | None = None
+
+    def _url(self, name: str) -> str:
+        return make_url(self.admin).set(database=name).render_as_string(hide_password=False)
+
+    @property
+    def template(self) -> str:
+        if self._template is None:
+            name = f"{self.prefix}_template"
+            asyncio.run(_execute(self.admin, f'CREATE DATABASE "{name}"'))
+            self._template = name
+            asyncio.run(migrate(self._url(name)))
+        return self._template
+
+    @contextmanager
+    def database(self, *, migrated: bool = True) -> Iterator[str]:
+        """A database of the test's own: a copy of the template, or empty; dropped afterwards."""
+        name = f"{self.prefix}_{next(self._numbers)}"
+        template = f' TEMPLATE "{self.template}"' if migrated else ""
+        asyncio.run(_execute(self.admin, f'CREATE DATABASE "{name}"{template}'))
+        try:
+            yield self._url(name)
+        finally:
+            asyncio.run(_execute(self.admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def drop_all(self) -> None:
+        if self._template is not None:
+            statement = f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)'
+            asyncio.run(_execute(self.admin, statement))

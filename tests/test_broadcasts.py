@@ -25,6 +25,9 @@ from storage.models import (
 )
 from tests.people import make_person
 
+# On PostgreSQL too: segments, capacity and reminders are queries.
+pytestmark = pytest.mark.postgresql
+
 
 def render(broadcast: Broadcast, user: User, locale: str, text: str) -> Outgoing:
     return Outgoing("sendMessage", {"text": text})

@@ -32,6 +32,10 @@ from storage.models import (
     UserRole,
 )
 from tests.people import make_person
+from tests.traces import traces_of
+
+# On PostgreSQL too: the scheduler's steps, taken once by two schedulers at once.
+pytestmark = pytest.mark.postgresql
 
 QUIET = QuietHours.parse("22:00-07:00")
 
@@ -200,8 +204,10 @@ async def test_deleting_my_data_stops_my_check_ins_and_forgets_my_contacts(
     clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
     async with session_factory() as session:
         _, resident = await _enrolled(session, clock)
+        assert await traces_of(session, resident.id, 2), "the check must see her plan"
         await users.delete_personal_data(session, resident, clock=clock)
         await session.commit()
+        assert not await traces_of(session, resident.id, 2)
     clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
     assert await _steps(session_factory, clock) == []
     async with session_factory() as session:

@@ -6,6 +6,7 @@ import io
 import logging
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +14,9 @@ from bot.logs import LOG_FORMAT
 from storage.db import create_engine
 from storage.migrate import upgrade_database
 from storage.models import User
+
+# On PostgreSQL too: each database words its refusals in its own way.
+pytestmark = pytest.mark.postgresql
 
 PHONE = "+8613912345678"
 ADDRESS = "幸福小区 3栋 502"

@@ -24,6 +24,9 @@ from bot.services.users import TelegramProfile, sync_user
 from storage.models import OutboxMessage, OutboxStatus, User
 from storage.repositories import outbox as outbox_queries
 
+# On PostgreSQL too: the outbox's claims, leases and order are queries.
+pytestmark = pytest.mark.postgresql
+
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeBotAPI]:

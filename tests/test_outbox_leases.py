@@ -33,6 +33,9 @@ from storage.repositories import outbox as outbox_queries
 from tests.people import make_person
 from tests.test_outbox import drain, statuses
 
+# On PostgreSQL too: the outbox's claims, leases and order are queries.
+pytestmark = pytest.mark.postgresql
+
 PHONE = "+86 138 1234 5678"
 ADDRESS = "幸福小区 3栋 502"
 

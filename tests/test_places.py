@@ -20,6 +20,9 @@ from storage.models import HelpRequest, RequestCategory, User, UserRole
 from storage.types import UTCDateTime
 from tests.people import make_person
 
+# On PostgreSQL too: the upgrade and the queries of places.
+pytestmark = pytest.mark.postgresql
+
 
 async def test_coordinators_add_rename_and_hide_places(
     session: AsyncSession, clock: ManualClock
@@ -86,10 +89,10 @@ OLD_REQUESTS = sa.table(
 )
 
 
-async def test_upgrade_moves_typed_areas_into_private_details(database_url: str) -> None:
+async def test_upgrade_moves_typed_areas_into_private_details(empty_database_url: str) -> None:
     """A database from before places: what people typed as their area is kept, but only where
     the claimer and the coordinators look (the address, else the access notes)."""
-    engine: AsyncEngine = create_engine(database_url)
+    engine: AsyncEngine = create_engine(empty_database_url)
     at = datetime(2026, 3, 1, tzinfo=UTC)
     person = {"role": "resident", "timezone": "Asia/Shanghai", "access_notes": None}
     times = {"created_at": at, "updated_at": at, "onboarded_at": at}

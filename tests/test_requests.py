@@ -39,6 +39,9 @@ from storage.models import (
 from storage.repositories import requests as request_queries
 from tests.people import make_person
 
+# On PostgreSQL too: the claim race and the queries of the request rules.
+pytestmark = pytest.mark.postgresql
+
 SHOPPING = RequestDraft(category=RequestCategory.SHOPPING, description="Rice and eggs, please")
 
 

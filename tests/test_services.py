@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
@@ -22,6 +23,10 @@ from bot.services.errors import (
 )
 from storage.models import AuditEvent, Invite, User, UserRole
 from storage.repositories import audit
+from tests.traces import traces_of
+
+# On PostgreSQL too: the invite race and what deleting data leaves.
+pytestmark = pytest.mark.postgresql
 
 TZ = "Asia/Shanghai"
 
@@ -88,11 +93,13 @@ async def test_deleting_data_leaves_nothing_that_identifies(
         clock=clock,
     )
     await session.commit()
+    assert await traces_of(session, person.id, 200), "the check must see her row"
     await users.delete_personal_data(session, person, clock=clock)
     await session.commit()
     session.expunge_all()
     row = await session.get(User, person.id)
     assert row is not None
+    assert not await traces_of(session, row.id, 200)
     assert (row.telegram_id, row.display_name, row.phone, row.address) == (None,) * 4
     assert row.deleted_at == clock.now()
     assert [e.action for e in await audit.for_subject(session, person.id)][-1] == (
@@ -109,8 +116,12 @@ async def test_an_invite_works_once_and_only_until_it_expires(
     issued = await invites.create_invite(
         session, role=UserRole.COORDINATOR, ttl=timedelta(hours=1), clock=clock
     )
+    # Only the code's SHA-256 is kept: the code itself is in no column of the invite's row.
     stored = await session.scalar(select(Invite))
-    assert stored is not None and issued.code not in stored.code_hash
+    assert stored is not None and len(issued.code) >= 16
+    assert stored.code_hash == hashlib.sha256(issued.code.encode()).hexdigest()
+    columns = (await session.execute(text("SELECT * FROM invites"))).one()
+    assert not [value for value in columns if issued.code in str(value)]
     first = await _person(session, clock, 300)
     second = await _person(session, clock, 301)
 
@@ -119,7 +130,9 @@ async def test_an_invite_works_once_and_only_until_it_expires(
     )
     assert first.role == UserRole.COORDINATOR
     # opening the same link again is harmless for the same person, refused for another
-    assert await invites.redeem_invite(session, first, issued.code, clock=clock)
+    assert await invites.redeem_invite(session, first, issued.code, clock=clock) == (
+        UserRole.COORDINATOR
+    )
     with pytest.raises(InviteUsed):
         await invites.redeem_invite(session, second, issued.code, clock=clock)
     with pytest.raises(InviteInvalid):

@@ -8,22 +8,31 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, current_session
 from storage.fsm import DatabaseStorage
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.models import User
 
+# On PostgreSQL too: storage itself.
+pytestmark = pytest.mark.postgresql
+
 
 def _user(at: datetime, telegram_id: int = 1) -> User:
     return User(telegram_id=telegram_id, timezone="Asia/Shanghai", created_at=at, updated_at=at)
 
 
-async def test_migrations_reach_head_and_can_run_again(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == head_revision()
-    await upgrade_database(engine)  # a second start changes nothing
-    assert await current_revision(engine) == head_revision()
+async def test_migrations_reach_head_and_can_run_again(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
+    try:
+        assert await current_revision(engine) is None
+        await upgrade_database(engine)
+        assert await current_revision(engine) == head_revision()
+        await upgrade_database(engine)  # a second start changes nothing
+        assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
 
 
 async def test_sqlite_pragmas_are_set(tmp_path) -> None:

@@ -39,6 +39,9 @@ from storage.models import (
 )
 from tests.people import make_person
 
+# On PostgreSQL too: the scheduler's steps, taken once by two ticks at once.
+pytestmark = pytest.mark.postgresql
+
 QUIET = QuietHours.parse("22:00-07:00")
 WEEKLY_MONDAY_10 = Schedule(VisitCadence.WEEKLY, "10:00", weekday=0)
 

@@ -6,10 +6,15 @@ import asyncio
 import contextlib
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select
+
 from bot.app import Application, build_application
 from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.emulator.server import FakeBotAPI
+from storage.models import OutboxMessage, OutboxStatus
+
+OUTBOX_POLL = 0.02  # seconds between two looks at the outbox
 
 
 class RunningBot:
@@ -60,8 +65,9 @@ class RunningBot:
                 close_bot_session=False,
             )
         )
-        first_poll = asyncio.ensure_future(
-            self.api.wait_for_call("getUpdates", timeout=30, since=len(self.api.calls))
+        polls_before = self.api.state.poll_generation
+        first_poll = asyncio.ensure_future(  # the bot's first getUpdates reached the server
+            self.api.wait_until(lambda: self.api.state.poll_generation > polls_before, timeout=30)
         )
         done, _ = await asyncio.wait(
             {first_poll, self._polling}, return_when=asyncio.FIRST_COMPLETED
@@ -78,8 +84,31 @@ class RunningBot:
             await self.application.dispatcher.stop_polling()
         if self._polling is not None:
             await asyncio.wait_for(self._polling, timeout=15)
+        # aiogram's close() waits a quarter of a second for TLS connections to shut; there is no
+        # TLS here: close the HTTP session first, and close() finds nothing left to wait for.
+        http = getattr(self.application.bot.session, "_session", None)
+        if http is not None:
+            await http.close()
         await self.application.close()
         self.application = None
+
+    async def outbox_drained(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until every outbox row due now has been sent (or set aside): after this, a
+        message that is not in a chat was never queued, rather than not sent yet."""
+        due = or_(
+            OutboxMessage.status.in_((OutboxStatus.CLAIMED, OutboxStatus.SENDING)),
+            and_(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.not_before <= self.clock.now(),
+            ),
+        )
+        query = select(func.count()).select_from(OutboxMessage).where(due)
+        async with asyncio.timeout(timeout):
+            while True:
+                async with self.app.session_factory() as session:
+                    if not await session.scalar(query):
+                        return
+                await asyncio.sleep(OUTBOX_POLL)
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database: nothing kept in memory."""

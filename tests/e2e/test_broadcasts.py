@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from bot.callbacks import BroadcastStep, EventAnswer
@@ -69,6 +70,7 @@ async def write_notice(lin: ChatUser, text: str, audience: str = "Everyone") -> 
     await lin.tap(audience)
 
 
+@pytest.mark.postgresql
 async def test_coordinator_sends_a_notice_in_two_languages_and_sees_the_report(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -162,6 +164,7 @@ async def test_photo_notice_scheduled_then_sent_by_the_scheduler(
     assert not telegram.delivered(622)
 
 
+@pytest.mark.postgresql
 async def test_event_with_capacity_rsvp_reminders_and_calendar(
     linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -256,6 +259,7 @@ async def test_stop_sending_withdraws_what_waits(
         await linli.stop()
 
 
+@pytest.mark.postgresql
 async def test_a_thousand_people_429s_blocked_and_a_restart(
     telegram: FakeBotAPI, database_url: str, clock: ManualClock
 ) -> None:

@@ -117,6 +117,7 @@ async def statuses(linli: RunningBot) -> dict[str, CheckinStatus]:
         return {str(name): status for name, status in rows.all()}
 
 
+@pytest.mark.postgresql
 async def test_a_full_day_of_check_ins(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -152,7 +153,7 @@ async def test_a_full_day_of_check_ins(
     for resident in (ann, bo, wang):
         checkin = await resident.wait_for_message(lambda m: CHECKIN_LABEL in m.text, timeout=10)
         assert checkin.buttons == [["I'm fine 👍"], ["I need help 🙋"]]
-    await asyncio.sleep(0.5)
+    await linli.outbox_drained()
     assert not said(telegram.users[DU], CHECKIN_LABEL), "Du is away"
     assert not said(telegram.users[ZHOU], CHECKIN_LABEL), "Lin's call counted"
 
@@ -275,12 +276,13 @@ async def test_need_help_alerts_everyone_at_once(
     assert "already answered" in (wang.callback_answers[-1].text or "")
     # No reminder or alert follows an answer (the urgent request has its own follow-up).
     await at(linli, clock, 11, 0)
-    await asyncio.sleep(0.5)
+    await linli.outbox_drained()
     assert not said(wang, "not heard from you yet")
     assert not said(tao, ALERT_LABEL)
     assert (await statuses(linli))["Mrs Wang"] is CheckinStatus.HELP
 
 
+@pytest.mark.postgresql
 async def test_restart_after_two_hours_down_does_every_overdue_step_once(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -309,7 +311,7 @@ async def test_restart_after_two_hours_down_does_every_overdue_step_once(
     assert sum(acted) == 4  # a reminder each, and an alert to Tao for each
     tao = telegram.users[TAO]
     await tao.wait_for_message(lambda m: "Mrs Wang " + ALERT_LABEL in m.text, timeout=10)
-    await asyncio.sleep(0.5)
+    await linli.outbox_drained()
     assert len(said(wang, "not heard from you yet")) == 1
     assert len(said(tao, "Mrs Wang " + ALERT_LABEL)) == 1
     assert len(said(ann, CHECKIN_LABEL)) == 1
@@ -336,7 +338,7 @@ async def test_could_not_reach_them_alerts_the_next_person_at_once(
     # The 11:00 tick does not alert them twice; at 12:00 the chain has ended.
     await at(linli, clock, 11, 0)
     await at(linli, clock, 11, 59)
-    await asyncio.sleep(0.5)
+    await linli.outbox_drained()
     assert len(said(coordinators, "Bo " + ALERT_LABEL)) == 1
 
 
@@ -353,7 +355,7 @@ async def test_coordinators_hear_when_an_enrolled_elder_blocks_the_bot(
     told = await coordinators.wait_for_message(lambda m: "has blocked the bot" in m.text)
     assert "Mrs Wang" in told.text and WANG_PHONE in told.text
     await at(linli, clock, 8, 45)
-    await asyncio.sleep(0.5)
+    await linli.outbox_drained()
     assert len(said(coordinators, "has blocked the bot")) == 1, "told once"
     # Her check-in cannot reach her, so it goes unanswered and the chain is alerted as usual.
     await at(linli, clock, 9, 0)
@@ -388,7 +390,7 @@ async def test_a_notice_to_a_resident_at_night_waits_for_the_morning(
     await notice("Tao is coming tomorrow", Priority.NOTICE)
     await notice("Urgent: water is cut", Priority.URGENT)
     await ann.wait_for_message(lambda m: "water is cut" in m.text, timeout=10)
-    await asyncio.sleep(0.5)
+    await linli.outbox_drained()
     assert not said(ann, "Tao is coming"), "nothing non-urgent at night"
     clock.set(MORNING + timedelta(hours=23, minutes=1))  # 07:01 the next morning
     linli.app.dispatcher["outbox"].wake()

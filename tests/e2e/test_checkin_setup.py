@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.callbacks import CheckinPlanAction, CheckinProxy, CheckinSetupStep
@@ -105,6 +106,7 @@ async def choose_times_and_days(chat: ChatUser, times: tuple[str, ...], every_da
     await chat.tap(every_day)
 
 
+@pytest.mark.postgresql
 async def test_coordinator_enrols_a_resident_who_sees_the_chain_and_agrees(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -230,6 +232,7 @@ async def test_away_for_a_week_sends_nothing_and_starts_again_by_itself(
     assert statuses[:-1] == [CheckinStatus.PAUSED] * 6 and statuses[-1] is CheckinStatus.WAITING
 
 
+@pytest.mark.postgresql
 async def test_board_shows_each_group_and_a_proxy_check_in_closes_the_day(
     linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:

@@ -4,6 +4,7 @@ wins, the other 49 are told kindly it was just taken, and the address is reveale
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -18,6 +19,9 @@ from tests.e2e.community import (
     resident_and_coordinator,
     running_community,
 )
+
+# On PostgreSQL too: a race for one row.
+pytestmark = pytest.mark.postgresql
 
 CROWD = range(7001, 7051)
 

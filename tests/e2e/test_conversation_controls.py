@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.emulator.server import FakeBotAPI
 from storage.models import FsmState, User
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, register, user_row
+from tests.traces import traces_of
 
 
 async def test_language_can_be_switched_in_the_middle_of_registering(
@@ -55,6 +57,7 @@ async def test_help_fits_the_role(linli: RunningBot, telegram: FakeBotAPI) -> No
     assert "I connect you with volunteers" in ann.last.text
 
 
+@pytest.mark.postgresql
 async def test_restart_in_the_middle_keeps_the_place(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -89,6 +92,8 @@ async def test_delete_my_data(linli: RunningBot, telegram: FakeBotAPI) -> None:
     assert "nothing was deleted" in ann.last.text
     assert await user_row(linli, 2008) is not None
 
+    row = await user_row(linli, 2008)
+    assert row is not None
     await ann.send_command("/privacy")
     await ann.tap("🗑 Delete my data")
     await ann.tap("🗑 Yes, delete everything")
@@ -96,6 +101,8 @@ async def test_delete_my_data(linli: RunningBot, telegram: FakeBotAPI) -> None:
     assert not ann.reply_keyboard  # the menu is gone
 
     assert await user_row(linli, 2008) is None
+    async with linli.app.session_factory() as session:
+        assert not await traces_of(session, row.id, 2008)
     async with linli.app.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(FsmState)) == 0
         names = (await session.scalars(select(User.display_name))).all()

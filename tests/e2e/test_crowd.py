@@ -23,6 +23,10 @@ from bot.emulator.views import ChatMessage
 from storage.models import User, UserRole
 from tests.e2e.harness import RunningBot
 
+# On PostgreSQL too: many updates at once on one database. Alone: it measures how the bot
+# keeps up on this machine, which tests running beside it would halve.
+pytestmark = [pytest.mark.postgresql, pytest.mark.alone]
+
 CROWD = int(os.environ.get("LINLI_CROWD", "200"))  # a smaller crowd for a quick look
 FIRST_ID = 20_001
 REPLY_TIMEOUT = 60.0

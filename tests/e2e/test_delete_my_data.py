@@ -25,6 +25,7 @@ from storage.models import (
     HelpRequest,
     OutboxMessage,
     OutboxStatus,
+    RequestCategory,
     RequestStatus,
     User,
     UserRole,
@@ -39,8 +40,9 @@ from tests.e2e.community import (
     running_community,
 )
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_redis import REDIS_URL, _redis_or_skip
+from tests.e2e.test_redis import ON_REDIS, REDIS_URL, _redis_or_skip
 from tests.people import make_person
+from tests.traces import traces_of
 
 QUENBY, LIN, TAO = 7101, 7102, 7103
 PLANTED = {
@@ -61,6 +63,10 @@ PLANTED = {
     "draft": "Marmalade jars on the top shelf",
 }
 QUIET = QuietHours.parse("22:00-07:00")
+HER_TABLES = {  # where her life leaves rows
+    *("users", "help_requests", "request_events", "checkin_plans", "checkin_contacts"),
+    *("pairings", "visits", "outbox_messages", "fsm_states"),
+}
 
 
 async def _outbox_settled(linli: RunningBot) -> None:
@@ -256,17 +262,24 @@ async def community(
         yield running
 
 
+@pytest.mark.postgresql
 async def test_nothing_of_her_is_left_in_any_table(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:
     planted = await live_her_life(community, telegram)
     before = await database_dump(community)
     assert len(found(planted, before)) == len(planted), "the test must plant every value"
+    her = (await _people(community))[QUENBY]
+    async with community.app.session_factory() as s:
+        tables = {trace.split("[")[0] for trace in await traces_of(s, her.id, QUENBY)}
+    assert tables == HER_TABLES, "the check must see every kind of row she has"
 
     since = await delete_her_data(community, telegram)
 
     dump = await database_dump(community)
     assert not found(planted, dump), found(planted, dump)
+    async with community.app.session_factory() as s:
+        assert not await traces_of(s, her.id, QUENBY)
     assert not found(planted, sent_after(telegram, since))  # the queued card was withdrawn
     async with community.app.session_factory() as s:
         requests = list(await s.scalars(select(HelpRequest).order_by(HelpRequest.id)))
@@ -300,6 +313,7 @@ async def redis_dump(client: Any) -> str:
     return "\n".join(lines)
 
 
+@ON_REDIS
 async def test_nothing_of_her_is_left_in_redis_either(
     community_on_redis: tuple[RunningBot, Any], telegram: FakeBotAPI
 ) -> None:
@@ -311,10 +325,13 @@ async def test_nothing_of_her_is_left_in_redis_either(
     other_key = f"fsm:{telegram.token.split(':')[0]}:{LIN}:{LIN}:default:data"
     await redis.set(other_key, f'{{"question": "About {PLANTED["request text"]}"}}')
 
+    her = (await _people(linli))[QUENBY]
     await delete_her_data(linli, telegram)
 
     everything = await redis_dump(redis) + "\n" + await database_dump(linli)
     assert not found(planted, everything), found(planted, everything)
+    async with linli.app.session_factory() as s:
+        assert not await traces_of(s, her.id, QUENBY)
     assert await redis.exists(other_key)  # Lin's conversation itself goes on
 
 
@@ -336,3 +353,5 @@ async def test_the_volunteer_of_a_task_she_withdrew_is_told_not_to_go(
     async with community.app.session_factory() as s:
         row = await s.get(HelpRequest, request.id)
         assert row is not None and row.status is RequestStatus.CANCELLED
+        assert row.category is RequestCategory.SHOPPING  # what it was stays
+        assert not await traces_of(s, resident.id, 501)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
@@ -33,6 +34,7 @@ async def invite_row(linli: RunningBot, code: str) -> Invite:
     return invite
 
 
+@pytest.mark.postgresql
 async def test_invite_link_makes_a_coordinator(
     linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -183,6 +185,7 @@ async def committed_role(linli: RunningBot, telegram_id: int) -> User:
             await asyncio.sleep(0.05)
 
 
+@pytest.mark.postgresql
 async def test_two_people_open_the_same_invite_at_once_and_one_wins(
     telegram: FakeBotAPI, database_url: str, clock: ManualClock
 ) -> None:

@@ -34,6 +34,7 @@ def english_words(text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])
+@pytest.mark.postgresql
 async def test_resident_registers_in_their_language(
     linli: RunningBot, telegram: FakeBotAPI, language: str
 ) -> None:

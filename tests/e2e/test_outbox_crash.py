@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from bot.clock import ManualClock, SystemClock
@@ -37,6 +38,9 @@ from storage.models import (
 from storage.repositories import outbox as outbox_queries
 from tests.e2e.harness import RunningBot
 from tests.people import make_person
+
+# On PostgreSQL too: the outbox's claims across a crash.
+pytestmark = pytest.mark.postgresql
 
 COORDINATOR = 900
 FIRST, RECIPIENTS, BLOCKED = 10_000, 400, range(10_000, 10_400, 50)

@@ -316,6 +316,7 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
     }
 
 
+@pytest.mark.postgresql
 async def test_coordinators_keep_the_list_in_chat_and_residents_tap_it(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import register, user_row
 
 
+@pytest.mark.postgresql
 async def test_queued_notice_arrives_and_blocking_is_remembered(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:

@@ -13,6 +13,8 @@ from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, user_row
 
 REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The tests on Redis share its keys: with pytest-xdist, one worker runs them all, one at a time.
+ON_REDIS = pytest.mark.xdist_group("redis")
 
 
 async def _redis_or_skip() -> object:
@@ -53,6 +55,7 @@ async def linli_on_redis(
     await client.aclose()  # type: ignore[attr-defined]
 
 
+@ON_REDIS
 async def test_restart_in_the_middle_with_redis(
     linli_on_redis: RunningBot, telegram: FakeBotAPI
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from bot.callbacks import RequestAction
@@ -87,6 +88,7 @@ async def test_resident_asks_with_a_voice_note_and_coordinators_hear_of_it(
     assert request.address == "Flat 3B, Building 5" and not request.urgent
 
 
+@pytest.mark.postgresql
 async def test_resident_asks_in_chinese_with_a_photo_a_chosen_day_and_a_new_address(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -223,6 +225,7 @@ async def test_urgent_button_and_emergency_words_mid_flow_in_chinese(
     assert second.urgent and second.category is RequestCategory.MEDICAL_ESCORT
 
 
+@pytest.mark.postgresql
 async def test_my_requests_and_cancelling_one_a_volunteer_holds(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:

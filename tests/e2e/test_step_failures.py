@@ -43,6 +43,7 @@ async def failures(linli: RunningBot) -> list[StepFailure]:
         return list(await session.scalars(select(StepFailure)))
 
 
+@pytest.mark.postgresql
 async def test_a_check_in_that_fails_is_set_aside_retried_and_flagged_once(
     community: RunningBot,
     telegram: FakeBotAPI,

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.callbacks import PairStep, VisitAction
 from bot.clock import ManualClock
@@ -25,8 +24,6 @@ from bot.services.schedule import QuietHours
 from bot.services.visits import Schedule
 from storage.models import (
     CheckinPlan,
-    OutboxMessage,
-    OutboxStatus,
     User,
     UserRole,
     Visit,
@@ -96,21 +93,6 @@ async def _tick_at(linli: RunningBot, clock: ManualClock, moment: datetime) -> i
     return await _scheduler(linli).tick()
 
 
-async def _all_sent(linli: RunningBot) -> None:
-    """Wait until the outbox holds nothing that is due and not yet sent: after that, a message
-    that has not arrived was never queued (instead of sleeping and hoping)."""
-    waiting = (OutboxStatus.PENDING, OutboxStatus.CLAIMED, OutboxStatus.SENDING)
-    query = select(func.count()).where(
-        OutboxMessage.status.in_(waiting), OutboxMessage.not_before <= linli.clock.now()
-    )
-    for _ in range(400):
-        async with linli.app.session_factory() as session:
-            if not await session.scalar(query):
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the outbox did not drain")
-
-
 async def _visit(linli: RunningBot, visit_id: int) -> Visit:
     async with linli.app.session_factory() as session:
         visit = await session.get(Visit, visit_id)
@@ -126,6 +108,7 @@ async def _log(tao: ChatUser, wellbeing: str) -> None:
     await tao.tap(wellbeing)
 
 
+@pytest.mark.postgresql
 async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -211,7 +194,7 @@ async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
 
     # a day later nothing is flagged: it was logged
     await _tick_at(community, clock, VISIT_AT + timedelta(days=1, hours=1))
-    await _all_sent(community)
+    await community.outbox_drained()
     assert not [m for m in group.messages if "Not logged" in m.text]
 
 
@@ -247,6 +230,7 @@ async def test_a_volunteer_who_cannot_come_tells_the_coordinators_at_once(
     assert await _tick_at(community, clock, VISIT_AT + timedelta(days=2)) == 0
 
 
+@pytest.mark.postgresql
 async def test_an_unlogged_visit_is_flagged_once_even_by_two_ticks_at_once(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -262,7 +246,7 @@ async def test_an_unlogged_visit_is_flagged_once_even_by_two_ticks_at_once(
     assert sorted(acted) == [0, 1]
     flagged = await group.wait_for_message(has("Not logged"))
     assert "Tao Wang" in flagged.text and "Mei Chen" in flagged.text
-    await _all_sent(community)
+    await community.outbox_drained()
     assert sum("Not logged" in m.text for m in group.messages) == 1
 
 
@@ -273,7 +257,7 @@ async def test_two_low_wellbeing_scores_in_a_row_flag_the_resident(
     tao = telegram.users[VOLUNTEER]
     await _tick_at(community, clock, VISIT_AT + timedelta(hours=1))
     await _log(tao, "🙁 1 · Poor")
-    await _all_sent(community)
+    await community.outbox_drained()
     assert not [m for m in group.messages if "Please look in on" in m.text]
 
     await _tick_at(community, clock, VISIT_AT + timedelta(days=7, hours=1))  # next Monday
@@ -296,7 +280,7 @@ async def test_a_restart_in_the_middle_catches_up_once(
     acted = await asyncio.gather(_scheduler(community).tick(), _scheduler(community).tick())
     assert sorted(acted) == [0, 1]
     await tao.wait_for_message(has("In about an hour"))
-    await _all_sent(community)
+    await community.outbox_drained()
     assert sum("In about an hour" in m.text for m in tao.messages) == 1
     assert sum("Reminder" in m.text for m in tao.messages) == 1
 

@@ -91,6 +91,7 @@ async def register_volunteer(
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.postgresql
 async def test_volunteer_registers_waits_and_is_approved_in_the_group(
     community: RunningBot, telegram: FakeBotAPI, language: str
 ) -> None:
@@ -195,6 +196,7 @@ async def test_open_tasks_for_a_resident_and_a_pending_volunteer(
     assert "still checking your registration" in pat.last.text
 
 
+@pytest.mark.postgresql
 async def test_claim_on_my_way_done_and_hours(community: RunningBot, telegram: FakeBotAPI) -> None:
     resident, coordinator = await resident_and_coordinator(community, telegram)
     request = await open_request(community, resident, coordinator, post_to_group=True)
@@ -365,6 +367,7 @@ async def test_forged_and_stale_presses_change_nothing(
         assert reveals == 1
 
 
+@pytest.mark.postgresql
 async def test_too_many_claims(community: RunningBot, telegram: FakeBotAPI) -> None:
     resident, coordinator = await resident_and_coordinator(community, telegram)
     for n in range(4):

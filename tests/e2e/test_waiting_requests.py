@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.scheduling.scheduler import Scheduler
@@ -65,6 +67,7 @@ async def test_an_urgent_request_is_flagged_after_half_an_hour(
     assert "URGENT" in flagged.text
 
 
+@pytest.mark.postgresql
 async def test_a_bot_that_was_down_catches_up_and_two_ticks_flag_once(
     linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
