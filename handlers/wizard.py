@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup
 
+from bot.middlewares.commit import answered_callbacks
 from handlers.prompts import ask_to_type
 from handlers.replies import retire_buttons
 
@@ -28,6 +29,15 @@ async def ask(
     return await message.answer(text, reply_markup=markup)
 
 
+async def answer_now(callback: CallbackQuery) -> None:
+    """Answer the press before the step's work (its writes wait their turn, and Telegram waits
+    only seconds for the answer); `pressed_then_ask` then leaves it answered."""
+    answered = answered_callbacks.get()
+    if answered is not None and callback.id in answered:
+        return
+    await callback.answer()
+
+
 async def pressed_then_ask(
     callback: CallbackQuery,
     state: FSMContext,
@@ -37,9 +47,9 @@ async def pressed_then_ask(
     *,
     note: str | None = None,
 ) -> Message | None:
-    """A button moved the flow on: answer the press, retire the buttons (showing `note`), then
-    `ask` the next question under the pressed message."""
-    await callback.answer()
+    """A button moved the flow on: answer the press (unless `answer_now` did), retire the
+    buttons (showing `note`), then `ask` the next question under the pressed message."""
+    await answer_now(callback)
     await retire_buttons(callback, note)
     if not isinstance(callback.message, Message):
         return None

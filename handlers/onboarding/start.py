@@ -17,7 +17,7 @@ from bot.views import onboarding as views
 from handlers.onboarding.questions import ask_current_step, begin, question
 from handlers.onboarding.states import Onboarding
 from handlers.replies import retire_buttons, role_label, send_main_menu
-from handlers.wizard import pressed_then_ask
+from handlers.wizard import answer_now, pressed_then_ask
 
 
 async def _redeem(ctx: UpdateContext, code: str) -> str:
@@ -67,6 +67,7 @@ async def _on_to(callback: CallbackQuery, state: FSMContext, ctx: UpdateContext,
 async def chose_role(
     callback: CallbackQuery, callback_data: RoleChoice, state: FSMContext, ctx: UpdateContext
 ) -> None:
+    await answer_now(callback)
     await state.update_data(role=callback_data.role)
     await state.set_state(Onboarding.consent)
     chosen = keyboards.NEED_HELP if callback_data.role == "resident" else keyboards.VOLUNTEER
@@ -86,6 +87,7 @@ async def answered_consent(
             )
         return
     assert ctx.person is not None
+    await answer_now(callback)  # at once: the consent is then recorded, committed first
     await users.record_consent(ctx.session, ctx.person, clock=ctx.clock)
     await state.set_state(Onboarding.name)
     await _on_to(callback, state, ctx, views.consent_note())

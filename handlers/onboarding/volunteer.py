@@ -23,7 +23,7 @@ from handlers.onboarding.details import chosen_place
 from handlers.onboarding.questions import question
 from handlers.onboarding.states import Onboarding
 from handlers.replies import retire_buttons, send_main_menu, stale_button_text
-from handlers.wizard import pressed_then_ask
+from handlers.wizard import answer_now, pressed_then_ask
 from storage.models import UserRole, VolunteerStatus
 
 
@@ -75,6 +75,7 @@ async def finished_offer(
     )
     note = ", ".join(labels(value) for value in chosen)
     if step == "skill":
+        await answer_now(callback)
         await state.set_state(Onboarding.languages)
         asked = await question(state, "", ctx.session)
         assert asked is not None

@@ -35,7 +35,7 @@ from handlers.emergency import answer_emergency
 from handlers.replies import button_text, retire_buttons, send_main_menu, stale_button_text
 from handlers.requests.mine import refuse_if_not_resident, show_my_requests
 from handlers.requests.states import AfterRequest, AskHelp
-from handlers.wizard import Markup, ask, pressed_then_ask
+from handlers.wizard import Markup, answer_now, ask, pressed_then_ask
 from storage.models import DayPart, RequestCategory, RequestTiming, User
 
 Question = tuple[State, str, Markup]
@@ -123,6 +123,7 @@ async def chose_category(
     except ValueError:
         await callback.answer(stale_button_text())
         return
+    await answer_now(callback)
     await state.update_data(category=category.value)
     question = views.description_question()
     await pressed_then_ask(
@@ -160,6 +161,7 @@ async def chose_when(
     except ValueError:
         await callback.answer(stale_button_text())
         return
+    await answer_now(callback)
     await state.update_data(timing=timing.value, day=None, part=DayPart.ANY.value)
     if timing is RequestTiming.ASAP:
         question = await _where(state, ctx)
@@ -184,6 +186,7 @@ async def chose_day(
             _step, text, markup = _day(list(days.values()))
             await ask(callback.message, state, None, text, markup)
         return
+    await answer_now(callback)
     await state.update_data(day=day.isoformat())
     await pressed_then_ask(callback, state, *_day_part(), note=day_with_weekday(day))
 
@@ -196,6 +199,7 @@ async def chose_day_part(
     except ValueError:
         await callback.answer(stale_button_text())
         return
+    await answer_now(callback)
     await state.update_data(part=part.value)
     question = await _where(state, ctx)
     await pressed_then_ask(callback, state, *question, note=day_part_label(part))
@@ -264,6 +268,7 @@ async def chose_save(
     callback: CallbackQuery, callback_data: NewRequestStep, state: FSMContext
 ) -> None:
     save = callback_data.value == "yes"
+    await answer_now(callback)
     await state.update_data(save=save)
     await pressed_then_ask(callback, state, *_notes(), note=views.save_label(save))
 
@@ -279,6 +284,7 @@ async def got_notes(message: Message, state: FSMContext, ctx: UpdateContext) -> 
 
 
 async def skipped_notes(callback: CallbackQuery, state: FSMContext, ctx: UpdateContext) -> None:
+    await answer_now(callback)
     await state.update_data(notes=None)
     question = await _summary(state, ctx.person)
     await pressed_then_ask(callback, state, *question, note=views.skip_label())

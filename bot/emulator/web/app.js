@@ -423,13 +423,25 @@ function atBottom(box) {
 }
 
 function showNewest(chatId, box) {
-  if (view.following.get(chatId) !== false) box.scrollTop = box.scrollHeight;
+  if (view.following.get(chatId) === false) return;
+  box.scrollTop = box.scrollHeight;
+  box.dataset.lastTop = String(box.scrollTop);
 }
 
+// Only the reader scrolls up: the page only scrolls down, and a box that grows clamps its
+// scroll to the bottom. A scroll event may come after the box shrank for a new keyboard (and
+// before the resize is handled), so "not at the bottom" alone does not mean they scrolled.
 function followNewest(chatId, box) {
-  box.addEventListener("scroll", () => view.following.set(chatId, atBottom(box)), {
-    passive: true,
-  });
+  box.addEventListener(
+    "scroll",
+    () => {
+      const last = Number(box.dataset.lastTop || 0);
+      if (atBottom(box)) view.following.set(chatId, true);
+      else if (box.scrollTop < last - 2) view.following.set(chatId, false);
+      box.dataset.lastTop = String(box.scrollTop);
+    },
+    { passive: true },
+  );
   if (window.ResizeObserver) new ResizeObserver(() => showNewest(chatId, box)).observe(box);
   box.addEventListener("load", () => showNewest(chatId, box), true); // pictures, as they load
 }
