@@ -34,6 +34,17 @@ async def _not_found(callback: CallbackQuery) -> None:
     await callback.answer(_not_found_text(), show_alert=True)
 
 
+async def _own_request(
+    callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext
+) -> HelpRequest | None:
+    """The presser's own request the button is about; None (and told so) if there is none."""
+    try:
+        return await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
+    except RequestNotFound:
+        await _not_found(callback)
+        return None
+
+
 async def _finished(callback: CallbackQuery, request: HelpRequest) -> None:
     await callback.answer(_("This request is already finished."), show_alert=True)
     await edit_pressed(callback, resident_card(request), None)
@@ -78,10 +89,8 @@ async def show_my_requests(message: Message, state: FSMContext, ctx: UpdateConte
 async def ask_cancel(
     callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext
 ) -> None:
-    try:
-        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
-    except RequestNotFound:
-        await _not_found(callback)
+    request = await _own_request(callback, callback_data, ctx)
+    if request is None:
         return
     if request.status in FINISHED:
         await _finished(callback, request)
@@ -94,10 +103,8 @@ async def ask_cancel(
 async def keep_request(
     callback: CallbackQuery, callback_data: RequestAction, ctx: UpdateContext
 ) -> None:
-    try:
-        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
-    except RequestNotFound:
-        await _not_found(callback)
+    request = await _own_request(callback, callback_data, ctx)
+    if request is None:
         return
     await callback.answer()
     await edit_pressed(callback, resident_card(request), cancel_keyboard(request))
@@ -152,10 +159,8 @@ async def rated(callback: CallbackQuery, callback_data: RequestAction, ctx: Upda
 async def wants_to_comment(
     callback: CallbackQuery, callback_data: RequestAction, state: FSMContext, ctx: UpdateContext
 ) -> None:
-    try:
-        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
-    except RequestNotFound:
-        await _not_found(callback)
+    request = await _own_request(callback, callback_data, ctx)
+    if request is None:
         return
     await state.update_data(request_id=request.id)
     await pressed_then_ask(
@@ -205,10 +210,8 @@ async def text_please(message: Message) -> None:
 async def wants_to_answer(
     callback: CallbackQuery, callback_data: RequestAction, state: FSMContext, ctx: UpdateContext
 ) -> None:
-    try:
-        request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
-    except RequestNotFound:
-        await _not_found(callback)
+    request = await _own_request(callback, callback_data, ctx)
+    if request is None:
         return
     if request.status in FINISHED:
         await callback.answer(_("This request is already finished."), show_alert=True)
