@@ -24,6 +24,7 @@ from bot.services.errors import (
     PlaceNotFound,
 )
 from bot.views import places as place_views
+from handlers.audience import for_audience
 from handlers.replies import edit_pressed, stale_button_text
 from handlers.wizard import ask
 
@@ -59,9 +60,6 @@ async def _show_list(message: Message, ctx: UpdateContext) -> None:
 
 
 async def show_places(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
-    if not ctx.may(Action.MANAGE_PLACES):
-        await message.answer(_coordinators_only())
-        return
     await state.clear()
     await _show_list(message, ctx)
 
@@ -72,8 +70,8 @@ async def place_action(
     state: FSMContext,
     ctx: UpdateContext,
 ) -> None:
-    if not ctx.may(Action.MANAGE_PLACES) or not isinstance(callback.message, Message):
-        await callback.answer(_coordinators_only())
+    if not isinstance(callback.message, Message):
+        await callback.answer(stale_button_text())
         return
     action, place_id = callback_data.action, callback_data.place_id
     session, user = ctx.session, ctx.person
@@ -111,9 +109,6 @@ async def place_action(
 
 
 async def typed_name(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
-    if not ctx.may(Action.MANAGE_PLACES):
-        await state.clear()
-        return
     place_id = (await state.get_data()).get("place_id")
     name, session, user, clock = message.text or "", ctx.session, ctx.person, ctx.clock
     try:
@@ -141,7 +136,7 @@ async def name_please(message: Message) -> None:
 
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
-    router = Router(name="places")
+    router = for_audience(Router(name="places"), Action.MANAGE_PLACES, _coordinators_only)
     router.message.register(show_places, PRIVATE, Command("places"))
     router.callback_query.register(place_action, PlaceAction.filter())
     router.message.register(typed_name, PlaceFlow.name, PRIVATE, F.text)

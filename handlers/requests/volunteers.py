@@ -14,17 +14,19 @@ from bot.policy.permissions import Action
 from bot.services import volunteers
 from bot.services.errors import NotAllowed, VolunteerNotApproved
 from bot.views import volunteering as views
+from handlers.audience import for_audience
 from handlers.replies import retire_buttons
 from storage.models import VolunteerStatus
+
+
+def _coordinators_only() -> str:
+    return _("Only coordinators can approve volunteers.")
 
 
 async def decided_volunteer(
     callback: CallbackQuery, callback_data: VolunteerDecision, ctx: UpdateContext
 ) -> None:
     """Approve or decline a volunteer; a second or stale press shows the decision made."""
-    if not ctx.may(Action.APPROVE_VOLUNTEERS):
-        await callback.answer(_("Only coordinators can approve volunteers."), show_alert=True)
-        return
     in_group = callback.message is not None and callback.message.chat.type != "private"
     locale = ctx.settings.default_locale if in_group else ctx.i18n.current_locale
     try:
@@ -57,6 +59,8 @@ async def decided_volunteer(
 
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
-    router = Router(name="volunteer_decisions")
+    router = for_audience(
+        Router(name="volunteer_decisions"), Action.APPROVE_VOLUNTEERS, _coordinators_only
+    )
     router.callback_query.register(decided_volunteer, VolunteerDecision.filter())
     return router

@@ -325,6 +325,9 @@ async def test_coordinators_keep_the_list_in_chat_and_residents_tap_it(
     lin, tao = telegram.users[LIN], telegram.users[TAO]
     await tao.send_command("/places")
     assert "Only coordinators" in tao.last.text
+    await tao.press_data(PlaceAction(action="add", place_id=0).pack(), tao.last.message_id)
+    assert "Only coordinators" in (tao.callback_answers[-1].text or "")  # a forged button
+    assert tao.callback_answers[-1].show_alert and tao.last.text.startswith("Only coordinators")
 
     await lin.send_command("/places")
     assert "No places yet" in lin.last.text
