@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.policy.permissions import Action, may
 
-IN_PRIVATE_CHAT = "private"
+PRIVATE = F.chat.type == "private"
+"""Messages in a private chat: where a person's own details are typed and read."""
 
 
 class AudienceGate(BaseMiddleware):

@@ -24,11 +24,9 @@ from bot.services.errors import (
     PlaceNotFound,
 )
 from bot.views import places as place_views
-from handlers.audience import for_audience
+from handlers.audience import PRIVATE, for_audience
 from handlers.replies import edit_pressed, stale_button_text
 from handlers.wizard import ask
-
-PRIVATE = F.chat.type == "private"
 
 
 class PlaceFlow(StatesGroup):

@@ -26,6 +26,7 @@ from bot.services.errors import InvalidInput, NotAllowed, PlaceNotFound
 from bot.views import broadcast_compose as views
 from bot.views import broadcasts as broadcast_views
 from bot.views.broadcast_compose import Question
+from handlers.audience import PRIVATE
 from handlers.replies import retire_buttons, stale_button_text, tap_a_button_text
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import Audience, Broadcast
@@ -347,7 +348,7 @@ async def expected_button(message: Message) -> None:
 def build_router() -> Router:
     router = Router(name="broadcast_compose")
     pick = BroadcastStep.filter
-    router.message.register(start, Command("broadcast"), F.chat.type == "private")
+    router.message.register(start, Command("broadcast"), PRIVATE)
     router.message.register(got_text, BroadcastFlow.text)
     router.callback_query.register(
         chose_more_versions, BroadcastFlow.more_versions, pick(F.action == "more")

@@ -21,8 +21,8 @@ from bot.callbacks import (
     CheckinProxy,
     CheckinSetupStep,
 )
+from handlers.audience import PRIVATE
 from handlers.checkins import board, day, own_plan, setup, setup_steps
-from handlers.checkins.common import PRIVATE
 from handlers.checkins.own_plan import AwayFlow
 from handlers.checkins.setup import CheckinSetup
 from handlers.replies import button_text

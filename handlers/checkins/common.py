@@ -3,7 +3,6 @@ escalation timing from the settings, and the words said when an answer cannot be
 
 from __future__ import annotations
 
-from aiogram import F
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
@@ -11,8 +10,6 @@ from bot.context import UpdateContext
 from bot.services.checkins import Timing
 from bot.services.schedule import QuietHours
 from storage.models import User
-
-PRIVATE = F.chat.type == "private"
 
 
 def person(ctx: UpdateContext) -> User:

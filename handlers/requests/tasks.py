@@ -35,12 +35,11 @@ from bot.views import keyboards
 from bot.views import volunteering as views
 from bot.views.request_keyboards import claim_keyboard, held_task_keyboard
 from bot.views.texts import private_card, public_card
+from handlers.audience import PRIVATE
 from handlers.replies import button_text, edit_pressed, retire_buttons, stale_button_text
 from handlers.requests.states import VolunteerFlow
 from handlers.wizard import ask
 from storage.models import RequestStatus
-
-PRIVATE = F.chat.type == "private"
 
 
 async def not_allowed_text(ctx: UpdateContext) -> str:

@@ -7,7 +7,7 @@ forged, stale or doubled press changes nothing and gets a kind answer."""
 
 from __future__ import annotations
 
-from aiogram import F, Router, html
+from aiogram import Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,11 +21,11 @@ from bot.policy.permissions import Action
 from bot.services import visits
 from bot.services.errors import DomainError, InvalidInput, NotAllowed
 from bot.views import visits as views
+from handlers.audience import PRIVATE
 from handlers.replies import edit_pressed, stale_button_text
 from handlers.wizard import ask
 from storage.models import VisitOutcome
 
-PRIVATE = F.chat.type == "private"
 OUTCOMES = list(VisitOutcome)
 
 

@@ -29,11 +29,11 @@ from bot.services.errors import (
 from bot.services.visits import Schedule
 from bot.views import pairing as views
 from bot.views.visits import cadence_label, invalid_text, weekday_label
+from handlers.audience import PRIVATE
 from handlers.replies import edit_pressed, stale_button_text, tap_a_button_text
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import VisitCadence
 
-PRIVATE = F.chat.type == "private"
 NAME_PART_MAX = 64  # a typed part of a name; longer is not a name (and would not fit a reply)
 
 
