@@ -29,6 +29,11 @@ Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 Render = Callable[[], Rendered]
 
 
+def words_only(text: Callable[[], str]) -> Render:
+    """A message of words and no buttons: `text` renders them in the recipient's language."""
+    return lambda: (text(), None)
+
+
 def recipient_locale(user: User, default: str) -> str:
     """The language a person reads: their choice, then their Telegram app's, then the default."""
     return user.locale or locale_from_telegram(user.telegram_language) or default

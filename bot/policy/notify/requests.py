@@ -7,7 +7,7 @@ theirs. Each message is rendered in its recipient's language when it is queued."
 
 from __future__ import annotations
 
-from bot.delivery.notifier import Notifier, Rendered
+from bot.delivery.notifier import Notifier, Rendered, words_only
 from bot.delivery.outbox import Priority
 from bot.services.claims import Task
 from bot.services.requests import needs_coordinator_attention, reference
@@ -68,10 +68,7 @@ async def request_submitted(
 async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.approved(request),
-            None,
-        ),
+        words_only(lambda: notices.approved(request)),
         kind="request.approved",
         priority=Priority.NOTICE,
     )
@@ -86,10 +83,7 @@ async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
 async def request_rejected(notifier: Notifier, request: HelpRequest) -> None:
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.rejected(request, review_views.reason_text(request.reason)),
-            None,
-        ),
+        words_only(lambda: notices.rejected(request, review_views.reason_text(request.reason))),
         kind="request.rejected",
         priority=Priority.NOTICE,
     )
@@ -111,10 +105,7 @@ async def request_question(notifier: Notifier, request: HelpRequest, question: s
 async def request_answered(notifier: Notifier, request: HelpRequest, answer: str) -> None:
     """The resident's answer to a coordinator's question, to the coordinators."""
     await notifier.tell_coordinators(
-        lambda: (
-            notices.answer(request, answer),
-            None,
-        ),
+        words_only(lambda: notices.answer(request, answer)),
         kind="request.answer",
         priority=Priority.ALERT,
     )
@@ -124,10 +115,7 @@ async def request_merged(notifier: Notifier, request: HelpRequest, original: Hel
     """A duplicate joined with the request it repeats."""
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.merged(request, original),
-            None,
-        ),
+        words_only(lambda: notices.merged(request, original)),
         kind="request.duplicate",
         priority=Priority.NOTICE,
     )
@@ -137,10 +125,7 @@ async def _unassigned(notifier: Notifier, previous_id: int | None, ref: str) -> 
     """The volunteer a coordinator took the task from."""
     await notifier.tell_user(
         await _person(notifier, previous_id),
-        lambda: (
-            notices.unassigned(ref),
-            None,
-        ),
+        words_only(lambda: notices.unassigned(ref)),
         kind="task.unassigned",
         priority=Priority.ALERT,
     )
@@ -163,10 +148,7 @@ async def request_assigned(
     )
     await notifier.tell_user(
         resident,
-        lambda: (
-            notices.assigned_to_resident(request, volunteer),
-            None,
-        ),
+        words_only(lambda: notices.assigned_to_resident(request, volunteer)),
         kind="request.claimed",
         priority=Priority.ALERT,
     )
@@ -181,10 +163,7 @@ async def request_reopened(
     await _unassigned(notifier, previous_id, ref)
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.reopened(request),
-            None,
-        ),
+        words_only(lambda: notices.reopened(request)),
         kind="request.reopened",
         priority=Priority.NOTICE,
     )
@@ -200,15 +179,12 @@ async def request_cancelled(
     """Cancelled by the resident: the volunteer who held it need not go."""
     await notifier.tell_user(
         await _person(notifier, volunteer_id),
-        lambda: (
-            notices.cancelled_to_volunteer(request),
-            None,
-        ),
+        words_only(lambda: notices.cancelled_to_volunteer(request)),
         kind="request.cancelled",
         priority=Priority.ALERT,
     )
     await notifier.tell_coordinators(
-        lambda: (notices.cancelled_to_coordinators(request), None),
+        words_only(lambda: notices.cancelled_to_coordinators(request)),
         kind="request.cancelled",
         priority=Priority.NOTICE,
     )
@@ -223,7 +199,9 @@ async def request_rated(notifier: Notifier, request: HelpRequest, previous: int 
 async def request_feedback(notifier: Notifier, request: HelpRequest) -> None:
     """The rating and comment, to the coordinators."""
     await notifier.tell_coordinators(
-        lambda: (notices.feedback(request), None), kind="request.feedback", priority=Priority.NOTICE
+        words_only(lambda: notices.feedback(request)),
+        kind="request.feedback",
+        priority=Priority.NOTICE,
     )
 
 
@@ -236,10 +214,7 @@ async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_gr
     request, resident = task.request, task.resident
     await notifier.tell_user(
         resident,
-        lambda: (
-            notices.claimed(request, volunteer),
-            None,
-        ),
+        words_only(lambda: notices.claimed(request, volunteer)),
         kind="task_claimed",
         priority=Priority.NOTICE,
     )
@@ -258,10 +233,7 @@ async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_gr
 async def task_started(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.on_the_way(request, volunteer),
-            None,
-        ),
+        words_only(lambda: notices.on_the_way(request, volunteer)),
         kind="task_started",
         priority=Priority.URGENT,
     )
@@ -283,19 +255,13 @@ async def task_done(notifier: Notifier, request: HelpRequest, volunteer: User) -
 async def task_released(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
     """ "I can't make it": coordinators, resident, and the task is posted again."""
     await notifier.tell_coordinators(
-        lambda: (
-            notices.released_to_coordinators(request, volunteer),
-            None,
-        ),
+        words_only(lambda: notices.released_to_coordinators(request, volunteer)),
         kind="task_released",
         priority=Priority.ALERT,
     )
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.released_to_resident(request, volunteer),
-            None,
-        ),
+        words_only(lambda: notices.released_to_resident(request, volunteer)),
         kind="task_released",
         priority=Priority.NOTICE,
     )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.delivery.notifier import Notifier
+from bot.delivery.notifier import Notifier, words_only
 from bot.delivery.outbox import Priority
 from bot.services.step_failures import SetAside
 from bot.views import step_failures as views
@@ -13,9 +13,8 @@ async def step_set_aside(notifier: Notifier, failure: SetAside) -> None:
     if not failure.flag_now:
         return
     await notifier.tell_coordinators(
-        lambda: (
-            views.set_aside(failure.job, failure.row_id, failure.attempts, failure.reason),
-            None,
+        words_only(
+            lambda: views.set_aside(failure.job, failure.row_id, failure.attempts, failure.reason)
         ),
         kind="step.failed",
         priority=Priority.ALERT,

@@ -5,7 +5,7 @@ coordinators get names and times."""
 
 from __future__ import annotations
 
-from bot.delivery.notifier import Notifier
+from bot.delivery.notifier import Notifier, words_only
 from bot.delivery.outbox import Priority
 from bot.services.visits import DueStep, Step, resident_was_told
 from bot.views import visits as views
@@ -27,7 +27,7 @@ async def paired(
     )
     await notifier.tell_user(
         resident,
-        lambda: (views.paired_resident_text(pairing, visit, volunteer, resident), None),
+        words_only(lambda: views.paired_resident_text(pairing, visit, volunteer, resident)),
         kind="visit.paired",
         priority=Priority.NOTICE,  # at night, held for the morning by the Notifier
     )
@@ -51,7 +51,7 @@ async def step_due(notifier: Notifier, due: DueStep) -> None:
         if due.tell_resident:
             await notifier.tell_user(
                 resident,
-                lambda: (views.resident_notice(visit, pairing, volunteer, resident), None),
+                words_only(lambda: views.resident_notice(visit, pairing, volunteer, resident)),
                 kind="visit.resident_notice",
                 priority=Priority.REMINDER,
                 not_before=due.tell_resident_after,  # the morning, when told at night
@@ -68,7 +68,7 @@ async def step_due(notifier: Notifier, due: DueStep) -> None:
         )
         if visit.kind is VisitKind.VISIT and not resident.address:
             await notifier.tell_coordinators(
-                lambda: (views.no_address_text(visit, volunteer, resident), None),
+                words_only(lambda: views.no_address_text(visit, volunteer, resident)),
                 kind="visit.no_address",
                 priority=Priority.ALERT,
             )
@@ -81,7 +81,7 @@ async def step_due(notifier: Notifier, due: DueStep) -> None:
         )
     elif due.step is Step.FLAG:
         await notifier.tell_coordinators(
-            lambda: (views.not_logged_text(visit, volunteer, resident), None),
+            words_only(lambda: views.not_logged_text(visit, volunteer, resident)),
             kind="visit.not_logged",
             priority=Priority.NOTICE,
         )
@@ -93,14 +93,14 @@ async def cancelled(
     """At once to the coordinators; to the resident only if they were told someone is coming
     (and not again when the volunteer adds a reason)."""
     await notifier.tell_coordinators(
-        lambda: (views.cancelled_text(visit, volunteer, resident, reason), None),
+        words_only(lambda: views.cancelled_text(visit, volunteer, resident, reason)),
         kind="visit.cancelled",
         priority=Priority.ALERT,
     )
     if reason is None and resident_was_told(visit):
         await notifier.tell_user(
             resident,
-            lambda: (views.cancelled_resident_text(visit, volunteer, resident), None),
+            words_only(lambda: views.cancelled_resident_text(visit, volunteer, resident)),
             kind="visit.cancelled",
             priority=Priority.NOTICE,
         )
@@ -109,7 +109,7 @@ async def cancelled(
 async def nobody_home(notifier: Notifier, visit: Visit, volunteer: User, resident: User) -> None:
     """Nobody answered at an elder's door: the coordinators should know now."""
     await notifier.tell_coordinators(
-        lambda: (views.nobody_home_text(visit, volunteer, resident), None),
+        words_only(lambda: views.nobody_home_text(visit, volunteer, resident)),
         kind="visit.nobody_home",
         priority=Priority.ALERT,
     )
@@ -118,7 +118,7 @@ async def nobody_home(notifier: Notifier, visit: Visit, volunteer: User, residen
 async def low_wellbeing(notifier: Notifier, visit: Visit, volunteer: User, resident: User) -> None:
     """Two low wellbeing scores in a row."""
     await notifier.tell_coordinators(
-        lambda: (views.low_wellbeing_text(visit, volunteer, resident), None),
+        words_only(lambda: views.low_wellbeing_text(visit, volunteer, resident)),
         kind="visit.low_wellbeing",
         priority=Priority.ALERT,
     )
