@@ -349,7 +349,7 @@ def media_json(stored: StoredFile, kind: str, *, duration: int | None = None) ->
     if kind == "voice":
         return {
             **base,
-            "duration": int(duration or 1),
+            "duration": int(duration or stored.duration or 1),
             "mime_type": stored.mime_type or "audio/ogg",
         }
     if stored.file_name:

@@ -134,8 +134,8 @@ def unassigned_note(coordinator: User) -> str:
 
 def question_prompt(name: str, ref: str) -> str:
     return _(
-        "✍️ {name}, please type your question for the resident of request no. {ref}. "
-        "Send /cancel to stop."
+        "✍️ {name}, please type your question for the resident of request no. {ref}, or "
+        "say it in a voice message 🎤. Send /cancel to stop."
     ).format(name=name, ref=ref)
 
 
