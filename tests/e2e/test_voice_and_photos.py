@@ -7,6 +7,7 @@ file (its unique id and its bytes) arrives in each chat that may have it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -19,12 +20,20 @@ from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
 from bot.emulator.views import ChatMessage
-from bot.services import claims, requests, review
+from bot.services import claims, requests, review, users
 from bot.services.requests import RequestDraft
-from storage.models import HelpRequest, RequestCategory, RequestEvent, User, UserRole
+from storage.models import (
+    HelpRequest,
+    OutboxMessage,
+    RequestCategory,
+    RequestEvent,
+    User,
+    UserRole,
+)
 from tests.e2e.harness import RunningBot
 from tests.e2e.privacy import leaked_private_details
 from tests.people import make_person
+from tests.traces import traces_of
 
 COORDINATORS, VOLUNTEERS = -100_710, -100_720
 MEI, ANN, HO, LIN, TAO, SAM = 7101, 7102, 7103, 7901, 7902, 7903
@@ -242,8 +251,22 @@ async def test_a_coordinator_asks_by_voice_and_she_answers_by_voice(
             await s.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id))
         )
     details = {e.action: e.detail for e in events}
-    assert details["question"]["voice"] == asked["message"]["voice"]["file_id"]
-    assert details["answer"]["voice"] == answered["message"]["voice"]["file_id"]
+    file_ids = (asked["message"]["voice"]["file_id"], answered["message"]["voice"]["file_id"])
+    assert (details["question"]["voice"], details["answer"]["voice"]) == file_ids
+
+    # she deletes her data: neither voice is kept anywhere, nor queued for anyone
+    await community.outbox_drained()
+    async with community.app.session_factory() as s:
+        her = await s.scalar(select(User).where(User.telegram_id == MEI))
+        assert her is not None
+        await users.delete_personal_data(s, her, clock=community.clock)
+        await s.commit()
+        assert not await traces_of(s, her.id, MEI)
+        for row in await s.scalars(select(OutboxMessage)):
+            kept = json.dumps(row.payload)
+            assert not any(file_id in kept for file_id in file_ids), (row.kind, kept)
+        for event in await s.scalars(select(RequestEvent)):
+            assert not any(file_id in json.dumps(event.detail) for file_id in file_ids)
 
 
 async def test_a_voice_comment_after_a_low_rating_reaches_the_coordinators(
