@@ -77,7 +77,9 @@ async def reject_request(
     reason: str,
     *,
     clock: Clock,
+    media: Media | None = None,
 ) -> HelpRequest:
+    """Rejected, with a reason: a ready one, typed, or said by voice (`media`, on the event)."""
     coordinator, request = await request_for_coordinator(session, coordinator, request_id)
     return await change_status(
         session,
@@ -88,6 +90,7 @@ async def reject_request(
         clock=clock,
         expect_version=version,
         values={"reviewed_by_id": coordinator.id, "reason": clean_long_text(reason, REASON_MAX)},
+        detail=media.detail() if media else None,
     )
 
 

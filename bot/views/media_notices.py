@@ -27,6 +27,11 @@ def question_by_voice(request: HelpRequest) -> str:
     ).format(ref=reference(request))
 
 
+def reason_by_voice() -> str:
+    """In place of a reason the coordinator said by voice, to the resident."""
+    return _("🎤 Please listen to the reason in this message.")
+
+
 def answer_media(request: HelpRequest, media: Media) -> str:
     """Under the resident's answer to a question, sent by voice or as a photo, to coordinators."""
     if media.kind == "voice":

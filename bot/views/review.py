@@ -147,4 +147,7 @@ def duplicate_prompt(name: str, ref: str) -> str:
 
 
 def reason_prompt(name: str) -> str:
-    return _("✍️ {name}, please type the reason; the resident will read it.").format(name=name)
+    return _(
+        "✍️ {name}, please type the reason, or say it in a voice message 🎤; the resident will "
+        "read or hear it."
+    ).format(name=name)

@@ -336,10 +336,11 @@ async def typed_for_request(
             await notify.request_question(ctx.notifier, request, question, media)
             reply = _("✅ Sent to the resident. Their answer will come here.")
         elif current == ReviewInput.reason.state:
+            media = sent_media(message)
             request = await review.reject_request(
-                session, user, request_id, version, text, clock=ctx.clock
+                session, user, request_id, version, text, clock=ctx.clock, media=media
             )
-            await notify.request_rejected(ctx.notifier, request)
+            await notify.request_rejected(ctx.notifier, request, media)
             reply = _("✅ Rejected. The resident was told.")
             rejected = True
         else:
@@ -397,6 +398,10 @@ def build_router() -> Router:
     router = Router(name="review")
     router.callback_query.register(on_review, ReviewAction.filter())
     router.message.register(typed_for_request, StateFilter(*ReviewInput.__all_states__), F.text)
-    router.message.register(typed_for_request, StateFilter(ReviewInput.question), VOICE_OR_PHOTO)
+    router.message.register(
+        typed_for_request,
+        StateFilter(ReviewInput.question, ReviewInput.reason),
+        VOICE_OR_PHOTO,
+    )
     router.message.register(type_it_please, StateFilter(*ReviewInput.__all_states__))
     return router

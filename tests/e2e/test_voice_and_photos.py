@@ -309,3 +309,27 @@ async def test_a_voice_comment_after_a_low_rating_reaches_the_coordinators(
         )
     assert comment is not None
     assert comment.detail == {"voice": commented["message"]["voice"]["file_id"]}
+
+
+async def test_a_coordinator_gives_the_reason_for_a_refusal_by_voice(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """In English: Lin rejects Ann's request and says why in a voice note; Ann hears it."""
+    await cast(community, telegram)
+    coordinators, _volunteers = groups(telegram)
+    ann = telegram.users[ANN]
+    request, _said = await ask(community, ANN, lambda p: p.send_text("Paint my fence"))
+    card = await coordinators.wait_for_message(lambda m: f"Request no. {request.id}" in m.text)
+    lin = coordinators.as_user(LIN)
+
+    await lin.tap("✖️ Reject", message_id=card.message_id)
+    await lin.tap("✍️ Other: type it", message_id=card.message_id)
+    prompt = lin.open_prompt
+    assert prompt is not None and "voice message" in prompt.text
+    said = await lin.send_voice(9, reply_to=prompt.message_id)
+    assert "Rejected. The resident was told." in coordinators.last.text
+    assert "Rejected by Lin" in coordinators.message(card.message_id).text
+
+    told = await ann.wait_for_message(same_voice(said["message"]))
+    assert "we cannot take on your request no." in told.text
+    assert "Please listen to the reason" in told.text

@@ -82,12 +82,23 @@ async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
     )
 
 
-async def request_rejected(notifier: Notifier, request: HelpRequest) -> None:
+async def request_rejected(
+    notifier: Notifier, request: HelpRequest, media: Media | None = None
+) -> None:
+    """The resident hears why; a reason said by voice reaches her as that voice note."""
+
+    def text() -> str:
+        reason = review_views.reason_text(request.reason)
+        if media is not None and not reason:
+            reason = media_notices.reason_by_voice()
+        return notices.rejected(request, reason)
+
     await notifier.tell_user(
         await _resident(notifier, request),
-        words_only(lambda: notices.rejected(request, review_views.reason_text(request.reason))),
+        words_only(text),
         kind="request.rejected",
         priority=Priority.NOTICE,
+        media=media,
     )
 
 
