@@ -32,14 +32,6 @@ class Media:
         """As kept in a request event's detail (erased with the person's words)."""
         return {self.kind: self.file_id}
 
-    @classmethod
-    def from_detail(cls, detail: dict[str, Any] | None) -> Media | None:
-        for kind in ("voice", "photo"):
-            file_id = (detail or {}).get(kind)
-            if isinstance(file_id, str) and file_id:
-                return cls(kind, file_id)
-        return None
-
 
 def media_of(voice_file_id: str | None, photo_file_id: str | None) -> list[Media]:
     """A request's voice note and photo, in that order, those it has."""
