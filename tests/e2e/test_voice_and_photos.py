@@ -229,9 +229,7 @@ async def test_a_coordinator_asks_by_voice_and_she_answers_by_voice(
     assert prompt is not None and "voice message" in prompt.text
     await lin.send_sticker(reply_to=prompt.message_id)  # not words, not a voice: asked again
     assert "type it in words" in coordinators.last.text
-    prompt = lin.open_prompt
-    assert prompt is not None
-    asked = await lin.send_voice(4, data=LIN_VOICE, reply_to=prompt.message_id)
+    asked = await lin.answer_prompt_by_voice(4, data=LIN_VOICE)
     assert "Sent to the resident" in coordinators.last.text
 
     question = await mei.wait_for_message(same_voice(asked["message"]))
@@ -326,10 +324,31 @@ async def test_a_coordinator_gives_the_reason_for_a_refusal_by_voice(
     await lin.tap("✍️ Other: type it", message_id=card.message_id)
     prompt = lin.open_prompt
     assert prompt is not None and "voice message" in prompt.text
-    said = await lin.send_voice(9, reply_to=prompt.message_id)
+    said = await lin.answer_prompt_by_voice(9)
     assert "Rejected. The resident was told." in coordinators.last.text
     assert "Rejected by Lin" in coordinators.message(card.message_id).text
 
     told = await ann.wait_for_message(same_voice(said["message"]))
     assert "we cannot take on your request no." in told.text
     assert "Please listen to the reason" in told.text
+
+
+async def test_the_volunteer_a_coordinator_assigns_gets_her_voice_note(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """In Simplified Chinese: nobody claimed 梅's task; Lin gives it to Sam, who hears her."""
+    await cast(community, telegram)
+    coordinators, volunteers = groups(telegram)
+    tao, sam = telegram.users[TAO], telegram.users[SAM]
+    request, said = await ask(community, MEI, lambda p: p.send_voice(3, data=MEI_VOICE))
+    card = await coordinators.wait_for_message(lambda m: f"Request no. {request.id}" in m.text)
+    lin = coordinators.as_user(LIN)
+    await lin.tap("✅ Approve and publish", message_id=card.message_id)
+    await lin.tap("👤 Assign to a volunteer", message_id=card.message_id)
+    await lin.tap("Sam Wu", message_id=card.message_id)
+
+    task = await sam.wait_for_message(lambda m: "gave you this task" in m.text)
+    heard = await sam.wait_for_message(same_voice(said))
+    assert heard.file_bytes == MEI_VOICE and heard.message_id > task.message_id
+    await community.outbox_drained()
+    assert voices(tao.messages) == [] and voices(volunteers.messages) == []
