@@ -203,7 +203,8 @@ async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, b
 
 
 async def text_please(message: Message) -> None:
-    await message.answer(_("Please type it in words ✍️, or send /cancel to stop."))
+    """A sticker, a contact... where her words or her voice were asked for."""
+    await message.answer(_("Please type it in words ✍️, or send a voice message 🎤."))
 
 
 # answering a coordinator's question

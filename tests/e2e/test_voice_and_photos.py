@@ -293,6 +293,8 @@ async def test_a_voice_comment_after_a_low_rating_reaches_the_coordinators(
     await coordinators.wait_for_message(lambda m: "rated 2/5" in m.text)
     await ho.tap("💬 寫幾句意見")
     assert "語音" in ho.last.text
+    await ho.send_sticker()  # neither words nor a voice: asked again, kindly
+    assert ho.last.text == "請用文字輸入 ✍️，或者發一段語音 🎤。"
     commented = await ho.send_voice(8)
     assert "謝謝！您的意見已轉給社區職員。" in ho.last.text
 
