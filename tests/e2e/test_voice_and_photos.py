@@ -142,6 +142,7 @@ def same_voice(sent: dict[str, Any]) -> Callable[[ChatMessage], bool]:
     return lambda m: m.voice is not None and m.voice["file_unique_id"] == unique
 
 
+@pytest.mark.postgresql
 async def test_her_voice_note_reaches_the_coordinators_and_only_the_claimer(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:
