@@ -24,7 +24,14 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import Response, SendDocument, SendMessage, SendPhoto, TelegramMethod
+from aiogram.methods import (
+    Response,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVoice,
+    TelegramMethod,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -40,6 +47,7 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendMessage": SendMessage,
     "sendPhoto": SendPhoto,
     "sendDocument": SendDocument,
+    "sendVoice": SendVoice,
 }
 # aiogram checks every answer with the generic model `Response[<result type>]`, which pydantic
 # caches only weakly: the garbage collector keeps dropping it, and each rebuild costs about 10 ms

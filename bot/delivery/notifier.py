@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.i18n import locale_from_telegram
 from bot.policy.permissions import keeps_quiet_hours
+from bot.services.media import Media
 from bot.services.schedule import QuietHours
 from storage.models import OutboxMessage, User
 from storage.repositories import requests as request_queries
@@ -53,9 +54,10 @@ class Notifier:
     async def tell_chat(
         self, chat_id: int, locale: str, render: Render, *, kind: str, priority: Priority,
         user_id: int | None = None, not_before: datetime | None = None,
-        unreachable: bool | None = None, flush: bool = True,
+        unreachable: bool | None = None, flush: bool = True, media: Media | None = None,
     ) -> OutboxMessage:  # fmt: skip
-        """`unreachable`: when the caller knows (no query); `flush=False`: many rows at once."""
+        """`unreachable`: when the caller knows (no query); `flush=False`: many rows at once;
+        `media`: a file sent again by its id, the rendered text as its caption."""
         text, markup = self._render(locale, render)
         return await enqueue_message(
             self.session,
@@ -69,6 +71,7 @@ class Notifier:
             not_before=not_before,
             unreachable=unreachable,
             flush=flush,
+            media=media,
         )
 
     async def tell_user(
@@ -80,6 +83,7 @@ class Notifier:
         priority: Priority,
         not_before: datetime | None = None,
         flush: bool = True,
+        media: Media | None = None,
     ) -> OutboxMessage | None:
         """Nothing is sent to someone who deleted their data (no Telegram id left).
         `not_before` holds a message back; without it, a resident's non-urgent messages wait
@@ -101,9 +105,12 @@ class Notifier:
             not_before=not_before,
             unreachable=user.unreachable_at is not None,
             flush=flush,
+            media=media,
         )
 
-    async def tell_coordinators(self, render: Render, *, kind: str, priority: Priority) -> int:
+    async def tell_coordinators(
+        self, render: Render, *, kind: str, priority: Priority, media: Media | None = None
+    ) -> int:
         """To the coordinators' group when one is configured (in the default language), else to
         each coordinator privately in their own. Returns how many messages were queued."""
         if self.settings.coordinator_chat_id is not None:
@@ -113,11 +120,12 @@ class Notifier:
                 render,
                 kind=kind,
                 priority=priority,
+                media=media,
             )
             return 1
         queued = 0
         for coordinator in await request_queries.coordinators(self.session):
-            if await self.tell_user(coordinator, render, kind=kind, priority=priority):
+            if await self.tell_user(coordinator, render, kind=kind, priority=priority, media=media):
                 queued += 1
         return queued
 

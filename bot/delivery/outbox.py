@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.services.media import Media, fits_as_caption, outgoing_payload
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repositories import outbox as outbox_queries
 
@@ -29,7 +30,8 @@ class Priority(IntEnum):
 
 # Messages that protect a person, whatever their priority: the unreachable-elder flags, the
 # address a volunteer needs an hour before a visit, nobody answering the door, and the
-# coordinators' flag about a message that could not be sent.
+# coordinators' flag about a message that could not be sent; and the resident's voice note or
+# photo brought to the volunteer who took her task (it may say where she lives).
 PROTECTIVE_KINDS = frozenset(
     {
         "checkin.alert",
@@ -40,6 +42,7 @@ PROTECTIVE_KINDS = frozenset(
         "visit.address",
         "visit.nobody_home",
         "task_details",
+        "task_media",
         "outbox.undeliverable",
     }
 )
@@ -72,27 +75,37 @@ async def enqueue_message(
     broadcast_id: int | None = None,
     unreachable: bool | None = None,
     flush: bool = True,
+    media: Media | None = None,
 ) -> OutboxMessage:
-    """Queue one HTML text message. To a person who blocked the bot only urgent messages are
+    """Queue one HTML message: `text`, or `media` (a voice note, a photo, a document sent
+    again by its file id) with `text` as its caption. A text too long for a caption goes first
+    on its own, with the buttons, and the file right after it (the chat's rows leave in order);
+    the row of the text is returned. To a person who blocked the bot only urgent messages are
     still tried; the others are recorded as skipped, so reports add up. `unreachable` and
     `flush` as for `enqueue_payload`."""
-    payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-    if reply_markup is not None:
-        payload["reply_markup"] = reply_markup
-    return await enqueue_payload(
-        session,
-        chat_id=chat_id,
-        method="sendMessage",
-        payload=payload,
-        kind=kind,
-        priority=priority,
-        clock=clock,
-        user_id=user_id,
-        not_before=not_before,
-        broadcast_id=broadcast_id,
-        unreachable=unreachable,
-        flush=flush,
-    )
+    parts: list[tuple[str, Media | None, dict[str, Any] | None]] = [(text, media, reply_markup)]
+    if media is not None and not fits_as_caption(text):
+        parts = [(text, None, reply_markup), ("", media, None)]
+    rows = []
+    for part_text, part_media, markup in parts:
+        method, payload = outgoing_payload(part_text, part_media, markup)
+        rows.append(
+            await enqueue_payload(
+                session,
+                chat_id=chat_id,
+                method=method,
+                payload=payload,
+                kind=kind,
+                priority=priority,
+                clock=clock,
+                user_id=user_id,
+                not_before=not_before,
+                broadcast_id=broadcast_id,
+                unreachable=unreachable,
+                flush=flush,
+            )
+        )
+    return rows[0]
 
 
 async def enqueue_payload(
@@ -110,9 +123,10 @@ async def enqueue_payload(
     unreachable: bool | None = None,
     flush: bool = True,
 ) -> OutboxMessage:
-    """Queue any send method the sender knows (sendMessage, sendPhoto, sendDocument) with its
-    Bot API parameters. `unreachable`: the caller already knows (a broadcast loaded its
-    recipients), so no query per row; `flush=False` lets a caller queue many rows at once."""
+    """Queue any send method the sender knows (sendMessage, sendPhoto, sendVoice,
+    sendDocument) with its Bot API parameters. `unreachable`: the caller already knows (a
+    broadcast loaded its recipients), so no query per row; `flush=False` lets a caller queue
+    many rows at once."""
     status = OutboxStatus.PENDING
     if priority < Priority.URGENT:
         if unreachable is None:

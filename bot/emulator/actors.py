@@ -233,16 +233,32 @@ class ChatActor(ChatView):
         return await self._send({"sticker": sticker}, wait, reply_to)
 
     async def send_voice(
-        self, duration: int = 3, *, reply_to: int | None = None, wait: bool = True
+        self,
+        duration: int = 3,
+        *,
+        data: bytes | None = None,
+        reply_to: int | None = None,
+        wait: bool = True,
     ) -> dict[str, Any]:
-        stored = self.api.state.files.add("voice", _FAKE_VOICE, mime_type="audio/ogg")
+        """Record and send a voice note; `data` its bytes (else a tiny Ogg file). The file's
+        id is in the returned message's "voice" (the bot may send it again, as on Telegram)."""
+        stored = self.api.state.files.add(
+            "voice", data or _FAKE_VOICE, mime_type="audio/ogg", duration=duration
+        )
         content = {"voice": media_json(stored, "voice", duration=duration)}
         return await self._send(content, wait, reply_to)
 
     async def send_photo(
-        self, caption: str | None = None, *, reply_to: int | None = None, wait: bool = True
+        self,
+        caption: str | None = None,
+        *,
+        size: tuple[int, int] = (640, 480),
+        reply_to: int | None = None,
+        wait: bool = True,
     ) -> dict[str, Any]:
-        stored = self.api.state.files.add("photo", tiny_png(640, 480), mime_type="image/png")
+        """Send a photo (a tiny PNG of `size`), maybe with a caption; its sizes are in the
+        returned message's "photo", the largest last."""
+        stored = self.api.state.files.add("photo", tiny_png(*size), mime_type="image/png")
         content: dict[str, Any] = {"photo": media_json(stored, "photo")}
         if caption:
             content["caption"] = caption

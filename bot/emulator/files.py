@@ -37,6 +37,7 @@ class StoredFile:
     url: str | None = None
     width: int = 0
     height: int = 0
+    duration: int = 0  # seconds, of a voice note: Telegram keeps it when the file is sent again
 
     @property
     def size(self) -> int:
@@ -84,6 +85,7 @@ class FileStore:
         file_name: str | None = None,
         mime_type: str | None = None,
         url: str | None = None,
+        duration: int = 0,
     ) -> StoredFile:
         number = next(self._counter)
         digest = hashlib.sha1(data + str(number).encode(), usedforsecurity=False).hexdigest()
@@ -98,6 +100,7 @@ class FileStore:
             url=url,
             width=width,
             height=height,
+            duration=duration,
         )
         self._by_id[stored.file_id] = stored
         self._by_path[stored.file_path] = stored

@@ -211,6 +211,15 @@ class GroupMember(ChatActor):
             )
         return await self.send_text(text, reply_to=prompt.message_id, wait=wait)
 
+    async def answer_prompt_by_voice(
+        self, duration: int = 3, *, data: bytes | None = None, wait: bool = True
+    ) -> dict[str, Any]:
+        """Record a voice note in the reply field of the bot's open prompt (see `open_prompt`)."""
+        prompt = self.open_prompt
+        if prompt is None:
+            raise AssertionError(f"no open force_reply prompt for user {self.id} in {self.chat_id}")
+        return await self.send_voice(duration, data=data, reply_to=prompt.message_id, wait=wait)
+
     def _prompted(self, message: StoredMessage) -> bool:
         force = message.sent_markup or {}
         if not force.get("force_reply"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 import re
 import time
@@ -35,6 +36,10 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
 )
+# What copyMessage copies: files (with their caption) and other content; service messages,
+# polls' votes and the like are refused.
+COPYABLE_MEDIA = ("photo", "voice", "document", "audio", "video", "animation", "video_note")
+COPYABLE_OTHER = frozenset({"sticker", "contact", "location", "venue", "dice"})
 _USER_LINK = re.compile(r"tg://user\?id=(\d+)")
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 
@@ -187,6 +192,51 @@ class Messaging:
             parse_mode=params.get("parse_mode"),
             file=stored,
         )
+
+    async def copy_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Send a copy of a message (a person's voice note, photo, words...) without a link to
+        the original, as Telegram does: the same files, the caption replaced when one is given;
+        the answer is only the new message's id."""
+        chat = self.target_chat(params, sending=True)
+        source = self.state.chat(params["from_chat_id"])
+        original = self.state.find_message(source, int(params["message_id"]))
+        if original is None:
+            raise bad_request("message to copy not found")
+        data = original.data
+        media_kind = next((k for k in COPYABLE_MEDIA if k in data), None)
+        if media_kind is None and "text" not in data and not COPYABLE_OTHER.intersection(data):
+            raise bad_request("message can't be copied")
+        content: dict[str, Any] = {
+            k: copy.deepcopy(data[k])
+            for k in (*COPYABLE_MEDIA, *COPYABLE_OTHER, "text", "entities")
+            if k in data
+        }
+        text_source, parse_mode = original.source, original.parse_mode
+        if media_kind is not None:
+            content.update(
+                {k: copy.deepcopy(data[k]) for k in ("caption", "caption_entities") if k in data}
+            )
+            if "caption" in params:
+                caption = self.formatted(params, "caption", caption=True)
+                content.pop("caption", None)
+                content.pop("caption_entities", None)
+                content.update(self.text_fields(caption, "caption"))
+                text_source, parse_mode = params.get("caption"), params.get("parse_mode")
+        markup = self.markup(params, chat)
+        content = {**self.reply_to(chat, params), **content}
+        file = original.file or self._file_of(data, media_kind)
+        sent = self.store_sent(
+            chat, content, markup, source=text_source, parse_mode=parse_mode, file=file
+        )
+        return {"message_id": sent["message_id"]}
+
+    def _file_of(self, data: dict[str, Any], kind: str | None) -> StoredFile | None:
+        """The stored file of a person's media message (their messages name it by id only)."""
+        if kind is None:
+            return None
+        media = data[kind]
+        first = media[-1] if isinstance(media, list) else media
+        return self.state.files.get(str(first.get("file_id", "")))
 
     def input_file(self, value: UploadedFile | str, kind: str) -> StoredFile:
         """Store an upload, or resolve a file_id / URL the way Telegram accepts them."""
@@ -349,7 +399,7 @@ def media_json(stored: StoredFile, kind: str, *, duration: int | None = None) ->
     if kind == "voice":
         return {
             **base,
-            "duration": int(duration or 1),
+            "duration": int(duration or stored.duration or 1),
             "mime_type": stored.mime_type or "audio/ogg",
         }
     if stored.file_name:

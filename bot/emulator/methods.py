@@ -43,6 +43,7 @@ def build_handlers(state: EmulatorState) -> dict[str, Handler]:
         "sendDocument": messaging.send_document,
         "sendPhoto": messaging.send_photo,
         "sendVoice": messaging.send_voice,
+        "copyMessage": messaging.copy_message,
         "sendChatAction": messaging.send_chat_action,
         "editMessageText": messaging.edit_message_text,
         "editMessageCaption": messaging.edit_message_caption,

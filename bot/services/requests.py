@@ -27,6 +27,7 @@ from bot.services.errors import (
     RequestNotFound,
     TextTooLong,
 )
+from bot.services.media import Media
 from bot.services.slots import compute_slot
 from bot.services.users import clean_address, clean_text
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
@@ -289,15 +290,23 @@ async def rate_request(
 
 
 async def comment_on_request(
-    session: AsyncSession, resident: User, request_id: int, comment: str, *, clock: Clock
+    session: AsyncSession,
+    resident: User,
+    request_id: int,
+    comment: str,
+    *,
+    clock: Clock,
+    media: Media | None = None,
 ) -> HelpRequest:
+    """Her comment after the rating: typed, or said by voice (`media`, kept on the event)."""
     request = await own_request(session, resident, request_id)
     if request.status is not RequestStatus.DONE:
         raise InvalidTransition(request.id)
     text = clean_long_text(comment, COMMENT_MAX)
-    if not text:
+    if not text and media is None:
         raise DescriptionEmpty()
-    request.rating_comment = text
+    if text:
+        request.rating_comment = text
     request_queries.add_event(
         session,
         request_id=request.id,
@@ -306,6 +315,7 @@ async def comment_on_request(
         action="commented",
         from_status=request.status,
         to_status=request.status,
+        detail=media.detail() if media else {},
     )
     await session.flush()
     return request
@@ -379,14 +389,21 @@ async def submit_emergency(
 
 
 async def record_answer(
-    session: AsyncSession, resident: User, request_id: int, answer: str, *, clock: Clock
+    session: AsyncSession,
+    resident: User,
+    request_id: int,
+    answer: str,
+    *,
+    clock: Clock,
+    media: Media | None = None,
 ) -> tuple[HelpRequest, str]:
-    """The resident's answer to a coordinator's question, recorded on their own request."""
+    """The resident's answer to a coordinator's question, recorded on their own request:
+    typed, or said by voice (`media`)."""
     request = await own_request(session, resident, request_id)
     if request.status in FINISHED:
         raise InvalidTransition(request.id)
     text = clean_long_text(answer, COMMENT_MAX)
-    if not text:
+    if not text and media is None:
         raise DescriptionEmpty()
     request_queries.add_event(
         session,
@@ -396,7 +413,7 @@ async def record_answer(
         action="answer",
         from_status=request.status,
         to_status=request.status,
-        detail={"answer": text},
+        detail={"answer": text, **(media.detail() if media else {})},
     )
     await session.flush()
     return request, text

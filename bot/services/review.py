@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.policy.permissions import Action, require
 from bot.services.claims import Task, reveal
 from bot.services.errors import InvalidTransition, NotAllowed, RequestNotFound
+from bot.services.media import Media
 from bot.services.requests import (
     FINISHED,
     REASON_MAX,
@@ -76,7 +77,9 @@ async def reject_request(
     reason: str,
     *,
     clock: Clock,
+    media: Media | None = None,
 ) -> HelpRequest:
+    """Rejected, with a reason: a ready one, typed, or said by voice (`media`, on the event)."""
     coordinator, request = await request_for_coordinator(session, coordinator, request_id)
     return await change_status(
         session,
@@ -87,6 +90,7 @@ async def reject_request(
         clock=clock,
         expect_version=version,
         values={"reviewed_by_id": coordinator.id, "reason": clean_long_text(reason, REASON_MAX)},
+        detail=media.detail() if media else None,
     )
 
 
@@ -173,13 +177,15 @@ async def record_question(
     question: str,
     *,
     clock: Clock,
+    media: Media | None = None,
 ) -> tuple[HelpRequest, str]:
-    """A coordinator's question to the resident, recorded on the request (no status change)."""
+    """A coordinator's question to the resident, recorded on the request (no status change):
+    typed, or said by voice (`media`, maybe with words as a photo's caption)."""
     coordinator, request = await request_for_coordinator(session, coordinator, request_id)
     if request.status in FINISHED:
         raise InvalidTransition(request.id)
     text = clean_long_text(question, REASON_MAX)
-    if not text:
+    if not text and media is None:
         raise NotAllowed()
     request_queries.add_event(
         session,
@@ -189,7 +195,7 @@ async def record_question(
         action="question",
         from_status=request.status,
         to_status=request.status,
-        detail={"question": text},
+        detail={"question": text, **(media.detail() if media else {})},
     )
     await session.flush()
     return request, text

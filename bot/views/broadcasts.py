@@ -19,6 +19,7 @@ from bot.services.broadcasts import (
     Renderer,
     recipient_locale,
 )
+from bot.services.media import Media, outgoing_payload
 from storage.models import Audience, Broadcast, RsvpAnswer, User
 
 
@@ -57,19 +58,16 @@ def message_for(broadcast: Broadcast, text: str, timezone: str) -> Outgoing:
     body = text
     if broadcast.is_event:
         body = event_header(broadcast, timezone) + ("\n\n" + text if text else "")
-    payload: dict[str, object] = {"parse_mode": "HTML"}
-    if broadcast.media_kind in ("photo", "document"):
-        payload[broadcast.media_kind] = broadcast.media_file_id
-        if body:
-            payload["caption"] = body
-        method = "sendPhoto" if broadcast.media_kind == "photo" else "sendDocument"
-    else:
-        payload["text"] = body
-        method = "sendMessage"
-    if broadcast.is_event:
-        payload["reply_markup"] = event_keyboard(broadcast).model_dump(
-            mode="json", exclude_none=True
-        )
+    media = None
+    if broadcast.media_kind in ("photo", "document") and broadcast.media_file_id:
+        media = Media("photo" if broadcast.media_kind == "photo" else "document",
+                      broadcast.media_file_id)  # fmt: skip
+    markup = (
+        event_keyboard(broadcast).model_dump(mode="json", exclude_none=True)
+        if broadcast.is_event
+        else None
+    )
+    method, payload = outgoing_payload(body, media, markup)
     return Outgoing(method, payload)
 
 

@@ -134,8 +134,8 @@ def unassigned_note(coordinator: User) -> str:
 
 def question_prompt(name: str, ref: str) -> str:
     return _(
-        "✍️ {name}, please type your question for the resident of request no. {ref}. "
-        "Send /cancel to stop."
+        "✍️ {name}, please type your question for the resident of request no. {ref}, or "
+        "say it in a voice message 🎤. Send /cancel to stop."
     ).format(name=name, ref=ref)
 
 
@@ -147,4 +147,7 @@ def duplicate_prompt(name: str, ref: str) -> str:
 
 
 def reason_prompt(name: str) -> str:
-    return _("✍️ {name}, please type the reason; the resident will read it.").format(name=name)
+    return _(
+        "✍️ {name}, please type the reason, or say it in a voice message 🎤; the resident will "
+        "read or hear it."
+    ).format(name=name)

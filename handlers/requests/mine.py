@@ -18,6 +18,7 @@ from bot.services.errors import InvalidInput, RatingInvalid, RequestChanged, Req
 from bot.views.asking import invalid_text
 from bot.views.request_keyboards import cancel_confirm_keyboard, cancel_keyboard, comment_keyboard
 from bot.views.texts import resident_card
+from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
 from handlers.replies import edit_pressed, retire_buttons, send_main_menu, stale_button_text
 from handlers.requests.states import AfterRequest
 from handlers.wizard import ask, pressed_then_ask
@@ -167,7 +168,7 @@ async def wants_to_comment(
         callback,
         state,
         AfterRequest.comment,
-        _("Please write your comment. Send /cancel if you changed your mind."),
+        _("Please write your comment, or send a voice message 🎤."),
         note=_("💬 Add a comment"),
     )
 
@@ -180,8 +181,9 @@ async def no_comment(callback: CallbackQuery, callback_data: RequestAction) -> N
 async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
     request_id = int((await state.get_data()).get("request_id", 0))
     try:
+        media = sent_media(message)
         request = await requests.comment_on_request(
-            ctx.session, ctx.person, request_id, message.text or "", clock=ctx.clock
+            ctx.session, ctx.person, request_id, words_of(message), clock=ctx.clock, media=media
         )
     except InvalidInput as error:
         await message.answer(invalid_text(error))
@@ -191,7 +193,7 @@ async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, b
         await message.answer(_not_found_text())
         return
     await state.clear()
-    await notify.request_feedback(ctx.notifier, request)
+    await notify.request_feedback(ctx.notifier, request, media)
     await send_main_menu(
         bot,
         message.chat.id,
@@ -201,7 +203,8 @@ async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, b
 
 
 async def text_please(message: Message) -> None:
-    await message.answer(_("Please type it in words ✍️, or send /cancel to stop."))
+    """A sticker, a contact... where her words or her voice were asked for."""
+    await message.answer(_("Please type it in words ✍️, or send a voice message 🎤."))
 
 
 # answering a coordinator's question
@@ -219,14 +222,20 @@ async def wants_to_answer(
     await callback.answer()
     await state.update_data(request_id=request.id)
     if isinstance(callback.message, Message):
-        await ask(callback.message, state, AfterRequest.answer, _("Please type your answer."))
+        await ask(
+            callback.message,
+            state,
+            AfterRequest.answer,
+            _("Please type your answer, or send a voice message 🎤."),
+        )
 
 
 async def got_answer(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
     request_id = int((await state.get_data()).get("request_id", 0))
     try:
+        media = sent_media(message)
         request, answer = await requests.record_answer(
-            ctx.session, ctx.person, request_id, message.text or "", clock=ctx.clock
+            ctx.session, ctx.person, request_id, words_of(message), clock=ctx.clock, media=media
         )
     except InvalidInput as error:
         await message.answer(invalid_text(error))
@@ -236,7 +245,7 @@ async def got_answer(message: Message, state: FSMContext, ctx: UpdateContext, bo
         await message.answer(_("This request is already finished."))
         return
     await state.clear()
-    await notify.request_answered(ctx.notifier, request, answer)
+    await notify.request_answered(ctx.notifier, request, answer, media)
     await send_main_menu(
         bot,
         message.chat.id,
@@ -256,8 +265,8 @@ def build_router() -> Router:
     router.callback_query.register(rated, action(F.action == "rate"))
     router.callback_query.register(wants_to_comment, action(F.action == "comment"))
     router.callback_query.register(no_comment, action(F.action == "nocomment"))
-    router.message.register(got_comment, AfterRequest.comment, F.text)
+    router.message.register(got_comment, AfterRequest.comment, F.text | VOICE_OR_PHOTO)
     router.callback_query.register(wants_to_answer, action(F.action == "answer"))
-    router.message.register(got_answer, AfterRequest.answer, F.text)
+    router.message.register(got_answer, AfterRequest.answer, F.text | VOICE_OR_PHOTO)
     router.message.register(text_please, StateFilter(*AfterRequest.__all_states__))
     return router

@@ -33,6 +33,7 @@ from bot.services.errors import (
 )
 from bot.views import review as views
 from bot.views.request_keyboards import review_keyboard
+from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
 from handlers.prompts import addressed_name, answers_prompt, ask_again, ask_to_type
 from handlers.replies import edit_pressed, stale_button_text
 from handlers.requests.states import ReviewInput
@@ -316,27 +317,30 @@ STEPS: dict[str, Callable[[Press], Awaitable[None]]] = {
 async def typed_for_request(
     message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot
 ) -> None:
-    """A question, a reason or a request number, for the request whose card asked for it. In
-    a group only a reply to the bot's prompt counts (see `handlers.prompts`)."""
+    """A question, a reason or a request number, for the request whose card asked for it; a
+    question may be said by voice (or shown in a photo) too. In a group only a reply to the
+    bot's prompt counts (see `handlers.prompts`)."""
     current = await state.get_state()
     data = await state.get_data()
     if not answers_prompt(message, data):
         return
     request_id, version = int(data.get("request_id", 0)), int(data.get("version", 0))
-    session, user, text = ctx.session, ctx.person, message.text or ""
+    session, user, text = ctx.session, ctx.person, words_of(message)
     rejected = False
     try:
         if current == ReviewInput.question.state:
+            media = sent_media(message)
             request, question = await review.record_question(
-                session, user, request_id, text, clock=ctx.clock
+                session, user, request_id, text, clock=ctx.clock, media=media
             )
-            await notify.request_question(ctx.notifier, request, question)
+            await notify.request_question(ctx.notifier, request, question, media)
             reply = _("✅ Sent to the resident. Their answer will come here.")
         elif current == ReviewInput.reason.state:
+            media = sent_media(message)
             request = await review.reject_request(
-                session, user, request_id, version, text, clock=ctx.clock
+                session, user, request_id, version, text, clock=ctx.clock, media=media
             )
-            await notify.request_rejected(ctx.notifier, request)
+            await notify.request_rejected(ctx.notifier, request, media)
             reply = _("✅ Rejected. The resident was told.")
             rejected = True
         else:
@@ -394,5 +398,10 @@ def build_router() -> Router:
     router = Router(name="review")
     router.callback_query.register(on_review, ReviewAction.filter())
     router.message.register(typed_for_request, StateFilter(*ReviewInput.__all_states__), F.text)
+    router.message.register(
+        typed_for_request,
+        StateFilter(ReviewInput.question, ReviewInput.reason),
+        VOICE_OR_PHOTO,
+    )
     router.message.register(type_it_please, StateFilter(*ReviewInput.__all_states__))
     return router

@@ -28,8 +28,9 @@ from storage.models import (
     Visit,
 )
 
-# Free text kept in an event's `detail`: a resident's answer, a coordinator's question.
-TEXT_DETAIL_KEYS = ("answer", "question", "comment", "note", "reason", "text")
+# Free text kept in an event's `detail`: a resident's answer, a coordinator's question; and the
+# file ids of what was said by voice or shown in a photo instead.
+TEXT_DETAIL_KEYS = ("answer", "question", "comment", "note", "reason", "text", "voice", "photo")
 # What conversations keep that the person typed or sent (the rest are steps and choices, such
 # as "resident" or "shopping", which would match everybody's messages).
 TYPED_KEYS = frozenset(

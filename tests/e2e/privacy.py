@@ -5,7 +5,8 @@ volunteers and contacts to whom they were revealed (each reveal is in the audit 
 task, a paired visit, an alert about a missed check-in).
 
 Every successful call the bot made that shows something to someone is read: its text or
-caption, its buttons (inline and reply keyboards), and the short answers to button presses
+caption, its buttons (inline and reply keyboards), the voice note or photo it sends again by
+file id (a request's own are hers like her address), and the short answers to button presses
 (shown to the presser). `leaks_of` checks planted values against the readers a test names."""
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from storage.models import AuditEvent, CheckinContact, CheckinPlan, HelpRequest,
 MIN_SECRET = 5  # shorter strings would match by chance
 SHOWN_FIELDS = ("text", "caption", "reply_markup", "title", "description", "address")
 """What of a call's parameters a person can read (a venue's address, a poll's words...)."""
+HEARD_FIELDS = ("voice", "photo")
+"""A file sent by its id: what the person said or showed (it may tell where she lives)."""
 
 
 async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
@@ -71,6 +74,8 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 resident = people[request.resident_id]
                 allow(request.address, resident)
                 allow(request.access_notes, resident)
+                allow(request.voice_file_id, resident)  # the holder hears it after a claim
+                allow(request.photo_file_id, resident)
             return readers
     finally:
         await engine.dispose()
@@ -109,7 +114,7 @@ def shown(api: FakeBotAPI) -> Iterator[tuple[str, int, str]]:
             if chat_id is None:
                 continue  # setMyCommands and the like: to nobody in particular
             reader = int(chat_id)
-            fields = SHOWN_FIELDS
+            fields = SHOWN_FIELDS + HEARD_FIELDS
         text = "\n".join(
             piece for name in fields for piece in _strings(call.params.get(name)) if piece
         )

@@ -132,6 +132,39 @@ async def test_user_media_can_be_downloaded(api: FakeBotAPI, bot: Bot) -> None:
     assert sticker is not None and sticker.sticker is not None
 
 
+async def test_a_persons_voice_and_photo_can_be_sent_again_by_file_id(
+    api: FakeBotAPI, bot: Bot
+) -> None:
+    """As on Telegram: the file a person sent is the same file when the bot sends it on (its
+    unique id, its bytes, a voice note's length), by sendVoice/sendPhoto or copyMessage."""
+    mei, lin = api.user(42), api.user(43)
+    said = (await mei.send_voice(6, data=b"OggS\x00\x02mei", wait=False))["message"]
+    shown = (await mei.send_photo("the tap", size=(300, 200), wait=False))["message"]
+
+    voice = await bot.send_voice(43, said["voice"]["file_id"], caption="Mei says")
+    assert voice.voice is not None and voice.caption == "Mei says"
+    assert voice.voice.file_unique_id == said["voice"]["file_unique_id"]
+    assert voice.voice.duration == 6
+    photo = await bot.send_photo(43, shown["photo"][-1]["file_id"])
+    assert photo.photo is not None and (photo.photo[-1].width, photo.photo[-1].height) == (300, 200)
+    heard, seen = lin.messages
+    assert heard.file_bytes == b"OggS\x00\x02mei" and seen.file_bytes == tiny_png(300, 200)
+    with pytest.raises(TelegramBadRequest, match="can't use file of type Voice as Photo"):
+        await bot.send_photo(43, said["voice"]["file_id"])
+
+    copied = await bot.copy_message(43, 42, said["message_id"], caption="From Mei")
+    copy = lin.message(copied.message_id)
+    assert (
+        copy.voice is not None and copy.voice["file_unique_id"] == said["voice"]["file_unique_id"]
+    )
+    assert copy.text == "From Mei" and copy.file_bytes == b"OggS\x00\x02mei"
+    kept = lin.message((await bot.copy_message(43, 42, shown["message_id"])).message_id)
+    assert kept.photo is not None and kept.text == "the tap"  # the caption stays
+    assert "forward_origin" not in kept.raw  # a copy, not a forward
+    with pytest.raises(TelegramBadRequest, match="message to copy not found"):
+        await bot.copy_message(43, 42, 999)
+
+
 async def test_unwanted_update_types_are_dropped(api: FakeBotAPI, bot: Bot) -> None:
     mei = api.user(42)
     sent = await bot.send_message(42, "Pick", reply_markup=keyboard("pick"))

@@ -10,8 +10,9 @@ from __future__ import annotations
 from bot.delivery.notifier import Notifier, Rendered, words_only
 from bot.delivery.outbox import Priority
 from bot.services.claims import Task
+from bot.services.media import Media, media_of
 from bot.services.requests import needs_coordinator_attention, reference
-from bot.views import keyboards
+from bot.views import keyboards, media_notices
 from bot.views import request_notices as notices
 from bot.views import review as review_views
 from bot.views import volunteering as volunteer_views
@@ -63,6 +64,7 @@ async def request_submitted(
         kind="request.new",
         priority=priority,
     )
+    await request_media_to_coordinators(notifier, request, priority=priority)
 
 
 async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
@@ -80,34 +82,59 @@ async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
     )
 
 
-async def request_rejected(notifier: Notifier, request: HelpRequest) -> None:
+async def request_rejected(
+    notifier: Notifier, request: HelpRequest, media: Media | None = None
+) -> None:
+    """The resident hears why; a reason said by voice reaches her as that voice note."""
+
+    def text() -> str:
+        reason = review_views.reason_text(request.reason)
+        if media is not None and not reason:
+            reason = media_notices.reason_by_voice()
+        return notices.rejected(request, reason)
+
     await notifier.tell_user(
         await _resident(notifier, request),
-        words_only(lambda: notices.rejected(request, review_views.reason_text(request.reason))),
+        words_only(text),
         kind="request.rejected",
         priority=Priority.NOTICE,
+        media=media,
     )
 
 
-async def request_question(notifier: Notifier, request: HelpRequest, question: str) -> None:
-    """A coordinator's question, to the resident, with the button to answer it."""
+async def request_question(
+    notifier: Notifier, request: HelpRequest, question: str, media: Media | None = None
+) -> None:
+    """A coordinator's question, to the resident, with the button to answer it; said by voice
+    (or shown in a photo), it reaches her as that voice note or photo, the words under it."""
+
+    def text() -> str:
+        if media is not None and not question:
+            return media_notices.question_by_voice(request)
+        return notices.question(request, question)
+
     await notifier.tell_user(
         await _resident(notifier, request),
-        lambda: (
-            notices.question(request, question),
-            answer_keyboard(request.id),
-        ),
+        lambda: (text(), answer_keyboard(request.id)),
         kind="request.question",
         priority=Priority.ALERT,
+        media=media,
     )
 
 
-async def request_answered(notifier: Notifier, request: HelpRequest, answer: str) -> None:
-    """The resident's answer to a coordinator's question, to the coordinators."""
+async def request_answered(
+    notifier: Notifier, request: HelpRequest, answer: str, media: Media | None = None
+) -> None:
+    """The resident's answer to a coordinator's question, to the coordinators: by voice or in
+    a photo, that voice note or photo with the words under it."""
+
+    def text() -> str:
+        if media is not None and not answer:
+            return media_notices.answer_media(request, media)
+        return notices.answer(request, answer)
+
     await notifier.tell_coordinators(
-        words_only(lambda: notices.answer(request, answer)),
-        kind="request.answer",
-        priority=Priority.ALERT,
+        words_only(text), kind="request.answer", priority=Priority.ALERT, media=media
     )
 
 
@@ -146,6 +173,7 @@ async def request_assigned(
         kind="task.assigned",
         priority=Priority.ALERT,
     )
+    await request_media_to_holder(notifier, request, volunteer)
     await notifier.tell_user(
         resident,
         words_only(lambda: notices.assigned_to_resident(request, volunteer)),
@@ -196,12 +224,19 @@ async def request_rated(notifier: Notifier, request: HelpRequest, previous: int 
         await request_feedback(notifier, request)
 
 
-async def request_feedback(notifier: Notifier, request: HelpRequest) -> None:
-    """The rating and comment, to the coordinators."""
+async def request_feedback(
+    notifier: Notifier, request: HelpRequest, media: Media | None = None
+) -> None:
+    """The rating and comment, to the coordinators; a comment said by voice (or a photo) is
+    that voice note or photo, the rating under it."""
+
+    def text() -> str:
+        if media is not None:
+            return media_notices.feedback_media(request, media)
+        return notices.feedback(request)
+
     await notifier.tell_coordinators(
-        words_only(lambda: notices.feedback(request)),
-        kind="request.feedback",
-        priority=Priority.NOTICE,
+        words_only(text), kind="request.feedback", priority=Priority.NOTICE, media=media
     )
 
 
@@ -228,6 +263,7 @@ async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_gr
             kind="task_details",
             priority=Priority.URGENT,
         )
+    await request_media_to_holder(notifier, request, volunteer)
 
 
 async def task_started(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
@@ -295,3 +331,35 @@ async def request_waiting(notifier: Notifier, request: HelpRequest, *, unclaimed
         kind="request.unclaimed" if unclaimed else "request.overdue",
         priority=Priority.ALERT if request.urgent else Priority.NOTICE,
     )
+
+
+# her voice and photos
+
+
+async def request_media_to_coordinators(
+    notifier: Notifier, request: HelpRequest, *, priority: Priority
+) -> None:
+    """The resident's voice note and photo of her request, right after its card: the card only
+    says there is one, the coordinators hear and see it here."""
+    for media in media_of(request.voice_file_id, request.photo_file_id):
+        await notifier.tell_coordinators(
+            words_only(lambda media=media: media_notices.request_media(request, media)),
+            kind="request.media",
+            priority=priority,
+            media=media,
+        )
+
+
+async def request_media_to_holder(
+    notifier: Notifier, request: HelpRequest, volunteer: User
+) -> None:
+    """Her voice note and photo to the volunteer who now holds the task, and to nobody before
+    a claim (they may say where she lives): the volunteers' group post only says there is one."""
+    for media in media_of(request.voice_file_id, request.photo_file_id):
+        await notifier.tell_user(
+            volunteer,
+            words_only(lambda media=media: media_notices.request_media(request, media)),
+            kind="task_media",
+            priority=Priority.ALERT,
+            media=media,
+        )
