@@ -58,8 +58,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     "pr": ("res", "vol", "rpage", "vpage", "cad", "day", "time", "nocode", "go", "stop"),
     "vs": ("yes", "no", "skip", "log", "out", "wb", "min", "note"),
     "cs": (
-        *("self", "who", "rpage", "time", "typetime", "timesdone", "days", "day", "daysdone"),
-        *("vol", "vpage", "voldone", "contactdone", "send", "restart", "cancel"),
+        *("self", "who", "rpage", "time", "typetime", "timesdone", "day", "daysdone"),
+        *("vol", "vpage", "voldone", "phone", "contactdone", "send", "restart", "cancel"),
     ),
     "cp": ("agree", "decline", "away", "days", "date", "back", "stop", "stopyes", "keep"),
     "cx": ("ask", "yes", "no"),
