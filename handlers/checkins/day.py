@@ -6,9 +6,11 @@ check-in as it is now; whoever was alerted hears how it ended (`bot.policy.notif
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,7 +137,14 @@ async def typed_answer(
     except (CheckinAnswered, CheckinNotFound, NotAllowed) as error:
         await send_main_menu(bot, message.chat.id, person(ctx), _refusal(error))
         return
+    buttons = CheckinAnswer(answer="fine", checkin_id=checkin_id).pack()
+    sent = await checkins.answer_buttons_sent(ctx.session, person(ctx), checkin_id, buttons)
     await _answered(ctx, bot, message.chat.id, typed_answer, outcome, request_id)
+    for message_id in sent:  # answered: its buttons have nothing left to do
+        with suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=message_id, reply_markup=None
+            )
 
 
 async def act_on_alert(

@@ -133,6 +133,7 @@ async def her_checkin_arrives(
     chat = telegram.users[RESIDENT]
     fine = tr(linli, locale, "I'm fine 👍")
     await chat.wait_for_message(lambda m: fine in labels(m), timeout=10)
+    await linli.outbox_drained()  # recorded as sent, with its message id
     return her, chat, telegram.users[COORDINATOR]
 
 
@@ -144,7 +145,9 @@ async def test_a_typed_i_am_fine_answers_her_check_in(
     community: RunningBot, telegram: FakeBotAPI, locale: str, typed: str
 ) -> None:
     her, chat, lin = await her_checkin_arrives(community, telegram, locale, "Wang Mei")
+    checkin = chat.last.message_id
     await chat.send_text(typed)
+    await telegram.wait_until(lambda: not chat.message(checkin).buttons, timeout=10)
     assert said(community, locale, "Thank you, {name}! Glad you are well. Have a good day ☀️")(
         chat.last
     )

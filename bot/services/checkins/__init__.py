@@ -11,6 +11,7 @@ Nothing here knows Telegram. Callers use `bot.services.checkins` (the names belo
 
 from bot.services.checkins.answers import (
     Outcome,
+    answer_buttons_sent,
     answer_fine,
     answer_need_help,
     check_in_for,
@@ -80,6 +81,7 @@ __all__ = [
     "Timing",
     "add_volunteer_to_chain",
     "agree_to_plan",
+    "answer_buttons_sent",
     "answer_fine",
     "answer_need_help",
     "back_on",
