@@ -208,7 +208,7 @@ async def _ask_minutes(
     if isinstance(callback.message, Message):
         text = _(
             "🎉 Well done! How long did it take, including the way there? Tap a button, or "
-            "type the minutes (for example 45)."
+            "write how long (for example 45 minutes or 1.5 hours)."
         )
         markup = views.minutes_keyboard(data.request_id)
         await ask(callback.message, state, VolunteerFlow.minutes, text, markup)
