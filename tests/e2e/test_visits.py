@@ -180,6 +180,11 @@ async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
     await _tick_at(community, clock, VISIT_AT + timedelta(hours=1))
     await _log(tao, "🙂 3 · Well")
     assert "📝 Logged" in tao.last.text and "Time counted: 1 h" in tao.last.text
+    await tao.tap("⌨️ Write how long")  # or written as it is said
+    await tao.send_text("a good while")
+    assert "from 1 to 1440" in tao.last.text and "How long did the visit take" in tao.last.text
+    await tao.send_text("三刻钟")
+    assert "Time counted: 45 min" in tao.last.text
     await tao.tap("⏱ 1 h 30 min")
     assert "Time counted: 1 h 30 min" in tao.last.text
     await tao.tap("✍️ Add a note")
