@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.understanding.answers import Answer, answer_in
+from bot.understanding.answers import (
+    CANCEL_WORDS,
+    FINE_WORDS,
+    NEED_HELP_WORDS,
+    Answer,
+    answer_in,
+)
 from bot.understanding.clock_times import clock_label, parse_clock_time
 from bot.understanding.durations import parse_duration
 
@@ -172,6 +178,32 @@ def test_durations(text: str, minutes: int | None) -> None:
 )
 def test_clock_times(text: str, at: time | None) -> None:
     assert parse_clock_time(text) == at
+
+
+WORDS = [
+    *((word, Answer.FINE) for word in sorted(FINE_WORDS)),
+    *((word, Answer.NEED_HELP) for word in sorted(NEED_HELP_WORDS)),
+    *((word, Answer.CANCEL) for word in sorted(CANCEL_WORDS)),
+]
+
+
+def test_each_word_means_one_thing() -> None:
+    assert not FINE_WORDS & NEED_HELP_WORDS
+    assert not FINE_WORDS & CANCEL_WORDS
+    assert not NEED_HELP_WORDS & CANCEL_WORDS
+
+
+@given(
+    st.sampled_from(WORDS),
+    st.sampled_from(["", "", "谢谢", "謝謝！"]),
+    st.sampled_from(["", "！", "。", "!!", " ", "，谢谢", ", thanks", "啊", "~"]),
+)
+def test_a_word_keeps_its_meaning_with_what_is_said_around_it(
+    word_and_answer: tuple[str, Answer], before: str, after: str
+) -> None:
+    word, answer = word_and_answer
+    assert answer_in(before + word + after) is answer
+    assert answer_in(word.upper()) is answer
 
 
 @given(st.text(max_size=200))

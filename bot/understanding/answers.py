@@ -92,9 +92,8 @@ def _cleaned(text: str) -> str:
     text = text.replace("’", "'")
     words = [w for w in _PUNCTUATION.split(text.replace("'", "\0")) if w]
     joined = " ".join(word.replace("\0", "'") for word in words)
-    if joined and not joined.isascii():  # Chinese has no spaces between words
-        joined = joined.replace(" ", "")
-    return joined.rstrip(_PARTICLES) or joined
+    # Chinese has no spaces between words: none next to a Chinese character
+    return re.sub(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])", "", joined)
 
 
 def answer_in(text: str | None) -> Answer | None:
@@ -102,11 +101,10 @@ def answer_in(text: str | None) -> Answer | None:
     if not text or len(text) > 60:
         return None
     cleaned = _cleaned(text)
-    if not cleaned:
-        return None
-    for answer, words in _WORDS.items():
-        if cleaned in words:
-            return answer
+    for candidate in (cleaned, cleaned.rstrip(_PARTICLES)):  # "好啊" is "好"
+        for answer, words in _WORDS.items():
+            if candidate and candidate in words:
+                return answer
     return None
 
 
