@@ -21,12 +21,13 @@ def all_routers() -> list[Router]:
     """Fresh routers for one dispatcher. `emergency` comes before every router that reads
     messages, so words that sound like an emergency are heard in any state of any flow;
     `common` comes before `onboarding` so that /help, /cancel and /language work in the middle
-    of registering."""
+    of registering; a typed answer to a waiting check-in ("我很好") is heard right after it."""
     return [
         errors.build_router(),
         emergency.build_router(),
         membership.build_router(),
         common.build_router(),
+        checkins.build_typed_answers_router(),
         onboarding.build_router(),
         asking.build_router(),
         mine.build_router(),

@@ -1,4 +1,5 @@
-"""Commands that work at any moment: /help, /cancel, /language, /privacy, and the main menu."""
+"""Commands that work at any moment: /help, /cancel (or a cancel word typed at any step),
+/language, /privacy, and the main menu."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.policy.notify import erasure as notify
 from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.services import users
+from bot.understanding.answers import is_cancel
 from bot.views import keyboards
 from bot.views import privacy as views
 from bot.views.onboarding import privacy_notice
@@ -205,6 +207,8 @@ def build_router() -> Router:
     router.message.register(show_help, Command("help"))
     router.message.register(show_help, button_text("❓ Help"))
     router.message.register(cancel, Command("cancel"))
+    # "取消", "不要了", "算了", "cancel", "stop" typed at any step stop it just as /cancel does
+    router.message.register(cancel, ~StateFilter(None), F.text.func(is_cancel))
     router.message.register(ask_language, Command("language"))
     router.message.register(ask_language, button_text("🌐 Language"))
     router.callback_query.register(

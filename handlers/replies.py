@@ -81,8 +81,21 @@ def not_yours_text() -> str:
 
 
 def tap_a_button_text() -> str:
-    """Something typed at a step that waits for a button."""
-    return _("Please tap one of the buttons above 👆")
+    """Something typed at a step that waits for a button: said before the question again
+    (`ask_again`), so she can tap right there."""
+    return _("Sorry, I did not quite understand. Here is the question again: please tap 👇")
+
+
+async def ask_again(
+    message: Message,
+    question: str,
+    markup: InlineKeyboardMarkup | None,
+    note: str | None = None,
+) -> None:
+    """Free text, a sticker, a photo... at a step that waits for a button: never only "tap a
+    button above". Kindly, the step's question again with its buttons, under what she sent
+    (`note` says why, `tap_a_button_text` when not given)."""
+    await message.answer(f"{note or tap_a_button_text()}\n\n{question}", reply_markup=markup)
 
 
 def details_text(user: User, locale: str) -> str:

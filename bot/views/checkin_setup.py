@@ -1,4 +1,5 @@
-"""Words and buttons of setting up daily check-ins: the coordinator's /enrol steps, the
+"""Words and buttons of setting up daily check-ins: the coordinator's /enrol steps (whom, the
+times ended by the days, who is told, the summary: six taps for one time and no contacts), the
 resident's own set-up, the plan as the resident sees it (and agrees to), "I'm away" (the
 coordinators' board of today is `checkin_board`). Rendered in the reader's language; big
 buttons, one per row where an elder reads them.
@@ -171,18 +172,11 @@ def times_keyboard(chosen: Sequence[str]) -> InlineKeyboardMarkup:
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([_step(_("⌨️ Type another time"), "typetime")])
-    rows.append([_step(_("➡️ Done"), "timesdone")])
+    # the days end the step: one tap says both "these times" and "on these days"
+    rows.append([_step(_("📅 Every day"), "timesdone", "all")])
+    rows.append([_step(_("💼 Monday to Friday"), "timesdone", "weekdays")])
+    rows.append([_step(_("✏️ Pick the days"), "timesdone", "pick")])
     return _keyboard(rows)
-
-
-def days_keyboard() -> InlineKeyboardMarkup:
-    return _keyboard(
-        [
-            [_step(_("📅 Every day"), "days", "all")],
-            [_step(_("💼 Monday to Friday"), "days", "weekdays")],
-            [_step(_("✏️ Pick the days"), "days", "pick")],
-        ]
-    )
 
 
 def pick_days_keyboard(chosen: Sequence[int]) -> InlineKeyboardMarkup:
@@ -212,6 +206,7 @@ def volunteers_keyboard(
     pager = _pager("vpage", offset, total)
     if pager:
         rows.append(pager)
+    rows.append([_step(_("☎️ Someone to phone as well"), "phone")])
     rows.append([_step(_("➡️ Done") if chosen else _("⏭ Skip"), "voldone")])
     return _keyboard(rows)
 
@@ -316,11 +311,13 @@ def times_question(resident_name: str | None, quiet: QuietHours) -> str:
             "🕘 At what times should I ask {name} “Are you all right?” Tap one to four times "
             "(their own local time). Tap again to remove one."
         ).format(name=html.quote(resident_name))
-    return text + "\n" + _("No check-ins at night ({quiet}).").format(quiet=quiet_label(quiet))
-
-
-def days_question() -> str:
-    return _("📅 On which days?")
+    return "\n".join(
+        [
+            text,
+            _("No check-ins at night ({quiet}).").format(quiet=quiet_label(quiet)),
+            _("Then tap the days: “📅 Every day”, “💼 Monday to Friday” or “✏️ Pick the days”."),
+        ]
+    )
 
 
 def pick_days_question() -> str:
@@ -338,7 +335,14 @@ def volunteers_question(resident_name: str, query: str | None, total: int) -> st
         )
     elif total == 0:
         text += "\n\n" + _("There are no approved volunteers yet. Tap “⏭ Skip”.")
-    return text
+    return (
+        text
+        + "\n\n"
+        + _(
+            "The community coordinators are always told. Family or a neighbour to phone too? "
+            "Tap “☎️ Someone to phone as well”."
+        )
+    )
 
 
 def contact_question(resident_name: str | None) -> str:

@@ -209,6 +209,7 @@ def after_log_keyboard(visit: Visit) -> InlineKeyboardMarkup | None:
             )
             for minutes in MINUTE_CHOICES
         ]
+        buttons.append(_visit_button(_("⌨️ Write how long"), visit, "typemin"))
     if not visit.note:
         buttons.append(_visit_button(_("✍️ Add a note"), visit, "note"))
     return one_per_row(buttons) if buttons else None
@@ -336,6 +337,13 @@ def logged_answer() -> str:
 
 def saved_answer() -> str:
     return _("⏱ Saved.")
+
+
+def minutes_question() -> str:
+    return _(
+        "⌨️ How long did the visit take, including the way there? Write it as you would say "
+        "it, for example 45 minutes or 1.5 hours."
+    )
 
 
 def note_question() -> str:

@@ -27,7 +27,7 @@ from bot.views import broadcast_compose as views
 from bot.views import broadcasts as broadcast_views
 from bot.views.broadcast_compose import Question
 from handlers.audience import PRIVATE
-from handlers.replies import retire_buttons, stale_button_text, tap_a_button_text
+from handlers.replies import ask_again, retire_buttons, stale_button_text, tap_a_button_text
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import Audience, Broadcast
 
@@ -331,18 +331,51 @@ async def _preview(
     )
     assert isinstance(callback.message, Message)
     await _send_as_recipients_see_it(bot, callback.message.chat.id, broadcast, ctx)
-    await state.update_data(broadcast_id=broadcast.id, count=count)
     if audience == Audience.AREA and audience_value:
         audience_value = await places.name_of(ctx.session, int(audience_value))
     label = broadcast_views.audience_label(audience, audience_value)
+    checkins = audience == Audience.CHECKINS
+    await state.update_data(
+        broadcast_id=broadcast.id, count=count, audience_label=label, checkins=checkins
+    )
     question = views.ready_question(
         count, label, broadcast.id, checkins=audience == Audience.CHECKINS
     )
     await ask(callback.message, state, BroadcastFlow.confirm, *question)
 
 
-async def expected_button(message: Message) -> None:
-    await message.answer(tap_a_button_text())
+async def _question_of_step(state: FSMContext, ctx: UpdateContext) -> Question | None:
+    """The question of the step the broadcast is at, with its buttons, to ask again."""
+    current, data = await state.get_state(), await state.get_data()
+    written = [version["locale"] for version in data.get("versions", [])]
+    if current == BroadcastFlow.more_versions.state:
+        return views.more_versions_question(written)
+    if current == BroadcastFlow.version_locale.state:
+        unwritten = [locale for locale in LOCALES if locale not in written]
+        return views.languages_question(unwritten, "locale")
+    if current == BroadcastFlow.event.state:
+        return views.event_question()
+    if current == BroadcastFlow.audience.state:
+        return views.audience_question()
+    if current == BroadcastFlow.audience_area.state:
+        return views.area_question(await places.offered(ctx.session))
+    if current == BroadcastFlow.audience_language.state:
+        return views.languages_question(LOCALES, "audlang")
+    if current == BroadcastFlow.confirm.state and "audience_label" in data:
+        return views.ready_question(
+            data["count"], data["audience_label"], data["broadcast_id"],
+            checkins=bool(data.get("checkins")),
+        )  # fmt: skip
+    return None
+
+
+async def expected_button(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """Something typed where a button is expected: the question again, with its buttons."""
+    question = await _question_of_step(state, ctx)
+    if question is None:
+        await message.answer(tap_a_button_text())
+        return
+    await ask_again(message, *question)
 
 
 def build_router() -> Router:

@@ -30,6 +30,14 @@ from handlers.requests.asking import start_asking
 from handlers.requests.mine import show_my_requests
 
 
+def build_typed_answers_router() -> Router:
+    """ "我很好", "好", "ok" (or "不好", "我需要帮助") typed by a resident whose check-in waits
+    for an answer: heard early, in any step she may have left open, like the buttons would be."""
+    router = Router(name="checkin_typed_answers")
+    router.message.register(day.typed_answer, F.text, day.typed_checkin_answer)
+    return router
+
+
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = Router(name="checkins")

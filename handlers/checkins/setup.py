@@ -1,7 +1,8 @@
-"""Setting up daily check-ins, the wizard: a coordinator's /enrol (whom → times → days → paired
-volunteers → emergency contacts → a summary of who will be told, in order → "send to the
-resident to agree"), and a resident's own from "🔔 Daily check-in" (times → days → someone to
-phone → their plan at once, to agree to; the coordinators are always told).
+"""Setting up daily check-ins, the wizard: a coordinator's /enrol (whom → times, ended by a tap
+on the days → paired volunteers, and people to phone only if asked for → a summary of who will
+be told, in order → "send to the resident to agree": /enrol and five taps for one time and no
+contacts), and a resident's own from "🔔 Daily check-in" (times and days → someone to phone →
+their plan at once, to agree to; the coordinators are always told).
 
 Each step is an FSM state kept in the database, cleared by /cancel; every question is asked
 through `question` and `handlers.wizard`. Typed answers are here (anything that cannot be used,
@@ -32,7 +33,7 @@ from bot.services.errors import (
     NameTooLong,
     PhoneInvalid,
 )
-from bot.services.schedule import parse_time, time_label
+from bot.understanding.clock_times import clock_label, parse_clock_time
 from bot.views import checkin_setup as views
 from handlers.checkins.common import (
     already_on,
@@ -52,8 +53,7 @@ SELF = "self"  # a resident sets up their own
 
 class CheckinSetup(StatesGroup):
     resident = State()  # a coordinator choosing whom (buttons, or a typed part of a name)
-    times = State()
-    days = State()
+    times = State()  # ended by the days ("📅 Every day", "💼 Monday to Friday", "✏️ Pick")
     pick_days = State()
     volunteers = State()  # a coordinator only
     contact = State()  # typing "name phone" of someone to phone
@@ -115,8 +115,6 @@ async def question(ctx: UpdateContext, step: str | None, data: dict[str, Any]) -
         return views.times_question(name, quiet(ctx.settings)), views.times_keyboard(
             data.get("times", [])
         )
-    if step == CheckinSetup.days.state:
-        return views.days_question(), views.days_keyboard()
     if step == CheckinSetup.pick_days.state:
         return views.pick_days_question(), views.pick_days_keyboard(data.get("days", []))
     if step == CheckinSetup.volunteers.state:
@@ -260,12 +258,12 @@ async def typed_resident_name(message: Message, state: FSMContext, ctx: UpdateCo
 
 async def typed_time(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     """A typed time is added like a tapped one; anything else repeats the question."""
-    try:
-        label = time_label(parse_time(message.text or ""))
-    except ValueError:
+    at = parse_clock_time(message.text)  # "8:30", "早上八点", "下午三点", "9am"
+    if at is None:
         note = _("Please tap the times you want, or write a time like 14:30.")
         await repeat_question(message, state, ctx, note)
         return
+    label = clock_label(at)
     chosen: list[str] = list((await state.get_data()).get("times", []))
     if label in chosen:
         note = _("{time} is already chosen. 👍").format(time=label)

@@ -52,19 +52,19 @@ ACTION_STEP = {
     "time": CheckinSetup.times,
     "typetime": CheckinSetup.times,
     "timesdone": CheckinSetup.times,
-    "days": CheckinSetup.days,
     "day": CheckinSetup.pick_days,
     "daysdone": CheckinSetup.pick_days,
     "vol": CheckinSetup.volunteers,
     "vpage": CheckinSetup.volunteers,
     "voldone": CheckinSetup.volunteers,
+    "phone": CheckinSetup.volunteers,
     "contactdone": CheckinSetup.contact,
     "send": CheckinSetup.confirm,
     "restart": CheckinSetup.confirm,
     "cancel": CheckinSetup.confirm,
 }
 """Which step of the conversation each set-up button belongs to."""
-COORDINATOR_ACTIONS = {"who", "rpage", "vol", "vpage", "voldone", "send"}
+COORDINATOR_ACTIONS = {"who", "rpage", "vol", "vpage", "voldone", "phone", "send"}
 
 
 @dataclass
@@ -207,26 +207,24 @@ async def _wants_to_type_time(step: _Step) -> None:
 
 
 async def _times_done(step: _Step) -> None:
+    """ "📅 Every day", "💼 Monday to Friday" or "✏️ Pick the days" under the times: the times
+    are chosen, and the days with them."""
+    choices = {"all": list(EVERY_DAY), "weekdays": list(views.WEEKDAYS), "pick": []}
+    if step.value not in choices:
+        await step.refuse(stale())
+        return
     try:
         times = checkins.clean_times(step.data.get("times", []), quiet(step.ctx.settings))
     except CheckinTimesInvalid:
         await step.refuse(_("Please tap at least one time first."))
         return
-    await step.state.update_data(times=times)
-    await step.next(CheckinSetup.days, "🕘 " + views.times_label(times))
-
-
-async def _chose_days(step: _Step) -> None:
-    choices = {"all": list(EVERY_DAY), "weekdays": list(views.WEEKDAYS), "pick": []}
-    if step.value not in choices:
-        await step.refuse(stale())
-        return
     days = choices[step.value]
-    await step.state.update_data(days=days)
+    await step.state.update_data(times=times, days=days)
+    note = "🕘 " + views.times_label(times)
     if not days:
-        await step.next(CheckinSetup.pick_days, _("✏️ Pick the days"))
+        await step.next(CheckinSetup.pick_days, note)
         return
-    await _after_days(step, days)
+    await _after_days(step, days, note + " · ")
 
 
 async def _toggled_day(step: _Step) -> None:
@@ -249,10 +247,10 @@ async def _days_done(step: _Step) -> None:
     await _after_days(step, days)
 
 
-async def _after_days(step: _Step, days: list[int]) -> None:
+async def _after_days(step: _Step, days: list[int], note: str = "") -> None:
     """Coordinators choose volunteers next; a resident goes on to an emergency contact."""
     after = CheckinSetup.contact if step.data.get("mode") == SELF else CheckinSetup.volunteers
-    await step.next(after, "📅 " + views.days_label(days))
+    await step.next(after, note + "📅 " + views.days_label(days))
 
 
 # ---- who is told --------------------------------------------------------------------------
@@ -298,7 +296,14 @@ async def _volunteers_done(step: _Step) -> None:
     names = step.data.get("volunteer_names", {})
     chosen = [names.get(str(v), "—") for v in step.data.get("volunteers", [])]
     note = "🤝 " + ", ".join(chosen) if chosen else _("No volunteer for now")
-    await step.next(CheckinSetup.contact, note)
+    await step.next(CheckinSetup.confirm, note)
+
+
+async def _wants_a_phone_contact(step: _Step) -> None:
+    """ "☎️ Someone to phone as well": the people to phone are asked for only when wanted."""
+    names = step.data.get("volunteer_names", {})
+    chosen = [names.get(str(v), "—") for v in step.data.get("volunteers", [])]
+    await step.next(CheckinSetup.contact, "🤝 " + ", ".join(chosen) if chosen else None)
 
 
 async def _contacts_done(step: _Step) -> None:
@@ -351,12 +356,12 @@ BUTTONS = {
     "time": _toggled_time,
     "typetime": _wants_to_type_time,
     "timesdone": _times_done,
-    "days": _chose_days,
     "day": _toggled_day,
     "daysdone": _days_done,
     "vol": _toggled_volunteer,
     "vpage": _volunteer_page_turned,
     "voldone": _volunteers_done,
+    "phone": _wants_a_phone_contact,
     "contactdone": _contacts_done,
     "send": _send_to_resident,
     "restart": _restart,

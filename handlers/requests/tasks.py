@@ -7,7 +7,6 @@ who holds the task; group posts are edited to "taken" with no names."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, F, Router
@@ -31,6 +30,7 @@ from bot.services.errors import (
     VolunteerNotApproved,
 )
 from bot.services.requests import reference
+from bot.understanding.durations import parse_duration
 from bot.views import keyboards
 from bot.views import volunteering as views
 from bot.views.request_keyboards import claim_keyboard, held_task_keyboard
@@ -208,7 +208,7 @@ async def _ask_minutes(
     if isinstance(callback.message, Message):
         text = _(
             "🎉 Well done! How long did it take, including the way there? Tap a button, or "
-            "type the minutes (for example 45)."
+            "write how long (for example 45 minutes or 1.5 hours)."
         )
         markup = views.minutes_keyboard(data.request_id)
         await ask(callback.message, state, VolunteerFlow.minutes, text, markup)
@@ -237,12 +237,12 @@ async def _chose_minutes(
 
 async def typed_minutes(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     request_id = int((await state.get_data()).get("request_id", 0))
-    match = re.search(r"\d{1,5}", message.text or "")
-    if match is None:
+    minutes = parse_duration(message.text)  # "45", "一个半小时", "1.5 hours"
+    if minutes is None:
         await message.answer(views.task_error_text(MinutesInvalid()))
         return
     try:
-        thanks = await _complete(ctx, request_id, int(match.group()))
+        thanks = await _complete(ctx, request_id, minutes)
     except MinutesInvalid as error:
         await message.answer(views.task_error_text(error))
         return

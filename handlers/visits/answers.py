@@ -1,6 +1,7 @@
 """/visits (a coordinator's overview, a volunteer's own visits) and a volunteer's answers to
 the reminders: "I'll be there", "I can't make it" (with an optional reason), and the two-tap
-log (how it went, how the resident seemed; then the time counted and a note, both optional).
+log (how it went, how the resident seemed; then the time counted, tapped or written as said,
+and a note, both optional).
 
 Every press is checked by the services against the presser and the visit as it is now, so a
 forged, stale or doubled press changes nothing and gets a kind answer."""
@@ -19,7 +20,8 @@ from bot.policy.notify import checkins as notify_checkins
 from bot.policy.notify import visits as notify
 from bot.policy.permissions import Action
 from bot.services import visits
-from bot.services.errors import DomainError, InvalidInput, NotAllowed
+from bot.services.errors import DomainError, InvalidInput, MinutesInvalid, NotAllowed
+from bot.understanding.durations import parse_duration
 from bot.views import visits as views
 from handlers.audience import PRIVATE
 from handlers.replies import edit_pressed, stale_button_text
@@ -32,6 +34,7 @@ OUTCOMES = list(VisitOutcome)
 class VisitInput(StatesGroup):
     reason = State()  # why they cannot come (optional)
     note = State()  # a note on a logged visit (optional)
+    minutes = State()  # how long it took, written ("一个半小时", "45 minutes")
 
 
 async def show_visits(message: Message, ctx: UpdateContext) -> None:
@@ -105,6 +108,12 @@ async def visit_action(
             visit = await visits.set_minutes(session, person, visit_id, value)
             await callback.answer(views.saved_answer())
             await edit_pressed(callback, views.logged_text(visit), views.after_log_keyboard(visit))
+        elif action == "typemin":
+            visit = await visits.logged_visit(session, person, visit_id)
+            await state.update_data(visit_id=visit.id)
+            await callback.answer()
+            if isinstance(callback.message, Message):
+                await ask(callback.message, state, VisitInput.minutes, views.minutes_question())
         elif action == "note":
             visit = await visits.logged_visit(session, person, visit_id)
             await state.update_data(visit_id=visit.id)
@@ -195,10 +204,30 @@ async def typed_note(message: Message, state: FSMContext, ctx: UpdateContext) ->
     await message.answer(views.logged_text(visit), reply_markup=views.after_log_keyboard(visit))
 
 
+async def typed_minutes(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """ "45", "一个半小时", "1.5 hours": the time counted for a logged visit."""
+    minutes = parse_duration(message.text)
+    visit_id = int((await state.get_data()).get("visit_id", 0))
+    try:
+        if minutes is None:
+            raise MinutesInvalid()
+        visit = await visits.set_minutes(ctx.session, ctx.person, visit_id, minutes)
+    except MinutesInvalid as error:
+        await message.answer(views.invalid_text(error) + "\n\n" + views.minutes_question())
+        return
+    except DomainError as error:
+        await state.clear()
+        await message.answer(views.refused_text(error))
+        return
+    await state.clear()
+    await message.answer(views.logged_text(visit), reply_markup=views.after_log_keyboard(visit))
+
+
 def build_router() -> Router:
     router = Router(name="visit_answers")
     router.message.register(show_visits, PRIVATE, Command("visits"))
     router.callback_query.register(visit_action, VisitAction.filter())
     router.message.register(typed_reason, VisitInput.reason)
     router.message.register(typed_note, VisitInput.note)
+    router.message.register(typed_minutes, VisitInput.minutes)
     return router

@@ -27,10 +27,11 @@ from bot.services.errors import (
     VisitTimeInvalid,
 )
 from bot.services.visits import Schedule
+from bot.understanding.clock_times import clock_label, parse_clock_time
 from bot.views import pairing as views
 from bot.views.visits import cadence_label, invalid_text, weekday_label
 from handlers.audience import PRIVATE
-from handlers.replies import edit_pressed, stale_button_text, tap_a_button_text
+from handlers.replies import ask_again, edit_pressed, stale_button_text, tap_a_button_text
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import VisitCadence
 
@@ -157,11 +158,11 @@ async def chose_day(callback: CallbackQuery, callback_data: PairStep, state: FSM
     await pressed_then_ask(callback, state, PairFlow.time, *views.time_question(), note=label)
 
 
-async def typed_day(message: Message, state: FSMContext) -> None:
+async def typed_day(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     try:
         await _set_day(state, message.text or "")
     except (VisitDayInvalid, KeyError, ValueError):
-        await message.answer(invalid_text(VisitDayInvalid()))
+        await _not_usable(message, state, ctx, VisitDayInvalid())
         return
     await ask(message, state, PairFlow.time, *views.time_question())
 
@@ -182,11 +183,13 @@ async def chose_time(callback: CallbackQuery, callback_data: PairStep, state: FS
     await pressed_then_ask(callback, state, PairFlow.code, *views.code_question(), note=note)
 
 
-async def typed_time(message: Message, state: FSMContext) -> None:
+async def typed_time(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """ "10:00", "上午十点", "下午3点半", "9am": a time of day however it is written."""
+    at = parse_clock_time(message.text)
     try:
-        await _set_time(state, message.text or "")
+        await _set_time(state, clock_label(at) if at else message.text or "")
     except VisitTimeInvalid as error:
-        await message.answer(invalid_text(error))
+        await _not_usable(message, state, ctx, error)
         return
     await ask(message, state, PairFlow.code, *views.code_question())
 
@@ -265,8 +268,44 @@ async def stopped(callback: CallbackQuery, state: FSMContext) -> None:
     await edit_pressed(callback, views.stopped_text())
 
 
-async def expected_button(message: Message) -> None:
-    await message.answer(tap_a_button_text())
+async def _question_of_step(
+    state: FSMContext, ctx: UpdateContext
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The question of the step the pairing is at, with its buttons, asked again."""
+    current, data = await state.get_state(), await state.get_data()
+    try:
+        if current == PairFlow.cadence.state:
+            return views.cadence_question()
+        if current == PairFlow.day.state:
+            return views.day_question(VisitCadence(data["cadence"]))
+        if current == PairFlow.time.state:
+            return views.time_question()
+        if current == PairFlow.confirm.state:
+            return await _check(state, ctx)
+    except (KeyError, ValueError):
+        return None
+    return None
+
+
+async def expected_button(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """Something typed (or a sticker) where a button is expected: the question again, with
+    its buttons, right under it."""
+    question = await _question_of_step(state, ctx)
+    if question is None:
+        await message.answer(tap_a_button_text())
+        return
+    await ask_again(message, *question)
+
+
+async def _not_usable(
+    message: Message, state: FSMContext, ctx: UpdateContext, error: InvalidInput
+) -> None:
+    """A typed day or time that cannot be used: why, and the question again with its buttons."""
+    question = await _question_of_step(state, ctx)
+    if question is None:
+        await message.answer(invalid_text(error))
+        return
+    await ask_again(message, *question, note=invalid_text(error))
 
 
 def build_router() -> Router:

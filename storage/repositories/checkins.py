@@ -20,6 +20,8 @@ from storage.models import (
     CheckinPlanStatus,
     CheckinStatus,
     ContactKind,
+    OutboxMessage,
+    OutboxStatus,
     User,
 )
 
@@ -323,3 +325,27 @@ async def forget_person(session: AsyncSession, user_id: int) -> None:
         .where((CheckinContact.plan_id.in_(plan_ids)) | (CheckinContact.user_id == user_id))
         .execution_options(synchronize_session=False)
     )
+
+
+async def sent_messages_with(
+    session: AsyncSession, chat_id: int, kinds: Collection[str], button_data: str, *, last: int = 5
+) -> list[int]:
+    """The Telegram ids of the latest messages of `kinds` sent to `chat_id` that carry a button
+    with `button_data` (a check-in's answer buttons, to take off once it is answered)."""
+    rows = await session.execute(
+        select(OutboxMessage.telegram_message_id, OutboxMessage.payload)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.telegram_message_id.is_not(None),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(last)
+    )
+    found = []
+    for message_id, payload in rows.all():
+        rows_of_buttons = ((payload or {}).get("reply_markup") or {}).get("inline_keyboard", [])
+        if any(b.get("callback_data") == button_data for row in rows_of_buttons for b in row):
+            found.append(int(message_id))
+    return found

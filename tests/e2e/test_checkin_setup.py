@@ -102,8 +102,7 @@ async def people(linli: RunningBot, telegram: FakeBotAPI) -> tuple[User, User, U
 async def choose_times_and_days(chat: ChatUser, times: tuple[str, ...], every_day: str) -> None:
     for label in times:
         await chat.tap(label)
-    await chat.tap("➡️ Done" if every_day == "📅 Every day" else "➡️ 完成")
-    await chat.tap(every_day)
+    await chat.tap(every_day)  # the days end the times' step
 
 
 @pytest.mark.postgresql
@@ -120,12 +119,12 @@ async def test_coordinator_enrols_a_resident_who_sees_the_chain_and_agrees(
     await lin.tap("09:00")
     await lin.tap("18:00")
     assert {"✅ 09:00", "✅ 18:00", "08:00"} <= set(labels(lin.message(question)))
-    await lin.tap("➡️ Done")
-    assert "09:00, 18:00" in lin.message(question).text  # what was chosen stays visible
     await lin.tap("📅 Every day")
+    assert "09:00, 18:00" in lin.message(question).text  # what was chosen stays visible
+    assert "every day" in lin.message(question).text
     assert "Which volunteers" in lin.last.text
     await lin.tap("Tao Wang")
-    await lin.tap("➡️ Done")
+    await lin.tap("☎️ Someone to phone as well")
     assert "emergency contact" in lin.last.text
     await lin.send_text("Li Na 139 1234 5678")
     assert "Added: Li Na" in lin.last.text
@@ -321,14 +320,13 @@ async def test_bad_input_changes_nothing(linli: RunningBot, telegram: FakeBotAPI
     assert "Please tap the times you want" in lin.last.text
     assert "08:00" in labels(lin.last)  # the question again, with its buttons
     await lin.send_sticker()
-    assert "Please use the buttons below" in lin.last.text and "08:00" in labels(lin.last)
+    assert "Please tap one of the buttons below" in lin.last.text and "08:00" in labels(lin.last)
     await lin.send_text("23:30")
     assert "at night" in lin.last.text
     await lin.send_text("14:30")
     assert "✅ 14:30" in labels(lin.last)
-    await lin.tap("➡️ Done")
     await lin.tap("📅 Every day")
-    await lin.tap("⏭ Skip")  # no volunteer
+    await lin.tap("☎️ Someone to phone as well")  # no volunteer
     await lin.send_text("Li Na " + "x" * 4000 + " 13912345678")
     assert "too long" in lin.last.text
     await lin.send_sticker()

@@ -56,10 +56,10 @@ STEPS: dict[str, tuple[str, ...]] = {
     "ci": ("fine", "help"),
     "ca": ("take", "ok", "no"),
     "pr": ("res", "vol", "rpage", "vpage", "cad", "day", "time", "nocode", "go", "stop"),
-    "vs": ("yes", "no", "skip", "log", "out", "wb", "min", "note"),
+    "vs": ("yes", "no", "skip", "log", "out", "wb", "min", "typemin", "note"),
     "cs": (
-        *("self", "who", "rpage", "time", "typetime", "timesdone", "days", "day", "daysdone"),
-        *("vol", "vpage", "voldone", "contactdone", "send", "restart", "cancel"),
+        *("self", "who", "rpage", "time", "typetime", "timesdone", "day", "daysdone"),
+        *("vol", "vpage", "voldone", "phone", "contactdone", "send", "restart", "cancel"),
     ),
     "cp": ("agree", "decline", "away", "days", "date", "back", "stop", "stopyes", "keep"),
     "cx": ("ask", "yes", "no"),

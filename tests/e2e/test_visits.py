@@ -180,6 +180,11 @@ async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
     await _tick_at(community, clock, VISIT_AT + timedelta(hours=1))
     await _log(tao, "🙂 3 · Well")
     assert "📝 Logged" in tao.last.text and "Time counted: 1 h" in tao.last.text
+    await tao.tap("⌨️ Write how long")  # or written as it is said
+    await tao.send_text("a good while")
+    assert "from 1 to 1440" in tao.last.text and "How long did the visit take" in tao.last.text
+    await tao.send_text("三刻钟")
+    assert "Time counted: 45 min" in tao.last.text
     await tao.tap("⏱ 1 h 30 min")
     assert "Time counted: 1 h 30 min" in tao.last.text
     await tao.tap("✍️ Add a note")
@@ -294,7 +299,8 @@ async def test_bad_input_forged_and_stale_buttons_change_nothing(
     await lin.tap("Mei Chen")
     await lin.tap("Tao Wang")
     await lin.send_text("every week please")  # a button is expected
-    assert "Please tap one of the buttons above" in lin.last.text
+    assert "did not quite understand" in lin.last.text
+    assert ["🏠 A visit every month"] in lin.last.buttons  # the question again, to tap right there
     await lin.tap("🏠 A visit every month")
     await lin.send_text("31")
     assert "from 1 to 28" in lin.last.text

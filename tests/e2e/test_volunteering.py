@@ -273,7 +273,7 @@ async def test_typed_minutes(community: RunningBot, telegram: FakeBotAPI) -> Non
     await tao.send_command("/tasks")
     await tao.tap(CLAIM)
     await tao.tap("✅ Done")
-    await tao.send_text("about an hour")
+    await tao.send_text("quite a while")  # not a duration ("about an hour" is one)
     assert "from 1 to 1440" in tao.last.text
     await tao.send_text("5000")
     assert "from 1 to 1440" in tao.last.text

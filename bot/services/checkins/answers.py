@@ -98,6 +98,24 @@ async def answer_need_help(
     return outcome, request.id
 
 
+async def open_checkin_of(session: AsyncSession, resident: User) -> Checkin | None:
+    """The check-in a typed "I'm fine" or "I need help" answers: the latest one sent to
+    `resident` and not answered yet (None: none is open, the words mean something else)."""
+    sent = (CheckinStatus.WAITING, CheckinStatus.ESCALATED)
+    waiting = [c for c in await queries.open_of_resident(session, resident.id) if c.status in sent]
+    return waiting[-1] if waiting else None
+
+
+async def answer_buttons_sent(
+    session: AsyncSession, resident: User, checkin_id: int, button_data: str
+) -> list[int]:
+    """The messages of her check-in that still show its answer buttons (`button_data` is one
+    of them, packed): taken off once she has answered by typing."""
+    return await queries.sent_messages_with(
+        session, resident.telegram_id, ("checkin", "checkin.reminder"), button_data
+    )
+
+
 async def _own_checkin(
     session: AsyncSession, resident: User, checkin_id: int, *, closed_ok: bool = False
 ) -> Checkin:
