@@ -1,0 +1,1 @@
+"""Understanding what people type: pure parsers of their words (no aiogram, no database)."""
