@@ -23,7 +23,8 @@ DAY_WORDS: tuple[tuple[str, int], ...] = (
 
 PART_WORDS: tuple[tuple[str, DayPart], ...] = (
     ("上午", DayPart.MORNING), ("早上", DayPart.MORNING), ("早晨", DayPart.MORNING),
-    ("朝早", DayPart.MORNING), ("明早", DayPart.MORNING), ("一早", DayPart.MORNING), ("morning", DayPart.MORNING),
+    ("朝早", DayPart.MORNING), ("明早", DayPart.MORNING), ("一早", DayPart.MORNING),
+    ("morning", DayPart.MORNING),
     ("中午", DayPart.AFTERNOON), ("下午", DayPart.AFTERNOON), ("晏晝", DayPart.AFTERNOON),
     ("afternoon", DayPart.AFTERNOON), ("noon", DayPart.AFTERNOON),
     ("晚上", DayPart.EVENING), ("傍晚", DayPart.EVENING), ("今晚", DayPart.EVENING),

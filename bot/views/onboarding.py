@@ -61,8 +61,17 @@ def role_question() -> str:
     )
 
 
-def consent_question() -> str:
-    return privacy_notice() + "\n\n" + _("Do you agree?")
+def consent_question(first_name: str = "") -> str:
+    if not first_name:
+        return privacy_notice() + "\n\n" + _("Do you agree?")
+    return (
+        privacy_notice()
+        + "\n\n"
+        + _(
+            "Do you agree? Then tap “✅ I agree” and I will call you {name}, or tap “✍️” "
+            "to tell me another name."
+        ).format(name=html.quote(first_name[:40]))
+    )
 
 
 def name_question() -> str:
@@ -116,6 +125,10 @@ def no_consent_note() -> str:
 
 def consent_note() -> str:
     return _("✅ I agree")
+
+
+def consent_with_name_note(name: str) -> str:
+    return _("✅ I agree, call me {name}").format(name=name)
 
 
 def no_consent_text() -> str:
