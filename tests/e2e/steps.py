@@ -51,6 +51,8 @@ class Actions:
             return action(*args, **kwargs)
 
         return counted
+
+
 OFFER_LABELS = {
     "en": {"done": "➡️ Done", "shopping": "🛒 Shopping and errands", "mandarin": "Mandarin"},
     "zh-hans": {"done": "➡️ 完成", "shopping": "🛒 买菜跑腿", "mandarin": "普通话"},
