@@ -221,4 +221,4 @@ async def test_another_conversations_stop_button_does_not_end_this_one(
             await mei.press_data(forged, message_id=question.message_id)
         assert not [m for m in mei.replies if "Stopped" in m.text]
         await mei.tap("⚡ As soon as possible", message_id=question.message_id)
-        assert "🏠 Flat 3B, Lane 12" in str(mei.last.buttons)  # her request goes on
+        assert "🏠 Flat 3B, Lane 12" in mei.last.text  # her request goes on, to the summary
