@@ -39,7 +39,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "consent": ("1", "0"),
     "lang": ("ask", "xx"),  # a real language or "yes, delete" would only do what they say
     "priv": ("ask", "keep"),
-    "nr": ("cat", "urgent", "when", "day", "part", "where", "save", "notes", "confirm"),
+    "nr": ("cat", "urgent", "gcat", "when", "day", "save", "confirm"),
     "rq": ("cancel", "cancel_yes", "keep", "rate", "comment", "nocomment", "answer"),
     "rv": (
         *("card", "approve", "category", "setcat", "urgency", "ask", "duplicate", "reject"),
