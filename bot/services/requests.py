@@ -33,9 +33,9 @@ from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus,
 from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
 
-DESCRIPTION_MAX = 2 * 4096
-"""Never reached by what she types: one Telegram message holds at most 4,096 characters, kept
-whole; an emergency said mid-request adds a second message to the first."""
+DESCRIPTION_MAX = 4 * 4096
+"""Never reached by one message: Telegram's hold at most 4,096 characters, each kept whole;
+words added at the summary, or an emergency said mid-request, join the first."""
 DESCRIPTION_PREVIEW = 1200
 """How much of a description a card or a summary shows; the rest is sent on its own."""
 NOTES_MAX = 300

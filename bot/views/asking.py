@@ -59,6 +59,10 @@ def when_not_understood_text() -> str:
     )
 
 
+def added_text() -> str:
+    return _("✍️ I have added that to your request.")
+
+
 def understood_when_text(data: dict[str, Any]) -> str:
     return "🕒 " + draft_when_label(data)
 

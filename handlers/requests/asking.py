@@ -33,7 +33,13 @@ from bot.context import UpdateContext
 from bot.i18n import translations_of
 from bot.policy.notify import requests as notify
 from bot.services import places, requests, users
-from bot.services.errors import DayOutOfRange, DescriptionEmpty, InvalidInput, PlaceNotFound
+from bot.services.errors import (
+    DayOutOfRange,
+    DescriptionEmpty,
+    InvalidInput,
+    PlaceNotFound,
+    TextTooLong,
+)
 from bot.services.requests import RequestDraft
 from bot.services.slots import upcoming_days
 from bot.understanding.categories import guess_category
@@ -43,7 +49,13 @@ from bot.views import keyboards
 from bot.views import places as place_views
 from bot.views.texts import category_label, day_with_weekday
 from handlers.emergency import answer_emergency
-from handlers.replies import button_text, retire_buttons, send_main_menu, stale_button_text
+from handlers.replies import (
+    button_text,
+    retire_buttons,
+    send_main_menu,
+    stale_button_text,
+    tap_a_button_text,
+)
 from handlers.requests.mine import refuse_if_not_resident, show_my_requests
 from handlers.requests.states import AfterRequest, AskHelp
 from handlers.wizard import Markup, answer_now, ask, pressed_then_ask
@@ -361,7 +373,24 @@ async def confirmed(
 
 
 async def expected_a_button(message: Message) -> None:
-    await message.answer(_("Please tap one of the buttons above 👆, or send /cancel to stop."))
+    await message.answer(tap_a_button_text())
+
+
+async def more_words(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """Words typed at the summary: more of what she needs, added to it (nothing she says is
+    thrown away), and the summary again."""
+    data = await state.get_data()
+    added = _cleaned(message)
+    if not added:
+        await expected_a_button(message)
+        return
+    description = "\n".join(part for part in (data.get("description"), added) if part)
+    if len(description) > requests.DESCRIPTION_MAX:
+        await message.answer(views.invalid_text(TextTooLong(requests.DESCRIPTION_MAX)))
+        return
+    await state.update_data(description=description)
+    await message.answer(views.added_text())
+    await ask(message, state, *await _summary(state, ctx))
 
 
 async def urgent_pressed(
@@ -397,6 +426,7 @@ def build_router() -> Router:
     router.message.register(address_not_usable, AskHelp.address)
     router.callback_query.register(chose_save, AskHelp.save_address, step(F.field == "save"))
     router.callback_query.register(confirmed, AskHelp.confirm, step(F.field == "confirm"))
+    router.message.register(more_words, AskHelp.confirm, F.text)
     router.message.register(
         expected_a_button,
         StateFilter(

@@ -133,7 +133,7 @@ async def test_a_sentence_is_understood_and_so_is_when(
     assert request.category is not RequestCategory.OTHER
 
 
-async def test_a_sentence_with_no_known_word_goes_in_as_other(
+async def test_a_sentence_with_no_known_word_goes_in_as_other_and_more_words_are_added(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
     await community(linli)
@@ -145,10 +145,13 @@ async def test_a_sentence_with_no_known_word_goes_in_as_other(
     await mei.send_text("阳台上的花需要有人浇一浇")
     assert "其他" in mei.replies[0].text  # written down as "something else"
     await mei.tap("⚡ 越快越好")
+    await mei.send_text("门铃坏了，请敲门")  # more words at the summary: added, not refused
+    assert "加到您的求助" in mei.replies[0].text
+    assert "门铃坏了，请敲门" in mei.last.text and ["✅ 发送"] in mei.last.buttons
     await mei.tap("✅ 发送")
     (request,) = await requests_in_db(linli)
     assert request.category is RequestCategory.OTHER
-    assert request.description == "阳台上的花需要有人浇一浇"
+    assert request.description == "阳台上的花需要有人浇一浇\n门铃坏了，请敲门"
 
 
 async def test_a_four_thousand_character_message_reaches_the_coordinator_whole(
