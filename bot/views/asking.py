@@ -96,15 +96,19 @@ def urgent_label() -> str:
     return _("🚨 It's urgent")
 
 
-def guess_keyboard(guessed: RequestCategory) -> InlineKeyboardMarkup:
+def kind_of_it_question() -> str:
+    return _("✅ I have kept it. What kind of help is it? Tap one.")
+
+
+def guess_keyboard(guessed: RequestCategory | None) -> InlineKeyboardMarkup:
     """The guessed kind first, marked; then every other kind, "something else" last."""
-    first = _step("gcat", guessed.value, "✅ " + category_label(guessed))
+    first = [_step("gcat", guessed.value, "✅ " + category_label(guessed))] if guessed else []
     others = [
         _step("gcat", category.value, category_label(category))
         for category in RequestCategory
         if category is not guessed
     ]
-    return one_per_row([first, *others])
+    return one_per_row([*first, *others])
 
 
 def category_keyboard() -> InlineKeyboardMarkup:

@@ -172,12 +172,19 @@ def _cleaned(message: Message) -> str:
 
 async def typed_at_category(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     """A sentence where a kind was asked ("我想请人帮我买点菜"): it is what she needs; its kind
-    is guessed from its words and offered first, or it goes in as "other"."""
+    is guessed from its words and offered first, or it goes in as "other". A voice note or a
+    photo is kept too, and she taps its kind."""
     text = _cleaned(message)
+    voice = message.voice.file_id if message.voice else None
+    photo = message.photo[-1].file_id if message.photo else None
+    await state.update_data(description=text, voice=voice, photo=photo)
+    if voice or photo:
+        question = views.kind_of_it_question()
+        await ask(message, state, AskHelp.guess, question, views.guess_keyboard(None))
+        return
     if not text:
         await expected_a_button(message)
         return
-    await state.update_data(description=text, voice=None, photo=None)
     guessed = guess_category(text, ctx.i18n.current_locale)
     if guessed is None:
         await state.update_data(category=RequestCategory.OTHER.value)
@@ -414,7 +421,7 @@ def build_router() -> Router:
     step = NewRequestStep.filter
     router.callback_query.register(urgent_pressed, AskHelp.category, step(F.field == "urgent"))
     router.callback_query.register(chose_category, AskHelp.category, step(F.field == "cat"))
-    router.message.register(typed_at_category, AskHelp.category, F.text)
+    router.message.register(typed_at_category, AskHelp.category, F.text | F.voice | F.photo)
     router.callback_query.register(chose_guessed, AskHelp.guess, step(F.field == "gcat"))
     router.message.register(got_description, AskHelp.description, F.text | F.voice | F.photo)
     router.message.register(description_not_usable, AskHelp.description)

@@ -181,3 +181,27 @@ async def test_a_four_thousand_character_message_reaches_the_coordinator_whole(
     assert "".join(pieces) == long_text  # every character, in order
     (request,) = await requests_in_db(linli)
     assert request.description == long_text
+
+
+async def test_a_voice_note_where_the_kinds_are_shown_is_kept(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """She speaks instead of tapping: the voice note is kept and she taps its kind."""
+    await community(linli)
+    async with linli.app.session_factory() as s:
+        await make_person(s, linli.clock, 6005, UserRole.RESIDENT, name="梁婆婆", area="2号楼")
+        await s.commit()
+    leung = Actions(telegram.user(6005, first_name="梁", language_code="zh-hant"))
+    await leung.send_command("/request")
+    kinds = leung.last.message_id
+    await leung.send_voice()
+    assert "我收到了" in leung.last.text and ["🛒 買餸跑腿"] in leung.last.buttons
+    await leung.press_data("nr:cat:meals", message_id=kinds)  # the old list: stale now
+    assert leung.callback_answers[-1].text == "這個按鈕已經失效，請使用最新的一則訊息。"
+    await leung.tap("🛒 買餸跑腿")
+    await leung.send_text("後天")
+    assert "🎤" in leung.last.text and "🏠 2号楼" in leung.last.text
+    await leung.tap(WORDS["zh-hant"]["send"])
+    (request,) = await requests_in_db(linli)
+    assert request.voice_file_id and request.category is RequestCategory.SHOPPING
+    assert request.timing is RequestTiming.DAY
