@@ -156,11 +156,12 @@ def welcome_text(user: User) -> str:
         return _("Welcome, {name}. You are registered as a coordinator.").format(name=name)
     if is_volunteer(user):
         return _(
-            "Thank you for volunteering, {name}! You are registered. Send /help to see what "
-            "you can do."
+            "Thank you for volunteering, {name}! You are registered. Tap “❓ Help” on the "
+            "menu below to see what you can do."
         ).format(name=name)
     return _(
-        "Thank you, {name}, you are registered. Send /help at any time to see what I can do."
+        "Thank you, {name}, you are registered. 🙂 When you need help, tap what it is about "
+        "on the menu below 👇"
     ).format(name=name)
 
 
