@@ -110,13 +110,23 @@ async def chose_place(
 
 
 async def typed_place(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
-    """The name of a place typed instead of tapped: taken if it is one of the list."""
+    """The name of a place typed instead of tapped: taken if it is one of the list. Anything
+    else a resident types there is her address (kept, and she is registered); a volunteer is
+    asked to tap."""
     place = await places.offered_named(ctx.session, message.text or "")
-    if place is None:
+    if place is not None:
+        await state.update_data(place_id=place.id)
+        await _after_place(message.chat.id, state, ctx, bot)
+        return
+    if is_volunteer(await state.get_data()):
         await expected_a_button(message, state, ctx, bot)
         return
-    await state.update_data(place_id=place.id)
-    await _after_place(message.chat.id, state, ctx, bot)
+    try:
+        address = users.clean_address(message.text or "")
+    except InvalidInput as error:
+        await message.answer(views.invalid_input_text(error))
+        return
+    await _register(message.chat.id, state, ctx, bot, address=address)
 
 
 async def _after_place(chat_id: int, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:

@@ -214,3 +214,22 @@ async def test_a_reply_that_fails_keeps_what_was_recorded(
     await mei.send_command("/start")
     assert "carry on where we stopped" in mei.replies[0].text
     assert "Thank you, Mei. May we have your phone number" in mei.last.text
+
+
+async def test_an_address_typed_where_the_places_are_shown_is_kept(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """She types where she lives instead of tapping: it is her address, and she is registered."""
+    async with linli.app.session_factory() as session:
+        await place_named(session, linli.clock, "2号楼")
+        await session.commit()
+    li = Actions(telegram.user(1008, first_name="李", language_code="zh-hans"))
+    await li.send_command("/start")
+    await li.tap(NEED_HELP["zh-hans"])
+    await li.tap(AGREE_AS["zh-hans"].format(name="李"))
+    await li.tap_reply(SKIP["zh-hans"])
+    await li.send_text("幸福小区 3栋 502")
+    assert "登记成功" in li.last.text and li.count == 5
+    row = await user_row(linli, 1008)
+    assert row is not None and row.is_onboarded
+    assert (row.place_id, row.address) == (None, "幸福小区 3栋 502")
