@@ -33,7 +33,11 @@ class RoleChoice(CallbackData, prefix="role"):
 
 
 class ConsentAnswer(CallbackData, prefix="consent"):
+    """Yes or no to the privacy notice; `own_name`: yes, and call me by my Telegram first name
+    (read from the press itself, never carried in the button)."""
+
     agree: bool
+    own_name: bool = False
 
 
 class LanguageChoice(CallbackData, prefix="lang"):

@@ -34,7 +34,11 @@ from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus,
 from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
 
-DESCRIPTION_MAX = 1000
+DESCRIPTION_MAX = 4 * 4096
+"""Never reached by one message: Telegram's hold at most 4,096 characters, each kept whole;
+words added at the summary, or an emergency said mid-request, join the first."""
+DESCRIPTION_PREVIEW = 1200
+"""How much of a description a card or a summary shows; the rest is sent on its own."""
 NOTES_MAX = 300
 COMMENT_MAX = 1000
 REASON_MAX = 300

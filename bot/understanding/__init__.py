@@ -1,1 +1,2 @@
-"""Pure parsers of what people type (answers, durations, times of day, categories), no aiogram."""
+"""Pure parsers of what people type (answers, durations, times of day, kinds of help, when),
+no aiogram, no database."""

@@ -1,5 +1,6 @@
-"""Words and keyboards of asking for help: the questions of each step (category → what → when
-→ where → access notes → summary), their buttons, and the summary of what was said."""
+"""Words and keyboards of asking for help: the questions of each step (kind → what → when →
+summary, with the place or address only when none is known), their buttons, the kind guessed
+from a sentence, and the summary of what was said."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import NewRequestStep
 from bot.services.errors import InvalidInput, TextTooLong
 from bot.views.keyboards import one_per_row
-from bot.views.texts import category_label, day_part_label, day_with_weekday
+from bot.views.texts import category_label, day_part_label, day_with_weekday, preview
 from storage.models import DayPart, RequestCategory, RequestTiming, User
 
 
@@ -27,14 +28,43 @@ def _step(field: str, value: str, text: str) -> InlineKeyboardButton:
 
 
 def category_question() -> str:
-    return _("🙋 What do you need help with? Tap one.\nIn an emergency tap “🚨 It's urgent”.")
-
-
-def description_question() -> str:
     return _(
+        "🙋 What do you need help with? Tap one, or tell me in a few words.\n"
+        "In an emergency tap “🚨 It's urgent”."
+    )
+
+
+def description_question(category: RequestCategory | None = None) -> str:
+    question = _(
         "What do you need? Write a few words, send a voice message 🎤, or a photo "
         "(with a caption if you like)."
     )
+    return f"<b>{category_label(category)}</b>\n{question}" if category else question
+
+
+def guess_question(guessed: RequestCategory) -> str:
+    return _(
+        "I think this is: <b>{kind}</b>. Is that right? Tap it, or tap the right kind below."
+    ).format(kind=category_label(guessed))
+
+
+def noted_as_other_text(other_label: str) -> str:
+    return _("I have written it down, as “{kind}”.").format(kind=other_label)
+
+
+def when_not_understood_text() -> str:
+    return _(
+        "Sorry, I did not understand the time. Please tap one below, or write for example "
+        "“tomorrow morning”."
+    )
+
+
+def added_text() -> str:
+    return _("✍️ I have added that to your request.")
+
+
+def understood_when_text(data: dict[str, Any]) -> str:
+    return "🕒 " + draft_when_label(data)
 
 
 def when_question() -> str:
@@ -43,14 +73,6 @@ def when_question() -> str:
 
 def day_question() -> str:
     return _("Which day?")
-
-
-def day_part_question() -> str:
-    return _("What time of day suits you?")
-
-
-def where_question() -> str:
-    return _("Where should the volunteer come?")
 
 
 def first_address_question() -> str:
@@ -67,18 +89,26 @@ def save_address_question() -> str:
     return _("Shall I remember this address for next time?")
 
 
-def notes_question() -> str:
-    return _(
-        "Anything the volunteer should know to get in? For example a door code, the floor, "
-        "or a dog. Type it, or tap “⏭ Skip”."
-    )
-
-
 # keyboards and what each button said
 
 
 def urgent_label() -> str:
     return _("🚨 It's urgent")
+
+
+def kind_of_it_question() -> str:
+    return _("✅ I have kept it. What kind of help is it? Tap one.")
+
+
+def guess_keyboard(guessed: RequestCategory | None) -> InlineKeyboardMarkup:
+    """The guessed kind first, marked; then every other kind, "something else" last."""
+    first = [_step("gcat", guessed.value, "✅ " + category_label(guessed))] if guessed else []
+    others = [
+        _step("gcat", category.value, category_label(category))
+        for category in RequestCategory
+        if category is not guessed
+    ]
+    return one_per_row([*first, *others])
 
 
 def category_keyboard() -> InlineKeyboardMarkup:
@@ -109,35 +139,6 @@ def day_keyboard(days: list[date]) -> InlineKeyboardMarkup:
     return one_per_row(_step("day", day.isoformat(), day_with_weekday(day)) for day in days)
 
 
-def day_part_keyboard() -> InlineKeyboardMarkup:
-    emoji = {
-        DayPart.ANY: "🕘",
-        DayPart.MORNING: "🌅",
-        DayPart.AFTERNOON: "☀️",
-        DayPart.EVENING: "🌆",
-    }
-    return one_per_row(
-        _step("part", part.value, f"{emoji[part]} {day_part_label(part)}") for part in DayPart
-    )
-
-
-def saved_address_label(saved_address: str) -> str:
-    return "🏠 " + saved_address[:60]
-
-
-def other_address_label() -> str:
-    return _("📍 Another address")
-
-
-def where_keyboard(saved_address: str) -> InlineKeyboardMarkup:
-    return one_per_row(
-        [
-            _step("where", "saved", saved_address_label(saved_address)),
-            _step("where", "other", other_address_label()),
-        ]
-    )
-
-
 def save_label(save: bool) -> str:
     return _("💾 Yes, remember it") if save else _("Only this time")
 
@@ -148,19 +149,16 @@ def save_address_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-def skip_label() -> str:
-    return _("⏭ Skip")
-
-
-def notes_keyboard() -> InlineKeyboardMarkup:
-    return one_per_row([_step("notes", "skip", skip_label())])
-
-
-CONFIRM_CHOICES = ("send", "restart", "cancel")
+CONFIRM_CHOICES = ("send", "address", "restart", "cancel")
 
 
 def confirm_label(choice: str) -> str:
-    labels = {"send": _("✅ Send"), "restart": _("✏️ Start again"), "cancel": _("✖️ Cancel")}
+    labels = {
+        "send": _("✅ Send"),
+        "address": _("🏠 Change the address"),
+        "restart": _("✏️ Start again"),
+        "cancel": _("✖️ Cancel"),
+    }
     return labels[choice]
 
 
@@ -195,20 +193,19 @@ def draft_when_label(data: dict[str, Any]) -> str:
     )
 
 
-def summary_text(data: dict[str, Any], user: User) -> str:
+def summary_text(data: dict[str, Any], user: User, place: str | None = None) -> str:
+    """What she said, to check; the address is hers, else the place she tapped."""
     parts = [_("<b>Please check your request:</b>")]
     parts.append(category_label(RequestCategory(data["category"])))
     if data.get("description"):
-        parts.append("💬 " + html.quote(data["description"]))
+        parts.append("💬 " + html.quote(preview(data["description"])))
     if data.get("voice"):
         parts.append(_("🎤 (voice message)"))
     if data.get("photo"):
         parts.append(_("🖼 (photo)"))
     parts.append("🕒 " + draft_when_label(data))
-    address = data.get("address") or user.address
+    address = data.get("address") or user.address or place
     parts.append("🏠 " + html.quote(address or "—"))
-    if data.get("notes"):
-        parts.append("🔑 " + html.quote(data["notes"]))
     return "\n".join(parts)
 
 

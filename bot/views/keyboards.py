@@ -16,7 +16,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.callbacks import ConsentAnswer, LanguageChoice, PrivacyAction, PrivacyStep, RoleChoice
 from bot.i18n import LANGUAGE_NAMES
-from storage.models import UserRole
+from storage.models import RequestCategory, UserRole
 
 # Main-menu labels, kept lazy so the same constant serves every language (see translations_of).
 MENU_DETAILS = __("👤 My details")
@@ -27,12 +27,26 @@ SKIP = __("⏭ Skip")
 NEED_HELP = __("🙋 I need help")
 VOLUNTEER = __("🤝 I want to volunteer")
 SHARE_PHONE = __("📱 Share my phone number")
+OTHER_NAME = __("✍️ I agree, with another name")
 MENU_MY_REQUESTS = __("📋 My requests")
 MENU_TASKS = __("🔎 Open tasks")
 MENU_MY_TASKS = __("🧰 My tasks")
 MENU_HOURS = __("⏱ My hours")
 MENU_DAILY_CHECKIN = __("🔔 Daily check-in")
 MENU_CHECKINS_TODAY = __("📋 Check-ins today")
+
+# The kinds of help on a resident's menu: tapping one starts a request of that kind. The same
+# words as bot.views.texts.category_label (one msgid, one translation).
+KIND_MSGIDS: dict[RequestCategory, str] = {
+    RequestCategory.SHOPPING: "🛒 Shopping and errands",
+    RequestCategory.MEALS: "🍲 Meals",
+    RequestCategory.MEDICAL_ESCORT: "🏥 Medical escort",
+    RequestCategory.HOME_REPAIR: "🔧 Home repair",
+    RequestCategory.COMPANIONSHIP: "☕ Companionship",
+    RequestCategory.EMOTIONAL_SUPPORT: "💬 Someone to talk to",
+    RequestCategory.PAPERWORK: "📄 Paperwork and benefits",
+    RequestCategory.OTHER: "✳️ Something else",
+}
 
 
 def one_per_row(buttons: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -41,13 +55,14 @@ def one_per_row(buttons: Iterable[InlineKeyboardButton]) -> InlineKeyboardMarkup
 
 
 def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
-    """The menu that stays under the chat. Not resized: a few rows of tall, easy buttons, the
-    role's own actions first."""
+    """The menu that stays under the chat. Not resized: rows of tall, easy buttons, the role's
+    own actions first; a resident's first rows are the kinds of help, one tap to ask."""
     rows: list[list[KeyboardButton]] = []
     if role is UserRole.RESIDENT:
-        rows.append([KeyboardButton(text=str(NEED_HELP))])
-        rows.append([KeyboardButton(text=str(MENU_MY_REQUESTS))])
-        rows.append([KeyboardButton(text=str(MENU_DAILY_CHECKIN))])
+        kinds = [KeyboardButton(text=_(msgid)) for msgid in KIND_MSGIDS.values()]
+        rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
+        mine = [MENU_MY_REQUESTS, MENU_DAILY_CHECKIN]
+        rows.append([KeyboardButton(text=str(label)) for label in mine])
     elif role in (UserRole.VOLUNTEER, UserRole.COORDINATOR):
         rows.append([KeyboardButton(text=str(MENU_TASKS)), KeyboardButton(text=str(MENU_MY_TASKS))])
         rows.append([KeyboardButton(text=str(MENU_HOURS))])
@@ -87,15 +102,28 @@ def role_choice() -> InlineKeyboardMarkup:
     )
 
 
-def consent() -> InlineKeyboardMarkup:
+def consent(telegram_first_name: str | None = None) -> InlineKeyboardMarkup:
+    """Agreeing and saying the name in one tap: "✅ I agree, call me Mei" (her Telegram first
+    name), or agreeing and typing another name; or no."""
+    no = InlineKeyboardButton(
+        text=_("✖️ No, thank you"), callback_data=ConsentAnswer(agree=False).pack()
+    )
+    if not telegram_first_name:
+        agree = InlineKeyboardButton(
+            text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True).pack()
+        )
+        return one_per_row([agree, no])
+    name = telegram_first_name[:40]
     return one_per_row(
         [
             InlineKeyboardButton(
-                text=_("✅ I agree"), callback_data=ConsentAnswer(agree=True).pack()
+                text=_("✅ I agree, call me {name}").format(name=name),
+                callback_data=ConsentAnswer(agree=True, own_name=True).pack(),
             ),
             InlineKeyboardButton(
-                text=_("✖️ No, thank you"), callback_data=ConsentAnswer(agree=False).pack()
+                text=str(OTHER_NAME), callback_data=ConsentAnswer(agree=True).pack()
             ),
+            no,
         ]
     )
 

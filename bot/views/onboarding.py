@@ -61,8 +61,17 @@ def role_question() -> str:
     )
 
 
-def consent_question() -> str:
-    return privacy_notice() + "\n\n" + _("Do you agree?")
+def consent_question(first_name: str = "") -> str:
+    if not first_name:
+        return privacy_notice() + "\n\n" + _("Do you agree?")
+    return (
+        privacy_notice()
+        + "\n\n"
+        + _(
+            "Do you agree? Then tap “✅ I agree” and I will call you {name}, or tap “✍️” "
+            "to tell me another name."
+        ).format(name=html.quote(first_name[:40]))
+    )
 
 
 def name_question() -> str:
@@ -118,6 +127,10 @@ def consent_note() -> str:
     return _("✅ I agree")
 
 
+def consent_with_name_note(name: str) -> str:
+    return _("✅ I agree, call me {name}").format(name=name)
+
+
 def no_consent_text() -> str:
     return _(
         "That is all right. Without your agreement we cannot keep your details, so we "
@@ -143,11 +156,12 @@ def welcome_text(user: User) -> str:
         return _("Welcome, {name}. You are registered as a coordinator.").format(name=name)
     if is_volunteer(user):
         return _(
-            "Thank you for volunteering, {name}! You are registered. Send /help to see what "
-            "you can do."
+            "Thank you for volunteering, {name}! You are registered. Tap “❓ Help” on the "
+            "menu below to see what you can do."
         ).format(name=name)
     return _(
-        "Thank you, {name}, you are registered. Send /help at any time to see what I can do."
+        "Thank you, {name}, you are registered. 🙂 When you need help, tap what it is about "
+        "on the menu below 👇"
     ).format(name=name)
 
 

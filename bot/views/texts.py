@@ -11,7 +11,7 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
-from bot.services.requests import reference
+from bot.services.requests import DESCRIPTION_PREVIEW, reference
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
 
@@ -96,10 +96,34 @@ def request_title(request: HelpRequest) -> str:
     )
 
 
+def preview(text: str, limit: int = DESCRIPTION_PREVIEW) -> str:
+    """The beginning of a long text, saying that all of it is kept (not quoted): a card with
+    all of a 4,000-character message would pass Telegram's limit of 4,096."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + "… " + _("({count} characters in all, all kept)").format(count=len(text))
+
+
+def full_text_parts(request: HelpRequest, size: int = 3500) -> list[str]:
+    """A long description in full, for the coordinators, in as many messages as it takes (empty
+    when the card shows all of it)."""
+    text = request.description or ""
+    if len(text) <= DESCRIPTION_PREVIEW:
+        return []
+    pieces = [text[start : start + size] for start in range(0, len(text), size)]
+    head = _("📝 Request no. {ref}, all that was written ({part}/{parts}):")
+    return [
+        head.format(ref=reference(request), part=index, parts=len(pieces))
+        + "\n"
+        + html.quote(piece)
+        for index, piece in enumerate(pieces, start=1)
+    ]
+
+
 def _description(request: HelpRequest) -> str:
     parts = []
     if request.description:
-        parts.append(html.quote(request.description))
+        parts.append(html.quote(preview(request.description)))
     if request.voice_file_id:
         parts.append(_("🎤 (voice message)"))
     if request.photo_file_id:

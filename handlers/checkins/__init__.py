@@ -26,7 +26,7 @@ from handlers.checkins import board, day, own_plan, setup, setup_steps
 from handlers.checkins.own_plan import AwayFlow
 from handlers.checkins.setup import CheckinSetup
 from handlers.replies import button_text
-from handlers.requests.asking import start_asking
+from handlers.requests.asking import menu_kind, start_asking, tapped_kind
 from handlers.requests.mine import show_my_requests
 
 
@@ -49,6 +49,7 @@ def build_router() -> Router:
     # the menu still works in the middle of these steps ("🙋 I need help" above all)
     in_steps = StateFilter(*CheckinSetup.__all_states__, *AwayFlow.__all_states__)
     router.message.register(start_asking, PRIVATE, in_steps, button_text("🙋 I need help"))
+    router.message.register(tapped_kind, PRIVATE, in_steps, F.text.func(menu_kind))
     router.message.register(show_my_requests, PRIVATE, in_steps, button_text("📋 My requests"))
     router.message.register(board.details_in_steps, PRIVATE, in_steps, button_text("👤 My details"))
     router.callback_query.register(setup_steps.setup_step, CheckinSetupStep.filter())

@@ -1,6 +1,7 @@
-"""/start and registering: role, privacy consent (`start`), name, phone, place, a resident's
-address (`details`), a volunteer's offer (`volunteer`). `ask_current_step` (re)asks the step a
-person is on, for /language, a restart or an error."""
+"""/start and registering: role, then the privacy consent, agreed to together with the name
+she is called by (`start`); phone, place, or a typed address while no place is defined
+(`details`); a volunteer's offer (`volunteer`). A resident registers in four actions.
+`ask_current_step` (re)asks the step a person is on, for /language, a restart or an error."""
 
 from aiogram import F, Router
 from aiogram.filters import CommandStart, StateFilter

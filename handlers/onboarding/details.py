@@ -1,6 +1,7 @@
-"""Registering, the details: name, phone (optional), the place (a tap on one of the buildings
-or areas the coordinators defined; skipped while there are none); residents then give their
-exact address once (optional; otherwise asked at their first request) and are registered."""
+"""Registering, the details: name (unless agreed to with the Telegram name), phone (optional),
+the place (a tap on one of the buildings or areas the coordinators defined). A resident who
+tapped her place is registered: no separate address. While the coordinators have defined no
+places she types her address instead (optional; otherwise asked at her first request)."""
 
 from __future__ import annotations
 
@@ -74,10 +75,14 @@ async def _save_phone(
 
 
 async def _after_phone(chat_id: int, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
-    """On to the place, or past it while the coordinators have defined none."""
+    """On to the place; while the coordinators have defined none, a resident types her address
+    (or skips it) instead."""
     await state.update_data(place_id=None)
     if await places.offered(ctx.session):
         await go_to(Onboarding.area, bot, chat_id, state, ctx.session)
+        return
+    if (await state.get_data()).get("role", UserRole.RESIDENT.value) == UserRole.RESIDENT.value:
+        await go_to(Onboarding.address, bot, chat_id, state, ctx.session)
         return
     await _after_place(chat_id, state, ctx, bot)
 
@@ -105,21 +110,29 @@ async def chose_place(
 
 
 async def typed_place(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
-    """The name of a place typed instead of tapped: taken if it is one of the list."""
+    """The name of a place typed instead of tapped: taken if it is one of the list. Anything
+    else a resident types there is her address (kept, and she is registered); a volunteer is
+    asked to tap."""
     place = await places.offered_named(ctx.session, message.text or "")
-    if place is None:
+    if place is not None:
+        await state.update_data(place_id=place.id)
+        await _after_place(message.chat.id, state, ctx, bot)
+        return
+    if is_volunteer(await state.get_data()):
         await expected_a_button(message, state, ctx, bot)
         return
-    await state.update_data(place_id=place.id)
-    await _after_place(message.chat.id, state, ctx, bot)
+    try:
+        address = users.clean_address(message.text or "")
+    except InvalidInput as error:
+        await message.answer(views.invalid_input_text(error))
+        return
+    await _register(message.chat.id, state, ctx, bot, address=address)
 
 
 async def _after_place(chat_id: int, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
-    """Residents give their exact address; volunteers go on to what they offer."""
+    """A resident is registered: the place she tapped is where help goes (door details go in a
+    request, or a coordinator asks); volunteers go on to what they offer."""
     role = (await state.get_data()).get("role", UserRole.RESIDENT.value)
-    if role == UserRole.RESIDENT.value:
-        await go_to(Onboarding.address, bot, chat_id, state, ctx.session)
-        return
     if role == UserRole.VOLUNTEER.value and not holds_coordinator_role(ctx.person):
         await state.update_data(skills=[], languages=[])
         await go_to(Onboarding.skills, bot, chat_id, state, ctx.session)

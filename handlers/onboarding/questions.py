@@ -32,7 +32,7 @@ async def question(
     if current == Onboarding.role.state:
         return views.role_question(), keyboards.role_choice()
     if current == Onboarding.consent.state:
-        return views.consent_question(), keyboards.consent()
+        return views.consent_question(first_name), keyboards.consent(first_name)
     if current == Onboarding.name.state:
         return views.name_question(), keyboards.name_suggestion(first_name)
     if current == Onboarding.phone.state:

@@ -11,7 +11,13 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import ConsentAnswer, RoleChoice
 from bot.context import UpdateContext
 from bot.services import invites, users
-from bot.services.errors import InviteBelowRole, InviteExpired, InviteInvalid, InviteUsed
+from bot.services.errors import (
+    InvalidInput,
+    InviteBelowRole,
+    InviteExpired,
+    InviteInvalid,
+    InviteUsed,
+)
 from bot.views import keyboards
 from bot.views import onboarding as views
 from handlers.onboarding.questions import ask_current_step, begin, question
@@ -89,5 +95,19 @@ async def answered_consent(
     assert ctx.person is not None
     await answer_now(callback)  # at once: the consent is then recorded, committed first
     await users.record_consent(ctx.session, ctx.person, clock=ctx.clock)
-    await state.set_state(Onboarding.name)
-    await _on_to(callback, state, ctx, views.consent_note())
+    name = _telegram_name(callback) if callback_data.own_name else None
+    if name is None:
+        await state.set_state(Onboarding.name)
+        await _on_to(callback, state, ctx, views.consent_note())
+        return
+    await state.update_data(name=name)
+    await state.set_state(Onboarding.phone)
+    await _on_to(callback, state, ctx, views.consent_with_name_note(name))
+
+
+def _telegram_name(callback: CallbackQuery) -> str | None:
+    """The first name Telegram gives for the presser, if it is usable as a name here."""
+    try:
+        return users.clean_name(callback.from_user.first_name or "")
+    except InvalidInput:
+        return None

@@ -9,9 +9,9 @@ from aiogram.fsm.state import State, StatesGroup
 class Onboarding(StatesGroup):
     role = State()
     consent = State()
-    name = State()
+    name = State()  # only after "✍️ another name" (or no usable Telegram name)
     phone = State()
     area = State()  # the place: a tap on one of the coordinators' list
-    address = State()  # residents only: the exact address, typed once
+    address = State()  # residents only, while no place is defined: the address, typed
     skills = State()  # volunteers only, from here on
     languages = State()

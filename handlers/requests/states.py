@@ -7,16 +7,14 @@ from aiogram.fsm.state import State, StatesGroup
 
 
 class AskHelp(StatesGroup):
-    category = State()
+    category = State()  # after "🙋 I need help": a kind tapped, or a sentence typed
+    guess = State()  # the kind guessed from her sentence, to confirm with one tap
     description = State()
     when = State()
     day = State()
-    day_part = State()
     place = State()  # only for someone who has no place yet
-    where = State()
-    address = State()
+    address = State()  # only when neither place nor address is known, or she changes it
     save_address = State()
-    notes = State()
     confirm = State()
 
 

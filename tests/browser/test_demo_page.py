@@ -141,12 +141,9 @@ async def register_resident(resident: Locator) -> None:
 
     await type_and_send(resident, "/start")
     await resident.locator(".inline-kb button", has_text="我需要帮助").click()
-    await resident.locator(".inline-kb button", has_text="我同意").click()
-    await resident.locator(".reply-keyboard button", has_text=RESIDENT.name).click()
+    await resident.locator(".inline-kb button", has_text="同意，称呼我").click()  # and her name
     await resident.locator(".reply-keyboard button", has_text="跳过").click()
     await tap(bot_message(resident, "楼"), "📍 " + BUILDING)  # which building? one tap
-    await expect(resident.locator(".msg.bot").last).to_contain_text("🔒")  # the exact address
-    await type_and_send(resident, ADDRESS)
     await expect(bot_message(resident, "登记成功")).to_have_count(1)
 
 
@@ -166,7 +163,7 @@ async def test_resident_registers_by_tapping_and_sees_the_menu(page: Page) -> No
     await expect(resident.locator(".reply-keyboard button").first).to_be_visible()
     assert await resident.locator(".reply-keyboard button").count() >= 3  # the menu
     texts = await resident.locator(".msg.me .body").all_inner_texts()
-    assert texts[0] == "/start" and texts[-1] == ADDRESS
+    assert texts == ["/start", "⏭ 跳过"]  # the rest was tapped
 
 
 async def test_a_request_from_asking_to_rating_across_four_chats(page: Page) -> None:
@@ -185,19 +182,18 @@ async def test_a_request_from_asking_to_rating_across_four_chats(page: Page) -> 
 
     # the resident asks, tapping big buttons and typing what she needs
     await register_resident(resident)
-    await resident.locator(".reply-keyboard button", has_text=exactly("🙋 我需要帮助")).click()
-    await expect(bot_message(resident, "您需要哪方面的帮助")).to_be_visible()
-    await tap(bot_message(resident, "您需要哪方面的帮助"), "🛒 买菜跑腿")
+    await resident.locator(".reply-keyboard button", has_text=exactly("🛒 买菜跑腿")).click()
     await expect(resident.locator(".msg.bot").last).to_contain_text("语音")  # words, voice, photo
     await type_and_send(resident, NEED)
     when = resident.locator(".msg.bot").last
     await expect(when.locator(".inline-kb button", has_text="⚡ 越快越好")).to_be_visible()
     await tap(when, "⚡ 越快越好")
-    await expect(bot_message(resident, "志愿者应该到哪里")).to_be_visible()  # saved already
-    await tap(bot_message(resident, "志愿者应该到哪里"), "🏠 " + ADDRESS)
-    await expect(resident.locator(".msg.bot").last).to_contain_text("跳过")  # door code?
-    await tap(resident.locator(".msg.bot"), "⏭ 跳过")
     summary = resident.locator(".msg.bot").last
+    await expect(summary).to_contain_text(BUILDING)  # her building stands for her address
+    await tap(summary, "🏠 改地址")  # the door, given once and kept
+    await expect(resident.locator(".msg.bot").last).to_contain_text("请输入地址")
+    await type_and_send(resident, ADDRESS)
+    summary = bot_message(resident, "请核对您的求助", ADDRESS).last
     await expect(summary).to_contain_text(NEED)
     await expect(summary).to_contain_text(ADDRESS)
     await tap(summary, "✅ 发送")
@@ -435,9 +431,7 @@ async def test_on_a_laptop_every_chat_fits_and_follows_its_newest_message(
     await newest_in_view(page, RESIDENT.telegram_id)
     await resident.locator(".inline-kb button", has_text="我需要帮助").click()
     await newest_in_view(page, RESIDENT.telegram_id)
-    await resident.locator(".inline-kb button", has_text="我同意").click()
-    await newest_in_view(page, RESIDENT.telegram_id)
-    await resident.locator(".reply-keyboard button", has_text=RESIDENT.name).click()
+    await resident.locator(".inline-kb button", has_text="同意，称呼我").click()
     await newest_in_view(page, RESIDENT.telegram_id)  # the box shrank for the keyboard
 
     # the coordinator scrolls up to read; a new message does not pull the chat down

@@ -42,7 +42,7 @@ async def test_double_tap_and_old_buttons(linli: RunningBot, telegram: FakeBotAP
     assert hal.message(greeting).buttons == []
     await hal.press_data("role:volunteer", message_id=greeting)
     assert hal.callback_answers[-1].text == STALE
-    await hal.tap("✅ I agree")
+    await hal.tap("✍️ I agree, with another name")
     await hal.send_text("Hal")
     assert "phone number" in hal.last.text
 

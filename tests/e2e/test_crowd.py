@@ -61,7 +61,9 @@ class Crowd:
         await self.step(person, person.send_command("/start", wait=False), "Do you need some")
         choice = "🤝 I want to volunteer" if volunteer else "🙋 I need help"
         await self.step(person, person.tap(choice, wait=False), "🔒")
-        await self.step(person, person.tap("✅ I agree", wait=False), "What is your name?")
+        await self.step(
+            person, person.tap("✍️ I agree, with another name", wait=False), "What is your name?"
+        )
         await self.step(person, person.send_text(name, wait=False), "phone number")
         # no places are defined, so nobody taps one: residents give their exact address
         share = person.tap_reply("📱 Share my phone number", wait=False)

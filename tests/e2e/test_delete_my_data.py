@@ -111,22 +111,22 @@ async def live_her_life(linli: RunningBot, telegram: FakeBotAPI) -> dict[str, st
     # she registers, typing her phone number
     await quenby.send_command("/start")
     await quenby.tap("🙋 I need help")
-    await quenby.tap("✅ I agree")
+    await quenby.tap("✍️ I agree, with another name")
     await quenby.send_text(PLANTED["name"])
     await quenby.send_text("139 7654 3210")
     await quenby.tap("📍 Building 5")
-    await quenby.send_text(PLANTED["address"])  # the exact address, asked once
     assert "/request" not in quenby.last.text  # on the main menu
 
-    # a request in words, at an address she types and saves, with a door note
+    # a request in words; her exact address given once (kept), then another one for this time
     await quenby.send_command("/request")
     await quenby.tap("🔧 Home repair")
     await quenby.send_text(PLANTED["request text"])
     await quenby.tap("⚡ As soon as possible")
-    await quenby.tap("📍 Another address")
+    await quenby.tap("🏠 Change the address")
+    await quenby.send_text(PLANTED["address"])  # the exact address, kept as hers
+    await quenby.tap("🏠 Change the address")
     await quenby.send_text(PLANTED["area"])
     await quenby.tap("Only this time")
-    await quenby.send_text(PLANTED["access notes"])
     await quenby.tap("✅ Send")
     card = await coordinators.wait_for_message(lambda m: PLANTED["request text"] in m.text)
 
@@ -161,15 +161,14 @@ async def live_her_life(linli: RunningBot, telegram: FakeBotAPI) -> dict[str, st
     await quenby.tap("🛒 Shopping and errands")
     await quenby.send_voice()
     await quenby.tap("⚡ As soon as possible")
-    await quenby.tap(f"🏠 {PLANTED['address']}")
-    await quenby.tap("⏭ Skip")
+    await quenby.tap("🏠 Change the address")  # this time with how to get in
+    await quenby.send_text(PLANTED["access notes"])
+    await quenby.tap("Only this time")
     await quenby.tap("✅ Send")
     await quenby.send_command("/request")
     await quenby.tap("🔧 Home repair")
     await quenby.send_photo(caption=PLANTED["photo caption"])
     await quenby.tap("⚡ As soon as possible")
-    await quenby.tap(f"🏠 {PLANTED['address']}")
-    await quenby.tap("⏭ Skip")
     await quenby.tap("✅ Send")
     await coordinators.wait_for_message(lambda m: PLANTED["photo caption"] in m.text)
 

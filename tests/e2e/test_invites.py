@@ -43,7 +43,7 @@ async def test_invite_link_makes_a_coordinator(
     await zhang.send_command("/start", code)
     assert any("您现在的身份是社区工作人员" in m.text for m in zhang.messages)
     assert "您同意吗？" in zhang.last.text  # no question of role: the invite gave it
-    await zhang.tap("✅ 我同意")
+    await zhang.tap("✍️ 同意，用别的称呼")
     await zhang.send_text("张主任")
     await zhang.tap_reply("⏭ 跳过")  # no place is defined yet: registered at once
     assert "您已登记为社区工作人员" in zhang.last.text

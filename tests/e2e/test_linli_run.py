@@ -43,8 +43,7 @@ async def test_linli_run_answers_start_and_stops_cleanly(
         # The bot handles updates concurrently here, as in production: wait for each answer.
         steps = [
             (mei.tap("🙋 我需要幫助", wait=False), "🔒"),
-            (mei.tap("✅ 我同意", wait=False), "怎樣稱呼"),
-            (mei.tap_reply("Mei", wait=False), "電話號碼"),
+            (mei.tap("✅ 同意，稱呼我 Mei", wait=False), "電話號碼"),
             (mei.tap_reply("📱 提供我的電話號碼", wait=False), "詳細地址"),  # no place defined
             (mei.send_text("9座 3樓 A室", wait=False), "登記成功"),
         ]

@@ -42,7 +42,7 @@ from storage.models import (
 from tests.e2e.community import COORDINATORS_CHAT, VOLUNTEERS_CHAT, person, running_community
 from tests.e2e.harness import RunningBot
 from tests.e2e.privacy import leaks_of, shown
-from tests.e2e.steps import agree_to_register, user_row
+from tests.e2e.steps import agree_as_myself, agree_to_register, user_row
 from tests.people import place_named
 
 LIN, TAO, SAM = 800, 810, 811  # a coordinator; two volunteers
@@ -103,17 +103,14 @@ async def tick_at(linli: RunningBot, clock: ManualClock, moment: datetime) -> No
 
 
 async def register(telegram: FakeBotAPI, resident: Resident) -> ChatUser:
-    """Through the conversation: name, phone typed, a place tapped, the exact address typed."""
+    """Through the conversation: agreed as herself, phone typed, a place tapped: registered."""
     chat = telegram.user(
         resident.telegram_id, first_name=resident.name, language_code=resident.language
     )
-    await agree_to_register(chat)
-    await chat.tap_reply(resident.name)
+    await agree_as_myself(chat)
     await chat.send_text(resident.phone)
     assert [f"📍 {name}" for name in PLACES] == [row[0] for row in chat.last.buttons[:3]]
     await chat.tap(f"📍 {resident.place}")
-    assert "🔒" in chat.last.text  # who will see the address
-    await chat.send_text(resident.address)
     assert chat.reply_keyboard  # the main menu: registered
     return chat
 
@@ -152,13 +149,16 @@ def label(linli: RunningBot, resident: Resident, msgid: str) -> str:
 
 
 async def ask(linli: RunningBot, chat: ChatUser, resident: Resident) -> None:
-    """/request: a category, what (typed), as soon as possible, the saved address, no notes."""
+    """/request: a category, what (typed), as soon as possible; her place stands for her
+    address on the summary, where she gives her exact address (kept as hers)."""
     await chat.send_command("/request")
     await chat.tap(label(linli, resident, "🛒 Shopping and errands"))
     await chat.send_text(resident.need)
     await chat.tap(label(linli, resident, "⚡ As soon as possible"))
-    await chat.tap("🏠 " + resident.address)
-    await chat.tap(label(linli, resident, "⏭ Skip"))
+    assert "🏠 " + resident.place in chat.last.text
+    await chat.tap(label(linli, resident, "🏠 Change the address"))
+    assert "🔒" not in chat.last.text
+    await chat.send_text(resident.address)
     assert resident.address in chat.last.text  # her own summary
     await chat.tap(label(linli, resident, "✅ Send"))
 
@@ -193,15 +193,13 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
     chats = [await register(telegram, r) for r in (MEI, WING, ANN)]
     for resident in (MEI, WING, ANN):
         row = await db_user(linli, resident.telegram_id)
-        assert (row.area, row.address, row.phone) == (
-            resident.place,
-            resident.address,
-            resident.phone,
-        )
+        assert (row.area, row.address, row.phone) == (resident.place, None, resident.phone)
 
-    # Each asks in her own language; her saved address is offered with one tap.
+    # Each asks in her own language, and gives her exact address once, on the summary.
     for resident, chat in zip((MEI, WING, ANN), chats, strict=True):
         await ask(linli, chat, resident)
+        row = await db_user(linli, resident.telegram_id)
+        assert row.address == resident.address
     for resident in (MEI, WING, ANN):
         await approve(telegram, coordinators, resident.need)
 
@@ -364,8 +362,7 @@ async def test_coordinators_keep_the_list_in_chat_and_residents_tap_it(
     await mei.tap_reply(MEI.name)
     await mei.tap_reply("⏭ 跳过")
     assert mei.last.buttons == [["📍 Block 3 (east)"], ["📍 Building 7"], ["🤷 我不确定"]]
-    await mei.tap("🤷 我不确定")
-    await mei.tap_reply("⏭ 跳过")  # no address yet: asked at her first request
+    await mei.tap("🤷 我不确定")  # registered: no address yet, asked at her first request
     row = await db_user(community, MEI.telegram_id)
     assert row.is_onboarded and (row.place_id, row.area, row.address) == (None, None, None)
 
@@ -376,6 +373,8 @@ async def test_coordinators_keep_the_list_in_chat_and_residents_tap_it(
     await mei.tap(label(community, MEI, "⚡ As soon as possible"))
     assert mei.last.buttons[0] == ["📍 Block 3 (east)"]
     await mei.tap("📍 Block 3 (east)")
+    assert "🏠 Block 3 (east)" in mei.last.text  # the summary: her place for now
+    await mei.tap("🏠 改地址")
     await mei.send_text(MEI.address)
     assert "记住" in mei.replies[0].text
     row = await db_user(community, MEI.telegram_id)

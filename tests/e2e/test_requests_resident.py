@@ -24,6 +24,7 @@ from storage.models import (
     UserRole,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import Actions
 from tests.people import make_person
 
 STALE = "This button is no longer active. Please use the latest message."
@@ -31,12 +32,12 @@ ANN, MEI, BEN, LIN, TAO = 5001, 5002, 5003, 5901, 5902
 
 
 async def cast(linli: RunningBot, *, mei_locale: str | None = None) -> None:
-    """Ann (English, saved address), Mei (no address), Ben, coordinator Lin, volunteer Tao."""
+    """Ann (English, saved address), Mei (at 3号楼, no address), Ben, Lin, volunteer Tao."""
     async with linli.app.session_factory() as s:
         await make_person(s, linli.clock, ANN, UserRole.RESIDENT, name="Ann Lee",
                           phone="13800138000", address="Flat 3B, Building 5")  # fmt: skip
         await make_person(s, linli.clock, MEI, UserRole.RESIDENT, name="梅", phone="13900139000",
-                          locale=mei_locale)  # fmt: skip
+                          area="3号楼", locale=mei_locale)  # fmt: skip
         await make_person(s, linli.clock, BEN, UserRole.RESIDENT, name="Ben",
                           address="Flat 9C, Building 2")  # fmt: skip
         await make_person(s, linli.clock, LIN, UserRole.COORDINATOR, name="Lin")
@@ -54,27 +55,30 @@ def english_words(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z]{2,}", stripped)) - {"linli"}
 
 
-async def test_resident_asks_with_a_voice_note_and_coordinators_hear_of_it(
+async def test_resident_asks_from_her_menu_in_four_actions_with_a_voice_note(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
+    """The kind on her menu, a voice note, when, send: her saved address is not asked, the
+    summary shows it with a button to change it, and the coordinators get the card."""
     await cast(linli)
-    ann = telegram.user(ANN, first_name="Ann", language_code="en")
+    ann = Actions(telegram.user(ANN, first_name="Ann", language_code="en"))
     lin = telegram.user(LIN, first_name="Lin", language_code="en")
+    await ann.send_command("/start")  # her menu
+    ann.count = 0
 
-    await ann.send_command("/request")
-    assert "What do you need help with?" in ann.last.text
-    assert ann.last.buttons[0] == ["🚨 It's urgent"]
-    await ann.tap("🛒 Shopping and errands")
+    await ann.tap_reply("🛒 Shopping and errands")
+    assert "What do you need?" in ann.last.text and "voice message" in ann.last.text
     await ann.send_voice()
     assert "When do you need help?" in ann.last.text
+    assert ann.last.buttons == [["⚡ As soon as possible"], ["📅 Today"], ["📅 Tomorrow"],
+                                ["🗓 Pick a day"]]  # fmt: skip
     await ann.tap("📅 Tomorrow")
-    await ann.tap("morning")
-    await ann.tap("🏠 Flat 3B, Building 5")
-    assert "door code" in ann.last.text
-    await ann.tap("⏭ Skip")
-    summary = ann.last.text
-    assert "Shopping and errands" in summary and "🎤" in summary and "tomorrow, morning" in summary
+    summary = ann.last
+    assert "Shopping and errands" in summary.text and "🎤" in summary.text
+    assert "tomorrow, any time of day" in summary.text and "Flat 3B, Building 5" in summary.text
+    assert ["🏠 Change the address"] in summary.buttons
     await ann.tap("✅ Send")
+    assert ann.count == 4
     assert "Request no. 1" in ann.last.text
     assert "A coordinator will check it soon" in ann.last.text
 
@@ -84,7 +88,8 @@ async def test_resident_asks_with_a_voice_note_and_coordinators_hear_of_it(
 
     (request,) = await requests_in_db(linli)
     assert request.status is RequestStatus.PENDING and request.voice_file_id
-    assert (request.timing, request.day_part) == (RequestTiming.TOMORROW, DayPart.MORNING)
+    assert request.category is RequestCategory.SHOPPING
+    assert (request.timing, request.day_part) == (RequestTiming.TOMORROW, DayPart.ANY)
     assert request.address == "Flat 3B, Building 5" and not request.urgent
 
 
@@ -103,11 +108,11 @@ async def test_resident_asks_in_chinese_with_a_photo_a_chosen_day_and_a_new_addr
     days = mei.last.buttons
     assert len(days) == 7 and "周" in days[0][0]
     await mei.tap(days[2][0])
-    await mei.tap("下午")
-    assert "请输入地址" in mei.last.text  # no saved address: asked to type it
-    await mei.send_text("3号楼2单元401")
+    assert "🏠 3号楼" in mei.last.text  # her place stands for her address: not asked
+    await mei.tap("🏠 改地址")
+    assert "请输入地址" in mei.last.text
+    await mei.send_text("3号楼2单元401，门铃坏了，请敲门")
     assert "记住" in mei.replies[0].text  # asked once: kept for next time, visits and alerts
-    await mei.send_text("门铃坏了，请敲门")
     assert "3号楼2单元401" in mei.last.text and "🖼" in mei.last.text
     await mei.tap("✅ 发送")
     assert "求助编号 1" in mei.last.text
@@ -120,11 +125,11 @@ async def test_resident_asks_in_chinese_with_a_photo_a_chosen_day_and_a_new_addr
 
     (request,) = await requests_in_db(linli)
     assert request.photo_file_id and request.description == "水龙头漏水"
-    assert request.timing is RequestTiming.DAY and request.day_part is DayPart.AFTERNOON
-    assert (request.address, request.access_notes) == ("3号楼2单元401", "门铃坏了，请敲门")
+    assert request.timing is RequestTiming.DAY and request.day_part is DayPart.ANY
+    assert request.address == "3号楼2单元401，门铃坏了，请敲门"
     async with linli.app.session_factory() as s:
         row = await s.scalar(select(User).where(User.telegram_id == MEI))
-        assert row is not None and row.address == "3号楼2单元401"
+        assert row is not None and row.address == "3号楼2单元401，门铃坏了，请敲门"
 
 
 async def test_bad_input_at_each_step_is_answered_kindly(
@@ -134,7 +139,7 @@ async def test_bad_input_at_each_step_is_answered_kindly(
     ann = telegram.user(ANN, first_name="Ann", language_code="en")
     await ann.send_command("/request")
     question = ann.last.message_id
-    await ann.send_text("some shopping please")
+    await ann.send_sticker()
     assert "Please tap one of the buttons above" in ann.last.text
     await ann.press_data("nr:cat:caviar", message_id=question)  # forged category
     assert ann.callback_answers[-1].text == STALE
@@ -144,27 +149,30 @@ async def test_bad_input_at_each_step_is_answered_kindly(
 
     await ann.send_sticker()
     assert "say it in words, or send a voice message" in ann.last.text
-    await ann.send_text("x" * 4000)
-    assert "Please keep it under 1000 characters" in ann.last.text
     await ann.send_text("A warm lunch, please")
     await ann.send_voice()
     assert "Please tap one of the buttons above" in ann.last.text
+    await ann.send_text("whenever the moon is blue")
+    assert "did not understand the time" in ann.last.text
+    assert ["🗓 Pick a day"] in ann.last.buttons  # the choices again
     await ann.tap("🗓 Pick a day")
     await ann.press_data("nr:day:2020-01-01", message_id=ann.last.message_id)
     assert "that day cannot be chosen" in (ann.callback_answers[-1].text or "")
     assert ann.last.text == "Which day?"  # the days again
     await ann.tap(ann.last.buttons[0][0])
-    await ann.tap("any time of day")
-    await ann.tap("📍 Another address")
+    summary = ann.last.message_id
+    await ann.send_sticker()
+    assert "Please tap one of the buttons above" in ann.last.text
+    await ann.press_data("nr:confirm:everything", message_id=summary)  # forged
+    assert ann.callback_answers[-1].text == STALE
+    await ann.tap("🏠 Change the address", message_id=summary)
     await ann.send_photo()
     assert "type the address in words" in ann.last.text
     await ann.send_text("y" * 4000)
     assert "keep it under 200 characters" in ann.last.text
     await ann.send_text("Flat 1A, Building 7")
     await ann.tap("Only this time")
-    await ann.send_sticker()
-    assert "tap “⏭ Skip”" in ann.last.text
-    await ann.tap("⏭ Skip")
+    assert "Flat 1A, Building 7" in ann.last.text  # the summary again, with this address
     await ann.send_command("/cancel")
     assert "Nothing was changed" in ann.last.text
     assert await requests_in_db(linli) == []
@@ -173,8 +181,6 @@ async def test_bad_input_at_each_step_is_answered_kindly(
     await ann.tap("☕ Companionship")
     await ann.send_text("Someone to walk with me")
     await ann.tap("⚡ As soon as possible")
-    await ann.tap("🏠 Flat 3B, Building 5")
-    await ann.tap("⏭ Skip")
     await ann.tap("✖️ Cancel")
     assert "nothing was sent" in ann.last.text
     assert await requests_in_db(linli) == []

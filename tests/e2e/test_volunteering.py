@@ -158,7 +158,7 @@ async def test_volunteer_invited_by_a_coordinator_is_approved_at_once(
         await session.commit()
     ada = telegram.user(2003, first_name="Ada", language_code="en")
     await ada.send_command("/start", issued.code)
-    await ada.tap("✅ I agree")
+    await ada.tap("✍️ I agree, with another name")
     await ada.send_text("Ada")
     await ada.tap_reply("⏭ Skip")
     await ada.tap("🌍 Anywhere nearby")

@@ -23,7 +23,7 @@ from bot.views.request_keyboards import (
     rating_keyboard,
     review_keyboard,
 )
-from bot.views.texts import public_card
+from bot.views.texts import full_text_parts, public_card
 from storage.models import HelpRequest, User, VolunteerProfile
 from storage.repositories import users as user_queries
 
@@ -64,6 +64,12 @@ async def request_submitted(
         kind="request.new",
         priority=priority,
     )
+    for index in range(len(full_text_parts(request))):  # a long text, whole, after its card
+        await notifier.tell_coordinators(
+            words_only(lambda index=index: full_text_parts(request)[index]),
+            kind="request.fulltext",
+            priority=priority,
+        )
     await request_media_to_coordinators(notifier, request, priority=priority)
 
 
