@@ -48,6 +48,8 @@ def coordinator_card(
     text += "</b>"
     if from_checkin:
         text = _("🙋 From the daily check-in: the resident tapped “I need help”.") + "\n" + text
+    elif request.emergency:
+        text = _("🚨 A possible emergency: please call the resident.") + "\n" + text
     if holder is not None and request.status in HOLDER_SHOWN:
         text += "\n" + _("🙋 Volunteer: {name}").format(name=name_of(holder))
     if request.rating:
