@@ -113,7 +113,9 @@ async def test_coordinator_sends_a_notice_in_two_languages_and_sees_the_report(
     assert got_zh.text == "周五上午十点在社区礼堂有健康讲座。"
     report = await lin.wait_for_message(lambda m: "Final report" in m.text)
     assert "Sent: 2" in report.text and "Total: 2" in report.text
-    await wait_for(lambda: "Final report" in lin.message(progress.message_id).text)
+    await wait_for(lambda: "report is below" in lin.message(progress.message_id).text)
+    assert lin.message(progress.message_id).buttons == []  # no "Stop sending" left
+    assert [m.text for m in lin.messages].count(report.text) == 1  # the report, posted once
 
     row = await broadcast_row(linli)
     stale = BroadcastStep(action="go", broadcast_id=row.id).pack()
