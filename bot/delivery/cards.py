@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -24,7 +24,10 @@ from storage.repositories import cards as card_queries
 EDIT_KIND = "card.edit"
 
 
-def digest(text: str, markup: InlineKeyboardMarkup | None) -> str:
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+def digest(text: str, markup: Markup) -> str:
     """What a message shows, in 64 characters: its text and its buttons."""
     buttons = markup.model_dump(mode="json", exclude_none=True) if markup else None
     return payload_digest(text, buttons)
@@ -37,9 +40,9 @@ def payload_digest(text: str, buttons: dict[str, Any] | None) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _payload(text: str, markup: InlineKeyboardMarkup | None) -> dict[str, Any]:
+def _payload(text: str, markup: Markup) -> dict[str, Any]:
     payload: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-    if markup is not None and markup.inline_keyboard:
+    if isinstance(markup, InlineKeyboardMarkup) and markup.inline_keyboard:
         payload["reply_markup"] = markup.model_dump(mode="json", exclude_none=True)
     return payload
 
@@ -48,11 +51,14 @@ async def show(
     session: AsyncSession,
     card: RequestCard,
     text: str,
-    markup: InlineKeyboardMarkup | None,
+    markup: Markup,
     *,
     clock: Clock,
 ) -> bool:
-    """Make `card` show `text` and `markup`; False when it already does (nothing queued)."""
+    """Make `card` show `text` and `markup` (a card's buttons are inline; anything else is
+    none); False when it already does (nothing queued)."""
+    if not isinstance(markup, InlineKeyboardMarkup):
+        markup = None
     shown = digest(text, markup)
     if card.shown == shown:
         return False

@@ -96,7 +96,7 @@ async def test_in_simplified_chinese_the_report_lists_names_with_the_chinese_com
     await lin.tap("所有人")
     await lin.tap("📤 立即发送")
     await lin.tap("✅ 是的，发送")
-    await wait_for(lambda: any("最终报告" in m.text for m in lin.messages))
-    report = next(m.text for m in lin.messages if "最终报告" in m.text)
+    await wait_for(lambda: any("最终报告：" in m.text for m in lin.messages))
+    report = next(m.text for m in lin.messages if "最终报告：" in m.text)
     assert "没能联系上" in report
     assert "屏蔽了机器人：Bo Chen、Cy Wu" in report

@@ -324,31 +324,32 @@ async def test_in_simplified_chinese_the_cards_follow_the_request(
         cards.note("resident", ann.last)
         await coordinators.as_user(LIN).tap("✅ 通过并发布")
         cards.note("post", await volunteers.wait_for_message(lambda m: "帮我买点菜" in m.text))
-        await volunteers.as_user(TAO).tap("🙌 我来帮忙")
+        await volunteers.as_user(TAO).tap("🙌 我来认领")
         cards.note("holder", await tao.wait_for_message(lambda m: ADDRESS in m.text))
         told = await coordinators.wait_for_message(lambda m: "接下了求助" in m.text)
         assert "Tao Wang" in told.text
         now = await cards.now()
-        assert "已有志愿者接下" in now["post"].text and now["post"].buttons == []
+        assert "已有志愿者认领" in now["post"].text and now["post"].buttons == []
         assert "志愿者：Tao Wang" in now["coordinators"].text
 
         await tao.tap("🚶 我出发了", message_id=cards.where["holder"][1])
         now = await cards.now()
         assert "您已在路上" in now["holder"].text
-        assert "志愿者在路上" in now["post"].text
+        assert "志愿者正在路上" in now["post"].text
 
-        await tao.tap("✅ 完成", message_id=cards.where["holder"][1])
+        await tao.tap("✅ 已完成", message_id=cards.where["holder"][1])
         await tao.tap("1 小时")
-        await ann.wait_for_message(lambda m: "评分" in m.text or "怎么样" in m.text)
+        cards.note("rating", await ann.wait_for_message(lambda m: "非常好" in str(m.buttons)))
         await ann.tap("😄 5 · 非常好")
         thanks = await tao.wait_for_message(lambda m: "5/5" in m.text)
-        assert "给您的帮助打了" in thanks.text
+        assert "给您的帮助" in thanks.text
         now = await cards.now()
         assert "已完成" in now["holder"].text and now["holder"].buttons == []
         assert "5/5" in now["post"].text and now["post"].buttons == []
         assert "居民评分 5/5" in now["coordinators"].text and now["coordinators"].buttons == []
         assert now["resident"].buttons == []
-        await cards.only_these_have_buttons()
+        # only her offer to add a comment is left, as it should be
+        await cards.only_these_have_buttons("rating")
 
 
 async def test_a_lone_coordinator_is_not_told_of_their_own_actions(
@@ -423,7 +424,7 @@ async def test_two_coordinators_the_other_one_hears_who_took_it(
         await linli.outbox_drained()
         kais_card = kai.message(kais_card.message_id)
         assert "志愿者：Lin" in kais_card.text
-        assert [b for row in kais_card.buttons for b in row] == ["🔁 重新指派", "↩️ 放回任务池"]
+        assert [b for row in kais_card.buttons for b in row] == ["🔁 改派", "↩️ 放回任务池"]
         assert not [m for m in lin.messages if "took request" in m.text]
     finally:
         await linli.stop()

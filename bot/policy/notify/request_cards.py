@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
-
 from bot.delivery import cards as card_delivery
 from bot.delivery.notifier import Notifier, Render, Rendered, recipient_locale
 from bot.delivery.outbox import Priority
@@ -79,7 +77,7 @@ async def replied(
     audience: CardAudience,
     pressed: Pressed,
     user: User | None,
-    shown: tuple[str, InlineKeyboardMarkup | None] | None = None,
+    shown: Rendered | None = None,
 ) -> None:
     """A card sent (or made, by an edit) as a direct reply, to be kept true from now on."""
     chat_id, message_id = pressed
@@ -157,7 +155,6 @@ async def refresh(
             continue
         with notifier.i18n.context(), notifier.i18n.use_locale(card.locale):
             text, markup = render(card, request, facts)
-        markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
         if await card_delivery.show(session, card, text, markup, clock=notifier.clock):
             edits += 1
     await session.flush()
