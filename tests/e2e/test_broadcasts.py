@@ -203,7 +203,7 @@ async def test_event_with_capacity_rsvp_reminders_and_calendar(
     assert b"DTSTART:20260305T020000Z\r\n" in ics.file_bytes
     assert "SUMMARY:健康讲座".encode() in ics.file_bytes
 
-    report = await lin.wait_for_message(lambda m: "最终报告" in m.text)
+    report = await lin.wait_for_message(lambda m: "最终报告：" in m.text)
     await lin.tap("谁会来", message_id=report.message_id)
     assert "Ann" in lin.last.text and "1" in lin.last.text
 
