@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -229,7 +231,8 @@ async def _ask_minutes(
             "type the minutes (for example 45)."
         )
         markup = views.minutes_keyboard(data.request_id)
-        await ask(callback.message, state, VolunteerFlow.minutes, text, markup)
+        question = await ask(callback.message, state, VolunteerFlow.minutes, text, markup)
+        await state.update_data(minutes_question=question.message_id)
     else:
         await state.set_state(VolunteerFlow.minutes)
 
@@ -268,7 +271,13 @@ async def typed_minutes(message: Message, state: FSMContext, ctx: UpdateContext)
         await state.clear()
         await message.answer(views.task_error_text(error))
         return
+    question = (await state.get_data()).get("minutes_question")
     await state.clear()
+    if question and message.bot is not None:  # the minutes were typed: its buttons go too
+        with suppress(TelegramBadRequest):
+            await message.bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=int(question), reply_markup=None
+            )
     role = ctx.person.role if ctx.person else None
     await message.answer(thanks, reply_markup=keyboards.main_menu(role))
 
