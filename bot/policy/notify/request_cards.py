@@ -198,11 +198,5 @@ async def tell_coordinators(
     return told
 
 
-async def people_of(notifier: Notifier, request: HelpRequest) -> tuple[User | None, User | None]:
-    """The resident and the holder of a request, for a card drawn by a handler."""
-    facts = await _facts(notifier, request, [])
-    return facts.resident, facts.holder
-
-
 async def came_from_checkin(notifier: Notifier, request: HelpRequest) -> bool:
     return await card_queries.came_from_checkin(notifier.session, request.id)
