@@ -25,6 +25,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import (
+    EditMessageText,
     Response,
     SendDocument,
     SendMessage,
@@ -48,7 +49,11 @@ METHODS: dict[str, type[TelegramMethod[Any]]] = {
     "sendPhoto": SendPhoto,
     "sendDocument": SendDocument,
     "sendVoice": SendVoice,
+    "editMessageText": EditMessageText,  # a card brought up to date (bot.delivery.cards)
 }
+EDIT_METHODS = frozenset({"editMessageText"})
+# Telegram's answers to an edit that needs no doing: the card already shows it, or it is gone.
+_EDIT_NOT_NEEDED = ("message is not modified", "message to edit not found", "can't be edited")
 # aiogram checks every answer with the generic model `Response[<result type>]`, which pydantic
 # caches only weakly: the garbage collector keeps dropping it, and each rebuild costs about 10 ms
 # of CPU (under load once every ~40 messages, a third of the sender's time). Holding the models
@@ -240,6 +245,8 @@ class RowRequest:
                 row, OutboxStatus.BLOCKED, self._clock.now(), error=log_safe_reason(error)
             )
         except TelegramBadRequest as error:
+            if row.method in EDIT_METHODS and any(n in error.message for n in _EDIT_NOT_NEEDED):
+                return self._edit_not_needed(row, error)
             return self._failed(row, log_safe_reason(error))
         except TelegramServerError as error:
             chat_counted = False
@@ -266,8 +273,18 @@ class RowRequest:
         finally:
             self.limiter.end(row.chat_id, counted=counted, chat_counted=chat_counted)
         return Answer(
-            row, OutboxStatus.SENT, self._clock.now(), telegram_message_id=message.message_id
+            row,
+            OutboxStatus.SENT,
+            self._clock.now(),
+            telegram_message_id=getattr(message, "message_id", None),
         )
+
+    def _edit_not_needed(self, row: ClaimedMessage, error: TelegramBadRequest) -> Answer:
+        """An identical edit did what was asked (the card shows it); an edit of a message that
+        no longer exists has nothing to do. Neither is a failure worth a flag."""
+        if "not modified" in error.message:
+            return Answer(row, OutboxStatus.SENT, self._clock.now())
+        return Answer(row, OutboxStatus.SKIPPED, self._clock.now(), error=log_safe_reason(error))
 
     def _failed(self, row: ClaimedMessage, reason: str) -> Answer:
         """Refused for good; a message that protects a person is flagged to the coordinators."""

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -22,13 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
-from bot.services import broadcasts
+from bot.services import broadcast_report, broadcasts
 from bot.views import broadcasts as broadcast_views
 from storage.db import current_session
 from storage.models import Broadcast, BroadcastStatus, User
 from storage.repositories import broadcasts as broadcast_queries
 
 logger = logging.getLogger("linli.broadcasts")
+PROGRESS_GRACE = timedelta(seconds=60)
 
 
 class BroadcastMonitor:
@@ -99,16 +101,31 @@ class BroadcastMonitor:
             return self.settings.default_locale
         return broadcasts.recipient_locale(author, self.settings.default_locale)
 
+    def _progress_on_its_way(self, broadcast: Broadcast) -> bool:
+        """The coordinator who pressed "send" is being sent the progress message, whose id is
+        not recorded yet: no second one, and no report before it is known (unless its sender
+        never recorded it)."""
+        if broadcast.progress_chat_id is None or broadcast.progress_message_id is not None:
+            return False
+        started = broadcast.started_at or self.clock.now()
+        return self.clock.now() - started < PROGRESS_GRACE
+
     async def _look_at(self, session: AsyncSession, broadcast: Broadcast) -> bool:
         author = await session.get(User, broadcast.author_id) if broadcast.author_id else None
         locale = self._locale_of(author)
         stopped = broadcast.status == BroadcastStatus.CANCELLED
+        if self._progress_on_its_way(broadcast):
+            return False
         final = await broadcasts.finish_if_done(session, broadcast, clock=self.clock)
         if final is not None:
             await session.refresh(broadcast)
+            unreached = await broadcast_report.not_reached(session, broadcast.id)
             with self.i18n.context(), self.i18n.use_locale(locale):
-                text = broadcast_views.final_text(broadcast, final, stopped=stopped)
+                text = broadcast_views.final_text(
+                    broadcast, final, stopped=stopped, unreached=unreached
+                )
                 markup = broadcast_views.progress_keyboard(broadcast, sending=False)
+                closing = broadcast_views.closing_text(broadcast, stopped=stopped)
             chat_id = broadcast.progress_chat_id or (author.telegram_id if author else None)
             if chat_id is not None:
                 await enqueue_message(
@@ -123,7 +140,8 @@ class BroadcastMonitor:
                     if markup
                     else None,
                 )
-            await self._show(broadcast, text, markup, force=True)
+            # the report is posted once, above; the progress message only says it is over
+            await self._show(broadcast, closing, None, force=True)
             self._shown.pop(broadcast.id, None)
             return True
         if stopped:
@@ -132,7 +150,7 @@ class BroadcastMonitor:
         with self.i18n.context(), self.i18n.use_locale(locale):
             text = broadcast_views.progress_text(broadcast, figures)
             markup = broadcast_views.progress_keyboard(broadcast, sending=True)
-        if broadcast.progress_message_id is None and author and author.telegram_id:
+        if broadcast.progress_chat_id is None and author and author.telegram_id:
             # A scheduled broadcast has just started: its coordinator gets a progress message.
             try:
                 message = await self.bot.send_message(author.telegram_id, text, reply_markup=markup)

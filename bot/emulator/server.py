@@ -230,6 +230,14 @@ class FakeBotAPI:
     def unblock(self, user_id: int) -> None:
         self.state.chat(user_id).blocked = False
 
+    def never_started(self, user_id: int) -> None:
+        """A user who never pressed Start: Telegram refuses the bot's first message (403)."""
+        self.state.chat(user_id).never_started = True
+
+    def delete_account(self, user_id: int) -> None:
+        """The user deleted their Telegram account: every request to their chat answers 403."""
+        self.state.chat(user_id).deactivated = True
+
     # groups
 
     def group(

@@ -63,6 +63,8 @@ class ChatState:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     blocked: bool = False
+    never_started: bool = False  # the user never pressed Start: the bot may not write first
+    deactivated: bool = False  # the user deleted their Telegram account
     reply_keyboard: dict[str, Any] | None = None
     reply_keyboard_message_id: int | None = None
     chat_actions: list[str] = field(default_factory=list)
@@ -89,6 +91,10 @@ class ChatState:
         in refuses everything, because the bot cannot even see it any more.
         """
         if self.is_private:
+            if self.deactivated:
+                return forbidden("user is deactivated")
+            if sending and self.never_started:
+                return forbidden("bot can't initiate conversation with a user")
             return forbidden() if sending and self.blocked else None
         if self.bot_status in BOT_PRESENT:
             return None

@@ -437,7 +437,7 @@ async def finish_if_done(
 
 
 async def set_progress_message(
-    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int | None
 ) -> None:
     """Where the coordinator watches the progress: kept in the row, so a restart keeps it."""
     await queries.set_progress_message(session, broadcast_id, chat_id, message_id)

@@ -21,6 +21,7 @@ from bot.services.requests import (
 )
 from bot.services.volunteers import approved_volunteer
 from storage.models import HelpRequest, RequestCategory, RequestStatus, User
+from storage.repositories import cards as card_queries
 from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
 
@@ -50,6 +51,20 @@ async def resident_of(session: AsyncSession, request: HelpRequest) -> User:
     if resident is None:
         raise RequestNotFound()
     return resident
+
+
+async def card_people(
+    session: AsyncSession, request: HelpRequest
+) -> tuple[User, User | None, bool]:
+    """What the coordinators' card shows besides the request: the resident, the volunteer who
+    holds it, and whether it came from a daily check-in."""
+    resident = await resident_of(session, request)
+    holder = (
+        await user_queries.get_by_id(session, request.volunteer_id)
+        if request.volunteer_id
+        else None
+    )
+    return resident, holder, await card_queries.came_from_checkin(session, request.id)
 
 
 async def approve_request(

@@ -3,6 +3,7 @@ progress reports for the coordinator, reminders. Rendered in the language set by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram import html
@@ -12,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import BroadcastStep, EventAnswer
 from bot.i18n import LANGUAGE_NAMES
+from bot.services.broadcast_report import NotReached, Why
 from bot.services.broadcasts import (
     Outgoing,
     Progress,
@@ -142,7 +144,13 @@ def progress_text(broadcast: Broadcast, progress: Progress) -> str:
     return head + "\n\n" + figures(progress)
 
 
-def final_text(broadcast: Broadcast, progress: Progress, *, stopped: bool) -> str:
+def final_text(
+    broadcast: Broadcast,
+    progress: Progress,
+    *,
+    stopped: bool,
+    unreached: Sequence[NotReached] = (),
+) -> str:
     if stopped:
         head = _("⏹ <b>Broadcast no. {id} was stopped.</b> Final report:")
     else:
@@ -151,7 +159,49 @@ def final_text(broadcast: Broadcast, progress: Progress, *, stopped: bool) -> st
     text += "\n" + _("Total: {total}").format(total=progress.total)
     if broadcast.is_event:
         text += "\n" + _("👥 Coming so far: {count}").format(count=broadcast.event_going)
+    if unreached:
+        text += "\n\n" + not_reached_text(unreached)
     return text
+
+
+NAMES_SHOWN = 20  # per reason; the rest are counted
+
+
+def _reason_label(why: Why) -> str:
+    labels = {
+        Why.BLOCKED: _("🚫 Blocked the bot"),
+        Why.NEVER_STARTED: _("👋 Never started the bot (they must press Start first)"),
+        Why.DELETED: _("🗑 Telegram account deleted"),
+        Why.OTHER: _("⚠️ Telegram refused it for another reason"),
+    }
+    return labels[why]
+
+
+def not_reached_text(unreached: Sequence[NotReached]) -> str:
+    """Who could not be reached, by reason, so a coordinator can call or visit them."""
+    lines = [_("<b>Could not be reached</b> (please call or visit them):")]
+    for why in Why:
+        names = [
+            html.quote(p.name or _("someone without a name")) for p in unreached if p.why is why
+        ]
+        if not names:
+            continue
+        shown = _(", ").join(names[:NAMES_SHOWN])
+        if len(names) > NAMES_SHOWN:
+            shown += " " + _("and {count} more").format(count=len(names) - NAMES_SHOWN)
+        lines.append(_("{reason}: {names}").format(reason=_reason_label(why), names=shown))
+    return "\n".join(lines)
+
+
+def closing_text(broadcast: Broadcast, *, stopped: bool) -> str:
+    """The progress message once it is over: the report follows it, once."""
+    if stopped:
+        return _("⏹ Broadcast no. {id} was stopped. The final report is below.").format(
+            id=broadcast.id
+        )
+    return _("🏁 Broadcast no. {id} is finished. The final report is below.").format(
+        id=broadcast.id
+    )
 
 
 def progress_keyboard(broadcast: Broadcast, *, sending: bool) -> InlineKeyboardMarkup | None:

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.services.requests import reference
 from bot.views.texts import duration_label, first_name, private_card, when_label
-from storage.models import HelpRequest, User, VolunteerProfile, VolunteerStatus
+from storage.models import HelpRequest, RequestStatus, User, VolunteerProfile, VolunteerStatus
 
 
 def approved(request: HelpRequest) -> str:
@@ -153,7 +153,11 @@ def waiting(
     unclaimed: bool,
 ) -> str:
     """The coordinators' reminder of a request nobody took, or one not marked done in time."""
-    if unclaimed:
+    if unclaimed and request.status is RequestStatus.PENDING:
+        headline = _(
+            "⏰ Still waiting after {waited}: no coordinator has checked this request yet."
+        )
+    elif unclaimed:
         headline = _("⏰ Still waiting after {waited}: nobody has taken this request yet.")
     else:
         headline = _("⏰ Not marked done: {volunteer} took this request, and its time has passed.")
@@ -163,3 +167,27 @@ def waiting(
     )
     card = private_card(request, resident) if resident else ""
     return f"<b>{text}</b>\n\n{card}"
+
+
+def taken_to_coordinators(request: HelpRequest, volunteer: User) -> str:
+    return _("🤝 {volunteer} took request no. {ref} ({when}).").format(
+        volunteer=html.quote(volunteer.display_name or first_name(volunteer)),
+        ref=reference(request),
+        when=when_label(request),
+    )
+
+
+def rating_to_volunteer(request: HelpRequest, resident: User | None) -> str:
+    """The resident's thanks, to the volunteer who helped: the rating, and the comment if any."""
+    text = _("⭐ {name} rated your help with request no. {ref}: {rating}/5. Thank you!").format(
+        name=html.quote(first_name(resident))
+        if resident and resident.display_name
+        else _("The resident"),
+        ref=reference(request),
+        rating=request.rating or "—",
+    )
+    if request.rating_comment:
+        text += "\n" + _("💬 They wrote: {comment}").format(
+            comment=html.quote(request.rating_comment)
+        )
+    return text

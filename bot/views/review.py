@@ -14,6 +14,8 @@ from bot.views.request_keyboards import review_button
 from bot.views.texts import category_label, private_card, status_label
 from storage.models import HelpRequest, RequestCategory, RequestStatus, User
 
+HOLDER_SHOWN = (RequestStatus.CLAIMED, RequestStatus.IN_PROGRESS, RequestStatus.DONE)
+
 REJECT_REASONS = {
     "scope": __("This is not something our volunteers can help with."),
     "office": __("The community office can help you better with this: please call them."),
@@ -32,10 +34,30 @@ def reason_text(reason: str | None) -> str:
     return html.quote(reason or "")
 
 
-def coordinator_card(request: HelpRequest, resident: User, note: str | None = None) -> str:
-    """The full card (address and phone: coordinators only), its status, and who did what."""
+def coordinator_card(
+    request: HelpRequest,
+    resident: User,
+    note: str | None = None,
+    *,
+    holder: User | None = None,
+    from_checkin: bool = False,
+) -> str:
+    """The full card (address and phone: coordinators only), its status, who holds it, the
+    resident's rating, and who did what."""
     text = private_card(request, resident) + "\n\n<b>" + html.quote(status_label(request.status))
     text += "</b>"
+    if from_checkin:
+        text = _("🙋 From the daily check-in: the resident tapped “I need help”.") + "\n" + text
+    elif request.emergency:
+        text = _("🚨 A possible emergency: please call the resident.") + "\n" + text
+    if holder is not None and request.status in HOLDER_SHOWN:
+        text += "\n" + _("🙋 Volunteer: {name}").format(name=name_of(holder))
+    if request.rating:
+        text += "\n" + _("⭐ Rated {rating}/5 by the resident").format(rating=request.rating)
+        if request.rating_comment:
+            text += "\n" + _("💬 Comment: {comment}").format(
+                comment=html.quote(request.rating_comment)
+            )
     if request.reason and request.status is RequestStatus.REJECTED:
         text += "\n" + _("Reason: {reason}").format(reason=reason_text(request.reason))
     if request.duplicate_of_id:
@@ -45,8 +67,16 @@ def coordinator_card(request: HelpRequest, resident: User, note: str | None = No
     return text
 
 
-def announcement(request: HelpRequest, resident: User, *, emergency: bool) -> str:
+def announcement(
+    request: HelpRequest, resident: User, *, emergency: bool, from_checkin: bool = False
+) -> str:
     """A new request, as the coordinators first see it."""
+    if from_checkin:
+        head = _(
+            "🙋 <b>“I need help” on the daily check-in.</b> {name} tapped it instead of "
+            "“I'm fine”. Please call them now."
+        ).format(name=name_of(resident))
+        return head + "\n\n" + coordinator_card(request, resident)
     if emergency:
         head = _(
             "🚨 <b>Possible emergency.</b> The resident pressed “It's urgent” or wrote "

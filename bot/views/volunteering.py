@@ -25,8 +25,9 @@ from bot.services.errors import (
 from bot.services.requests import reference
 from bot.services.volunteers import VOLUNTEER_LANGUAGES
 from bot.views.keyboards import one_per_row
-from bot.views.texts import category_label, duration_label, private_card
-from storage.models import HelpRequest, RequestCategory, User, VolunteerStatus
+from bot.views.request_keyboards import claim_keyboard, held_task_keyboard
+from bot.views.texts import category_label, duration_label, private_card, public_card
+from storage.models import HelpRequest, RequestCategory, RequestStatus, User, VolunteerStatus
 
 SPOKEN_LANGUAGES = {
     "mandarin": __("Mandarin"),
@@ -233,3 +234,79 @@ def hours_text(this_month: int, total: int) -> str:
     return _("⏱ Your volunteering time\nThis month: {month}\nIn total: {total}").format(
         month=duration_label(this_month), total=duration_label(total)
     ) + ("\n\n" + _("Thank you for all you do! 🙏") if total else "")
+
+
+# the cards of a task as it changes (bot.policy.notify.request_cards keeps them true)
+
+
+def _with_note(card: str, note: str) -> str:
+    return f"{card}\n\n<b>{html.quote(note)}</b>"
+
+
+def _status_note(request: HelpRequest) -> str | None:
+    """How the public posts of a task say where it stands (no names: only that it is taken)."""
+    match request.status:
+        case RequestStatus.OPEN:
+            return None
+        case RequestStatus.CLAIMED:
+            return taken_note()
+        case RequestStatus.IN_PROGRESS:
+            return _("🚶 Taken: a volunteer is on the way.")
+        case RequestStatus.DONE:
+            if request.rating:
+                return _("✅ Done. The resident rated the help {rating}/5. Thank you!").format(
+                    rating=request.rating
+                )
+            return _("✅ Done. Thank you, everyone!")
+        case RequestStatus.CANCELLED:
+            return _("✖️ Cancelled by the resident: nobody needs to go.")
+    return _("This task is no longer open.")
+
+
+def group_post(request: HelpRequest, *, latest: bool) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The post in the volunteers' group; only the newest post of a task keeps its button."""
+    note = _status_note(request)
+    if note is None and not latest:
+        note = _("🔁 Posted again: see the newer post below.")
+    if note is None:
+        return public_card(request), claim_keyboard(request)
+    return _with_note(public_card(request), note), None
+
+
+def browse_card(request: HelpRequest) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A task shown in a volunteer's private chat by “🔎 Open tasks”."""
+    if request.status is RequestStatus.OPEN:
+        return public_card(request), claim_keyboard(request)
+    return _with_note(public_card(request), _("This task is no longer open.")), None
+
+
+def holder_card(
+    request: HelpRequest, resident: User | None, *, holds: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The card of the volunteer who took the task: the address while it is theirs and under
+    way; once done, cancelled or no longer theirs, the public card and no buttons."""
+    if request.status is RequestStatus.CANCELLED:
+        note = _("✖️ The resident cancelled this request. You do not need to go. Thank you!")
+        return _with_note(public_card(request), note), None
+    if not holds:
+        note = _("↩️ This task is no longer yours. Thank you!")
+        return _with_note(public_card(request), note), None
+    if request.status is RequestStatus.DONE:
+        note = _("✅ Done. Thank you!")
+        if request.rating:
+            note += " " + _("The resident rated your help {rating}/5.").format(
+                rating=request.rating
+            )
+        return _with_note(public_card(request), note), None
+    if resident is None or request.status not in (RequestStatus.CLAIMED, RequestStatus.IN_PROGRESS):
+        return _with_note(public_card(request), _("This task is no longer open.")), None
+    if request.status is RequestStatus.CLAIMED:
+        return claimed_text(request, resident), held_task_keyboard(request)
+    text = (
+        _("🚶 You are on your way. Thank you!")
+        + "\n\n"
+        + private_card(request, resident)
+        + "\n\n"
+        + _("Tap “✅ Done” when you have finished.")
+    )
+    return text, held_task_keyboard(request)

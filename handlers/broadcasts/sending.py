@@ -75,6 +75,11 @@ async def send_now(
     except (NotAllowed, BroadcastChanged, BroadcastNotFound) as error:
         await _refused(callback, error, views.already_done_text())
         return
+    # In the transaction that starts the sending: the progress message is coming here, so the
+    # monitor sends none of its own and waits for its id before the final report.
+    await broadcasts.set_progress_message(
+        ctx.session, callback_data.broadcast_id, callback.from_user.id, None
+    )
     await callback.answer()
     await retire_buttons(callback, views.sending_note())
     await state.clear()

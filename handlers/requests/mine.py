@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import RequestAction
 from bot.context import UpdateContext
+from bot.policy.notify import request_cards as cards
 from bot.policy.notify import requests as notify
 from bot.policy.permissions import Action, is_registered
 from bot.services import requests
@@ -22,7 +23,7 @@ from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
 from handlers.replies import edit_pressed, retire_buttons, send_main_menu, stale_button_text
 from handlers.requests.states import AfterRequest
 from handlers.wizard import ask, pressed_then_ask
-from storage.models import HelpRequest
+from storage.models import CardAudience, HelpRequest
 
 FINISHED = requests.FINISHED
 
@@ -81,7 +82,16 @@ async def show_my_requests(message: Message, state: FSMContext, ctx: UpdateConte
         return
     await message.answer(_("<b>Your requests</b>"))
     for request in mine[:10]:
-        await message.answer(resident_card(request), reply_markup=cancel_keyboard(request))
+        shown = resident_card(request), cancel_keyboard(request)
+        sent = await message.answer(shown[0], reply_markup=shown[1])
+        await cards.replied(
+            ctx.notifier,
+            request,
+            CardAudience.RESIDENT,
+            (message.chat.id, sent.message_id),
+            ctx.person,
+            shown,
+        )
 
 
 # cancelling
@@ -125,7 +135,13 @@ async def confirm_cancel(
         request = await requests.own_request(ctx.session, ctx.person, callback_data.request_id)
         await _finished(callback, request)
         return
-    await notify.request_cancelled(ctx.notifier, request, volunteer_id)
+    pressed = callback.message
+    await notify.request_cancelled(
+        ctx.notifier,
+        request,
+        volunteer_id,
+        pressed=(pressed.chat.id, pressed.message_id) if pressed else None,
+    )
     await callback.answer(_("Cancelled."))
     await edit_pressed(callback, resident_card(request), None)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -63,9 +64,11 @@ async def _edit_card(
 async def _show_card(
     ctx: UpdateContext, bot: Bot, chat_id: int, message_id: int, request: HelpRequest, note: str
 ) -> None:
-    resident = await review.resident_of(ctx.session, request)
+    resident, holder, from_checkin = await review.card_people(ctx.session, request)
     with card_language(chat_id, ctx):
-        text = views.coordinator_card(request, resident, note)
+        text = views.coordinator_card(
+            request, resident, note, holder=holder, from_checkin=from_checkin
+        )
         markup = review_keyboard(request)
     await _edit_card(bot, chat_id, message_id, text, markup)
 
@@ -107,6 +110,11 @@ class Press:
             _("This request changed since. Here it is now."), show_alert=True
         )
         await self.show_card()
+
+    @property
+    def pressed(self) -> tuple[int, int]:
+        """The card pressed: its step edits it, the notify policy edits the others."""
+        return self.chat_id, self.message.message_id
 
     @property
     def version(self) -> int:
@@ -166,7 +174,7 @@ async def step_approve(press: Press) -> None:
     request = await review.approve_request(
         ctx.session, press.coordinator, press.request.id, press.version, clock=ctx.clock
     )
-    await notify.request_approved(ctx.notifier, request)
+    await notify.request_approved(ctx.notifier, request, pressed=press.pressed)
     await press.callback.answer(_("Approved."))
     await press.show_card(lambda: views.approved_note(press.coordinator))
 
@@ -183,18 +191,20 @@ async def step_set_category(press: Press) -> None:
         await press.callback.answer(stale_button_text())
         return
     ctx = press.ctx
-    await review.set_category(
+    request = await review.set_category(
         ctx.session, press.coordinator, press.request.id, press.version, category, clock=ctx.clock
     )
+    await notify.request_edited(ctx.notifier, request, pressed=press.pressed)
     await press.callback.answer()
     await press.show_card(lambda: views.category_note(press.coordinator))
 
 
 async def step_urgency(press: Press) -> None:
     ctx, urgent = press.ctx, not press.request.urgent
-    await review.set_urgency(
+    request = await review.set_urgency(
         ctx.session, press.coordinator, press.request.id, press.version, urgent, clock=ctx.clock
     )
+    await notify.request_edited(ctx.notifier, request, pressed=press.pressed)
     await press.callback.answer()
     await press.show_card(lambda: views.urgency_note(press.coordinator, urgent))
 
@@ -252,7 +262,7 @@ async def step_reject_why(press: Press) -> None:
         press.data.value,
         clock=ctx.clock,
     )
-    await notify.request_rejected(ctx.notifier, request)
+    await notify.request_rejected(ctx.notifier, request, pressed=press.pressed)
     await press.show_card(lambda: views.rejected_note(press.coordinator))
 
 
@@ -280,7 +290,7 @@ async def step_pick(press: Press) -> None:
         volunteer_id,
         clock=ctx.clock,
     )
-    await notify.request_assigned(ctx.notifier, task, volunteer, previous_id)
+    await notify.request_assigned(ctx.notifier, task, volunteer, previous_id, pressed=press.pressed)
     await press.callback.answer(_("Assigned."))
     await press.show_card(lambda: views.assigned_note(volunteer, press.coordinator))
 
@@ -290,7 +300,7 @@ async def step_unassign(press: Press) -> None:
     request, previous_id = await review.unassign_request(
         ctx.session, press.coordinator, press.request.id, press.version, clock=ctx.clock
     )
-    await notify.request_reopened(ctx.notifier, request, previous_id)
+    await notify.request_reopened(ctx.notifier, request, previous_id, pressed=press.pressed)
     await press.callback.answer()
     await press.show_card(lambda: views.unassigned_note(press.coordinator))
 
@@ -340,7 +350,9 @@ async def typed_for_request(
             request = await review.reject_request(
                 session, user, request_id, version, text, clock=ctx.clock, media=media
             )
-            await notify.request_rejected(ctx.notifier, request, media)
+            await notify.request_rejected(
+                ctx.notifier, request, media, pressed=_card_of(data, message.chat.id)
+            )
             reply = _("✅ Rejected. The resident was told.")
             rejected = True
         else:
@@ -359,7 +371,9 @@ async def typed_for_request(
                 ).format(ref=original_id)
                 await ask_again(message, again, state)
                 return
-            await notify.request_merged(ctx.notifier, request, original)
+            await notify.request_merged(
+                ctx.notifier, request, original, pressed=_card_of(data, message.chat.id)
+            )
             reply = _("✅ Marked as the same as request no. {ref}.").format(ref=original.id)
     except NotAllowed:
         await state.clear()
@@ -386,6 +400,13 @@ async def typed_for_request(
             note = views.rejected_note(user) if rejected and user else ""
         with suppress(RequestNotFound):  # the resident's data was deleted meanwhile
             await _show_card(ctx, bot, chat_id, int(data["card_message_id"]), request, note)
+
+
+def _card_of(data: dict[str, Any], chat_id: int) -> tuple[int, int] | None:
+    """The card a typed answer is for (its handler edits it)."""
+    if not data.get("card_message_id"):
+        return None
+    return int(data.get("card_chat_id", chat_id)), int(data["card_message_id"])
 
 
 async def type_it_please(message: Message, state: FSMContext) -> None:

@@ -8,8 +8,10 @@ who holds the task; group posts are edited to "taken" with no names."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -17,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import TaskAction
 from bot.context import UpdateContext
+from bot.policy.notify import request_cards as cards
 from bot.policy.notify import requests as notify
 from bot.policy.permissions import Action, is_helper
 from bot.services import claims, volunteers
@@ -33,13 +36,12 @@ from bot.services.requests import reference
 from bot.understanding.durations import parse_duration
 from bot.views import keyboards
 from bot.views import volunteering as views
-from bot.views.request_keyboards import claim_keyboard, held_task_keyboard
-from bot.views.texts import private_card, public_card
+from bot.views.request_keyboards import held_task_keyboard
 from handlers.audience import PRIVATE
 from handlers.replies import button_text, edit_pressed, retire_buttons, stale_button_text
 from handlers.requests.states import VolunteerFlow
 from handlers.wizard import ask
-from storage.models import RequestStatus
+from storage.models import CardAudience, HelpRequest, RequestStatus
 
 
 async def not_allowed_text(ctx: UpdateContext) -> str:
@@ -84,7 +86,7 @@ async def _send_task_page(bot: Bot, chat_id: int, ctx: UpdateContext, offset: in
     if offset == 0:
         await bot.send_message(chat_id, _("🔎 Open tasks: {count}").format(count=total))
     for request in tasks:
-        await bot.send_message(chat_id, public_card(request), reply_markup=claim_keyboard(request))
+        await _send_browse_card(bot, chat_id, ctx, request)
     shown = offset + len(tasks)
     if shown < total:
         await bot.send_message(
@@ -92,6 +94,17 @@ async def _send_task_page(bot: Bot, chat_id: int, ctx: UpdateContext, offset: in
             _("Shown {shown} of {total}.").format(shown=shown, total=total),
             reply_markup=views.more_tasks_keyboard(shown),
         )
+
+
+async def _send_browse_card(
+    bot: Bot, chat_id: int, ctx: UpdateContext, request: HelpRequest
+) -> None:
+    """A task's public card with its claim button, kept true until it is no longer open."""
+    shown = views.browse_card(request)
+    sent = await bot.send_message(chat_id, shown[0], reply_markup=shown[1])
+    await cards.replied(
+        ctx.notifier, request, CardAudience.BROWSE, (chat_id, sent.message_id), ctx.person, shown
+    )
 
 
 async def show_open_tasks(message: Message, ctx: UpdateContext, bot: Bot) -> None:
@@ -115,12 +128,17 @@ async def _view_task(
 ) -> None:
     request = await claims.visible_task(ctx.session, ctx.person, data.request_id)
     await callback.answer()
-    await bot.send_message(
-        callback.from_user.id, public_card(request), reply_markup=claim_keyboard(request)
-    )
+    await _send_browse_card(bot, callback.from_user.id, ctx, request)
 
 
 # ---- claiming -----------------------------------------------------------------------------
+
+
+def _pressed_at(callback: CallbackQuery) -> tuple[int, int] | None:
+    """(chat id, message id) of the pressed card: its step edits it, the notify policy the
+    other cards of the task."""
+    message = callback.message
+    return (message.chat.id, message.message_id) if message is not None else None
 
 
 def _pressed_message(callback: CallbackQuery) -> str | None:
@@ -171,7 +189,9 @@ async def _claim(
         await _answer_task_error(callback, error, ctx)
         await _retire_claim_post(callback, in_group, ctx)
         return
-    await notify.task_claimed(ctx.notifier, task, ctx.person, in_group=in_group)
+    await notify.task_claimed(
+        ctx.notifier, task, ctx.person, in_group=in_group, pressed=_pressed_at(callback)
+    )
     await callback.answer(_("✅ Thank you! This task is yours."))
     if in_group:
         await _retire_claim_post(callback, in_group, ctx)
@@ -191,12 +211,12 @@ async def _start(
     request = await claims.held_task(ctx.session, ctx.person, data.request_id)
     if request.status is RequestStatus.IN_PROGRESS:  # a second tap: said already
         await callback.answer(_("Already noted: you are on your way. 👍"))
-        await edit_pressed(callback, None, held_task_keyboard(request))
-        return
-    request = await claims.start_task(ctx.session, ctx.person, data.request_id, clock=ctx.clock)
-    await notify.task_started(ctx.notifier, request, ctx.person)
-    await callback.answer(_("👍 We told them you are on your way. Thank you!"))
-    await edit_pressed(callback, None, held_task_keyboard(request))
+    else:
+        request = await claims.start_task(ctx.session, ctx.person, data.request_id, clock=ctx.clock)
+        await notify.task_started(ctx.notifier, request, ctx.person, pressed=_pressed_at(callback))
+        await callback.answer(_("👍 We told them you are on your way. Thank you!"))
+    task = await claims.show_task(ctx.session, ctx.person, request.id, clock=ctx.clock)
+    await edit_pressed(callback, *views.holder_card(task.request, task.resident, holds=True))
 
 
 async def _ask_minutes(
@@ -211,7 +231,8 @@ async def _ask_minutes(
             "write how long (for example 45 minutes or 1.5 hours)."
         )
         markup = views.minutes_keyboard(data.request_id)
-        await ask(callback.message, state, VolunteerFlow.minutes, text, markup)
+        question = await ask(callback.message, state, VolunteerFlow.minutes, text, markup)
+        await state.update_data(minutes_question=question.message_id)
     else:
         await state.set_state(VolunteerFlow.minutes)
 
@@ -250,7 +271,13 @@ async def typed_minutes(message: Message, state: FSMContext, ctx: UpdateContext)
         await state.clear()
         await message.answer(views.task_error_text(error))
         return
+    question = (await state.get_data()).get("minutes_question")
     await state.clear()
+    if question and message.bot is not None:  # the minutes were typed: its buttons go too
+        with suppress(TelegramBadRequest):
+            await message.bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=int(question), reply_markup=None
+            )
     role = ctx.person.role if ctx.person else None
     await message.answer(thanks, reply_markup=keyboards.main_menu(role))
 
@@ -338,8 +365,15 @@ async def show_my_tasks(message: Message, ctx: UpdateContext) -> None:
     await message.answer(_("🧰 Your tasks: {count}").format(count=len(held)))
     for request in held:
         task = await claims.show_task(ctx.session, ctx.person, request.id, clock=ctx.clock)
-        await message.answer(
-            private_card(task.request, task.resident), reply_markup=held_task_keyboard(task.request)
+        shown = views.holder_card(task.request, task.resident, holds=True)
+        sent = await message.answer(shown[0], reply_markup=shown[1])
+        await cards.replied(
+            ctx.notifier,
+            task.request,
+            CardAudience.HOLDER,
+            (message.chat.id, sent.message_id),
+            ctx.person,
+            shown,
         )
 
 

@@ -10,6 +10,7 @@ from storage.models.broadcasts import (
     EventResponse,
     RsvpAnswer,
 )
+from storage.models.cards import CardAudience, RequestCard
 from storage.models.checkins import (
     Checkin,
     CheckinContact,
@@ -47,6 +48,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "BroadcastStatus",
+    "CardAudience",
     "Checkin",
     "CheckinContact",
     "CheckinEvent",
@@ -63,6 +65,7 @@ __all__ = [
     "OutboxStatus",
     "Pairing",
     "Place",
+    "RequestCard",
     "RequestCategory",
     "RequestEvent",
     "RequestStatus",

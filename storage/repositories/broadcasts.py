@@ -192,8 +192,10 @@ async def mark_report_queued(session: AsyncSession, broadcast_id: int, now: date
 
 
 async def set_progress_message(
-    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int | None
 ) -> None:
+    """`message_id` None: the progress message is on its way to `chat_id` (its sender records
+    it next), so the monitor neither sends another nor reports before it is known."""
     await session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id)
@@ -270,3 +272,35 @@ async def answers_count(session: AsyncSession, broadcast_id: int) -> dict[RsvpAn
         .group_by(EventResponse.answer)
     )
     return {RsvpAnswer(answer): count for answer, count in result.all()}
+
+
+UNREACHED = (OutboxStatus.BLOCKED, OutboxStatus.FAILED, OutboxStatus.SKIPPED)
+
+
+async def not_reached(
+    session: AsyncSession, broadcast_id: int
+) -> Sequence[tuple[str | None, int, str | None]]:
+    """(name, chat id, error) of each person the broadcast did not reach: refused, failed, or
+    skipped because they had been unreachable before (not the rows withdrawn by a stop)."""
+    result = await session.execute(
+        select(User.display_name, OutboxMessage.chat_id, OutboxMessage.error)
+        .outerjoin(User, User.id == OutboxMessage.user_id)
+        .where(
+            OutboxMessage.broadcast_id == broadcast_id,
+            OutboxMessage.kind == BROADCAST_KIND,
+            OutboxMessage.status.in_(UNREACHED),
+            func.coalesce(OutboxMessage.error, "") != "withdrawn",
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [(name, chat_id, error) for name, chat_id, error in result.all()]
+
+
+async def last_refusal(session: AsyncSession, chat_id: int) -> str | None:
+    """What Telegram last answered when it refused a message to this chat (403)."""
+    return await session.scalar(
+        select(OutboxMessage.error)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.BLOCKED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )

@@ -23,6 +23,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     Pairing,
+    RequestCard,
     RequestEvent,
     User,
     Visit,
@@ -212,6 +213,12 @@ async def erase_outbox_to(session: AsyncSession, user_id: int, telegram_id: int 
         update(OutboxMessage)
         .where(to_them)
         .values(payload={}, chat_id=0)
+        .execution_options(synchronize_session=False)
+    )
+    # the cards of requests shown in their chat are forgotten (their chat id with them)
+    await session.execute(
+        delete(RequestCard)
+        .where(or_(RequestCard.user_id == user_id, RequestCard.chat_id == (telegram_id or 0)))
         .execution_options(synchronize_session=False)
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, User
+from storage.repositories import cards as card_queries
 
 
 def add(
@@ -118,6 +119,7 @@ async def claim_due(
         params,
     )
     rows = [ClaimedMessage(*row) for row in result]
+    rows = await card_queries.resolve_edits(session, rows, now=now, worker=worker)
     rows.sort(key=lambda row: (-row.priority, row.id))
     return rows
 

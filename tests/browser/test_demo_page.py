@@ -248,7 +248,7 @@ async def test_plus_one_hour_ticks_the_scheduler(page: Page) -> None:
 
     coordinators = phone(page, COORDINATORS_GROUP_ID)
     await expect(bot_message(coordinators, "新求助")).to_have_count(1)
-    flags = bot_message(coordinators, "还没有人认领")
+    flags = bot_message(coordinators, "⏰ 已等待")  # for review, or for a volunteer
     plus_hour = page.locator("#controls button[data-control='plus_hour']")
     for hours in (1, 2, 3):
         await plus_hour.click()
@@ -260,6 +260,7 @@ async def test_plus_one_hour_ticks_the_scheduler(page: Page) -> None:
     await expect(page.locator("#status")).to_contain_text("(+4h)")
     await expect(flags).to_have_count(2)
     await expect(flags.filter(has_text=PENDING_REQUEST.description)).to_have_count(1)
+    await expect(flags.filter(has_text="还没有社区工作人员核实")).to_have_count(1)
     await expect(flags.filter(has_text=OPEN_REQUEST.description)).to_have_count(1)
     await expect(flags.first.locator(".inline-kb button").first).to_be_visible()
 

@@ -36,10 +36,9 @@ async def running_community(
         telegram.base_url,
         clock,
         database_url=database_url,
-        default_locale="en",
         coordinator_chat_id=COORDINATORS_CHAT,
         volunteer_chat_id=VOLUNTEERS_CHAT,
-        **options,
+        **{"default_locale": "en", **options},
     )
     await running.start()
     try:

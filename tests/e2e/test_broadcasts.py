@@ -114,7 +114,9 @@ async def test_coordinator_sends_a_notice_in_two_languages_and_sees_the_report(
     assert got_zh.text == "周五上午十点在社区礼堂有健康讲座。"
     report = await lin.wait_for_message(lambda m: "Final report" in m.text)
     assert "Sent: 2" in report.text and "Total: 2" in report.text
-    await wait_for(lambda: "Final report" in lin.message(progress.message_id).text)
+    await wait_for(lambda: "report is below" in lin.message(progress.message_id).text)
+    assert lin.message(progress.message_id).buttons == []  # no "Stop sending" left
+    assert [m.text for m in lin.messages].count(report.text) == 1  # the report, posted once
 
     row = await broadcast_row(linli)
     stale = BroadcastStep(action="go", broadcast_id=row.id).pack()
@@ -203,7 +205,7 @@ async def test_event_with_capacity_rsvp_reminders_and_calendar(
     assert b"DTSTART:20260305T020000Z\r\n" in ics.file_bytes
     assert "SUMMARY:健康讲座".encode() in ics.file_bytes
 
-    report = await lin.wait_for_message(lambda m: "最终报告" in m.text)
+    report = await lin.wait_for_message(lambda m: "最终报告：" in m.text)
     await lin.tap("谁会来", message_id=report.message_id)
     assert "Ann" in lin.last.text and "1" in lin.last.text
 

@@ -12,6 +12,7 @@ from bot.delivery.edit_guard import IdenticalEditGuard
 from bot.emulator.server import FakeBotAPI
 from storage.models import AuditEvent, HelpRequest, RequestStatus, User, UserRole
 from tests.e2e.community import (
+    COORDINATORS_CHAT,
     RESIDENT_ADDRESS,
     VOLUNTEERS_CHAT,
     open_request,
@@ -34,6 +35,9 @@ async def test_fifty_volunteers_claim_the_same_task_at_once(
         for telegram_id in CROWD:
             await person(linli, telegram, telegram_id, UserRole.VOLUNTEER, name=f"V{telegram_id}")
         group = telegram.group(VOLUNTEERS_CHAT, "Volunteers", members=list(CROWD))
+        coordinators = telegram.group(
+            COORDINATORS_CHAT, "Coordinators", members=[coordinator.telegram_id]
+        )
         request = await open_request(linli, resident, coordinator, post_to_group=True)
         post = await group.wait_for_message(lambda m: "Rice and eggs" in m.text)
 
@@ -69,6 +73,9 @@ async def test_fifty_volunteers_claim_the_same_task_at_once(
         group_post = group.message(post.message_id)
         assert "Taken by a volunteer" in group_post.text and group_post.buttons == []
         assert all(RESIDENT_ADDRESS not in m.text for m in group.messages)
+        # the coordinators are told who took it, once
+        await coordinators.wait_for_message(lambda m: "took request no." in m.text)
+        assert [m.text for m in coordinators.messages].count(coordinators.last.text) == 1
 
         # only the winner's step edited the post: the 49 others made no edit at all, so
         # Telegram refused nothing (not even as "message is not modified")

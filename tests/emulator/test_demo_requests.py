@@ -31,7 +31,7 @@ from bot.demo.seed import (
 )
 from storage.models import HelpRequest, RequestEvent, RequestStatus, User
 
-FLAG = "还没有人认领"  # "⏰ Still waiting after …: nobody has taken this request yet."
+FLAG = "⏰ 已等待"  # "⏰ Still waiting after …" (for review, or for a volunteer)
 
 
 async def test_seeded_requests_went_through_every_step(
@@ -114,6 +114,11 @@ async def test_moving_the_clock_ticks_the_scheduler_at_once(demo: DemoRunner) ->
     second = await coordinators.wait_for_message(lambda m: FLAG in m.text, timeout=10)
     flagged = first.text + second.text
     assert PENDING_REQUEST.description in flagged and OPEN_REQUEST.description in flagged
+    # the one nobody checked yet is not said to be unclaimed (no volunteer could see it)
+    for flag in (first, second):
+        waits_for_review = PENDING_REQUEST.description in flag.text
+        assert ("还没有社区工作人员核实" in flag.text) == waits_for_review
+        assert ("还没有人认领" in flag.text) != waits_for_review
 
     await demo.advance(timedelta(days=1))  # each request is flagged once
     await asyncio.sleep(0.5)  # what the tick queued would be sent by now

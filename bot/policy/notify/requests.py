@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from bot.delivery.notifier import Notifier, Rendered, words_only
 from bot.delivery.outbox import Priority
+from bot.policy.notify import request_cards as cards
+from bot.policy.notify.request_cards import Pressed
 from bot.services.claims import Task
 from bot.services.media import Media, media_of
 from bot.services.requests import needs_coordinator_attention, reference
@@ -24,7 +26,7 @@ from bot.views.request_keyboards import (
     review_keyboard,
 )
 from bot.views.texts import full_text_parts, public_card
-from storage.models import HelpRequest, User, VolunteerProfile
+from storage.models import CardAudience, HelpRequest, User, VolunteerProfile
 from storage.repositories import users as user_queries
 
 
@@ -40,9 +42,10 @@ async def _publish(
     notifier: Notifier, request: HelpRequest, *, kind: str, priority: Priority
 ) -> None:
     """The public card with its claim button, to the volunteers' group (if there is one)."""
-    await notifier.tell_volunteers_group(
+    row = await notifier.tell_volunteers_group(
         lambda: (public_card(request), claim_keyboard(request)), kind=kind, priority=priority
     )
+    await cards.queued(notifier, request, CardAudience.GROUP, row)
 
 
 # asking and review
@@ -56,13 +59,18 @@ async def request_submitted(
         priority = Priority.URGENT
     else:
         priority = Priority.ALERT if request.urgent else Priority.NOTICE
-    await notifier.tell_coordinators(
+    from_checkin = await cards.came_from_checkin(notifier, request)
+    await cards.tell_coordinators(
+        notifier,
         lambda: (
-            review_views.announcement(request, resident, emergency=emergency),
+            review_views.announcement(
+                request, resident, emergency=emergency, from_checkin=from_checkin
+            ),
             review_keyboard(request),
         ),
         kind="request.new",
         priority=priority,
+        card_of=request,
     )
     for index in range(len(full_text_parts(request))):  # a long text, whole, after its card
         await notifier.tell_coordinators(
@@ -73,7 +81,16 @@ async def request_submitted(
     await request_media_to_coordinators(notifier, request, priority=priority)
 
 
-async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
+async def request_edited(
+    notifier: Notifier, request: HelpRequest, *, pressed: Pressed | None = None
+) -> None:
+    """A coordinator changed the category or urgency: every card says so."""
+    await cards.refresh(notifier, request, pressed=pressed)
+
+
+async def request_approved(
+    notifier: Notifier, request: HelpRequest, *, pressed: Pressed | None = None
+) -> None:
     await notifier.tell_user(
         await _resident(notifier, request),
         words_only(lambda: notices.approved(request)),
@@ -86,10 +103,15 @@ async def request_approved(notifier: Notifier, request: HelpRequest) -> None:
         kind="request.published",
         priority=Priority.ALERT if request.urgent else Priority.NOTICE,
     )
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 async def request_rejected(
-    notifier: Notifier, request: HelpRequest, media: Media | None = None
+    notifier: Notifier,
+    request: HelpRequest,
+    media: Media | None = None,
+    *,
+    pressed: Pressed | None = None,
 ) -> None:
     """The resident hears why; a reason said by voice reaches her as that voice note."""
 
@@ -106,6 +128,7 @@ async def request_rejected(
         priority=Priority.NOTICE,
         media=media,
     )
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 async def request_question(
@@ -139,12 +162,22 @@ async def request_answered(
             return media_notices.answer_media(request, media)
         return notices.answer(request, answer)
 
-    await notifier.tell_coordinators(
-        words_only(text), kind="request.answer", priority=Priority.ALERT, media=media
+    await cards.tell_coordinators(
+        notifier,
+        words_only(text),
+        kind="request.answer",
+        priority=Priority.ALERT,
+        media=media,
     )
 
 
-async def request_merged(notifier: Notifier, request: HelpRequest, original: HelpRequest) -> None:
+async def request_merged(
+    notifier: Notifier,
+    request: HelpRequest,
+    original: HelpRequest,
+    *,
+    pressed: Pressed | None = None,
+) -> None:
     """A duplicate joined with the request it repeats."""
     await notifier.tell_user(
         await _resident(notifier, request),
@@ -152,6 +185,7 @@ async def request_merged(notifier: Notifier, request: HelpRequest, original: Hel
         kind="request.duplicate",
         priority=Priority.NOTICE,
     )
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 async def _unassigned(notifier: Notifier, previous_id: int | None, ref: str) -> None:
@@ -165,12 +199,17 @@ async def _unassigned(notifier: Notifier, previous_id: int | None, ref: str) -> 
 
 
 async def request_assigned(
-    notifier: Notifier, task: Task, volunteer: User, previous_id: int | None
+    notifier: Notifier,
+    task: Task,
+    volunteer: User,
+    previous_id: int | None,
+    *,
+    pressed: Pressed | None = None,
 ) -> None:
     """A coordinator gave the task to `volunteer` (maybe taking it from `previous_id`)."""
     request, resident = task.request, task.resident
     ref = reference(request)
-    await notifier.tell_user(
+    row = await notifier.tell_user(
         volunteer,
         lambda: (
             notices.assigned_to_you(request, resident),
@@ -179,6 +218,7 @@ async def request_assigned(
         kind="task.assigned",
         priority=Priority.ALERT,
     )
+    await cards.queued(notifier, request, CardAudience.HOLDER, row, volunteer)
     await request_media_to_holder(notifier, request, volunteer)
     await notifier.tell_user(
         resident,
@@ -187,10 +227,15 @@ async def request_assigned(
         priority=Priority.ALERT,
     )
     await _unassigned(notifier, previous_id, ref)
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 async def request_reopened(
-    notifier: Notifier, request: HelpRequest, previous_id: int | None
+    notifier: Notifier,
+    request: HelpRequest,
+    previous_id: int | None,
+    *,
+    pressed: Pressed | None = None,
 ) -> None:
     """A coordinator put a held task back in the pool."""
     ref = reference(request)
@@ -202,13 +247,18 @@ async def request_reopened(
         priority=Priority.NOTICE,
     )
     await _publish(notifier, request, kind="request.published", priority=Priority.NOTICE)
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 # the resident's own steps
 
 
 async def request_cancelled(
-    notifier: Notifier, request: HelpRequest, volunteer_id: int | None
+    notifier: Notifier,
+    request: HelpRequest,
+    volunteer_id: int | None,
+    *,
+    pressed: Pressed | None = None,
 ) -> None:
     """Cancelled by the resident: the volunteer who held it need not go."""
     await notifier.tell_user(
@@ -217,42 +267,85 @@ async def request_cancelled(
         kind="request.cancelled",
         priority=Priority.ALERT,
     )
-    await notifier.tell_coordinators(
+    await cards.tell_coordinators(
+        notifier,
         words_only(lambda: notices.cancelled_to_coordinators(request)),
         kind="request.cancelled",
         priority=Priority.NOTICE,
     )
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 async def request_rated(notifier: Notifier, request: HelpRequest, previous: int | None) -> None:
-    """A new rating: a low one goes to the coordinators (the same one again does not)."""
-    if previous != request.rating and needs_coordinator_attention(request):
-        await request_feedback(notifier, request)
+    """A new rating: the volunteer hears the resident's thanks; a low one goes to the
+    coordinators (the same one again does not); the cards show it."""
+    if previous != request.rating:
+        await _thanks_to_volunteer(notifier, request)
+        if needs_coordinator_attention(request):
+            await _feedback_to_coordinators(notifier, request)
+    await cards.refresh(notifier, request)
 
 
 async def request_feedback(
     notifier: Notifier, request: HelpRequest, media: Media | None = None
 ) -> None:
-    """The rating and comment, to the coordinators; a comment said by voice (or a photo) is
-    that voice note or photo, the rating under it."""
+    """A comment after the rating: to the volunteer who helped and to the coordinators; a
+    comment said by voice (or a photo) is that voice note or photo, the rating under it."""
+    await _thanks_to_volunteer(notifier, request)
+    await _feedback_to_coordinators(notifier, request, media)
+    await cards.refresh(notifier, request)
 
+
+async def _thanks_to_volunteer(notifier: Notifier, request: HelpRequest) -> None:
+    resident = await _resident(notifier, request)
+    await notifier.tell_user(
+        await _person(notifier, request.volunteer_id),
+        words_only(lambda: notices.rating_to_volunteer(request, resident)),
+        kind="request.thanks",
+        priority=Priority.NOTICE,
+    )
+
+
+async def _feedback_to_coordinators(
+    notifier: Notifier, request: HelpRequest, media: Media | None
+) -> None:
     def text() -> str:
         if media is not None:
             return media_notices.feedback_media(request, media)
         return notices.feedback(request)
 
-    await notifier.tell_coordinators(
-        words_only(text), kind="request.feedback", priority=Priority.NOTICE, media=media
+    await cards.tell_coordinators(
+        notifier,
+        words_only(text),
+        kind="request.feedback",
+        priority=Priority.NOTICE,
+        media=media,
     )
 
 
 # the volunteer's steps
 
 
-async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_group: bool) -> None:
-    """The resident hears who is coming. A claim pressed in the volunteers' group brings the
-    details to the volunteer privately (the group post only says "taken")."""
+async def task_claimed(
+    notifier: Notifier,
+    task: Task,
+    volunteer: User,
+    *,
+    in_group: bool,
+    pressed: Pressed | None = None,
+) -> None:
+    """The resident hears who is coming, the coordinators who took it (not the taker, if a
+    coordinator). A claim pressed in the volunteers' group brings the details to the volunteer
+    privately (the group post only says "taken"); one pressed on a card in the volunteer's
+    chat makes that card theirs."""
     request, resident = task.request, task.resident
+    await cards.tell_coordinators(
+        notifier,
+        words_only(lambda: notices.taken_to_coordinators(request, volunteer)),
+        kind="task_taken",
+        priority=Priority.NOTICE,
+        actor=volunteer,
+    )
     await notifier.tell_user(
         resident,
         words_only(lambda: notices.claimed(request, volunteer)),
@@ -260,7 +353,7 @@ async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_gr
         priority=Priority.NOTICE,
     )
     if in_group:
-        await notifier.tell_user(
+        row = await notifier.tell_user(
             volunteer,
             lambda: (
                 volunteer_views.claimed_text(request, resident),
@@ -269,16 +362,23 @@ async def task_claimed(notifier: Notifier, task: Task, volunteer: User, *, in_gr
             kind="task_details",
             priority=Priority.URGENT,
         )
+        await cards.queued(notifier, request, CardAudience.HOLDER, row, volunteer)
+    elif pressed is not None:
+        await cards.replied(notifier, request, CardAudience.HOLDER, pressed, volunteer)
     await request_media_to_holder(notifier, request, volunteer)
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
-async def task_started(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
+async def task_started(
+    notifier: Notifier, request: HelpRequest, volunteer: User, *, pressed: Pressed | None = None
+) -> None:
     await notifier.tell_user(
         await _resident(notifier, request),
         words_only(lambda: notices.on_the_way(request, volunteer)),
         kind="task_started",
         priority=Priority.URGENT,
     )
+    await cards.refresh(notifier, request, pressed=pressed)
 
 
 async def task_done(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
@@ -292,14 +392,18 @@ async def task_done(notifier: Notifier, request: HelpRequest, volunteer: User) -
         kind="task_done",
         priority=Priority.NOTICE,
     )
+    await cards.refresh(notifier, request)
 
 
 async def task_released(notifier: Notifier, request: HelpRequest, volunteer: User) -> None:
-    """ "I can't make it": coordinators, resident, and the task is posted again."""
-    await notifier.tell_coordinators(
+    """ "I can't make it": coordinators (not the volunteer, if a coordinator), resident, and
+    the task is posted again."""
+    await cards.tell_coordinators(
+        notifier,
         words_only(lambda: notices.released_to_coordinators(request, volunteer)),
         kind="task_released",
         priority=Priority.ALERT,
+        actor=volunteer,
     )
     await notifier.tell_user(
         await _resident(notifier, request),
@@ -308,6 +412,7 @@ async def task_released(notifier: Notifier, request: HelpRequest, volunteer: Use
         priority=Priority.NOTICE,
     )
     await _publish(notifier, request, kind="task_reposted", priority=Priority.NOTICE)
+    await cards.refresh(notifier, request)
 
 
 # volunteers themselves
@@ -327,7 +432,8 @@ async def request_waiting(notifier: Notifier, request: HelpRequest, *, unclaimed
     resident = await _resident(notifier, request)
     volunteer = await _person(notifier, request.volunteer_id)
     waited = int((notifier.clock.now() - request.created_at).total_seconds() // 60)
-    await notifier.tell_coordinators(
+    await cards.tell_coordinators(
+        notifier,
         lambda: (
             notices.waiting(
                 request, resident, volunteer, waited_minutes=waited, unclaimed=unclaimed
@@ -336,6 +442,7 @@ async def request_waiting(notifier: Notifier, request: HelpRequest, *, unclaimed
         ),
         kind="request.unclaimed" if unclaimed else "request.overdue",
         priority=Priority.ALERT if request.urgent else Priority.NOTICE,
+        card_of=request,
     )
 
 
