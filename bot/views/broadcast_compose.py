@@ -12,6 +12,7 @@ from bot.callbacks import BroadcastStep
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.broadcasts import CapacityInvalid, TextEmpty, TimeInPast, TimeInvalid
 from bot.services.errors import InvalidInput, TextTooLong
+from bot.views.words import join_items
 from storage.models import Audience, Place
 
 TIME_EXAMPLE = "2026-05-01 14:30"
@@ -80,7 +81,7 @@ def write_it_text() -> str:
 
 
 def more_versions_question(written: Iterable[str]) -> Question:
-    names = ", ".join(LANGUAGE_NAMES[locale] for locale in written)
+    names = join_items(LANGUAGE_NAMES[locale] for locale in written)
     return _("Written in: {languages}. Add a version in another language?").format(
         languages=names
     ), _rows(

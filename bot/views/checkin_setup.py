@@ -25,6 +25,7 @@ from bot.services.checkins import (
 )
 from bot.services.schedule import EVERY_DAY, QuietHours, time_label
 from bot.views.texts import day_with_weekday, weekday_names
+from bot.views.words import join_items
 from storage.models import CheckinPlan, ContactKind, User
 
 TIME_CHOICES = ("07:30", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
@@ -60,11 +61,11 @@ def days_label(days: Sequence[int]) -> str:
     if chosen == list(WEEKDAYS):
         return _("Monday to Friday")
     names = weekday_names()
-    return ", ".join(names[day] for day in chosen)
+    return join_items(names[day] for day in chosen)
 
 
 def times_label(times: Sequence[str]) -> str:
-    return ", ".join(sorted(times))
+    return join_items(sorted(times))
 
 
 def time_value(label: str) -> str:
@@ -316,6 +317,8 @@ def times_question(resident_name: str | None, quiet: QuietHours) -> str:
             "🕘 At what times should I ask {name} “Are you all right?” Tap one to four times "
             "(their own local time). Tap again to remove one."
         ).format(name=html.quote(resident_name))
+    if quiet.start == quiet.end:  # quiet hours off: no night to speak of
+        return text
     return text + "\n" + _("No check-ins at night ({quiet}).").format(quiet=quiet_label(quiet))
 
 

@@ -28,6 +28,7 @@ from bot.services.errors import (
 )
 from bot.services.schedule import EVERY_DAY
 from bot.views import checkin_setup as views
+from bot.views.words import join_items
 from handlers.checkins.common import already_on, only_coordinators, person, quiet
 from handlers.checkins.setup import (
     ENROL,
@@ -297,7 +298,7 @@ async def _volunteer_page_turned(step: _Step) -> None:
 async def _volunteers_done(step: _Step) -> None:
     names = step.data.get("volunteer_names", {})
     chosen = [names.get(str(v), "—") for v in step.data.get("volunteers", [])]
-    note = "🤝 " + ", ".join(chosen) if chosen else _("No volunteer for now")
+    note = "🤝 " + join_items(chosen) if chosen else _("No volunteer for now")
     await step.next(CheckinSetup.contact, note)
 
 
