@@ -13,6 +13,7 @@ from magic_filter import MagicFilter
 from bot.i18n import LANGUAGE_NAMES, translations_of
 from bot.policy.permissions import is_resident
 from bot.views import keyboards
+from bot.views.words import phone_html
 from storage.models import User, UserRole
 
 
@@ -96,7 +97,7 @@ def details_text(user: User, locale: str) -> str:
         "Language: {language}"
     ).format(
         name=html.quote(user.display_name or "—"),
-        phone=html.quote(user.phone) if user.phone else _("not given"),
+        phone=phone_html(user.phone, "") if user.phone else _("not given"),
         area=html.quote(user.area or "—"),
         role=role_label(user.role),
         language=LANGUAGE_NAMES.get(locale, locale),

@@ -25,7 +25,7 @@ from bot.services.checkins import (
 )
 from bot.services.schedule import EVERY_DAY, QuietHours, time_label
 from bot.views.texts import day_with_weekday, weekday_names
-from bot.views.words import join_items
+from bot.views.words import join_items, phone_html
 from storage.models import CheckinPlan, ContactKind, User
 
 TIME_CHOICES = ("07:30", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
@@ -103,7 +103,7 @@ def link_line(link: ChainLink, *, for_coordinators: bool) -> str:
     if link.kind is ContactKind.PHONE:
         if for_coordinators and link.phone:
             return _("☎️ {name}, {phone}: the coordinators will phone").format(
-                name=name, phone=html.quote(link.phone)
+                name=name, phone=phone_html(link.phone, "")
             )
         return _("☎️ {name}: the coordinators will phone").format(name=name)
     return _("👤 {name}").format(name=name)
@@ -362,8 +362,9 @@ def contact_question(resident_name: str | None) -> str:
     )
 
 
-def contact_added(name: str, count: int) -> str:
-    text = _("✅ Added: {name}.").format(name=html.quote(name))
+def contact_added(name: str, phone: str, count: int) -> str:
+    """The contact just added, with the number read back so a wrong digit is seen now."""
+    text = _("✅ Added: {name}, {phone}.").format(name=html.quote(name), phone=phone_html(phone))
     if count < MAX_PHONE_CONTACTS:
         text += " " + _("You can type a second contact, or tap “➡️ Continue”.")
     return text

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.services.requests import reference
+from bot.views.words import phone_html
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
 
@@ -126,7 +127,7 @@ def private_card(request: HelpRequest, resident: User) -> str:
         public=public_card(request),
         name=html.quote(resident.display_name or "—"),
         address=html.quote(request.address or resident.address or "—"),
-        phone=html.quote(resident.phone or "—"),
+        phone=phone_html(resident.phone),
         notes=html.quote(request.access_notes or resident.access_notes or "—"),
     )
 

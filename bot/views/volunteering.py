@@ -26,7 +26,7 @@ from bot.services.requests import reference
 from bot.services.volunteers import VOLUNTEER_LANGUAGES
 from bot.views.keyboards import one_per_row
 from bot.views.texts import category_label, duration_label, private_card
-from bot.views.words import join_items
+from bot.views.words import join_items, phone_html
 from storage.models import HelpRequest, RequestCategory, User, VolunteerStatus
 
 SPOKEN_LANGUAGES = {
@@ -102,7 +102,7 @@ def registration_card(volunteer: User, skills: list[str], languages: list[str]) 
         "Name: {name}\nPhone: {phone}\nArea: {area}\nCan help with: {skills}\nSpeaks: {languages}"
     ).format(
         name=html.quote(volunteer.display_name or "—"),
-        phone=html.quote(volunteer.phone) if volunteer.phone else _("not given"),
+        phone=phone_html(volunteer.phone, "") if volunteer.phone else _("not given"),
         area=html.quote(volunteer.area or "—"),
         skills=join_items(skill_label(skill) for skill in skills) or "—",
         languages=join_items(spoken_language_label(code) for code in languages) or "—",

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
+from aiogram import html
 from aiogram.utils.i18n import I18n
 
 _DIGITS = re.compile(r"\d")
@@ -80,3 +81,8 @@ def in_reader_script(text: str | None) -> str:
     if locale == "zh_Hans":
         return str(_converter("t2s").convert(text))
     return text
+
+
+def phone_html(phone: str | None, missing: str = "—") -> str:
+    """A phone number for an HTML message: dialable and quoted, or `missing`."""
+    return html.quote(dialable(phone) or missing)
