@@ -73,14 +73,18 @@ def day_with_weekday(day: date) -> str:
 
 
 def when_label(request: HelpRequest) -> str:
+    """The day written out ("Wed 12/2, morning", "12月2日（周三）上午"), never "today" or
+    "tomorrow": a card is read on other days than the one it was written."""
     if request.timing is RequestTiming.ASAP:
         return _("as soon as possible")
     part = day_part_label(request.day_part)
-    if request.timing is RequestTiming.TODAY:
-        return _("today, {part}").format(part=part)
-    if request.timing is RequestTiming.TOMORROW:
-        return _("tomorrow, {part}").format(part=part)
-    return _("{date}, {part}").format(date=date_label(request.slot_date), part=part)
+    if request.slot_date is None:  # not expected: every timed request has its day
+        if request.timing is RequestTiming.TODAY:
+            return _("today, {part}").format(part=part)
+        if request.timing is RequestTiming.TOMORROW:
+            return _("tomorrow, {part}").format(part=part)
+        return part
+    return _("{date}, {part}").format(date=day_with_weekday(request.slot_date), part=part)
 
 
 def local_time(moment: datetime, timezone: str) -> str:
