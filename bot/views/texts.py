@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.services.requests import reference
-from bot.views.words import phone_html
+from bot.views.words import in_reader_script, phone_html
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
 
@@ -104,7 +104,7 @@ def request_title(request: HelpRequest) -> str:
 def _description(request: HelpRequest) -> str:
     parts = []
     if request.description:
-        parts.append(html.quote(request.description))
+        parts.append(html.quote(in_reader_script(request.description)))
     if request.voice_file_id:
         parts.append(_("🎤 (voice message)"))
     if request.photo_file_id:

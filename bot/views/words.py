@@ -70,16 +70,19 @@ def _converter(config: str) -> Any:
 
 
 def in_reader_script(text: str | None) -> str:
-    """Text someone typed, in the script the reader reads: a Simplified notice converted to
-    Traditional for a reader of Traditional Chinese, and the reverse. Other readers get it as
-    it was typed."""
+    """Text someone typed, in the script the reader reads: a notice written in Simplified
+    converted to Traditional for a reader of Traditional Chinese, and the reverse. A text
+    already in the reader's script (or mixing both) stays as it was written; readers of other
+    languages get it as typed."""
     if not text:
         return text or ""
     locale = reader_locale()
-    if locale == "zh_Hant":
-        return str(_converter("s2t").convert(text))
     if locale == "zh_Hans":
-        return str(_converter("t2s").convert(text))
+        return str(_converter("t2s").convert(text))  # leaves Simplified text as it is
+    if locale == "zh_Hant" and _converter("t2s").convert(text) == text:
+        # no character written only in Traditional: it was written in Simplified (converting
+        # a Traditional text again would change 台 to 臺 and 裡 to 裏)
+        return str(_converter("s2t").convert(text))
     return text
 
 

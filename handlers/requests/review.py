@@ -41,9 +41,9 @@ from storage.models import HelpRequest, RequestCategory, User
 
 @contextmanager
 def card_language(chat_id: int, ctx: UpdateContext) -> Iterator[None]:
-    """A group reads the default language (as the Notifier wrote the card); a private chat
-    reads the coordinator's own."""
-    locale = ctx.settings.default_locale if chat_id < 0 else ctx.i18n.current_locale
+    """A group reads its own language (as the Notifier wrote the card); a private chat reads
+    the coordinator's own."""
+    locale = ctx.group_language() if chat_id < 0 else ctx.i18n.current_locale
     with ctx.i18n.use_locale(locale):
         yield
 

@@ -19,6 +19,7 @@ from storage.models.checkins import (
     CheckinStatus,
     ContactKind,
 )
+from storage.models.community import CallBack, GroupChat
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
     AuditEvent,
@@ -47,6 +48,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "BroadcastStatus",
+    "CallBack",
     "Checkin",
     "CheckinContact",
     "CheckinEvent",
@@ -57,6 +59,7 @@ __all__ = [
     "DayPart",
     "EventResponse",
     "FsmState",
+    "GroupChat",
     "HelpRequest",
     "Invite",
     "OutboxMessage",
