@@ -189,8 +189,8 @@ class PlaceAction(CallbackData, prefix="pa"):
 
 
 class CallBackAction(CallbackData, prefix="call"):
-    """ "Please call me": "ask" (anyone registered), "list" and "done" (a coordinator marking
-    the call back `call_id` made). Checked against the presser's role and the call back's
+    """ "Please call me": "ask" (anyone registered) and "done" (a coordinator marking the call
+    back `call_id` made). Checked against the presser's role and the call back's
     state."""
 
     action: str

@@ -81,6 +81,24 @@ def not_yours_text() -> str:
     return _("This button is not for you, or it is no longer active.")
 
 
+def is_stop_word(text: str) -> bool:
+    """ "✖️ Stop" tapped under a question, or the word typed (in any of our languages, with or
+    without its sign): the step is left, as /cancel does for those who type commands."""
+    labels = translations_of("✖️ Stop")
+    words = {label.replace("✖️", "").strip().casefold() for label in labels}
+    return text in labels or text.strip().casefold() in words
+
+
+def not_registered_text() -> str:
+    return _("You are not registered yet. Write me any word, and we begin.")
+
+
+def stop_hint() -> str:
+    """How to leave a step that waits for typed words (the "✖️ Stop" button in a private chat;
+    the word itself, typed, anywhere)."""
+    return _("To stop, tap “✖️ Stop” or write “stop”.")
+
+
 def tap_a_button_text() -> str:
     """Something typed at a step that waits for a button."""
     return _("Please tap one of the buttons above 👆")

@@ -65,10 +65,14 @@ def coordinators_only_text() -> str:
     return _("Only coordinators can do this.")
 
 
+def text_placeholder() -> str:
+    return _("The text of the notice")
+
+
 def text_question() -> str:
     return _(
         "📣 <b>New notice</b>\n\nSend me the text of the notice. You can also send a photo "
-        "or a document with the text as its caption. /cancel stops."
+        "or a document with the text as its caption. To stop, write “stop”."
     )
 
 
@@ -141,7 +145,7 @@ def audience_question(*, no_places: bool = False) -> Question:
         Audience.CHECKINS: _("People enrolled in check-ins"),
     }
     text = (
-        _("No places are defined yet: add them with /places. Who should receive it?")
+        _("No places are defined yet: add them with “🏘 Places”. Who should receive it?")
         if no_places
         else _("Who should receive it?")
     )

@@ -28,7 +28,7 @@ def privacy_notice() -> str:
         "share it, your language, and what you ask or offer here.\n"
         "• <b>Who sees it:</b> the community coordinators. A volunteer sees your address and "
         "phone only after taking on your request, and every such look is recorded.\n"
-        "• <b>Deleting it:</b> send /privacy at any time and tap “Delete my data”."
+        "• <b>Deleting it:</b> at any time, tap “🔒 Privacy” in the menu, then “Delete my data”."
     )
 
 
@@ -121,7 +121,7 @@ def consent_note() -> str:
 def no_consent_text() -> str:
     return _(
         "That is all right. Without your agreement we cannot keep your details, so we "
-        "cannot register you. If you change your mind, just send /start."
+        "cannot register you. If you change your mind, just write to me."
     )
 
 
@@ -143,11 +143,12 @@ def welcome_text(user: User) -> str:
         return _("Welcome, {name}. You are registered as a coordinator.").format(name=name)
     if is_volunteer(user):
         return _(
-            "Thank you for volunteering, {name}! You are registered. Send /help to see what "
-            "you can do."
+            "Thank you for volunteering, {name}! You are registered. Tap “❓ Help” below to "
+            "see what you can do."
         ).format(name=name)
     return _(
-        "Thank you, {name}, you are registered. Send /help at any time to see what I can do."
+        "Thank you, {name}, you are registered. Tap “❓ Help” below at any time to see what "
+        "I can do."
     ).format(name=name)
 
 

@@ -339,8 +339,12 @@ def saved_answer() -> str:
     return _("⏱ Saved.")
 
 
+def note_placeholder() -> str:
+    return _("Your note about the visit")
+
+
 def note_question() -> str:
-    return _("✍️ Write your note in a message (/cancel stops).")
+    return _("✍️ Write your note in a message. To stop, write “stop”.")
 
 
 def write_it_text() -> str:

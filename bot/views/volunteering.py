@@ -174,7 +174,7 @@ def not_allowed_text(*, helper: bool, resident: bool, status: VolunteerStatus | 
             "Tasks are for volunteers. If you need help yourself, tap “🙋 I need help” and a "
             "volunteer will come to you."
         )
-    return _("Only registered volunteers can take tasks. Please send me /start in a private chat.")
+    return _("Only registered volunteers can take tasks. Please write to me in a private chat.")
 
 
 def task_error_text(error: DomainError) -> str:

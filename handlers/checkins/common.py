@@ -38,7 +38,7 @@ def only_coordinators() -> str:
 
 
 def bad_input_note() -> str:
-    return _("Please use the buttons below 👇, or send /cancel to stop.")
+    return _("Please use the buttons below 👇. To stop, write “stop”.")
 
 
 def not_on_now() -> str:

@@ -333,7 +333,7 @@ async def confirmed(
 
 
 async def expected_a_button(message: Message) -> None:
-    await message.answer(_("Please tap one of the buttons above 👆, or send /cancel to stop."))
+    await message.answer(_("Please tap one of the buttons above 👆. To stop, write “stop”."))
 
 
 async def urgent_pressed(

@@ -18,7 +18,14 @@ from bot.services.errors import InvalidInput, RatingInvalid, RequestChanged, Req
 from bot.views.asking import invalid_text
 from bot.views.request_keyboards import cancel_confirm_keyboard, cancel_keyboard, comment_keyboard
 from bot.views.texts import resident_card
-from handlers.replies import edit_pressed, retire_buttons, send_main_menu, stale_button_text
+from handlers.replies import (
+    edit_pressed,
+    not_registered_text,
+    retire_buttons,
+    send_main_menu,
+    stale_button_text,
+    stop_hint,
+)
 from handlers.requests.states import AfterRequest
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import HelpRequest
@@ -57,7 +64,7 @@ async def refuse_if_not_resident(message: Message, ctx: UpdateContext) -> bool:
         await message.answer(_("Please use this in your private chat with me."))
         return True
     if not is_registered(ctx.person):
-        await message.answer(_("You are not registered yet. Send /start to begin."))
+        await message.answer(not_registered_text())
         return True
     if not ctx.may(Action.ASK_FOR_HELP):
         await message.answer(
@@ -167,8 +174,10 @@ async def wants_to_comment(
         callback,
         state,
         AfterRequest.comment,
-        _("Please write your comment. Send /cancel if you changed your mind."),
+        _("Please write your comment. If you changed your mind, tap “✖️ Stop”."),
         note=_("💬 Add a comment"),
+        placeholder=_("Your comment for the coordinators"),
+        stop=True,
     )
 
 
@@ -201,7 +210,7 @@ async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, b
 
 
 async def text_please(message: Message) -> None:
-    await message.answer(_("Please type it in words ✍️, or send /cancel to stop."))
+    await message.answer(_("Please type it in words ✍️.") + " " + stop_hint())
 
 
 # answering a coordinator's question
@@ -219,7 +228,10 @@ async def wants_to_answer(
     await callback.answer()
     await state.update_data(request_id=request.id)
     if isinstance(callback.message, Message):
-        await ask(callback.message, state, AfterRequest.answer, _("Please type your answer."))
+        await ask(
+            callback.message, state, AfterRequest.answer, _("Please type your answer."),
+            placeholder=_("Your answer to the coordinator"),
+        )  # fmt: skip
 
 
 async def got_answer(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
