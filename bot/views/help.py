@@ -63,8 +63,7 @@ def help_text(user: User, community_phone: str) -> str:
     """What the person can do, each thing by the button of their menu that does it."""
     if not user.is_onboarded:
         return _(
-            "I help neighbours help each other. Tap “🙋 I need help” or “🤝 I want to "
-            "volunteer” above to register; it takes a minute."
+            "I help neighbours help each other. Write me any word to register; it takes a minute."
         )
     if is_coordinator(user):
         intro = _(
