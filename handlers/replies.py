@@ -81,9 +81,11 @@ def not_yours_text() -> str:
     return _("This button is not for you, or it is no longer active.")
 
 
-def is_stop_word(text: str) -> bool:
+def is_stop_word(text: str | None) -> bool:
     """ "✖️ Stop" tapped under a question, or the word typed (in any of our languages, with or
     without its sign): the step is left, as /cancel does for those who type commands."""
+    if not text:
+        return False
     labels = translations_of("✖️ Stop")
     words = {label.replace("✖️", "").strip().casefold() for label in labels}
     return text in labels or text.strip().casefold() in words
