@@ -47,7 +47,7 @@ async def waiting_call_backs(session: AsyncSession, limit: int = 30) -> list[tup
         .order_by(CallBack.asked_at, CallBack.id)
         .limit(limit)
     )
-    return [(call, user) for call, user in rows.tuples()]
+    return [(row[0], row[1]) for row in rows]
 
 
 async def get_call_back(session: AsyncSession, call_id: int) -> tuple[CallBack, User] | None:
