@@ -109,7 +109,7 @@ async def group_help(message: Message, ctx: UpdateContext) -> None:
     user = ctx.person
     if user is None:
         return
-    text = views.help_text(user, ctx.settings.community_phone)
+    text = views.help_text(user, ctx.settings.community_phone, in_group=True)
     if ctx.may(Action.SET_GROUP_LANGUAGE):
         question, markup = views.group_language_question(ctx.group_locale)
         await message.answer(f"{text}\n\n{question}", reply_markup=markup)

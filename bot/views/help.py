@@ -59,8 +59,9 @@ def _tool_lines(tools: Sequence[tuple[object, object]]) -> str:
     )
 
 
-def help_text(user: User, community_phone: str) -> str:
-    """What the person can do, each thing by the button of their menu that does it."""
+def help_text(user: User, community_phone: str, *, in_group: bool = False) -> str:
+    """What the person can do, each thing by the button of their menu that does it (in a
+    group, where nobody's menu is shown, the menu of our private chat)."""
     if not user.is_onboarded:
         return _(
             "I help neighbours help each other. Write me any word to register; it takes a minute."
@@ -82,7 +83,9 @@ def help_text(user: User, community_phone: str) -> str:
         tools = _RESIDENT_TOOLS
     parts = [
         intro,
-        _("Tap a button of the menu below:"),
+        _("In our private chat, tap a button of the menu:")
+        if in_group
+        else _("Tap a button of the menu below:"),
         _tool_lines((*tools, *_EVERYONE_TOOLS)),
         _("In the middle of something, “✖️ Stop” goes back to the menu."),
     ]

@@ -156,6 +156,10 @@ async def test_a_group_reads_its_own_language_and_a_press_answers_in_the_presser
     await lin.tap("繁體中文")
     assert lin.callback_answers[-1].text == "繁體中文"
     assert "從現在起，我在這個群組裡用繁體中文" in group.message(question.message_id).text
+    await lin.send_command("/help")  # her help, in her words; the group's language ticked
+    assert "在我们的私聊里，点菜单里的按钮" in group.last.text
+    assert "✅ 繁體中文" in group.last.labels
+    no_command_in(group.last)
 
     await mei.send_command("/help")
     await mei.tap("📞 請給我打電話")
