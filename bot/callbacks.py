@@ -190,3 +190,18 @@ class PlaceAction(CallbackData, prefix="pa"):
 
     action: str
     place_id: Number = 0
+
+
+class CallBackAction(CallbackData, prefix="call"):
+    """ "Please call me": "ask" (anyone registered) and "done" (a coordinator marking the call
+    back `call_id` made). Checked against the presser's role and the call back's
+    state."""
+
+    action: str
+    call_id: Number = 0
+
+
+class GroupLanguageChoice(CallbackData, prefix="glang"):
+    """A coordinator choosing the language of the group the button is in."""
+
+    locale: str

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     coordinator_chat_id: int | None = None
     volunteer_chat_id: int | None = None
     emergency_numbers: str = "120=ambulance,119=fire,110=police"
+    community_phone: str = ""  # COMMUNITY_PHONE: the community office, shown dialable in /help
     unclaimed_alert_minutes: int = Field(default=240, ge=5, le=24 * 60 * 7)
     urgent_unclaimed_alert_minutes: int = Field(default=30, ge=1, le=24 * 60)
     claim_overdue_minutes: int = Field(default=360, ge=5, le=24 * 60 * 7)

@@ -27,6 +27,8 @@ class UpdateContext:
     clock: Clock
     settings: Settings
     i18n: I18n
+    group_locale: str | None = None
+    """In a group: the language a coordinator chose for it (None: never chosen)."""
     notifier: Notifier = field(init=False)
     """Messages to other people, queued in this update's transaction."""
 
@@ -35,6 +37,11 @@ class UpdateContext:
 
     def may(self, action: Action, record: Any = None) -> bool:
         return may(self.person, action, record)
+
+    def group_language(self) -> str:
+        """What the group of this update reads: its chosen language, else the default (the
+        language the Notifier wrote its posts in)."""
+        return self.group_locale or self.settings.default_locale
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> UpdateContext:

@@ -1,5 +1,6 @@
-"""Commands that work at any moment: /help, /cancel (or a cancel word typed at any step),
-/language, /privacy, and the main menu."""
+"""What works at any moment: ❓ Help, ✖️ Stop (or a cancel word typed at any step), 🌐 Language,
+🔒 Privacy (and the commands /help, /cancel, /language, /privacy for those who type them), and
+the main menu."""
 
 from __future__ import annotations
 
@@ -17,14 +18,20 @@ from bot.config import LOCALES
 from bot.context import UpdateContext
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.notify import erasure as notify
-from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.services import users
-from bot.understanding.answers import is_cancel
+from bot.views import help as help_views
 from bot.views import keyboards
 from bot.views import privacy as views
 from bot.views.onboarding import privacy_notice
 from handlers.onboarding import ask_current_step, begin
-from handlers.replies import button_text, details_text, retire_buttons, send_main_menu
+from handlers.replies import (
+    button_text,
+    details_text,
+    is_stop_word,
+    not_registered_text,
+    retire_buttons,
+    send_main_menu,
+)
 from storage.fsm import forget_conversations
 from storage.models import User
 
@@ -33,38 +40,14 @@ class PrivacyFlow(StatesGroup):
     confirm_delete = State()
 
 
-def help_text(user: User) -> str:
-    common = _(
-        "/language: change language\n"
-        "/privacy: what we keep about you, and deleting it\n"
-        "/cancel: stop what you are doing and go back to the menu"
-    )
-    if not user.is_onboarded:
-        intro = _("I help neighbours help each other. Send /start to register; it takes a minute.")
-    elif is_coordinator(user):
-        intro = _(
-            "You are a coordinator. You look after the people of your community: their requests "
-            "and the volunteers who help them."
-        )
-    elif is_volunteer(user):
-        intro = _(
-            "You are a volunteer. Thank you! Here you will find neighbours who need a hand, "
-            "and keep track of the help you give."
-        )
-    else:
-        intro = _(
-            "I connect you with volunteers from your neighbourhood. Use the buttons below; "
-            "“👤 My details” shows what we know about you."
-        )
-    return f"{intro}\n\n{common}"
-
-
 async def show_help(message: Message, ctx: UpdateContext, bot: Bot) -> None:
+    """Everything the person can do, by the buttons of their menu; the community's phone and
+    "📞 Please call me" (in a private chat: a group is not where one asks to be phoned)."""
     user = _person(ctx)
-    if user.is_onboarded:
-        await send_main_menu(bot, message.chat.id, user, help_text(user))
-    else:
-        await message.answer(help_text(user))
+    text = help_views.help_text(user, ctx.settings.community_phone)
+    private = message.chat.id > 0
+    markup = help_views.help_keyboard() if user.is_onboarded and private else None
+    await message.answer(text, reply_markup=markup)
 
 
 def _person(ctx: UpdateContext) -> User:
@@ -82,7 +65,7 @@ async def cancel(message: Message, state: FSMContext, ctx: UpdateContext, bot: B
         await send_main_menu(bot, message.chat.id, user, text)
     else:
         await message.answer(
-            _("OK, stopped. Send /start whenever you want to register."),
+            _("OK, stopped. Write to me whenever you want to register."),
             reply_markup=keyboards.no_keyboard(),
         )
 
@@ -196,7 +179,7 @@ async def expected_delete_answer(message: Message) -> None:
 async def show_details(message: Message, user: User, i18n: I18n, bot: Bot) -> None:
     """Also called by the check-in flow's menu (hence its own arguments, not `ctx`)."""
     if not user.is_onboarded:
-        await message.answer(_("You are not registered yet. Send /start to begin."))
+        await message.answer(not_registered_text())
         return
     await send_main_menu(bot, message.chat.id, user, details_text(user, i18n.current_locale))
 
@@ -207,8 +190,8 @@ def build_router() -> Router:
     router.message.register(show_help, Command("help"))
     router.message.register(show_help, button_text("❓ Help"))
     router.message.register(cancel, Command("cancel"))
-    # "取消", "不要了", "算了", "cancel", "stop" typed at any step stop it just as /cancel does
-    router.message.register(cancel, ~StateFilter(None), F.text.func(is_cancel))
+    # "✖️ Stop", or "取消", "不要了", "算了", "cancel", "stop" typed at any step: as /cancel
+    router.message.register(cancel, ~StateFilter(None), F.text.func(is_stop_word))
     router.message.register(ask_language, Command("language"))
     router.message.register(ask_language, button_text("🌐 Language"))
     router.callback_query.register(

@@ -38,7 +38,7 @@ async def not_understood(
 
 async def not_understood_in_conversation(message: Message) -> None:
     await message.answer(
-        _("Sorry, I did not understand that. Send /cancel to stop and go back to the menu.")
+        _("Sorry, I did not understand that. To stop and go back to the menu, write “stop”.")
     )
 
 

@@ -25,7 +25,7 @@ from bot.services.errors import (
 )
 from bot.views import places as place_views
 from handlers.audience import PRIVATE, for_audience
-from handlers.replies import edit_pressed, stale_button_text
+from handlers.replies import button_text, edit_pressed, stale_button_text
 from handlers.wizard import ask
 
 
@@ -136,6 +136,7 @@ def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = for_audience(Router(name="places"), Action.MANAGE_PLACES, _coordinators_only)
     router.message.register(show_places, PRIVATE, Command("places"))
+    router.message.register(show_places, PRIVATE, button_text("🏘 Places"))
     router.callback_query.register(place_action, PlaceAction.filter())
     router.message.register(typed_name, PlaceFlow.name, PRIVATE, F.text)
     router.message.register(name_please, PlaceFlow.name, PRIVATE)

@@ -15,7 +15,9 @@ from typing import Any
 
 from aiogram import Bot, html
 from aiogram.fsm.context import FSMContext
-from aiogram.types import ForceReply, Message, ReplyParameters
+from aiogram.types import ForceReply, Message, ReplyKeyboardMarkup, ReplyParameters
+
+from bot.views import keyboards
 
 PROMPT_KEY = "prompt_message_id"
 """Where the state data keeps the id of the latest prompt in a group."""
@@ -30,20 +32,49 @@ def addressed_name(name: str, telegram_id: int, chat_id: int) -> str:
     return html.link(name, f"tg://user?id={telegram_id}") if in_group(chat_id) else name
 
 
-def group_reply_markup(chat_id: int) -> ForceReply | None:
-    """force_reply for the people the prompt targets, in groups; nothing in private chats."""
-    return ForceReply(force_reply=True, selective=True) if in_group(chat_id) else None
+def group_reply_markup(chat_id: int, placeholder: str | None = None) -> ForceReply | None:
+    """force_reply for the people the prompt targets, in groups; nothing in private chats.
+    `placeholder`: what the input field says is asked."""
+    if not in_group(chat_id):
+        return None
+    return ForceReply(
+        force_reply=True,
+        selective=True,
+        input_field_placeholder=placeholder[:64] if placeholder else None,
+    )
+
+
+def _private_markup(placeholder: str | None, stop: bool) -> ForceReply | ReplyKeyboardMarkup | None:
+    """In a private chat: the "✖️ Stop" button (`stop`; the flow must put the menu back after)
+    or the reply field opened, either with the input field saying what is asked."""
+    if placeholder is None:
+        return None
+    if stop:
+        return keyboards.stop_keyboard(placeholder)
+    return ForceReply(force_reply=True, input_field_placeholder=placeholder[:64])
 
 
 async def ask_to_type(
-    bot: Bot, chat_id: int, text: str, state: FSMContext, *, reply_to: int | None = None
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    state: FSMContext,
+    *,
+    reply_to: int | None = None,
+    placeholder: str | None = None,
+    stop: bool = False,
 ) -> Message:
     """Send a prompt; in a group (where it must mention the person, see `addressed_name`) as a
     reply to `reply_to`, if given, and remembered as the one to answer."""
     if not in_group(chat_id):
-        return await bot.send_message(chat_id, text)
+        return await bot.send_message(
+            chat_id, text, reply_markup=_private_markup(placeholder, stop)
+        )
     sent = await bot.send_message(
-        chat_id, text, reply_markup=group_reply_markup(chat_id), reply_parameters=_reply(reply_to)
+        chat_id,
+        text,
+        reply_markup=group_reply_markup(chat_id, placeholder),
+        reply_parameters=_reply(reply_to),
     )
     await state.update_data({PROMPT_KEY: sent.message_id})
     return sent

@@ -12,7 +12,9 @@ from magic_filter import MagicFilter
 
 from bot.i18n import LANGUAGE_NAMES, translations_of
 from bot.policy.permissions import is_resident
+from bot.understanding.answers import is_cancel
 from bot.views import keyboards
+from bot.views.words import phone_html
 from storage.models import User, UserRole
 
 
@@ -80,6 +82,24 @@ def not_yours_text() -> str:
     return _("This button is not for you, or it is no longer active.")
 
 
+def is_stop_word(text: str | None) -> bool:
+    """ "✖️ Stop" tapped under a question, or a cancel word typed ("取消", "不要了", "stop"...,
+    bot.understanding.answers): the step is left, as /cancel does for those who type commands."""
+    if not text:
+        return False
+    return text in translations_of("✖️ Stop") or is_cancel(text)
+
+
+def not_registered_text() -> str:
+    return _("You are not registered yet. Write me any word, and we begin.")
+
+
+def stop_hint() -> str:
+    """How to leave a step that waits for typed words (the "✖️ Stop" button in a private chat;
+    the word itself, typed, anywhere)."""
+    return _("To stop, tap “✖️ Stop” or write “stop”.")
+
+
 def tap_a_button_text() -> str:
     """Something typed at a step that waits for a button: said before the question again
     (`ask_again`), so she can tap right there."""
@@ -109,7 +129,7 @@ def details_text(user: User, locale: str) -> str:
         "Language: {language}"
     ).format(
         name=html.quote(user.display_name or "—"),
-        phone=html.quote(user.phone) if user.phone else _("not given"),
+        phone=phone_html(user.phone, "") if user.phone else _("not given"),
         area=html.quote(user.area or "—"),
         role=role_label(user.role),
         language=LANGUAGE_NAMES.get(locale, locale),

@@ -19,13 +19,24 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
 async def ask(
-    message: Message, state: FSMContext, step: State | None, text: str, markup: Markup = None
+    message: Message,
+    state: FSMContext,
+    step: State | None,
+    text: str,
+    markup: Markup = None,
+    *,
+    placeholder: str | None = None,
+    stop: bool = False,
 ) -> Message:
-    """Set the state to `step` (None: leave it) and ask `text` in the message's chat."""
+    """Set the state to `step` (None: leave it) and ask `text` in the message's chat. A question
+    without buttons may say in the input field what is asked (`placeholder`), in a private
+    chat with a "✖️ Stop" button (`stop`)."""
     if step is not None:
         await state.set_state(step)
     if markup is None and message.bot is not None:
-        return await ask_to_type(message.bot, message.chat.id, text, state)
+        return await ask_to_type(
+            message.bot, message.chat.id, text, state, placeholder=placeholder, stop=stop
+        )
     return await message.answer(text, reply_markup=markup)
 
 
@@ -46,6 +57,8 @@ async def pressed_then_ask(
     markup: Markup = None,
     *,
     note: str | None = None,
+    placeholder: str | None = None,
+    stop: bool = False,
 ) -> Message | None:
     """A button moved the flow on: answer the press (unless `answer_now` did), retire the
     buttons (showing `note`), then `ask` the next question under the pressed message."""
@@ -53,4 +66,6 @@ async def pressed_then_ask(
     await retire_buttons(callback, note)
     if not isinstance(callback.message, Message):
         return None
-    return await ask(callback.message, state, step, text, markup)
+    return await ask(
+        callback.message, state, step, text, markup, placeholder=placeholder, stop=stop
+    )

@@ -63,6 +63,40 @@ def test_chinese_catalogues_contain_no_english_words(locale: str) -> None:
         assert not words, f"{msgid!r} -> {msgstr!r} has {words}"
 
 
+COMMAND = re.compile(r"(?<![\w/])/[a-z]+")
+"""A slash command as a person would read it ("/help", "send /cancel"), not a closing tag."""
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_command_reaches_a_reader(locale: str) -> None:
+    """What the bot says names the buttons of the menu, never a command (the commands still
+    work for those who type them). Read from the catalogues as the bot compiles them."""
+    compiled = create_i18n("en").locales[locale]
+    catalogue = compiled._catalog  # type: ignore[attr-defined]
+    texts = [text for key, text in catalogue.items() if key and isinstance(text, str)]
+    assert len(texts) > 500
+    found = {}
+    for text in texts:
+        plain = re.sub(r"<[^>]+>|\{[a-z_]+(:[^}]*)?\}", "", text)
+        if commands := COMMAND.findall(plain):
+            found[text[:60]] = commands
+    assert not found, found
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
+def test_compiled_chinese_has_no_english_word(locale: str) -> None:
+    """No stray English word in what a Chinese reader gets; the bot's own name is the one word
+    allowed."""
+    allowed = {"linli"}
+    compiled = create_i18n("en").locales[locale]
+    for key, text in compiled._catalog.items():  # type: ignore[attr-defined]
+        if not key or not isinstance(text, str):  # the header
+            continue
+        plain = re.sub(r"<[^>]+>|\{[a-z_]+(:[^}]*)?\}", "", text)
+        words = set(re.findall(r"[A-Za-z]{2,}", plain)) - allowed
+        assert not words, f"{text!r} has {words}"
+
+
 def test_catalogues_compile_and_translate() -> None:
     i18n = create_i18n("en")
     assert set(i18n.available_locales) == set(LOCALES)

@@ -23,6 +23,7 @@ from bot.policy.permissions import keeps_quiet_hours
 from bot.services.media import Media
 from bot.services.schedule import QuietHours
 from storage.models import OutboxMessage, User
+from storage.repositories import community as group_queries
 from storage.repositories import requests as request_queries
 
 Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
@@ -108,15 +109,20 @@ class Notifier:
             media=media,
         )
 
+    async def group_locale(self, chat_id: int) -> str:
+        """The language a coordinator chose for the group, else the community's default."""
+        chosen = await group_queries.group_locale(self.session, chat_id)
+        return chosen or self.settings.default_locale
+
     async def tell_coordinators(
         self, render: Render, *, kind: str, priority: Priority, media: Media | None = None
     ) -> int:
-        """To the coordinators' group when one is configured (in the default language), else to
+        """To the coordinators' group when one is configured (in its language), else to
         each coordinator privately in their own. Returns how many messages were queued."""
         if self.settings.coordinator_chat_id is not None:
             await self.tell_chat(
                 self.settings.coordinator_chat_id,
-                self.settings.default_locale,
+                await self.group_locale(self.settings.coordinator_chat_id),
                 render,
                 kind=kind,
                 priority=priority,
@@ -136,7 +142,7 @@ class Notifier:
             return None
         return await self.tell_chat(
             self.settings.volunteer_chat_id,
-            self.settings.default_locale,
+            await self.group_locale(self.settings.volunteer_chat_id),
             render,
             kind=kind,
             priority=priority,

@@ -30,6 +30,8 @@ class ChatMessage:
     inline_keyboard: list[list[dict[str, Any]]] | None
     reply_keyboard: list[list[str]] | None
     removes_keyboard: bool
+    placeholder: str | None
+    """What the input field says under this message (a reply keyboard's or force_reply's)."""
     document: dict[str, Any] | None
     photo: list[dict[str, Any]] | None
     voice: dict[str, Any] | None
@@ -55,6 +57,7 @@ class ChatMessage:
             inline_keyboard=inline,
             reply_keyboard=button_labels(sent["keyboard"]) if "keyboard" in sent else None,
             removes_keyboard=bool(sent.get("remove_keyboard")),
+            placeholder=sent.get("input_field_placeholder"),
             document=data.get("document"),
             photo=data.get("photo"),
             voice=data.get("voice"),

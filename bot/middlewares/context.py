@@ -10,6 +10,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
 from bot.context import UpdateContext
+from bot.services import community
 
 
 class UpdateContextMiddleware(BaseMiddleware):
@@ -19,5 +20,9 @@ class UpdateContextMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        data["ctx"] = UpdateContext.from_data(data)
+        ctx = UpdateContext.from_data(data)
+        chat = data.get("event_chat")
+        if chat is not None and chat.id < 0:
+            ctx.group_locale = await community.group_language(ctx.session, chat.id)
+        data["ctx"] = ctx
         return await handler(event, data)

@@ -26,6 +26,8 @@ class Action(StrEnum):
     PAIR_VISITS = "pair_visits"
     MANAGE_PLACES = "manage_places"
     SEE_ANY_EVENT = "see_any_event"
+    SET_GROUP_LANGUAGE = "set_group_language"
+    HANDLE_CALL_BACKS = "handle_call_backs"
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -39,6 +41,8 @@ class Action(StrEnum):
     # requests
     ASK_FOR_HELP = "ask_for_help"
     HOLD_TASK = "hold_task"
+    # anyone registered
+    ASK_CALL_BACK = "ask_call_back"
 
 
 Rule = Callable[[User, Any], bool]
@@ -92,6 +96,10 @@ def _visit_volunteer(person: User, visit: Any) -> bool:
     return visit is not None and visit.volunteer_id == person.id
 
 
+def _anyone(person: User, record: Any) -> bool:
+    return True
+
+
 def _resident(person: User, record: Any) -> bool:
     return person.role is UserRole.RESIDENT
 
@@ -129,6 +137,8 @@ RULES: dict[Action, Rule] = {
     Action.PAIR_VISITS: _coordinator,
     Action.MANAGE_PLACES: _coordinator,
     Action.SEE_ANY_EVENT: _coordinator,
+    Action.SET_GROUP_LANGUAGE: _coordinator,
+    Action.HANDLE_CALL_BACKS: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,
@@ -140,6 +150,7 @@ RULES: dict[Action, Rule] = {
     # requests
     Action.ASK_FOR_HELP: _resident,
     Action.HOLD_TASK: _task_holder,
+    Action.ASK_CALL_BACK: _anyone,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

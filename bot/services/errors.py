@@ -223,3 +223,11 @@ class PlaceNotFound(DomainError):
 
 class PlaceExists(InvalidInput):
     """Another place shown to people already has this name."""
+
+
+class CallBackNotFound(DomainError):
+    """No such call back (a forged button)."""
+
+
+class CallBackDone(DomainError):
+    """Someone already marked this call back made."""

@@ -12,6 +12,7 @@ from bot.callbacks import BroadcastStep
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.broadcasts import CapacityInvalid, TextEmpty, TimeInPast, TimeInvalid
 from bot.services.errors import InvalidInput, TextTooLong
+from bot.views.words import join_items
 from storage.models import Audience, Place
 
 TIME_EXAMPLE = "2026-05-01 14:30"
@@ -64,10 +65,14 @@ def coordinators_only_text() -> str:
     return _("Only coordinators can do this.")
 
 
+def text_placeholder() -> str:
+    return _("The text of the notice")
+
+
 def text_question() -> str:
     return _(
         "📣 <b>New notice</b>\n\nSend me the text of the notice. You can also send a photo "
-        "or a document with the text as its caption. /cancel stops."
+        "or a document with the text as its caption. To stop, write “stop”."
     )
 
 
@@ -80,7 +85,7 @@ def write_it_text() -> str:
 
 
 def more_versions_question(written: Iterable[str]) -> Question:
-    names = ", ".join(LANGUAGE_NAMES[locale] for locale in written)
+    names = join_items(LANGUAGE_NAMES[locale] for locale in written)
     return _("Written in: {languages}. Add a version in another language?").format(
         languages=names
     ), _rows(
@@ -140,7 +145,7 @@ def audience_question(*, no_places: bool = False) -> Question:
         Audience.CHECKINS: _("People enrolled in check-ins"),
     }
     text = (
-        _("No places are defined yet: add them with /places. Who should receive it?")
+        _("No places are defined yet: add them with “🏘 Places”. Who should receive it?")
         if no_places
         else _("Who should receive it?")
     )

@@ -22,6 +22,7 @@ from bot.services.broadcasts import (
     recipient_locale,
 )
 from bot.services.media import Media, outgoing_payload
+from bot.views.words import in_reader_script
 from storage.models import Audience, Broadcast, RsvpAnswer, User
 
 
@@ -32,9 +33,9 @@ def local_time(broadcast: Broadcast, timezone: str) -> str:
 
 def event_header(broadcast: Broadcast, timezone: str) -> str:
     lines = [
-        "📅 <b>" + html.quote(broadcast.event_title or "") + "</b>",
+        "📅 <b>" + html.quote(in_reader_script(broadcast.event_title)) + "</b>",
         _("🕒 When: {time}").format(time=local_time(broadcast, timezone)),
-        _("📍 Where: {place}").format(place=html.quote(broadcast.event_place or "")),
+        _("📍 Where: {place}").format(place=html.quote(in_reader_script(broadcast.event_place))),
     ]
     if broadcast.event_capacity:
         lines.append(_("👥 Places: {capacity}").format(capacity=broadcast.event_capacity))
@@ -57,7 +58,7 @@ def event_keyboard(broadcast: Broadcast) -> InlineKeyboardMarkup:
 def message_for(broadcast: Broadcast, text: str, timezone: str) -> Outgoing:
     """The message as a recipient gets it: the text (or caption) under the event's details,
     with the event's buttons. `text` is HTML as the coordinator wrote it."""
-    body = text
+    body = text = in_reader_script(text)  # a Simplified notice reaches Traditional readers so
     if broadcast.is_event:
         body = event_header(broadcast, timezone) + ("\n\n" + text if text else "")
     media = None

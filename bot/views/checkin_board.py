@@ -15,6 +15,7 @@ from bot.callbacks import CheckinProxy
 from bot.services.checkins import BoardLine, BoardState
 from bot.views.checkin_setup import NAME_IN_BUTTON, short
 from bot.views.texts import day_with_weekday
+from bot.views.words import join_items
 from storage.models import User
 
 BOARD_NAMES_PER_GROUP = 40
@@ -61,7 +62,7 @@ def _names(lines: Sequence[BoardLine]) -> str:
             break
         shown.append(html.quote(name))
         used += len(name) + 2
-    text = ", ".join(shown)
+    text = join_items(shown)
     if len(shown) < len(lines):
         text += " " + _("+{count} more").format(count=len(lines) - len(shown))
     return text

@@ -26,6 +26,7 @@ from bot.services.checkins import (
 )
 from bot.services.schedule import EVERY_DAY, QuietHours, time_label
 from bot.views.texts import day_with_weekday, weekday_names
+from bot.views.words import join_items, phone_html
 from storage.models import CheckinPlan, ContactKind, User
 
 TIME_CHOICES = ("07:30", "08:00", "09:00", "10:00", "12:00", "15:00", "18:00", "20:00")
@@ -61,11 +62,11 @@ def days_label(days: Sequence[int]) -> str:
     if chosen == list(WEEKDAYS):
         return _("Monday to Friday")
     names = weekday_names()
-    return ", ".join(names[day] for day in chosen)
+    return join_items(names[day] for day in chosen)
 
 
 def times_label(times: Sequence[str]) -> str:
-    return ", ".join(sorted(times))
+    return join_items(sorted(times))
 
 
 def time_value(label: str) -> str:
@@ -103,7 +104,7 @@ def link_line(link: ChainLink, *, for_coordinators: bool) -> str:
     if link.kind is ContactKind.PHONE:
         if for_coordinators and link.phone:
             return _("☎️ {name}, {phone}: the coordinators will phone").format(
-                name=name, phone=html.quote(link.phone)
+                name=name, phone=phone_html(link.phone, "")
             )
         return _("☎️ {name}: the coordinators will phone").format(name=name)
     return _("👤 {name}").format(name=name)
@@ -311,13 +312,13 @@ def times_question(resident_name: str | None, quiet: QuietHours) -> str:
             "🕘 At what times should I ask {name} “Are you all right?” Tap one to four times "
             "(their own local time). Tap again to remove one."
         ).format(name=html.quote(resident_name))
-    return "\n".join(
-        [
-            text,
-            _("No check-ins at night ({quiet}).").format(quiet=quiet_label(quiet)),
-            _("Then tap the days: “📅 Every day”, “💼 Monday to Friday” or “✏️ Pick the days”."),
-        ]
+    lines = [text]
+    if quiet.start != quiet.end:  # quiet hours off: no night to speak of
+        lines.append(_("No check-ins at night ({quiet}).").format(quiet=quiet_label(quiet)))
+    lines.append(
+        _("Then tap the days: “📅 Every day”, “💼 Monday to Friday” or “✏️ Pick the days”.")
     )
+    return "\n".join(lines)
 
 
 def pick_days_question() -> str:
@@ -363,8 +364,9 @@ def contact_question(resident_name: str | None) -> str:
     )
 
 
-def contact_added(name: str, count: int) -> str:
-    text = _("✅ Added: {name}.").format(name=html.quote(name))
+def contact_added(name: str, phone: str, count: int) -> str:
+    """The contact just added, with the number read back so a wrong digit is seen now."""
+    text = _("✅ Added: {name}, {phone}.").format(name=html.quote(name), phone=phone_html(phone))
     if count < MAX_PHONE_CONTACTS:
         text += " " + _("You can type a second contact, or tap “➡️ Continue”.")
     return text

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CheckinAlertAction, CheckinAnswer
 from bot.services.checkins import DueStep, Outcome, StepKind
+from bot.views.words import phone_html
 from storage.models import Checkin, CheckinContact, ContactKind, User
 
 
@@ -74,7 +75,7 @@ def resident_details(resident: User) -> str:
     """What someone who may need to go round needs: where, and the number to call."""
     lines = [_("👤 {name}").format(name=name_of(resident))]
     if resident.phone:
-        lines.append(_("📞 {phone}").format(phone=html.quote(resident.phone)))
+        lines.append(_("📞 {phone}").format(phone=phone_html(resident.phone, "")))
     if resident.address:
         lines.append(_("🏠 {address}").format(address=html.quote(resident.address)))
     else:
@@ -106,7 +107,8 @@ def alert_text(step: DueStep, contact: CheckinContact | None) -> str:
     if contact is not None and contact.kind is ContactKind.PHONE:
         parts.append(
             _("☎️ Please call their emergency contact: {name}, {phone}").format(
-                name=html.quote(contact.name or "—"), phone=html.quote(contact.phone or "—")
+                name=html.quote(contact.name or "—"),
+                phone=phone_html(contact.phone),
             )
         )
     if step.repeated_misses:

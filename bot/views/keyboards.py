@@ -34,6 +34,19 @@ MENU_MY_TASKS = __("🧰 My tasks")
 MENU_HOURS = __("⏱ My hours")
 MENU_DAILY_CHECKIN = __("🔔 Daily check-in")
 MENU_CHECKINS_TODAY = __("📋 Check-ins today")
+MENU_VISITS = __("🗓 Visits")
+MENU_ENROL = __("➕ Enrol in check-ins")
+MENU_BROADCAST = __("📣 Send a notice")
+MENU_PAIR = __("🤝 Pair a visitor")
+MENU_PLACES = __("🏘 Places")
+MENU_CALL_BACKS = __("📞 Calls to make")
+STOP = __("✖️ Stop")
+CALL_ME = __("📞 Please call me")
+
+
+def _row(*labels: object) -> list[KeyboardButton]:
+    return [KeyboardButton(text=str(label)) for label in labels]
+
 
 # The kinds of help on a resident's menu: tapping one starts a request of that kind. The same
 # words as bot.views.texts.category_label (one msgid, one translation).
@@ -61,13 +74,17 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
     if role is UserRole.RESIDENT:
         kinds = [KeyboardButton(text=_(msgid)) for msgid in KIND_MSGIDS.values()]
         rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
-        mine = [MENU_MY_REQUESTS, MENU_DAILY_CHECKIN]
-        rows.append([KeyboardButton(text=str(label)) for label in mine])
-    elif role in (UserRole.VOLUNTEER, UserRole.COORDINATOR):
-        rows.append([KeyboardButton(text=str(MENU_TASKS)), KeyboardButton(text=str(MENU_MY_TASKS))])
-        rows.append([KeyboardButton(text=str(MENU_HOURS))])
-        if role is UserRole.COORDINATOR:
-            rows.append([KeyboardButton(text=str(MENU_CHECKINS_TODAY))])
+        rows.append(_row(MENU_MY_REQUESTS, MENU_DAILY_CHECKIN))
+    elif role is UserRole.VOLUNTEER:
+        rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
+        rows.append(_row(MENU_VISITS, MENU_HOURS))
+        rows.append(_row(MENU_CHECKINS_TODAY))
+    elif role is UserRole.COORDINATOR:
+        rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
+        rows.append(_row(MENU_CHECKINS_TODAY, MENU_ENROL))
+        rows.append(_row(MENU_BROADCAST, MENU_PAIR))
+        rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
+        rows.append(_row(MENU_PLACES, MENU_HOURS))
     rows += [
         [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
         [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],
@@ -77,6 +94,17 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         is_persistent=True,
         resize_keyboard=False,
         input_field_placeholder=_("Choose from the menu below"),
+    )
+
+
+def stop_keyboard(placeholder: str) -> ReplyKeyboardMarkup:
+    """Under a question that waits for typed words (in a private chat): one "✖️ Stop" button,
+    and the input field saying what is asked."""
+    return ReplyKeyboardMarkup(
+        keyboard=[_row(STOP)],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=placeholder[:64],
     )
 
 
@@ -148,13 +176,18 @@ def phone_request() -> ReplyKeyboardMarkup:
         ],
         resize_keyboard=True,
         one_time_keyboard=True,
+        input_field_placeholder=_("Your phone number"),
     )
 
 
-def skip_keyboard() -> ReplyKeyboardMarkup:
-    """One big "⏭ Skip" under a question that may be left unanswered."""
+def skip_keyboard(placeholder: str | None = None) -> ReplyKeyboardMarkup:
+    """One big "⏭ Skip" under a question that may be left unanswered; the input field says
+    what is asked."""
     return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=str(SKIP))]], resize_keyboard=True, one_time_keyboard=True
+        keyboard=[[KeyboardButton(text=str(SKIP))]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=(placeholder or _("Type your answer, or tap “⏭ Skip”"))[:64],
     )
 
 

@@ -28,7 +28,7 @@ def privacy_notice() -> str:
         "share it, your language, and what you ask or offer here.\n"
         "• <b>Who sees it:</b> the community coordinators. A volunteer sees your address and "
         "phone only after taking on your request, and every such look is recorded.\n"
-        "• <b>Deleting it:</b> send /privacy at any time and tap “Delete my data”."
+        "• <b>Deleting it:</b> at any time, tap “🔒 Privacy” in the menu, then “Delete my data”."
     )
 
 
@@ -134,7 +134,7 @@ def consent_with_name_note(name: str) -> str:
 def no_consent_text() -> str:
     return _(
         "That is all right. Without your agreement we cannot keep your details, so we "
-        "cannot register you. If you change your mind, just send /start."
+        "cannot register you. If you change your mind, just write to me."
     )
 
 

@@ -15,7 +15,7 @@ def delete_question() -> str:
 def deleted_text() -> str:
     return _(
         "Your data has been deleted. Thank you for being part of the neighbourhood. "
-        "If you ever want to come back, just send /start."
+        "If you ever want to come back, just write to me."
     )
 
 

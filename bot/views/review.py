@@ -165,14 +165,14 @@ def unassigned_note(coordinator: User) -> str:
 def question_prompt(name: str, ref: str) -> str:
     return _(
         "✍️ {name}, please type your question for the resident of request no. {ref}, or "
-        "say it in a voice message 🎤. Send /cancel to stop."
+        "say it in a voice message 🎤. To stop, write “stop”."
     ).format(name=name, ref=ref)
 
 
 def duplicate_prompt(name: str, ref: str) -> str:
     return _(
         "🔗 {name}, please type the number of the request that no. {ref} repeats. "
-        "Send /cancel to stop."
+        "To stop, write “stop”."
     ).format(name=name, ref=ref)
 
 

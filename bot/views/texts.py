@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.services.requests import DESCRIPTION_PREVIEW, reference
+from bot.views.words import in_reader_script, phone_html
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
 
@@ -72,14 +73,18 @@ def day_with_weekday(day: date) -> str:
 
 
 def when_label(request: HelpRequest) -> str:
+    """The day written out ("Wed 12/2, morning", "12月2日（周三）上午"), never "today" or
+    "tomorrow": a card is read on other days than the one it was written."""
     if request.timing is RequestTiming.ASAP:
         return _("as soon as possible")
     part = day_part_label(request.day_part)
-    if request.timing is RequestTiming.TODAY:
-        return _("today, {part}").format(part=part)
-    if request.timing is RequestTiming.TOMORROW:
-        return _("tomorrow, {part}").format(part=part)
-    return _("{date}, {part}").format(date=date_label(request.slot_date), part=part)
+    if request.slot_date is None:  # not expected: every timed request has its day
+        if request.timing is RequestTiming.TODAY:
+            return _("today, {part}").format(part=part)
+        if request.timing is RequestTiming.TOMORROW:
+            return _("tomorrow, {part}").format(part=part)
+        return part
+    return _("{date}, {part}").format(date=day_with_weekday(request.slot_date), part=part)
 
 
 def local_time(moment: datetime, timezone: str) -> str:
@@ -123,7 +128,7 @@ def full_text_parts(request: HelpRequest, size: int = 3500) -> list[str]:
 def _description(request: HelpRequest) -> str:
     parts = []
     if request.description:
-        parts.append(html.quote(preview(request.description)))
+        parts.append(html.quote(in_reader_script(preview(request.description))))
     if request.voice_file_id:
         parts.append(_("🎤 (voice message)"))
     if request.photo_file_id:
@@ -150,7 +155,7 @@ def private_card(request: HelpRequest, resident: User) -> str:
         public=public_card(request),
         name=html.quote(resident.display_name or "—"),
         address=html.quote(request.address or resident.address or "—"),
-        phone=html.quote(resident.phone or "—"),
+        phone=phone_html(resident.phone),
         notes=html.quote(request.access_notes or resident.access_notes or "—"),
     )
 

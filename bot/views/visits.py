@@ -27,6 +27,7 @@ from bot.services.errors import (
 from bot.services.visits import LOG_EARLIEST, PairingLine, Schedule, VisitLine
 from bot.views.keyboards import one_per_row
 from bot.views.texts import duration_label, first_name, local_time
+from bot.views.words import phone_html
 from storage.models import Pairing, User, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 
 MINUTE_CHOICES = (15, 30, 60, 90, 120)
@@ -346,8 +347,12 @@ def minutes_question() -> str:
     )
 
 
+def note_placeholder() -> str:
+    return _("Your note about the visit")
+
+
 def note_question() -> str:
-    return _("✍️ Write your note in a message (/cancel stops).")
+    return _("✍️ Write your note in a message. To stop, write “stop”.")
 
 
 def write_it_text() -> str:
@@ -398,7 +403,7 @@ def hour_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
     if visit.kind is VisitKind.VISIT and resident.address:
         text += "\n" + _("🏠 Address: {address}\n📞 Phone: {phone}\n🔑 Notes: {notes}").format(
             address=html.quote(resident.address),
-            phone=html.quote(resident.phone or "—"),
+            phone=phone_html(resident.phone),
             notes=html.quote(resident.access_notes or "—"),
         )
     elif visit.kind is VisitKind.VISIT:
@@ -407,9 +412,9 @@ def hour_before_text(visit: Visit, pairing: Pairing, resident: User) -> str:
             "and will send it to you."
         ).format(name=_name(resident))
         if resident.phone:
-            text += "\n" + _("📞 Phone: {phone}").format(phone=html.quote(resident.phone))
+            text += "\n" + _("📞 Phone: {phone}").format(phone=phone_html(resident.phone, ""))
     else:
-        text += "\n" + _("📞 Phone: {phone}").format(phone=html.quote(resident.phone or "—"))
+        text += "\n" + _("📞 Phone: {phone}").format(phone=phone_html(resident.phone))
     return text + code_line(pairing)
 
 

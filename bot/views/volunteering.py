@@ -27,6 +27,7 @@ from bot.services.volunteers import VOLUNTEER_LANGUAGES
 from bot.views.keyboards import one_per_row
 from bot.views.request_keyboards import claim_keyboard, held_task_keyboard
 from bot.views.texts import category_label, duration_label, private_card, public_card
+from bot.views.words import join_items, phone_html
 from storage.models import HelpRequest, RequestCategory, RequestStatus, User, VolunteerStatus
 
 SPOKEN_LANGUAGES = {
@@ -102,10 +103,10 @@ def registration_card(volunteer: User, skills: list[str], languages: list[str]) 
         "Name: {name}\nPhone: {phone}\nArea: {area}\nCan help with: {skills}\nSpeaks: {languages}"
     ).format(
         name=html.quote(volunteer.display_name or "—"),
-        phone=html.quote(volunteer.phone) if volunteer.phone else _("not given"),
+        phone=phone_html(volunteer.phone, "") if volunteer.phone else _("not given"),
         area=html.quote(volunteer.area or "—"),
-        skills=", ".join(skill_label(skill) for skill in skills) or "—",
-        languages=", ".join(spoken_language_label(code) for code in languages) or "—",
+        skills=join_items(skill_label(skill) for skill in skills) or "—",
+        languages=join_items(spoken_language_label(code) for code in languages) or "—",
     )
 
 
@@ -174,7 +175,7 @@ def not_allowed_text(*, helper: bool, resident: bool, status: VolunteerStatus | 
             "Tasks are for volunteers. If you need help yourself, tap “🙋 I need help” and a "
             "volunteer will come to you."
         )
-    return _("Only registered volunteers can take tasks. Please send me /start in a private chat.")
+    return _("Only registered volunteers can take tasks. Please write to me in a private chat.")
 
 
 def task_error_text(error: DomainError) -> str:

@@ -27,7 +27,13 @@ from bot.views import broadcast_compose as views
 from bot.views import broadcasts as broadcast_views
 from bot.views.broadcast_compose import Question
 from handlers.audience import PRIVATE
-from handlers.replies import ask_again, retire_buttons, stale_button_text, tap_a_button_text
+from handlers.replies import (
+    ask_again,
+    button_text,
+    retire_buttons,
+    stale_button_text,
+    tap_a_button_text,
+)
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import Audience, Broadcast
 
@@ -62,7 +68,10 @@ async def start(message: Message, state: FSMContext, ctx: UpdateContext) -> None
         await message.answer(views.not_for_you_text())
         return
     await state.clear()
-    await ask(message, state, BroadcastFlow.text, views.text_question())
+    await ask(
+        message, state, BroadcastFlow.text, views.text_question(),
+        placeholder=views.text_placeholder(),
+    )  # fmt: skip
 
 
 def _content_of(message: Message) -> tuple[str | None, str | None, str | None]:
@@ -382,6 +391,7 @@ def build_router() -> Router:
     router = Router(name="broadcast_compose")
     pick = BroadcastStep.filter
     router.message.register(start, Command("broadcast"), PRIVATE)
+    router.message.register(start, button_text("📣 Send a notice"), PRIVATE)
     router.message.register(got_text, BroadcastFlow.text)
     router.callback_query.register(
         chose_more_versions, BroadcastFlow.more_versions, pick(F.action == "more")

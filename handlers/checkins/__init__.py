@@ -43,6 +43,7 @@ def build_router() -> Router:
     router = Router(name="checkins")
     mine = StateFilter(None, *CheckinSetup.__all_states__, *AwayFlow.__all_states__)
     router.message.register(setup.start_enrol, PRIVATE, Command("enrol"))
+    router.message.register(setup.start_enrol, PRIVATE, button_text("➕ Enrol in check-ins"))
     router.message.register(board.checkins_entry, PRIVATE, Command("checkins"))
     router.message.register(board.checkins_entry, PRIVATE, mine, button_text("🔔 Daily check-in"))
     router.message.register(board.checkins_entry, PRIVATE, mine, button_text("📋 Check-ins today"))

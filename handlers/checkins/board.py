@@ -22,7 +22,7 @@ from bot.views.texts import day_with_weekday
 from handlers.checkins.common import person
 from handlers.checkins.own_plan import show_own_plan
 from handlers.common import show_details
-from handlers.replies import retire_buttons, stale_button_text
+from handlers.replies import not_registered_text, retire_buttons, stale_button_text
 
 
 async def checkins_entry(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
@@ -36,14 +36,16 @@ async def checkins_entry(message: Message, state: FSMContext, ctx: UpdateContext
     elif is_helper(ctx.person):
         await _show_watched(chat_id, ctx, bot)
     else:
-        await message.answer(_("You are not registered yet. Send /start to begin."))
+        await message.answer(not_registered_text())
 
 
 async def _show_board(chat_id: int, ctx: UpdateContext, bot: Bot) -> None:
     timezone = ctx.settings.default_timezone
     lines = await checkins.today_board(ctx.session, clock=ctx.clock, timezone=timezone)
     if not lines:
-        await bot.send_message(chat_id, _("Nobody has daily check-ins yet. /enrol adds someone."))
+        await bot.send_message(
+            chat_id, _("Nobody has daily check-ins yet. “➕ Enrol in check-ins” adds someone.")
+        )
         return
     today = local_date(ctx.clock.now(), timezone)
     await bot.send_message(

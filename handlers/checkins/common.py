@@ -38,7 +38,7 @@ def only_coordinators() -> str:
 
 
 def bad_input_note() -> str:
-    return _("Please tap one of the buttons below 👇. To stop, write “cancel”.")
+    return _("Please tap one of the buttons below 👇. To stop, write “stop”.")
 
 
 def not_on_now() -> str:

@@ -305,11 +305,11 @@ async def typed_contact(message: Message, state: FSMContext, ctx: UpdateContext,
     await state.update_data(contacts=contacts)
     if len(contacts) < checkins.MAX_PHONE_CONTACTS:
         await message.answer(
-            views.contact_added(name, len(contacts)),
+            views.contact_added(name, phone, len(contacts)),
             reply_markup=views.contact_keyboard(len(contacts)),
         )
         return
-    await message.answer(views.contact_added(name, len(contacts)))  # the chain is full
+    await message.answer(views.contact_added(name, phone, len(contacts)))  # the chain is full
     if data.get("mode") == SELF:
         await own_plan_to_agree(message, state, ctx, bot)
     else:

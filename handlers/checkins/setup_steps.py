@@ -28,6 +28,7 @@ from bot.services.errors import (
 )
 from bot.services.schedule import EVERY_DAY
 from bot.views import checkin_setup as views
+from bot.views.words import join_items
 from handlers.checkins.common import already_on, only_coordinators, person, quiet
 from handlers.checkins.setup import (
     ENROL,
@@ -295,7 +296,7 @@ async def _volunteer_page_turned(step: _Step) -> None:
 async def _volunteers_done(step: _Step) -> None:
     names = step.data.get("volunteer_names", {})
     chosen = [names.get(str(v), "—") for v in step.data.get("volunteers", [])]
-    note = "🤝 " + ", ".join(chosen) if chosen else _("No volunteer for now")
+    note = "🤝 " + join_items(chosen) if chosen else _("No volunteer for now")
     await step.next(CheckinSetup.confirm, note)
 
 
@@ -303,7 +304,7 @@ async def _wants_a_phone_contact(step: _Step) -> None:
     """ "☎️ Someone to phone as well": the people to phone are asked for only when wanted."""
     names = step.data.get("volunteer_names", {})
     chosen = [names.get(str(v), "—") for v in step.data.get("volunteers", [])]
-    await step.next(CheckinSetup.contact, "🤝 " + ", ".join(chosen) if chosen else None)
+    await step.next(CheckinSetup.contact, "🤝 " + join_items(chosen) if chosen else None)
 
 
 async def _contacts_done(step: _Step) -> None:

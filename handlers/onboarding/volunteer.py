@@ -19,6 +19,7 @@ from bot.policy.notify import registration as notify
 from bot.services import invites, users, volunteers
 from bot.views import onboarding as views
 from bot.views import volunteering as volunteer_views
+from bot.views.words import join_items
 from handlers.onboarding.details import chosen_place
 from handlers.onboarding.questions import question
 from handlers.onboarding.states import Onboarding
@@ -73,7 +74,7 @@ async def finished_offer(
     labels = (
         volunteer_views.skill_label if step == "skill" else volunteer_views.spoken_language_label
     )
-    note = ", ".join(labels(value) for value in chosen)
+    note = join_items(labels(value) for value in chosen)
     if step == "skill":
         await answer_now(callback)
         await state.set_state(Onboarding.languages)

@@ -20,7 +20,14 @@ from bot.views.asking import invalid_text
 from bot.views.request_keyboards import cancel_confirm_keyboard, cancel_keyboard, comment_keyboard
 from bot.views.texts import resident_card
 from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
-from handlers.replies import edit_pressed, retire_buttons, send_main_menu, stale_button_text
+from handlers.replies import (
+    edit_pressed,
+    not_registered_text,
+    retire_buttons,
+    send_main_menu,
+    stale_button_text,
+    stop_hint,
+)
 from handlers.requests.states import AfterRequest
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import CardAudience, HelpRequest
@@ -59,7 +66,7 @@ async def refuse_if_not_resident(message: Message, ctx: UpdateContext) -> bool:
         await message.answer(_("Please use this in your private chat with me."))
         return True
     if not is_registered(ctx.person):
-        await message.answer(_("You are not registered yet. Send /start to begin."))
+        await message.answer(not_registered_text())
         return True
     if not ctx.may(Action.ASK_FOR_HELP):
         await message.answer(
@@ -184,8 +191,13 @@ async def wants_to_comment(
         callback,
         state,
         AfterRequest.comment,
-        _("Please write your comment, or send a voice message 🎤."),
+        _(
+            "Please write your comment, or send a voice message 🎤. If you changed your mind, "
+            "tap “✖️ Stop”."
+        ),
         note=_("💬 Add a comment"),
+        placeholder=_("Your comment for the coordinators"),
+        stop=True,
     )
 
 
@@ -220,7 +232,9 @@ async def got_comment(message: Message, state: FSMContext, ctx: UpdateContext, b
 
 async def text_please(message: Message) -> None:
     """A sticker, a contact... where her words or her voice were asked for."""
-    await message.answer(_("Please type it in words ✍️, or send a voice message 🎤."))
+    await message.answer(
+        _("Please type it in words ✍️, or send a voice message 🎤.") + " " + stop_hint()
+    )
 
 
 # answering a coordinator's question
@@ -243,6 +257,7 @@ async def wants_to_answer(
             state,
             AfterRequest.answer,
             _("Please type your answer, or send a voice message 🎤."),
+            placeholder=_("Your answer to the coordinator"),
         )
 
 

@@ -36,16 +36,16 @@ from bot.views import review as views
 from bot.views.request_keyboards import review_keyboard
 from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
 from handlers.prompts import addressed_name, answers_prompt, ask_again, ask_to_type
-from handlers.replies import edit_pressed, stale_button_text
+from handlers.replies import edit_pressed, stale_button_text, stop_hint
 from handlers.requests.states import ReviewInput
 from storage.models import HelpRequest, RequestCategory, User
 
 
 @contextmanager
 def card_language(chat_id: int, ctx: UpdateContext) -> Iterator[None]:
-    """A group reads the default language (as the Notifier wrote the card); a private chat
-    reads the coordinator's own."""
-    locale = ctx.settings.default_locale if chat_id < 0 else ctx.i18n.current_locale
+    """A group reads its own language (as the Notifier wrote the card); a private chat reads
+    the coordinator's own."""
+    locale = ctx.group_language() if chat_id < 0 else ctx.i18n.current_locale
     with ctx.i18n.use_locale(locale):
         yield
 
@@ -209,7 +209,9 @@ async def step_urgency(press: Press) -> None:
     await press.show_card(lambda: views.urgency_note(press.coordinator, urgent))
 
 
-async def _expect_typing(press: Press, step: State, prompt: Callable[[str], str]) -> None:
+async def _expect_typing(
+    press: Press, step: State, prompt: Callable[[str], str], placeholder: str
+) -> None:
     """Wait for the presser to type; in a group the prompt (given the presser's name, a mention
     there) answers the card and is a force_reply for them alone, so their answer reaches the
     bot under privacy mode."""
@@ -224,19 +226,32 @@ async def _expect_typing(press: Press, step: State, prompt: Callable[[str], str]
     name = views.name_of(press.coordinator)
     text = prompt(addressed_name(name, press.callback.from_user.id, press.chat_id))
     await ask_to_type(
-        press.bot, press.chat_id, text, press.state, reply_to=press.message.message_id
+        press.bot,
+        press.chat_id,
+        text,
+        press.state,
+        reply_to=press.message.message_id,
+        placeholder=placeholder,
     )
 
 
 async def step_ask(press: Press) -> None:
     ref = requests.reference(press.request)
-    await _expect_typing(press, ReviewInput.question, lambda name: views.question_prompt(name, ref))
+    await _expect_typing(
+        press,
+        ReviewInput.question,
+        lambda name: views.question_prompt(name, ref),
+        _("Your question for the resident"),
+    )
 
 
 async def step_duplicate(press: Press) -> None:
     ref = requests.reference(press.request)
     await _expect_typing(
-        press, ReviewInput.duplicate, lambda name: views.duplicate_prompt(name, ref)
+        press,
+        ReviewInput.duplicate,
+        lambda name: views.duplicate_prompt(name, ref),
+        _("The number of the other request"),
     )
 
 
@@ -247,7 +262,9 @@ async def step_reject(press: Press) -> None:
 
 async def step_reject_why(press: Press) -> None:
     if press.data.value == "other":
-        await _expect_typing(press, ReviewInput.reason, views.reason_prompt)
+        await _expect_typing(
+            press, ReviewInput.reason, views.reason_prompt, _("Why it is not taken on")
+        )
         return
     if press.data.value not in views.REJECT_REASONS:
         await press.callback.answer(stale_button_text())
@@ -367,8 +384,9 @@ async def typed_for_request(
             except RequestNotFound:
                 again = _(
                     "There is no ongoing request no. {ref} of the same resident. Type "
-                    "another number, or send /cancel."
+                    "another number."
                 ).format(ref=original_id)
+                again += " " + stop_hint()
                 await ask_again(message, again, state)
                 return
             await notify.request_merged(
@@ -411,7 +429,7 @@ def _card_of(data: dict[str, Any], chat_id: int) -> tuple[int, int] | None:
 
 async def type_it_please(message: Message, state: FSMContext) -> None:
     if answers_prompt(message, await state.get_data()):
-        await ask_again(message, _("Please type it in words ✍️, or send /cancel to stop."), state)
+        await ask_again(message, _("Please type it in words ✍️.") + " " + stop_hint(), state)
 
 
 def build_router() -> Router:

@@ -153,7 +153,7 @@ async def _retire_claim_post(callback: CallbackQuery, in_group: bool, ctx: Updat
     """A claim button that can no longer win: take it off, saying "taken" (in the group's
     language for a group post, so every presser's edit is the same)."""
     if in_group:
-        with ctx.i18n.use_locale(ctx.settings.default_locale):
+        with ctx.i18n.use_locale(ctx.group_language()):
             note = views.taken_note()
     else:
         note = _("This task is no longer open.")

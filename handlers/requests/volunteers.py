@@ -28,7 +28,7 @@ async def decided_volunteer(
 ) -> None:
     """Approve or decline a volunteer; a second or stale press shows the decision made."""
     in_group = callback.message is not None and callback.message.chat.type != "private"
-    locale = ctx.settings.default_locale if in_group else ctx.i18n.current_locale
+    locale = ctx.group_language() if in_group else ctx.i18n.current_locale
     try:
         volunteer, profile = await volunteers.decide_volunteer(
             ctx.session,

@@ -24,7 +24,7 @@ from bot.services.errors import DomainError, InvalidInput, MinutesInvalid, NotAl
 from bot.understanding.durations import parse_duration
 from bot.views import visits as views
 from handlers.audience import PRIVATE
-from handlers.replies import edit_pressed, stale_button_text
+from handlers.replies import button_text, edit_pressed, stale_button_text
 from handlers.wizard import ask
 from storage.models import VisitOutcome
 
@@ -119,7 +119,10 @@ async def visit_action(
             await state.update_data(visit_id=visit.id)
             await callback.answer()
             if isinstance(callback.message, Message):
-                await ask(callback.message, state, VisitInput.note, views.note_question())
+                await ask(
+                    callback.message, state, VisitInput.note, views.note_question(),
+                    placeholder=views.note_placeholder(),
+                )  # fmt: skip
         else:
             await callback.answer(stale_button_text(), show_alert=True)
     except DomainError as error:
@@ -226,6 +229,7 @@ async def typed_minutes(message: Message, state: FSMContext, ctx: UpdateContext)
 def build_router() -> Router:
     router = Router(name="visit_answers")
     router.message.register(show_visits, PRIVATE, Command("visits"))
+    router.message.register(show_visits, PRIVATE, button_text("🗓 Visits"))
     router.callback_query.register(visit_action, VisitAction.filter())
     router.message.register(typed_reason, VisitInput.reason)
     router.message.register(typed_note, VisitInput.note)

@@ -31,7 +31,13 @@ from bot.understanding.clock_times import clock_label, parse_clock_time
 from bot.views import pairing as views
 from bot.views.visits import cadence_label, invalid_text, weekday_label
 from handlers.audience import PRIVATE
-from handlers.replies import ask_again, edit_pressed, stale_button_text, tap_a_button_text
+from handlers.replies import (
+    ask_again,
+    button_text,
+    edit_pressed,
+    stale_button_text,
+    tap_a_button_text,
+)
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import VisitCadence
 
@@ -311,6 +317,7 @@ async def _not_usable(
 def build_router() -> Router:
     router = Router(name="pairing")
     router.message.register(start, PRIVATE, Command("pair"))
+    router.message.register(start, PRIVATE, button_text("🤝 Pair a visitor"))
     pick = PairStep.filter
     # only while pairing: an old "Stop" must not end another conversation
     router.callback_query.register(stopped, StateFilter(PairFlow), pick(F.action == "stop"))

@@ -20,6 +20,7 @@ from storage.models.checkins import (
     CheckinStatus,
     ContactKind,
 )
+from storage.models.community import CallBack, GroupChat
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
     AuditEvent,
@@ -48,6 +49,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "BroadcastStatus",
+    "CallBack",
     "CardAudience",
     "Checkin",
     "CheckinContact",
@@ -59,6 +61,7 @@ __all__ = [
     "DayPart",
     "EventResponse",
     "FsmState",
+    "GroupChat",
     "HelpRequest",
     "Invite",
     "OutboxMessage",

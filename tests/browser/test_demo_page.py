@@ -37,6 +37,7 @@ STEP_TIMEOUT_MS = 20_000
 BUILDING = "3-5号楼"  # the place she taps when registering: volunteers may see it
 ADDRESS = "3号楼 2单元 401"  # the exact address: only the claiming volunteer sees it
 NEED = "帮我买一袋米和十个鸡蛋，谢谢"
+NEED_IN_TRADITIONAL = "幫我買一袋米和十個雞蛋，謝謝"  # as the Traditional reader gets it (OpenCC)
 
 
 def browser_unavailable() -> str | None:
@@ -220,7 +221,7 @@ async def test_a_request_from_asking_to_rating_across_four_chats(page: Page) -> 
     await expect(post.locator(".inline-kb button")).to_have_count(0)
 
     # only now, privately, does the volunteer see the address (in their own language)
-    task = await pinned(volunteer, bot_message(volunteer, "這個任務歸您了", NEED))
+    task = await pinned(volunteer, bot_message(volunteer, "這個任務歸您了", NEED_IN_TRADITIONAL))
     await expect(task).to_contain_text(ADDRESS)
     await expect(bot_message(resident, "会来帮您处理", VOLUNTEER.name)).to_be_visible()
     await tap(task, "🚶 我出發了")

@@ -23,6 +23,8 @@ from tests.people import make_person
 COORDINATORS_CHAT = -100_100
 VOLUNTEERS_CHAT = -100_200
 RESIDENT_PHONE = "13800138000"
+RESIDENT_PHONE_SHOWN = "+86 138 0013 8000"
+"""The resident's phone as the bot shows it: dialable."""
 RESIDENT_ADDRESS = "Flat 3B, Lane 12"
 
 

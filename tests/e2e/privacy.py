@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.emulator.server import FakeBotAPI
+from bot.views.words import dialable
 from storage.db import create_engine, create_session_factory
 from storage.models import AuditEvent, CheckinContact, CheckinPlan, HelpRequest, User, UserRole
 
@@ -60,6 +61,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
             for user in people.values():
                 if user.role is UserRole.RESIDENT:
                     allow(user.phone, user)
+                    allow(dialable(user.phone), user)  # as the bot shows it: +86 138 ...
                     allow(user.address, user)
                     allow(user.access_notes, user)
             plans = {plan.id: plan for plan in await session.scalars(select(CheckinPlan))}
@@ -70,6 +72,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 if contact.phone and len(contact.phone) >= MIN_SECRET:
                     own = {resident.telegram_id} if resident.telegram_id else set()
                     readers[contact.phone] |= own | coordinators
+                    readers[dialable(contact.phone) or contact.phone] |= own | coordinators
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)

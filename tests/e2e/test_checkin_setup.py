@@ -127,14 +127,15 @@ async def test_coordinator_enrols_a_resident_who_sees_the_chain_and_agrees(
     await lin.tap("☎️ Someone to phone as well")
     assert "emergency contact" in lin.last.text
     await lin.send_text("Li Na 139 1234 5678")
-    assert "Added: Li Na" in lin.last.text
+    assert "Added: Li Na, +86 139 1234 5678." in lin.last.text  # the number read back
     await lin.tap("➡️ Continue")
 
     summary = lin.last.text
     assert "Daily check-ins for Mei Chen" in summary
     assert "Times: 09:00, 18:00" in summary and "Days: every day" in summary
     order = [
-        summary.index(s) for s in ("Tao Wang, volunteer", "coordinators", "Li Na, 13912345678")
+        summary.index(s)
+        for s in ("Tao Wang, volunteer", "coordinators", "Li Na, +86 139 1234 5678")
     ]
     assert order == sorted(order)
     await lin.tap("📨 Send to Mei Chen to agree")
@@ -146,7 +147,7 @@ async def test_coordinator_enrols_a_resident_who_sees_the_chain_and_agrees(
     assert "09:00, 18:00" in proposal.text and "every day" in proposal.text
     for who in ("1. 🤝 Tao Wang, volunteer", "2. 👥 The community coordinators", "3. ☎️ Li Na"):
         assert who in proposal.text
-    assert "13912345678" not in proposal.text  # the resident sees names only
+    assert "1234 5678" not in proposal.text and "12345678" not in proposal.text  # names only
     await mei.tap("✅ Yes, start my check-ins")
     assert "Your daily check-ins have started. The first one comes today at 18:00" in mei.last.text
 
@@ -180,8 +181,8 @@ async def test_a_resident_enrols_herself_in_chinese(
     await chat.send_text("女儿 李娜 13912345678")
     await chat.tap("➡️ 继续")
     proposal = chat.last
-    assert "08:00, 20:00" in proposal.text and "李娜" in proposal.text
-    assert "13912345678" not in proposal.text
+    assert "08:00、20:00" in proposal.text and "李娜" in proposal.text  # 、 between items
+    assert "1234 5678" not in proposal.text and "12345678" not in proposal.text
     await chat.tap("✅ 好，开始每日问候")
     assert "每日问候已经开始" in chat.last.text
     for message in chat.messages:

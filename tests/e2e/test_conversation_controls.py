@@ -51,7 +51,7 @@ async def test_cancel_in_the_middle_then_start_again(
 async def test_help_fits_the_role(linli: RunningBot, telegram: FakeBotAPI) -> None:
     stranger = telegram.user(2004, first_name="Cy", language_code="en")
     await stranger.send_command("/help")
-    assert "Send /start to register" in stranger.last.text
+    assert "Write me any word to register" in stranger.last.text
     ann = await register(telegram, 2005)
     await ann.tap_reply("❓ Help")
     assert "I connect you with volunteers" in ann.last.text

@@ -22,7 +22,7 @@ from handlers.visits import VisitInput
 from storage.models import UserRole
 from tests.e2e.community import (
     COORDINATORS_CHAT,
-    RESIDENT_PHONE,
+    RESIDENT_PHONE_SHOWN,
     open_request,
     person,
     resident_and_coordinator,
@@ -170,7 +170,7 @@ async def test_a_fall_typed_as_the_answer_to_a_coordinators_question(
     assert "call now" in mei.replies[0].text and "120" in mei.replies[0].text
     assert "carry on where you left off" in mei.last.text
     alert = await coordinators.wait_for_message(lambda m: "Possible emergency" in m.text)
-    assert "我摔倒了，救命" in alert.text and RESIDENT_PHONE in alert.text
+    assert "我摔倒了，救命" in alert.text and RESIDENT_PHONE_SHOWN in alert.text
 
     await mei.send_text("下午三点")  # still answering the question
     assert "passed your answer on" in mei.last.text

@@ -65,6 +65,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     "cx": ("ask", "yes", "no"),
     "pl": ("0", "1", "2147483647"),  # a place's id is the whole button
     "pa": ("add", "open", "rename", "hide", "show", "back"),
+    "call": ("ask", "done"),
+    "glang": ("xx",),  # a real language would only do what it says
 }
 
 

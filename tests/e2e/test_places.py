@@ -28,6 +28,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import checkins, visits
 from bot.services.schedule import QuietHours
 from bot.services.visits import Schedule
+from bot.views.words import dialable
 from storage.models import (
     AuditEvent,
     ContactKind,
@@ -72,7 +73,8 @@ class Resident:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return (self.address, self.street, self.flat, self.phone)
+        """The phone as the bot shows it (dialable: +86 138 1111 0001)."""
+        return (self.address, self.street, self.flat, str(dialable(self.phone)))
 
 
 MEI = Resident(801, "梅", "zh-hans", "Building 3", "幸福路八十八号", "3栋2单元502室",
@@ -215,7 +217,7 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
     # Tao takes Mei's from the group post, and does it.
     await volunteers.as_user(TAO).tap(CLAIM, message_id=posts[MEI.need].message_id)
     task = await tao.wait_for_message(has("This task is yours", MEI.need))
-    assert MEI.flat in task.text and MEI.phone in task.text
+    assert MEI.flat in task.text and str(dialable(MEI.phone)) in task.text  # +86 138 1111 0001
     await tao.tap("🚶 On my way", message_id=task.message_id)
     await tao.tap("✅ Done", message_id=task.message_id)
     await tao.tap("1 h")
@@ -266,7 +268,7 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
     await tao.wait_for_message(has("Reminder", "Ann", ANN.place))
     await tick_at(linli, clock, VISIT_AT - timedelta(hours=1))
     soon = await tao.wait_for_message(has("In about an hour"))
-    assert ANN.address in soon.text and ANN.phone in soon.text
+    assert ANN.address in soon.text and str(dialable(ANN.phone)) in soon.text
     await outbox_drained(linli)
 
     # The scan: every message to anyone, its buttons and every answer to a press.
@@ -276,7 +278,8 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
         **{secret: {WING.telegram_id, SAM, *staff} for secret in WING.secrets},
         **{secret: {ANN.telegram_id, TAO, *staff} for secret in ANN.secrets},
     }
-    leaks = leaks_of(telegram, readers)
+    as_typed = {MEI.phone: readers[MEI.secrets[-1]], WING.phone: readers[WING.secrets[-1]]}
+    leaks = leaks_of(telegram, {**readers, **as_typed, ANN.phone: readers[ANN.secrets[-1]]})
     assert not leaks, "\n".join(leaks)
     # The scan saw what it looks for (it cannot pass by reading nothing).
     reached = {
@@ -405,7 +408,7 @@ async def test_the_hour_before_message_without_an_address_says_so_and_tells_coor
         await session.commit()
     await tick_at(community, clock, VISIT_AT - timedelta(hours=1))
     soon = await tao.wait_for_message(has("In about an hour"))
-    assert "We do not have Bo's address yet" in soon.text and "13844440004" in soon.text
+    assert "We do not have Bo's address yet" in soon.text and "+86 138 4444 0004" in soon.text
     assert "—" not in soon.text
     told = await coordinators.wait_for_message(has("no address for Bo"))
     assert "Tao" in told.text

@@ -83,7 +83,7 @@ async def test_resident_asks_from_her_menu_in_four_actions_with_a_voice_note(
     assert "A coordinator will check it soon" in ann.last.text
 
     card = await lin.wait_for_message(lambda m: "New request" in m.text)
-    assert "Flat 3B, Building 5" in card.text and "13800138000" in card.text
+    assert "Flat 3B, Building 5" in card.text and "+86 138 0013 8000" in card.text
     assert ["✅ Approve and publish"] in card.buttons
 
     (request,) = await requests_in_db(linli)
@@ -198,7 +198,7 @@ async def test_emergency_words_get_the_numbers_at_once_and_alert_coordinators(
     assert "call now" in first and "120" in first and "ambulance" in first and "fire" in first
     assert "alerted the coordinators" in ann.last.text
     alert = await lin.wait_for_message(lambda m: "Possible emergency" in m.text)
-    assert "fell and can't get up" in alert.text and "13800138000" in alert.text
+    assert "fell and can't get up" in alert.text and "+86 138 0013 8000" in alert.text
 
     (request,) = await requests_in_db(linli)
     assert request.urgent and request.emergency and request.status is RequestStatus.PENDING

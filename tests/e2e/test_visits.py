@@ -33,7 +33,7 @@ from storage.models import (
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     RESIDENT_ADDRESS,
-    RESIDENT_PHONE,
+    RESIDENT_PHONE_SHOWN,
     person,
     resident_and_coordinator,
     running_community,
@@ -174,7 +174,7 @@ async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
     # an hour before: the address and phone, for him alone (the reveal is in the audit log)
     await _tick_at(community, clock, HOUR_BEFORE)
     soon = await tao.wait_for_message(has("In about an hour"))
-    assert RESIDENT_ADDRESS in soon.text and RESIDENT_PHONE in soon.text
+    assert RESIDENT_ADDRESS in soon.text and RESIDENT_PHONE_SHOWN in soon.text
 
     # after the visit: two taps
     await _tick_at(community, clock, VISIT_AT + timedelta(hours=1))

@@ -21,7 +21,7 @@ from storage.repositories import requests as request_queries
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     RESIDENT_ADDRESS,
-    RESIDENT_PHONE,
+    RESIDENT_PHONE_SHOWN,
     VOLUNTEERS_CHAT,
     open_request,
     person,
@@ -211,11 +211,11 @@ async def test_claim_on_my_way_done_and_hours(community: RunningBot, telegram: F
     await tao.send_text("🔎 Open tasks")
     card = tao.last
     assert "Rice and eggs" in card.text and "Building 5" in card.text
-    assert RESIDENT_ADDRESS not in card.text and RESIDENT_PHONE not in card.text
+    assert RESIDENT_ADDRESS not in card.text and RESIDENT_PHONE_SHOWN not in card.text
 
     await tao.tap(CLAIM, message_id=card.message_id)
     mine = tao.message(card.message_id)
-    assert RESIDENT_ADDRESS in mine.text and RESIDENT_PHONE in mine.text
+    assert RESIDENT_ADDRESS in mine.text and RESIDENT_PHONE_SHOWN in mine.text
     assert ["🚶 On my way"] in mine.buttons
     told = await mei.wait_for_message(has("Tao, a volunteer, will help you"))
     assert "Wang" not in told.text

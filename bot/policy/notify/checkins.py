@@ -148,11 +148,12 @@ async def plan_agreed(
     notifier: Notifier, plan: CheckinPlan, resident: User, proposer: User | None
 ) -> None:
     """The coordinator who proposed it hears; the coordinators, when the resident set it up."""
-    name, times = resident.display_name or "—", setup_views.times_label(plan.times)
+    name = resident.display_name or "—"
     first = plan.next_checkin_at
     now = notifier.clock.now()
 
     def render() -> Rendered:
+        times = setup_views.times_label(plan.times)  # in the reader's language: 08:00、20:00
         when = setup_views.moment_label(first, resident.timezone, now) if first else "—"
         return views.agreed_text(name, times, when), None
 

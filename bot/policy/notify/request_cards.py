@@ -40,9 +40,10 @@ class CardFacts:
     latest_post: int | None  # the newest group post: only it keeps the claim button
 
 
-def _locale(notifier: Notifier, chat_id: int, user: User | None) -> str:
+async def _locale(notifier: Notifier, chat_id: int, user: User | None) -> str:
+    """A group's card in the group's language, a person's in theirs."""
     if chat_id < 0 or user is None:
-        return notifier.settings.default_locale
+        return await notifier.group_locale(chat_id)
     return recipient_locale(user, notifier.settings.default_locale)
 
 
@@ -62,7 +63,7 @@ async def queued(
         request_id=request.id,
         audience=audience,
         chat_id=row.chat_id,
-        locale=_locale(notifier, row.chat_id, user),
+        locale=await _locale(notifier, row.chat_id, user),
         now=notifier.clock.now(),
         user_id=user.id if user else None,
         outbox_id=row.id,
@@ -88,7 +89,7 @@ async def replied(
         request_id=request.id,
         audience=audience,
         chat_id=chat_id,
-        locale=_locale(notifier, chat_id, user),
+        locale=await _locale(notifier, chat_id, user),
         now=notifier.clock.now(),
         user_id=user.id if user else None,
         message_id=message_id,
@@ -182,7 +183,7 @@ async def tell_coordinators(
             return 0
         row = await notifier.tell_chat(
             notifier.settings.coordinator_chat_id,
-            notifier.settings.default_locale,
+            await notifier.group_locale(notifier.settings.coordinator_chat_id),
             render_message,
             kind=kind,
             priority=priority,
