@@ -13,9 +13,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 
 from bot.middlewares.commit import answered_callbacks
 from handlers.prompts import ask_to_type
-from handlers.replies import retire_buttons
+from handlers.replies import ask_again, retire_buttons, tap_a_button_text
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+_ASKED = "_asked"  # in the conversation's data: the last question with buttons, and its buttons
 
 
 async def ask(
@@ -33,6 +34,8 @@ async def ask(
     chat with a "✖️ Stop" button (`stop`)."""
     if step is not None:
         await state.set_state(step)
+    if isinstance(markup, InlineKeyboardMarkup):  # kept, to be asked once more (`ask_once_more`)
+        await state.update_data({_ASKED: {"text": text, "markup": markup.model_dump(mode="json")}})
     if markup is None and message.bot is not None:
         return await ask_to_type(
             message.bot, message.chat.id, text, state, placeholder=placeholder, stop=stop
@@ -69,3 +72,14 @@ async def pressed_then_ask(
     return await ask(
         callback.message, state, step, text, markup, placeholder=placeholder, stop=stop
     )
+
+
+async def ask_once_more(message: Message, state: FSMContext) -> None:
+    """Something typed, a sticker, a voice note... where a button is awaited: never only "tap a
+    button above", but the step's question again with its buttons, right under what she sent."""
+    asked = (await state.get_data()).get(_ASKED)
+    if not asked:
+        await message.answer(tap_a_button_text())
+        return
+    markup = InlineKeyboardMarkup.model_validate(asked["markup"])
+    await ask_again(message, asked["text"], markup)

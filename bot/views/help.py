@@ -18,11 +18,10 @@ from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.views import keyboards as k
 from bot.views.keyboards import one_per_row
 from bot.views.texts import local_time
-from bot.views.words import phone_html
+from bot.views.words import join_items, phone_html
 from storage.models import CallBack, User
 
 _RESIDENT_TOOLS = (
-    (k.NEED_HELP, __("ask a neighbour for a hand")),
     (k.MENU_MY_REQUESTS, __("how your requests are going")),
     (k.MENU_DAILY_CHECKIN, __("a daily “Are you all right?” from us")),
 )
@@ -80,7 +79,9 @@ def help_text(user: User, community_phone: str, *, in_group: bool = False) -> st
         tools = _VOLUNTEER_TOOLS
     else:
         intro = _("I connect you with volunteers from your neighbourhood.")
-        tools = _RESIDENT_TOOLS
+        kinds = join_items(_(msgid) for msgid in k.KIND_MSGIDS.values())
+        asking = _("tap one to ask a neighbour for a hand, then write or say what you need")
+        tools = ((kinds, asking), *_RESIDENT_TOOLS)
     parts = [
         intro,
         _("In our private chat, tap a button of the menu:")

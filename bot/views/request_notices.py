@@ -22,7 +22,7 @@ def approved(request: HelpRequest) -> str:
 def rejected(request: HelpRequest, reason: str) -> str:
     return _(
         "😔 We are sorry: we cannot take on your request no. {ref}.\n{reason}\n\n"
-        "If you need anything else, tap “🙋 I need help” at any time."
+        "If you need anything else, tap what it is about on the menu below at any time."
     ).format(ref=reference(request), reason=reason)
 
 

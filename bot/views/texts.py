@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.services.requests import DESCRIPTION_PREVIEW, reference
-from bot.views.words import in_reader_script, phone_html
+from bot.views.words import in_reader_script, join_items, phone_html
 from storage.models import DayPart, HelpRequest, RequestCategory, RequestStatus, RequestTiming, User
 
 
@@ -136,23 +136,44 @@ def _description(request: HelpRequest) -> str:
     return "\n".join(parts) or "—"
 
 
-def public_card(request: HelpRequest) -> str:
-    """What any approved volunteer may see: no exact address, no phone, no name."""
+def _what_was_left(request: HelpRequest) -> str:
+    """What the resident left, named and not shown: anything typed or said may hold an address
+    or a phone number, so only the volunteer who takes the task reads or hears it."""
+    left = []
+    if request.description:
+        left.append(_("✍️ what they wrote"))
+    if request.voice_file_id:
+        left.append(_("🎤 a voice message"))
+    if request.photo_file_id:
+        left.append(_("🖼 a photo"))
+    if not left:
+        return ""
+    return _("{what}: shown to the volunteer who takes the task").format(what=join_items(left))
+
+
+def _card(request: HelpRequest, description: str) -> str:
     return _("<b>{title}</b>\n{description}\n\n📍 Area: {area}\n🕒 When: {when}").format(
         title=html.quote(request_title(request)),
-        description=_description(request),
+        description=description or "—",
         area=html.quote(request.area or "—"),
         when=when_label(request),
     )
 
 
+def public_card(request: HelpRequest) -> str:
+    """What any approved volunteer may see before a claim: the kind, the coarse place the
+    coordinators defined, the time; no name, no address, no phone, nothing she typed or said."""
+    return _card(request, _what_was_left(request))
+
+
 def private_card(request: HelpRequest, resident: User) -> str:
-    """For the volunteer who holds the task and for coordinators: who, where, how to reach."""
+    """For the volunteer who holds the task and for coordinators: what she said, who, where,
+    how to reach."""
     return _(
         "{public}\n\n👵 Resident: {name}\n🏠 Address: {address}\n"
         "📞 Phone: {phone}\n🔑 Notes: {notes}"
     ).format(
-        public=public_card(request),
+        public=_card(request, _description(request)),
         name=html.quote(resident.display_name or "—"),
         address=html.quote(request.address or resident.address or "—"),
         phone=phone_html(resident.phone),

@@ -172,8 +172,8 @@ def not_allowed_text(*, helper: bool, resident: bool, status: VolunteerStatus | 
         )
     if resident:
         return _(
-            "Tasks are for volunteers. If you need help yourself, tap “🙋 I need help” and a "
-            "volunteer will come to you."
+            "Tasks are for volunteers. If you need help yourself, tap what it is about on the "
+            "menu below, and a volunteer will come to you."
         )
     return _("Only registered volunteers can take tasks. Please write to me in a private chat.")
 

@@ -54,11 +54,10 @@ from handlers.replies import (
     retire_buttons,
     send_main_menu,
     stale_button_text,
-    tap_a_button_text,
 )
 from handlers.requests.mine import refuse_if_not_resident, show_my_requests
 from handlers.requests.states import AfterRequest, AskHelp
-from handlers.wizard import Markup, answer_now, ask, pressed_then_ask
+from handlers.wizard import Markup, answer_now, ask, ask_once_more, pressed_then_ask
 from storage.models import DayPart, RequestCategory, RequestTiming
 
 Question = tuple[State, str, Markup]
@@ -183,7 +182,7 @@ async def typed_at_category(message: Message, state: FSMContext, ctx: UpdateCont
         await ask(message, state, AskHelp.guess, question, views.guess_keyboard(None))
         return
     if not text:
-        await expected_a_button(message)
+        await expected_a_button(message, state)
         return
     guessed = guess_category(text, ctx.i18n.current_locale)
     if guessed is None:
@@ -379,8 +378,8 @@ async def confirmed(
     await send_main_menu(bot, message.chat.id, user, text)
 
 
-async def expected_a_button(message: Message) -> None:
-    await message.answer(tap_a_button_text())
+async def expected_a_button(message: Message, state: FSMContext) -> None:
+    await ask_once_more(message, state)
 
 
 async def more_words(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
@@ -389,7 +388,7 @@ async def more_words(message: Message, state: FSMContext, ctx: UpdateContext) ->
     data = await state.get_data()
     added = _cleaned(message)
     if not added:
-        await expected_a_button(message)
+        await expected_a_button(message, state)
         return
     description = "\n".join(part for part in (data.get("description"), added) if part)
     if len(description) > requests.DESCRIPTION_MAX:

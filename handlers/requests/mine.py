@@ -85,7 +85,12 @@ async def show_my_requests(message: Message, state: FSMContext, ctx: UpdateConte
     await state.clear()
     mine = await requests.requests_of(ctx.session, ctx.person)
     if not mine:
-        await message.answer(_("You have no requests yet. Tap “🙋 I need help” to ask for help."))
+        await message.answer(
+            _(
+                "You have no requests yet. When you need a hand, tap what it is about on the "
+                "menu below 👇"
+            )
+        )
         return
     await message.answer(_("<b>Your requests</b>"))
     for request in mine[:10]:

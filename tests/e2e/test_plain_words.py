@@ -47,7 +47,7 @@ TOOLS = {
     (UserRole.VOLUNTEER, "en"): (
         "🔎 Open tasks", "🧰 My tasks", "🗓 Visits", "⏱ My hours", "📋 Check-ins today",
     ),
-    (UserRole.RESIDENT, "zh-hans"): ("🙋 我需要帮助", "📋 我的求助", "🔔 每日问候"),
+    (UserRole.RESIDENT, "zh-hans"): ("🛒 买菜跑腿", "✳️ 其他", "📋 我的求助", "🔔 每日问候"),
 }  # fmt: skip
 HELP = {"en": "❓ Help", "zh-hans": "❓ 帮助", "zh-hant": "❓ 幫助"}
 CALL_ME = {"en": "📞 Please call me", "zh-hans": "📞 请给我打电话", "zh-hant": "📞 請給我打電話"}

@@ -140,7 +140,9 @@ async def test_bad_input_at_each_step_is_answered_kindly(
     await ann.send_command("/request")
     question = ann.last.message_id
     await ann.send_sticker()
-    assert "Please tap one of the buttons above" in ann.last.text
+    assert "Here is the question again" in ann.last.text  # and its buttons, to tap right there
+    assert "What do you need help with?" in ann.last.text
+    assert ["🍲 Meals"] in ann.last.buttons
     await ann.press_data("nr:cat:caviar", message_id=question)  # forged category
     assert ann.callback_answers[-1].text == STALE
     await ann.tap("🍲 Meals")
@@ -151,7 +153,8 @@ async def test_bad_input_at_each_step_is_answered_kindly(
     assert "say it in words, or send a voice message" in ann.last.text
     await ann.send_text("A warm lunch, please")
     await ann.send_voice()
-    assert "Please tap one of the buttons above" in ann.last.text
+    assert "Here is the question again" in ann.last.text
+    assert ["⚡ As soon as possible"] in ann.last.buttons
     await ann.send_text("whenever the moon is blue")
     assert "did not understand the time" in ann.last.text
     assert ["🗓 Pick a day"] in ann.last.buttons  # the choices again
@@ -162,7 +165,9 @@ async def test_bad_input_at_each_step_is_answered_kindly(
     await ann.tap(ann.last.buttons[0][0])
     summary = ann.last.message_id
     await ann.send_sticker()
-    assert "Please tap one of the buttons above" in ann.last.text
+    assert "Here is the question again" in ann.last.text
+    assert "A warm lunch, please" in ann.last.text  # the summary again, with its buttons
+    assert ann.last.buttons
     await ann.press_data("nr:confirm:everything", message_id=summary)  # forged
     assert ann.callback_answers[-1].text == STALE
     await ann.tap("🏠 Change the address", message_id=summary)

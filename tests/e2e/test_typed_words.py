@@ -151,7 +151,7 @@ async def test_a_typed_i_am_fine_answers_her_check_in(
     assert said(community, locale, "Thank you, {name}! Glad you are well. Have a good day ☀️")(
         chat.last
     )
-    assert tr(community, locale, "🙋 I need help") in menu(chat)  # her menu, with the thanks
+    assert tr(community, locale, "🛒 Shopping and errands") in menu(chat)
     assert await checkin_statuses(community, her) == [CheckinStatus.FINE]
 
     await lin.send_command("/checkins")  # the coordinator's board shows it answered
@@ -210,7 +210,7 @@ async def test_cancel_words_stop_her_step_and_show_her_menu(
     assert await state_of(community, chat) == "CheckinSetup:times"
     await chat.send_text(typed)
     assert chat.last.text == tr(community, locale, "OK, stopped. Nothing was changed.")
-    assert tr(community, locale, "🙋 I need help") in menu(chat)
+    assert tr(community, locale, "🛒 Shopping and errands") in menu(chat)
     assert await state_of(community, chat) is None
     async with community.app.session_factory() as session:
         assert await session.scalar(select(CheckinPlan)) is None

@@ -307,7 +307,7 @@ async def _thanks_to_volunteer(notifier: Notifier, request: HelpRequest) -> None
 
 
 async def _feedback_to_coordinators(
-    notifier: Notifier, request: HelpRequest, media: Media | None
+    notifier: Notifier, request: HelpRequest, media: Media | None = None
 ) -> None:
     def text() -> str:
         if media is not None:
