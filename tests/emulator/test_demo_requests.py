@@ -96,9 +96,11 @@ async def test_first_start_shows_the_waiting_requests_in_the_groups(demo: DemoRu
     card = await coordinators.wait_for_message(lambda m: "新求助" in m.text)
     assert PENDING_REQUEST.description in card.text
     assert ["✅ 通过并发布"] in card.buttons
-    post = await volunteers.wait_for_message(lambda m: OPEN_REQUEST.description in m.text)
+    post = await volunteers.wait_for_message(lambda m: "号求助" in m.text)
     assert post.buttons == [["🙌 我来认领"]]
     assert OPEN_REQUEST.address is not None and OPEN_REQUEST.address not in post.text
+    assert OPEN_REQUEST.description not in post.text  # nothing she typed before a claim
+    assert "接下任务的志愿者才能看到" in post.text
     assert not any(DONE_REQUEST.description in m.text for m in coordinators.messages)
 
 
