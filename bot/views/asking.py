@@ -216,3 +216,12 @@ def submitted_text(ref: str) -> str:
         "I will write to you here when someone is coming. "
         "You can see it under “📋 My requests”."
     ).format(ref=ref)
+
+
+def description_placeholder() -> str:
+    """In the input field while she says what she needs (Telegram shows up to 64 characters)."""
+    return _("What you need, in a few words")
+
+
+def address_placeholder() -> str:
+    return _("Your address: building, door")

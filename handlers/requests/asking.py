@@ -146,7 +146,13 @@ async def tapped_kind(message: Message, state: FSMContext, ctx: UpdateContext) -
     assert category is not None
     await state.clear()
     await state.update_data(category=category.value)
-    await ask(message, state, AskHelp.description, views.description_question(category))
+    await ask(
+        message,
+        state,
+        AskHelp.description,
+        views.description_question(category),
+        placeholder=views.description_placeholder(),
+    )
 
 
 async def chose_category(
@@ -161,7 +167,12 @@ async def chose_category(
     await state.update_data(category=category.value)
     question = views.description_question(category)
     await pressed_then_ask(
-        callback, state, AskHelp.description, question, note=category_label(category)
+        callback,
+        state,
+        AskHelp.description,
+        question,
+        note=category_label(category),
+        placeholder=views.description_placeholder(),
     )
 
 
@@ -358,7 +369,12 @@ async def confirmed(
     if choice == "address":
         question = views.other_address_question()
         await pressed_then_ask(
-            callback, state, AskHelp.address, question, note=views.confirm_label("address")
+            callback,
+            state,
+            AskHelp.address,
+            question,
+            note=views.confirm_label("address"),
+            placeholder=views.address_placeholder(),
         )
         return
     await callback.answer()

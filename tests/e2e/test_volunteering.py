@@ -201,7 +201,7 @@ async def test_claim_on_my_way_done_and_hours(community: RunningBot, telegram: F
     resident, coordinator = await resident_and_coordinator(community, telegram)
     request = await open_request(community, resident, coordinator, post_to_group=True)
     volunteers_group = telegram.group(VOLUNTEERS_CHAT, "Volunteers", members=[601, 602])
-    post = await volunteers_group.wait_for_message(has("Rice and eggs"))
+    post = await volunteers_group.wait_for_message(has("Request no."))
     await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao Wang")
     await person(community, telegram, 602, UserRole.VOLUNTEER, name="Kai")
     tao, kai, mei = telegram.users[601], telegram.users[602], telegram.users[501]
@@ -210,7 +210,8 @@ async def test_claim_on_my_way_done_and_hours(community: RunningBot, telegram: F
     kai_card = kai.last
     await tao.send_text("🔎 Open tasks")
     card = tao.last
-    assert "Rice and eggs" in card.text and "Building 5" in card.text
+    assert "Shopping and errands" in card.text and "Building 5" in card.text
+    assert "Rice and eggs" not in card.text  # what she typed: only once he holds the task
     assert RESIDENT_ADDRESS not in card.text and RESIDENT_PHONE_SHOWN not in card.text
 
     await tao.tap(CLAIM, message_id=card.message_id)
@@ -304,13 +305,13 @@ async def test_cannot_make_it_puts_the_task_back(
     assert "You gave back request no." in tao.last.text
     await coordinators.wait_for_message(has("Tao Wang cannot make it"))
     await mei.wait_for_message(has("we are finding another volunteer"))
-    repost = await volunteers_group.wait_for_message(has("Rice and eggs"))
+    repost = await volunteers_group.wait_for_message(has("Request no."))
     assert RESIDENT_ADDRESS not in repost.text and repost.buttons == [[CLAIM]]
     # the old buttons of the task do nothing now
     await tao.press_data(TaskAction(action="done", request_id=request.id).pack(), card)
     assert "not yours" in tao.callback_answers[-1].text
     await kai.send_command("/tasks")
-    assert "Rice and eggs" in kai.last.text
+    assert "Shopping and errands" in kai.last.text
     await kai.tap(CLAIM)
     assert RESIDENT_ADDRESS in kai.last.text
 
@@ -375,7 +376,7 @@ async def test_too_many_claims(community: RunningBot, telegram: FakeBotAPI) -> N
     await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
     tao = telegram.users[601]
     await tao.send_command("/tasks")
-    cards = [m.message_id for m in tao.messages if "Errand" in m.text]
+    cards = [m.message_id for m in tao.messages if "Request no." in m.text]
     assert len(cards) == 4
     for message_id in cards[:3]:
         await tao.tap(CLAIM, message_id=message_id)
