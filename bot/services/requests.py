@@ -40,7 +40,7 @@ words added at the summary, or an emergency said mid-request, join the first."""
 DESCRIPTION_PREVIEW = 1200
 """How much of a description a card or a summary shows; the rest is sent on its own."""
 NOTES_MAX = 300
-COMMENT_MAX = 1000
+COMMENT_MAX = 4096  # one message, kept whole: cards show its beginning, coordinators get all
 REASON_MAX = 300
 
 S = RequestStatus

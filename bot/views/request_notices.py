@@ -8,7 +8,7 @@ from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.requests import reference
-from bot.views.texts import duration_label, first_name, private_card, when_label
+from bot.views.texts import duration_label, first_name, preview, private_card, when_label
 from bot.views.words import in_reader_script
 from storage.models import HelpRequest, RequestStatus, User, VolunteerProfile, VolunteerStatus
 
@@ -29,13 +29,13 @@ def rejected(request: HelpRequest, reason: str) -> str:
 
 def question(request: HelpRequest, text: str) -> str:
     return _("❓ A coordinator asks about your request no. {ref}:\n\n{question}").format(
-        ref=reference(request), question=html.quote(in_reader_script(text))
+        ref=reference(request), question=html.quote(in_reader_script(preview(text)))
     )
 
 
 def answer(request: HelpRequest, text: str) -> str:
     return _("💬 The resident answers about request no. {ref}:\n{answer}").format(
-        ref=reference(request), answer=html.quote(in_reader_script(text))
+        ref=reference(request), answer=html.quote(in_reader_script(preview(text)))
     )
 
 
@@ -91,7 +91,7 @@ def feedback(request: HelpRequest) -> str:
     )
     if request.rating_comment:
         text += "\n" + _("💬 Comment: {comment}").format(
-            comment=html.quote(in_reader_script(request.rating_comment))
+            comment=html.quote(in_reader_script(preview(request.rating_comment)))
         )
     return text
 
@@ -191,6 +191,6 @@ def rating_to_volunteer(request: HelpRequest, resident: User | None) -> str:
     )
     if request.rating_comment:
         text += "\n" + _("💬 They wrote: {comment}").format(
-            comment=html.quote(in_reader_script(request.rating_comment))
+            comment=html.quote(in_reader_script(preview(request.rating_comment)))
         )
     return text

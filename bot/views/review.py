@@ -11,7 +11,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.views.keyboards import one_per_row
 from bot.views.request_keyboards import review_button
-from bot.views.texts import category_label, private_card, status_label
+from bot.views.texts import category_label, preview, private_card, status_label
 from bot.views.words import in_reader_script
 from storage.models import HelpRequest, RequestCategory, RequestStatus, User
 
@@ -57,7 +57,7 @@ def coordinator_card(
         text += "\n" + _("⭐ Rated {rating}/5 by the resident").format(rating=request.rating)
         if request.rating_comment:
             text += "\n" + _("💬 Comment: {comment}").format(
-                comment=html.quote(in_reader_script(request.rating_comment))
+                comment=html.quote(in_reader_script(preview(request.rating_comment)))
             )
     if request.reason and request.status is RequestStatus.REJECTED:
         text += "\n" + _("Reason: {reason}").format(reason=reason_text(request.reason))

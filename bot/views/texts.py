@@ -109,10 +109,10 @@ def preview(text: str, limit: int = DESCRIPTION_PREVIEW) -> str:
     return text[:limit] + "… " + _("({count} characters in all, all kept)").format(count=len(text))
 
 
-def full_text_parts(request: HelpRequest, size: int = 3500) -> list[str]:
-    """A long description in full, for the coordinators, in as many messages as it takes (empty
-    when the card shows all of it)."""
-    text = request.description or ""
+def full_text_parts(request: HelpRequest, text: str | None = None, size: int = 3500) -> list[str]:
+    """A long text of a request (its description, else `text`: an answer, a comment) in full,
+    for the coordinators, in as many messages as it takes (empty when a card shows all of it)."""
+    text = (request.description if text is None else text) or ""
     if len(text) <= DESCRIPTION_PREVIEW:
         return []
     pieces = [text[start : start + size] for start in range(0, len(text), size)]

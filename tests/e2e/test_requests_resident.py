@@ -284,12 +284,9 @@ async def test_my_requests_and_cancelling_one_a_volunteer_holds(
     assert rows[other_id].status is RequestStatus.PENDING
 
 
-async def test_low_rating_and_comment_reach_the_coordinators(
-    linli: RunningBot, telegram: FakeBotAPI
-) -> None:
+async def _done_by_tao(linli: RunningBot) -> int:
+    """Ann's shopping, approved by Lin, done by Tao: the id of the request she can rate."""
     await cast(linli)
-    ann = telegram.user(ANN, first_name="Ann", language_code="en")
-    lin = telegram.user(LIN, first_name="Lin", language_code="en")
     async with linli.app.session_factory() as s:
         people = {u.telegram_id: u for u in await s.scalars(select(User))}
         draft = RequestDraft(category=RequestCategory.SHOPPING, description="Rice")
@@ -297,8 +294,16 @@ async def test_low_rating_and_comment_reach_the_coordinators(
         await review.approve_request(s, people[LIN], request.id, request.version, clock=linli.clock)
         await claims.claim_task(s, people[TAO], request.id, clock=linli.clock, max_open_claims=3)
         await claims.complete_task(s, people[TAO], request.id, 30, clock=linli.clock)
-        request_id = request.id
         await s.commit()
+        return request.id
+
+
+async def test_low_rating_and_comment_reach_the_coordinators(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    request_id = await _done_by_tao(linli)
+    ann = telegram.user(ANN, first_name="Ann", language_code="en")
+    lin = telegram.user(LIN, first_name="Lin", language_code="en")
 
     await ann.send_command("/myrequests")
     rate = RequestAction(action="rate", request_id=request_id, value=2).pack()
@@ -320,3 +325,27 @@ async def test_low_rating_and_comment_reach_the_coordinators(
     assert ann.callback_answers[-1].text == STALE
     (row,) = await requests_in_db(linli)
     assert (row.rating, row.rating_comment) == (2, "He was late and forgot the eggs")
+
+
+async def test_a_comment_of_4000_characters_reaches_the_coordinators_whole(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Nothing she writes is refused for its length: the notice shows its beginning, the
+    coordinators get all of it after."""
+    request_id = await _done_by_tao(linli)
+    ann = telegram.user(ANN, first_name="Ann", language_code="en")
+    lin = telegram.user(LIN, first_name="Lin", language_code="en")
+    long_comment = " ".join(f"word{n:04d}" for n in range(450))[:4000]
+    await ann.send_command("/myrequests")
+    rate = RequestAction(action="rate", request_id=request_id, value=2).pack()
+    await ann.press_data(rate, message_id=ann.last.message_id)
+    await ann.tap("💬 Add a comment")
+    await ann.send_text(long_comment)
+    assert "passed to the coordinators" in ann.last.text
+    notice = await lin.wait_for_message(lambda m: "Comment:" in m.text)
+    assert len(notice.text) <= 4096 and "4000 characters in all, all kept" in notice.text
+    first = await lin.wait_for_message(lambda m: "all that was written (1/2)" in m.text)
+    second = await lin.wait_for_message(lambda m: "all that was written (2/2)" in m.text)
+    assert "".join(m.text.split("\n", 1)[1] for m in (first, second)) == long_comment
+    (row,) = await requests_in_db(linli)
+    assert row.rating_comment == long_comment

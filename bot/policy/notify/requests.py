@@ -72,13 +72,21 @@ async def request_submitted(
         priority=priority,
         card_of=request,
     )
-    for index in range(len(full_text_parts(request))):  # a long text, whole, after its card
+    await _whole_text_to_coordinators(notifier, request, None, priority)
+    await request_media_to_coordinators(notifier, request, priority=priority)
+
+
+async def _whole_text_to_coordinators(
+    notifier: Notifier, request: HelpRequest, text: str | None, priority: Priority
+) -> None:
+    """A long text (the description when `text` is None, else an answer or a comment), whole,
+    after the card or notice that shows its beginning: nothing she wrote is cut off."""
+    for index in range(len(full_text_parts(request, text))):
         await notifier.tell_coordinators(
-            words_only(lambda index=index: full_text_parts(request)[index]),
+            words_only(lambda index=index: full_text_parts(request, text)[index]),
             kind="request.fulltext",
             priority=priority,
         )
-    await request_media_to_coordinators(notifier, request, priority=priority)
 
 
 async def request_edited(
@@ -169,6 +177,7 @@ async def request_answered(
         priority=Priority.ALERT,
         media=media,
     )
+    await _whole_text_to_coordinators(notifier, request, answer or "", Priority.ALERT)
 
 
 async def request_merged(
@@ -320,6 +329,9 @@ async def _feedback_to_coordinators(
         kind="request.feedback",
         priority=Priority.NOTICE,
         media=media,
+    )
+    await _whole_text_to_coordinators(
+        notifier, request, request.rating_comment or "", Priority.NOTICE
     )
 
 
