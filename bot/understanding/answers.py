@@ -100,11 +100,14 @@ def answer_in(text: str | None) -> Answer | None:
     """The short answer `text` is, or None when it is something else (or too long to be one)."""
     if not text or len(text) > 60:
         return None
-    cleaned = _cleaned(text)
-    for candidate in (cleaned, cleaned.rstrip(_PARTICLES)):  # "好啊" is "好"
+    candidate = _cleaned(text)
+    while candidate:  # "好啊" is "好"; "唔使啦啊" is "唔使啦" (a particle of its own word)
         for answer, words in _WORDS.items():
-            if candidate and candidate in words:
+            if candidate in words:
                 return answer
+        if candidate[-1] not in _PARTICLES:
+            return None
+        candidate = candidate[:-1]
     return None
 
 
