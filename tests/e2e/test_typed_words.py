@@ -197,7 +197,6 @@ async def test_a_typed_yes_without_a_check_in_is_ordinary(
     assert "谢谢" not in chat.last.text and "我没有看懂" in chat.last.text
 
 
-@pytest.mark.postgresql
 @pytest.mark.parametrize(("locale", "typed"), [("zh_Hans", "不要了"), ("zh_Hant", "算了")])
 async def test_cancel_words_stop_her_step_and_show_her_menu(
     community: RunningBot, telegram: FakeBotAPI, locale: str, typed: str
@@ -231,7 +230,6 @@ async def test_cancel_typed_in_english_stops_a_coordinators_pairing(
     assert await state_of(community, lin) is None
 
 
-@pytest.mark.postgresql
 @pytest.mark.parametrize(
     ("locale", "time_by"),
     [("zh_Hans", "早上八点"), ("zh_Hant", "08:00"), ("en", "8am")],
