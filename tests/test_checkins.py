@@ -19,6 +19,7 @@ from bot.services.errors import (
     CheckinTimesInvalid,
     NotAllowed,
     PauseDateInvalid,
+    VolunteerNotApproved,
 )
 from bot.services.schedule import EVERY_DAY, QuietHours, latest_occurrence, next_occurrence
 from storage.models import (
@@ -290,3 +291,34 @@ async def test_the_service_keeps_the_limits_of_a_plan_and_its_chain(session: Asy
     with pytest.raises(CheckinTimeAtNight):
         checkins.with_time([], "23:00", QUIET)
     assert checkins.with_time(["10:00"], "08:00", QUIET) == ["08:00", "10:00"]
+
+
+async def test_only_approved_volunteers_knock_first_and_a_pairing_keeps_the_chain_s_limit(
+    session: AsyncSession,
+) -> None:
+    """The service, whoever calls it: a volunteer not yet approved cannot be put in a chain;
+    a volunteer paired with a resident whose chain is full of volunteers is not added, and
+    nobody she agreed to is dropped for them."""
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))
+    coordinator = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin")
+    resident = await make_person(session, clock, 2, UserRole.RESIDENT, name="Mei")
+    waiting = await make_person(session, clock, 9, UserRole.VOLUNTEER, name="New", approved=False)
+    helpers = [
+        await make_person(session, clock, 10 + n, UserRole.VOLUNTEER, name=f"V{n}")
+        for n in range(checkins.MAX_VOLUNTEERS + 1)
+    ]
+    with pytest.raises(VolunteerNotApproved):
+        await checkins.propose_plan(
+            session, coordinator, resident, times=["09:00"], quiet=QUIET, clock=clock,
+            contacts=[checkins.ContactDraft(ContactKind.VOLUNTEER, user_id=waiting.id)],
+        )  # fmt: skip
+    assert await checkins.plan_for(session, resident.id) is None
+
+    full = [checkins.ContactDraft(ContactKind.VOLUNTEER, user_id=v.id) for v in helpers[:-1]]
+    plan = await checkins.propose_plan(
+        session, coordinator, resident, times=["09:00"], quiet=QUIET, clock=clock, contacts=full
+    )
+    before = [(c.kind, c.user_id) for c in await checkins.chain_of(session, plan)]
+    added = await checkins.add_volunteer_to_chain(session, resident.id, helpers[-1].id, clock=clock)
+    assert added is False
+    assert [(c.kind, c.user_id) for c in await checkins.chain_of(session, plan)] == before

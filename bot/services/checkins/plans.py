@@ -223,6 +223,10 @@ async def propose_plan(
     chain = [draft for draft in contacts if draft.kind is not ContactKind.COORDINATORS]
     for kind in CHAIN_LIMITS:
         check_room(kind, sum(draft.kind is kind for draft in chain))
+    for draft in chain:  # only someone approved to visit may be the first to knock
+        if draft.kind is ContactKind.VOLUNTEER:
+            person = await session.get(User, draft.user_id) if draft.user_id else None
+            await volunteers.approved_volunteer(session, person)
     now = clock.now()
     if plan is None:
         plan = CheckinPlan(resident_id=resident.id, created_at=now)
@@ -379,14 +383,18 @@ def back_on(plan: CheckinPlan, resident: User, now: datetime) -> date | None:
 
 async def add_volunteer_to_chain(
     session: AsyncSession, resident_id: int, volunteer_id: int, *, clock: Clock
-) -> None:
-    """A volunteer paired with the resident becomes the first link of their chain."""
+) -> bool:
+    """A volunteer paired with the resident becomes the first link of their chain, unless the
+    chain already holds MAX_VOLUNTEERS volunteers (nobody the resident agreed to is dropped
+    for them). Whether they were added."""
     plan = await queries.plan_of(session, resident_id)
     if plan is None:
-        return
+        return False
     chain = await chain_of(session, plan)
     if any(c.user_id == volunteer_id and c.kind is ContactKind.VOLUNTEER for c in chain):
-        return
+        return False
+    if sum(c.kind is ContactKind.VOLUNTEER for c in chain) >= MAX_VOLUNTEERS:
+        return False
     first = CheckinContact(kind=ContactKind.VOLUNTEER, user_id=volunteer_id, position=0)
     rebuilt = [
         CheckinContact(kind=c.kind, user_id=c.user_id, name=c.name, phone=c.phone, position=0)
@@ -394,3 +402,4 @@ async def add_volunteer_to_chain(
     ]
     await queries.replace_chain(session, plan.id, [first, *rebuilt])
     plan.updated_at = clock.now()
+    return True
