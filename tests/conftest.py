@@ -65,6 +65,7 @@ LONGEST_FIRST = (
     *("e2e/test_linli_run.py", "test_cli.py", "e2e/test_invites.py", "browser/"),
     *("emulator/test_demo_command.py", "e2e/test_emergency_everywhere.py"),
     *("e2e/test_broadcasts.py", "e2e/test_delete_my_data.py", "e2e/test_visits.py"),
+    *("e2e/test_cards_stay_true.py", "e2e/test_places.py", "e2e/test_voice_and_photos.py"),
 )
 
 
