@@ -136,8 +136,9 @@ async def test_a_group_reads_its_own_language_and_a_press_answers_in_the_presser
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:
     """A coordinator sets the coordinators' group to Traditional Chinese there; a volunteer may
-    not. The group's posts are then in Traditional, while each pop-up speaks the presser's
-    language (Simplified for this coordinator, English for the volunteer)."""
+    not. The group's posts (answers to commands there included) are then in Traditional, while
+    each pop-up speaks the presser's language (Simplified for this coordinator, English for the
+    volunteer)."""
     await someone(community, telegram, LIN, UserRole.COORDINATOR, "zh-hans", "林")
     await someone(community, telegram, TAO, UserRole.VOLUNTEER, "en", "Tao")
     mei = await someone(
@@ -156,8 +157,8 @@ async def test_a_group_reads_its_own_language_and_a_press_answers_in_the_presser
     await lin.tap("繁體中文")
     assert lin.callback_answers[-1].text == "繁體中文"
     assert "從現在起，我在這個群組裡用繁體中文" in group.message(question.message_id).text
-    await lin.send_command("/help")  # her help, in her words; the group's language ticked
-    assert "在我们的私聊里，点菜单里的按钮" in group.last.text
+    await lin.send_command("/help")  # a post in the group: in the group's language, ticked
+    assert "在我們的私訊裡，按選單裡的按鈕" in group.last.text
     assert "✅ 繁體中文" in group.last.labels
     no_command_in(group.last)
 
