@@ -102,11 +102,11 @@ def stop_hint() -> str:
 
 def tap_a_button_text() -> str:
     """Something typed at a step that waits for a button: said before the question again
-    (`ask_again`), so she can tap right there."""
+    (`buttons_again`), so she can tap right there."""
     return _("Sorry, I did not quite understand. Here is the question again: please tap 👇")
 
 
-async def ask_again(
+async def buttons_again(
     message: Message,
     question: str,
     markup: InlineKeyboardMarkup | None,

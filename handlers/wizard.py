@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 
 from bot.middlewares.commit import answered_callbacks
 from handlers.prompts import ask_to_type
-from handlers.replies import ask_again, retire_buttons, tap_a_button_text
+from handlers.replies import buttons_again, retire_buttons, tap_a_button_text
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 _ASKED = "_asked"  # in the conversation's data: the last question with buttons, and its buttons
@@ -82,4 +82,4 @@ async def ask_once_more(message: Message, state: FSMContext) -> None:
         await message.answer(tap_a_button_text())
         return
     markup = InlineKeyboardMarkup.model_validate(asked["markup"])
-    await ask_again(message, asked["text"], markup)
+    await buttons_again(message, asked["text"], markup)

@@ -28,8 +28,8 @@ from bot.views import broadcasts as broadcast_views
 from bot.views.broadcast_compose import Question
 from handlers.audience import PRIVATE
 from handlers.replies import (
-    ask_again,
     button_text,
+    buttons_again,
     retire_buttons,
     stale_button_text,
     tap_a_button_text,
@@ -384,7 +384,7 @@ async def expected_button(message: Message, state: FSMContext, ctx: UpdateContex
     if question is None:
         await message.answer(tap_a_button_text())
         return
-    await ask_again(message, *question)
+    await buttons_again(message, *question)
 
 
 def build_router() -> Router:

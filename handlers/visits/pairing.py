@@ -32,8 +32,8 @@ from bot.views import pairing as views
 from bot.views.visits import cadence_label, invalid_text, weekday_label
 from handlers.audience import PRIVATE
 from handlers.replies import (
-    ask_again,
     button_text,
+    buttons_again,
     edit_pressed,
     stale_button_text,
     tap_a_button_text,
@@ -300,7 +300,7 @@ async def expected_button(message: Message, state: FSMContext, ctx: UpdateContex
     if question is None:
         await message.answer(tap_a_button_text())
         return
-    await ask_again(message, *question)
+    await buttons_again(message, *question)
 
 
 async def _not_usable(
@@ -311,7 +311,7 @@ async def _not_usable(
     if question is None:
         await message.answer(invalid_text(error))
         return
-    await ask_again(message, *question, note=invalid_text(error))
+    await buttons_again(message, *question, note=invalid_text(error))
 
 
 def build_router() -> Router:
