@@ -149,7 +149,7 @@ async def confirm_delete(
     erasure = await users.delete_personal_data(ctx.session, _person(ctx), clock=ctx.clock)
     await state.clear()
     await forget_conversations(state.storage, callback.from_user.id, erasure.values.redact)
-    await notify.tasks_withdrawn(ctx.notifier, erasure.cancelled_tasks)
+    await notify.data_deleted(ctx.notifier, erasure)
     await clear_chat_commands(bot, callback.from_user.id)
     await bot.send_message(
         callback.from_user.id, views.deleted_text(), reply_markup=keyboards.no_keyboard()

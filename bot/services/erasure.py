@@ -103,6 +103,9 @@ class Erasure:
 
     values: PersonalValues
     cancelled_tasks: tuple[HelpRequest, ...]
+    changed_requests: tuple[HelpRequest, ...] = ()
+    """Every request whose status the erasure changed (theirs cancelled, the tasks they held
+    given back): the cards of each are to be made true again."""
 
 
 async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Erasure:
@@ -110,7 +113,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     its Telegram id is still known here)."""
     texts, names = await erasure_queries.values_of(session, user)
     values = PersonalValues.of(texts, names)
-    cancelled = await _withdraw_requests(session, user, clock)
+    cancelled, changed = await _withdraw_requests(session, user, clock)
     await erasure_queries.erase_requests_of(session, user.id)
     await checkin_queries.forget_person(session, user.id)
     await visit_queries.end_pairings_of(session, user.id)
@@ -122,15 +125,15 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     if user.telegram_id is not None:
         await erasure_queries.redact_conversations(session, user.telegram_id, values.redact)
     await session.flush()
-    return Erasure(values, cancelled)
+    return Erasure(values, cancelled, changed)
 
 
 async def _withdraw_requests(
     session: AsyncSession, user: User, clock: Clock
-) -> tuple[HelpRequest, ...]:
+) -> tuple[tuple[HelpRequest, ...], tuple[HelpRequest, ...]]:
     """Their requests still under way are cancelled (nobody can help without knowing where);
     tasks they hold as a volunteer go back to the pool for someone else. Returns the cancelled
-    requests a volunteer held."""
+    requests a volunteer held, and every request changed."""
     active = await session.scalars(
         select(HelpRequest).where(
             HelpRequest.resident_id == user.id,
@@ -138,7 +141,9 @@ async def _withdraw_requests(
         )
     )
     held_by_others = []
+    changed = []
     for request in list(active):
+        changed.append(request)
         if request.volunteer_id is not None:
             held_by_others.append(request)
         await request_service.change_status(
@@ -156,6 +161,7 @@ async def _withdraw_requests(
         )
     )
     for request in list(held):
+        changed.append(request)
         await request_service.change_status(
             session,
             request,
@@ -166,4 +172,4 @@ async def _withdraw_requests(
             values={"volunteer_id": None, "claimed_at": None},
             detail={"volunteer_id": user.id},
         )
-    return tuple(held_by_others)
+    return tuple(held_by_others), tuple(changed)

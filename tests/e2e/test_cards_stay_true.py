@@ -529,3 +529,31 @@ async def test_the_check_in_need_help_card_says_it_came_from_the_check_in(
         )
         await linli.outbox_drained()
         assert "From the daily check-in" in coordinators.message(card.message_id).text
+
+
+async def test_when_she_deletes_her_data_every_card_of_her_request_says_so(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Her open request is cancelled by the erasure: the volunteers' post loses its claim button
+    and the coordinators' card its buttons and her address; nothing of her stays on either."""
+    coordinators, volunteers = await people(linli, telegram)
+    ann = telegram.users[ANN]
+    cards = Cards(linli, telegram)
+    await ann_asks(linli)
+    cards.note(
+        "coordinators", await coordinators.wait_for_message(lambda m: "New request" in m.text)
+    )
+    await coordinators.as_user(LIN).tap("✅ Approve and publish")
+    cards.note("post", await volunteers.wait_for_message(lambda m: "Request no." in m.text))
+    now = await cards.now()
+    assert now["post"].buttons == CLAIM and ADDRESS in now["coordinators"].text
+
+    await ann.send_command("/privacy")
+    await ann.tap("🗑 Delete my data")
+    await ann.tap("🗑 Yes, delete everything")
+    await linli.outbox_drained()
+    now = await cards.now()
+    assert now["post"].buttons == [] and "Cancelled" in now["post"].text
+    assert now["coordinators"].buttons == [] and "Cancelled" in now["coordinators"].text
+    assert ADDRESS not in now["coordinators"].text and PHONE not in now["coordinators"].text
+    await cards.only_these_have_buttons()

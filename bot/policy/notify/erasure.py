@@ -1,5 +1,6 @@
 """Who is told when someone deletes their data: a volunteer on their way to them is told not
-to go (by the request's number only)."""
+to go (by the request's number only); every card of a request the erasure changed says what is
+true now (cancelled, or open again), with nothing of them left on it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Iterable
 
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Priority
+from bot.policy.notify import request_cards
 from bot.services import requests
+from bot.services.erasure import Erasure
 from bot.views import privacy as views
 from storage.models import HelpRequest
 
@@ -21,3 +24,10 @@ async def tasks_withdrawn(notifier: Notifier, tasks: Iterable[HelpRequest]) -> N
             kind="task_withdrawn",
             priority=Priority.ALERT,
         )
+
+
+async def data_deleted(notifier: Notifier, erasure: Erasure) -> None:
+    await tasks_withdrawn(notifier, erasure.cancelled_tasks)
+    for request in erasure.changed_requests:
+        await notifier.session.refresh(request)  # as erased (bulk updates left it stale)
+        await request_cards.refresh(notifier, request)
