@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
 from bot.i18n import CatalogueI18n
 from storage.db import create_engine, create_session_factory
+from tests.bots import new_bot
 from tests.databases import (
     PostgresDatabases,
     copy_sqlite,
@@ -192,3 +195,17 @@ async def session(
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeBotAPI]:
+    """Our fake Telegram (the conversation tests have their own, started with the bot)."""
+    async with FakeBotAPI() as api:
+        yield api
+
+
+@pytest.fixture
+async def bot(telegram: FakeBotAPI) -> AsyncIterator[Bot]:
+    client = new_bot(telegram)
+    yield client
+    await client.session.close()

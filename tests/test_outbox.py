@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,21 +23,6 @@ from storage.repositories import outbox as outbox_queries
 
 # On PostgreSQL too: the outbox's claims, leases and order are queries.
 pytestmark = pytest.mark.postgresql
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(telegram: FakeBotAPI) -> AsyncIterator[Bot]:
-    assert telegram.base_url
-    session = AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
-    bot = Bot(telegram.token, session=session)
-    yield bot
-    await session.close()
 
 
 def sender_for(

@@ -7,14 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +27,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.i18n import create_i18n
 from storage.models import OutboxMessage, OutboxStatus, UserRole
 from storage.repositories import outbox as outbox_queries
+from tests.bots import new_bot
 from tests.people import make_person
 from tests.test_outbox import drain, statuses
 
@@ -38,25 +36,6 @@ pytestmark = pytest.mark.postgresql
 
 PHONE = "+86 138 1234 5678"
 ADDRESS = "幸福小区 3栋 502"
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as api:
-        yield api
-
-
-def new_bot(telegram: FakeBotAPI, *, timeout: float = 60.0) -> Bot:
-    assert telegram.base_url
-    session = AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url), timeout=timeout)
-    return Bot(telegram.token, session=session)
-
-
-@pytest.fixture
-async def bot(telegram: FakeBotAPI) -> AsyncIterator[Bot]:
-    bot = new_bot(telegram)
-    yield bot
-    await bot.session.close()
 
 
 def sender_for(

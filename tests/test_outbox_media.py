@@ -5,13 +5,10 @@ once), and words too long for a caption go first on their own."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,21 +25,6 @@ pytestmark = pytest.mark.postgresql
 
 RESIDENT, VOLUNTEER = 71, 72
 HER_VOICE = b"OggS\x00\x02her-voice" + bytes(range(40))
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(telegram: FakeBotAPI) -> AsyncIterator[Bot]:
-    assert telegram.base_url
-    session = AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
-    bot = Bot(telegram.token, session=session)
-    yield bot
-    await session.close()
 
 
 async def rows(factory: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:

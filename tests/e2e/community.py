@@ -30,7 +30,13 @@ RESIDENT_ADDRESS = "Flat 3B, Lane 12"
 
 @asynccontextmanager
 async def running_community(
-    telegram: FakeBotAPI, database_url: str, clock: Clock, **options: Any
+    telegram: FakeBotAPI,
+    database_url: str,
+    clock: Clock,
+    *,
+    coordinators: int = COORDINATORS_CHAT,
+    volunteers: int = VOLUNTEERS_CHAT,
+    **options: Any,
 ) -> AsyncIterator[RunningBot]:
     """The bot with both groups configured; afterwards, the privacy rule is checked."""
     running = RunningBot(
@@ -38,8 +44,8 @@ async def running_community(
         telegram.base_url,
         clock,
         database_url=database_url,
-        coordinator_chat_id=COORDINATORS_CHAT,
-        volunteer_chat_id=VOLUNTEERS_CHAT,
+        coordinator_chat_id=coordinators,
+        volunteer_chat_id=volunteers,
         **{"default_locale": "en", **options},
     )
     await running.start()

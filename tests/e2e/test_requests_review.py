@@ -16,8 +16,8 @@ from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
 from storage.models import AuditEvent, HelpRequest, RequestCategory, RequestStatus, UserRole
 from storage.repositories import requests as request_queries
+from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
-from tests.e2e.privacy import leaked_private_details
 from tests.people import make_person
 
 COORDINATORS, VOLUNTEERS = -100500, -100600
@@ -29,20 +29,10 @@ async def linli(
     telegram: FakeBotAPI, database_url: str, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The bot with a coordinators' group and a volunteers' group; the same leak check."""
-    running = RunningBot(
-        telegram,
-        telegram.base_url,
-        clock,
-        database_url=database_url,
-        default_locale="en",
-        coordinator_chat_id=COORDINATORS,
-        volunteer_chat_id=VOLUNTEERS,
-    )
-    await running.start()
-    yield running
-    await running.stop()
-    leaks = await leaked_private_details(telegram, running.settings)
-    assert not leaks, "private details reached someone who may not see them:\n" + "\n".join(leaks)
+    async with running_community(
+        telegram, database_url, clock, coordinators=COORDINATORS, volunteers=VOLUNTEERS
+    ) as running:
+        yield running
 
 
 async def setting(linli: RunningBot, telegram: FakeBotAPI) -> tuple[GroupChat, GroupChat]:

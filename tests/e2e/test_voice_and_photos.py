@@ -30,8 +30,8 @@ from storage.models import (
     User,
     UserRole,
 )
+from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
-from tests.e2e.privacy import leaked_private_details
 from tests.people import make_person
 from tests.traces import traces_of
 
@@ -50,20 +50,10 @@ async def community(
     telegram: FakeBotAPI, database_url: str, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
     """The bot with a coordinators' group and a volunteers' group, and the privacy check."""
-    running = RunningBot(
-        telegram,
-        telegram.base_url,
-        clock,
-        database_url=database_url,
-        default_locale="en",
-        coordinator_chat_id=COORDINATORS,
-        volunteer_chat_id=VOLUNTEERS,
-    )
-    await running.start()
-    yield running
-    await running.stop()
-    leaks = await leaked_private_details(telegram, running.settings)
-    assert not leaks, "private details reached someone who may not see them:\n" + "\n".join(leaks)
+    async with running_community(
+        telegram, database_url, clock, coordinators=COORDINATORS, volunteers=VOLUNTEERS
+    ) as running:
+        yield running
 
 
 async def cast(linli: RunningBot, telegram: FakeBotAPI) -> None:
