@@ -3,6 +3,7 @@ and a count of what a person did (`Actions`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
-from storage.models import User
+from storage.models import HelpRequest, User
 from tests.e2e.harness import RunningBot
 
 LABELS = {
@@ -108,3 +109,14 @@ async def offer_skills_and_languages(
     for spoken in languages:
         await person.tap(labels.get(spoken, spoken))
     await person.tap(labels["done"])
+
+
+async def requests_in_db(linli: RunningBot) -> list[HelpRequest]:
+    async with linli.app.session_factory() as s:
+        return list(await s.scalars(select(HelpRequest).order_by(HelpRequest.id)))
+
+
+def english_words(text: str) -> set[str]:
+    """Latin words a Chinese reader would meet, leaving out /commands and our name."""
+    stripped = re.sub(r"/[a-z]+", "", text)
+    return set(re.findall(r"[A-Za-z]{2,}", stripped)) - {"linli"}

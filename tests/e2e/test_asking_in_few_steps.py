@@ -4,15 +4,12 @@ most 9 actions and asks again in 4; a sentence where a kind is asked is understo
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from sqlalchemy import select
 
 from bot.emulator.server import FakeBotAPI
-from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, UserRole
+from storage.models import DayPart, RequestCategory, RequestTiming, UserRole
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import Actions, agree_as_myself
+from tests.e2e.steps import Actions, agree_as_myself, english_words, requests_in_db
 from tests.people import make_person, place_named
 
 LIN = 6901
@@ -36,16 +33,6 @@ async def community(linli: RunningBot) -> None:
             await place_named(s, linli.clock, place)
         await make_person(s, linli.clock, LIN, UserRole.COORDINATOR, name="Lin")
         await s.commit()
-
-
-async def requests_in_db(linli: RunningBot) -> list[HelpRequest]:
-    async with linli.app.session_factory() as s:
-        return list(await s.scalars(select(HelpRequest).order_by(HelpRequest.id)))
-
-
-def english_words(text: str) -> set[str]:
-    stripped = re.sub(r"/[a-z]+", "", text)
-    return set(re.findall(r"[A-Za-z]{2,}", stripped)) - {"linli"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])

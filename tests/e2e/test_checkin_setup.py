@@ -5,7 +5,6 @@ must change nothing. Each runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,6 +32,7 @@ from storage.models import (
 )
 from tests.e2e.community import person
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import english_words
 
 # The test clock starts on Monday 2 March 2026, 09:00 UTC: 17:00 in Shanghai.
 RESIDENT, COORDINATOR, VOLUNTEER = 501, 502, 601
@@ -50,10 +50,6 @@ def scheduler(linli: RunningBot) -> Scheduler:
 
 def labels(message) -> list[str]:
     return [label for row in message.buttons for label in row]
-
-
-def english_words(text: str) -> set[str]:
-    return set(re.findall(r"[A-Za-z]{2,}", re.sub(r"/[a-z]+", "", text))) - {"linli"}
 
 
 async def plan_of(linli: RunningBot, user: User) -> CheckinPlan | None:

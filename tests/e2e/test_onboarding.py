@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from bot.emulator.server import FakeBotAPI
 from storage.models import UserRole
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import Actions, agree_to_register, offer_skills_and_languages, user_row
+from tests.e2e.steps import (
+    Actions,
+    agree_to_register,
+    english_words,
+    offer_skills_and_languages,
+    user_row,
+)
 from tests.people import place_named
 
 GREETING = {
@@ -37,12 +41,6 @@ SHARE = {
     "zh-hant": "📱 提供我的電話號碼",
 }
 MENU_HELP = {"en": "❓ Help", "zh-hans": "❓ 帮助", "zh-hant": "❓ 幫助"}
-
-
-def english_words(text: str) -> set[str]:
-    """Latin words a Chinese reader would meet, leaving out /commands and our name."""
-    stripped = re.sub(r"/[a-z]+", "", text)
-    return set(re.findall(r"[A-Za-z]{2,}", stripped)) - {"linli"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans", "zh-hant"])

@@ -3,8 +3,6 @@ gets the emergency numbers at once when something sounds like an emergency."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -15,7 +13,6 @@ from bot.services import claims, requests, review
 from bot.services.requests import RequestDraft
 from storage.models import (
     DayPart,
-    HelpRequest,
     OutboxMessage,
     RequestCategory,
     RequestStatus,
@@ -24,7 +21,7 @@ from storage.models import (
     UserRole,
 )
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import Actions
+from tests.e2e.steps import Actions, english_words, requests_in_db
 from tests.people import make_person
 
 STALE = "This button is no longer active. Please use the latest message."
@@ -43,16 +40,6 @@ async def cast(linli: RunningBot, *, mei_locale: str | None = None) -> None:
         await make_person(s, linli.clock, LIN, UserRole.COORDINATOR, name="Lin")
         await make_person(s, linli.clock, TAO, UserRole.VOLUNTEER, name="Tao Wang")
         await s.commit()
-
-
-async def requests_in_db(linli: RunningBot) -> list[HelpRequest]:
-    async with linli.app.session_factory() as s:
-        return list(await s.scalars(select(HelpRequest).order_by(HelpRequest.id)))
-
-
-def english_words(text: str) -> set[str]:
-    stripped = re.sub(r"/[a-z]+", "", text)
-    return set(re.findall(r"[A-Za-z]{2,}", stripped)) - {"linli"}
 
 
 async def test_resident_asks_from_her_menu_in_four_actions_with_a_voice_note(
