@@ -142,6 +142,25 @@ class Cards:
         assert not stale, f"buttons left where they no longer apply: {stale}"
 
 
+async def posted(
+    linli: RunningBot,
+    telegram: FakeBotAPI,
+    coordinators: GroupChat,
+    volunteers: GroupChat,
+    post: str = "post",
+) -> Cards:
+    """Ann asks, Lin approves it in the coordinators' group, it is posted to the volunteers:
+    the cards, with the coordinators' card and the post noted (as `post`)."""
+    cards = Cards(linli, telegram)
+    await ann_asks(linli)
+    cards.note(
+        "coordinators", await coordinators.wait_for_message(lambda m: "New request" in m.text)
+    )
+    await coordinators.as_user(LIN).tap("✅ Approve and publish")
+    cards.note(post, await volunteers.wait_for_message(lambda m: "Request no." in m.text))
+    return cards
+
+
 async def test_a_request_from_asking_to_rating_every_card_true_at_every_step(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -241,13 +260,7 @@ async def test_a_cancelled_request_cancels_every_card(
 ) -> None:
     coordinators, volunteers = await people(linli, telegram)
     ann, tao, sam = (telegram.users[i] for i in (ANN, TAO, SAM))
-    cards = Cards(linli, telegram)
-    await ann_asks(linli)
-    cards.note(
-        "coordinators", await coordinators.wait_for_message(lambda m: "New request" in m.text)
-    )
-    await coordinators.as_user(LIN).tap("✅ Approve and publish")
-    cards.note("post", await volunteers.wait_for_message(lambda m: "Request no." in m.text))
+    cards = await posted(linli, telegram, coordinators, volunteers, "post")
 
     # both volunteers look at the open tasks in their own chats; Sam takes it there
     await tao.send_command("/tasks")
@@ -280,13 +293,7 @@ async def test_a_task_given_back_is_posted_again_and_the_old_cards_say_so(
 ) -> None:
     coordinators, volunteers = await people(linli, telegram)
     tao = telegram.users[TAO]
-    cards = Cards(linli, telegram)
-    await ann_asks(linli)
-    cards.note(
-        "coordinators", await coordinators.wait_for_message(lambda m: "New request" in m.text)
-    )
-    await coordinators.as_user(LIN).tap("✅ Approve and publish")
-    cards.note("first post", await volunteers.wait_for_message(lambda m: "Request no." in m.text))
+    cards = await posted(linli, telegram, coordinators, volunteers, "first post")
     await volunteers.as_user(TAO).tap("🙌 I'll do it")
     cards.note("holder", await tao.wait_for_message(lambda m: ADDRESS in m.text))
 
@@ -538,13 +545,7 @@ async def test_when_she_deletes_her_data_every_card_of_her_request_says_so(
     and the coordinators' card its buttons and her address; nothing of her stays on either."""
     coordinators, volunteers = await people(linli, telegram)
     ann = telegram.users[ANN]
-    cards = Cards(linli, telegram)
-    await ann_asks(linli)
-    cards.note(
-        "coordinators", await coordinators.wait_for_message(lambda m: "New request" in m.text)
-    )
-    await coordinators.as_user(LIN).tap("✅ Approve and publish")
-    cards.note("post", await volunteers.wait_for_message(lambda m: "Request no." in m.text))
+    cards = await posted(linli, telegram, coordinators, volunteers, "post")
     now = await cards.now()
     assert now["post"].buttons == CLAIM and ADDRESS in now["coordinators"].text
 
