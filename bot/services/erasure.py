@@ -125,6 +125,8 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     if user.telegram_id is not None:
         await erasure_queries.redact_conversations(session, user.telegram_id, values.redact)
     await session.flush()
+    for request in changed:  # read back as erased: the bulk updates above left them stale
+        await session.refresh(request)
     return Erasure(values, cancelled, changed)
 
 

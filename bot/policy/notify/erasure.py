@@ -29,5 +29,4 @@ async def tasks_withdrawn(notifier: Notifier, tasks: Iterable[HelpRequest]) -> N
 async def data_deleted(notifier: Notifier, erasure: Erasure) -> None:
     await tasks_withdrawn(notifier, erasure.cancelled_tasks)
     for request in erasure.changed_requests:
-        await notifier.session.refresh(request)  # as erased (bulk updates left it stale)
         await request_cards.refresh(notifier, request)
