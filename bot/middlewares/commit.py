@@ -10,6 +10,7 @@ was already recorded. One place instead of a commit before every `answer()` in e
 
 from __future__ import annotations
 
+import logging
 from contextvars import ContextVar
 
 from aiogram import Bot
@@ -17,10 +18,13 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from storage.db import current_session
+
+logger = logging.getLogger("linli.replies")
 
 answered_callbacks: ContextVar[set[str] | None] = ContextVar(
     "linli_answered_callbacks", default=None
@@ -46,4 +50,13 @@ class CommitBeforeRequest(BaseRequestMiddleware):
             answered = answered_callbacks.get()
             if answered is not None:  # tried once is answered: Telegram refuses a second try
                 answered.add(method.callback_query_id)
+            try:
+                return await make_request(bot, method)
+            except TelegramBadRequest as error:
+                if "query is too old" not in error.message:
+                    raise
+                # The press waited too long to be answered: only its pop-up is lost. The step
+                # goes on (the next question reaches the person), never a silent stop.
+                logger.warning("callback_answer_too_late query=%s", method.callback_query_id)
+                return Response[TelegramType](ok=True, result=True)  # type: ignore[arg-type]
         return await make_request(bot, method)
