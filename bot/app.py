@@ -17,6 +17,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.aiogram_costs import KeepResponseModels, run_sync_filters_inline
 from bot.clock import Clock, SystemClock
 from bot.commands import publish_commands
 from bot.config import Settings
@@ -49,6 +50,7 @@ def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     session.middleware(CommitBeforeRequest())
     session.middleware(IdenticalEditGuard())  # presses handled together: one edit, not two
+    session.middleware(KeepResponseModels())
     return Bot(
         token=settings.token(),
         session=session,
@@ -95,6 +97,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
     dispatcher.update.outer_middleware(UpdateContextMiddleware())
     dispatcher.include_routers(*all_routers())
+    run_sync_filters_inline(dispatcher)
     dispatcher.startup.register(_on_startup)
     dispatcher.shutdown.register(_on_shutdown)
     return dispatcher

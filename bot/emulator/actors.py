@@ -295,11 +295,8 @@ class ChatActor(ChatView):
     @property
     def callback_answers(self) -> list[CallbackAnswer]:
         """Answers the bot gave to this user's callback queries here, oldest query first."""
-        return [
-            q.answer
-            for q in self.api.state.callback_queries.values()
-            if q.user_id == self.user_id and q.chat_id == self.chat_id and q.answer is not None
-        ]
+        queries = self.api.state.queries_of.get((self.user_id, self.chat_id), ())
+        return [q.answer for q in queries if q.answer is not None]
 
     # internals
 

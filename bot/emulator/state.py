@@ -104,10 +104,9 @@ class ChatState:
         return forbidden(f"bot is not a member of the {where}")
 
     def alive(self) -> list[StoredMessage]:
-        """Messages not deleted, oldest first."""
-        return [
-            m for m in sorted(self.messages.values(), key=lambda m: m.message_id) if not m.deleted
-        ]
+        """Messages not deleted, oldest first (stored in the order of their ids, which only
+        `EmulatorState.add_message` gives out, counting up)."""
+        return [m for m in self.messages.values() if not m.deleted]
 
 
 @dataclass(frozen=True)
@@ -170,6 +169,8 @@ class EmulatorState:
         self.calls: list[Call] = []
         self.delivered = DeliveryLog()
         self.callback_queries: dict[str, CallbackQueryState] = {}
+        # the same queries by (user, chat), oldest first: a person's own answers without a scan
+        self.queries_of: dict[tuple[int, int], list[CallbackQueryState]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}  # (kind, language_code) -> text
         self.default_menu_button: dict[str, Any] = {"type": "commands"}
@@ -311,6 +312,7 @@ class EmulatorState:
             chat.reply_keyboard_message_id = None
             chat.chat_actions.clear()
         self.callback_queries.clear()
+        self.queries_of.clear()
         self.delivered = DeliveryLog()
         self.history_generation += 1
         self.tick()
@@ -377,4 +379,5 @@ class EmulatorState:
         query_id = str(secrets.randbits(63))
         query = CallbackQueryState(query_id, user_id, chat_id, message_id, data, time.monotonic())
         self.callback_queries[query_id] = query
+        self.queries_of.setdefault((user_id, chat_id), []).append(query)
         return query
