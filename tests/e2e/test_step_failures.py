@@ -147,3 +147,21 @@ async def test_a_waiting_request_whose_flag_fails_does_not_hold_up_the_others(
     assert await scheduler.tick() == 1
     await coordinator.wait_for_message(lambda m: "Milk and bread" in m.text)
     assert await failures(linli) == []
+
+
+async def test_a_press_answered_too_late_loses_only_its_pop_up(
+    linli: RunningBot, telegram: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refuses to answer a button press after 15 s ("query is too old"). Here every
+    press is already too old when the bot answers it: the resident taps "I need help" and then
+    "✅ I agree", and each time the next question still reaches her."""
+    ann = telegram.user(70_001, first_name="Ann", language_code="en")
+    await ann.send_command("/start")
+    telegram.state.callback_timeout = 0.0  # every press is now older than Telegram allows
+    await ann.tap("🙋 I need help")
+    assert "🔒" in ann.messages[-1].text
+    await ann.tap("✅ I agree, call me Ann")
+    assert "phone" in ann.messages[-1].text
+    assert not ann.callback_answers, "a pop-up came although every press was too old"
+    assert "callback_answer_too_late" in caplog.text
+    assert "went wrong" not in " ".join(m.text for m in ann.messages)
