@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import TYPE_CHECKING
 
 from aiogram.utils.i18n import I18n
 from babel.messages.mofile import write_mo
@@ -15,6 +16,9 @@ from babel.messages.pofile import read_po
 
 from bot.config import LOCALES
 from locales import DOMAIN, LOCALES_DIR
+
+if TYPE_CHECKING:
+    from storage.models import User
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文"}
 """Each language named in itself, so a person can find theirs whatever the current one is."""
@@ -66,6 +70,11 @@ def locale_from_telegram(language_code: str | None) -> str | None:
             return "zh_Hant"
         return "zh_Hans"
     return None
+
+
+def recipient_locale(user: User, default_locale: str) -> str:
+    """The language a person reads: their choice, then their Telegram app's, then the default."""
+    return user.locale or locale_from_telegram(user.telegram_language) or default_locale
 
 
 @cache

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
+from bot.policy.notify import broadcasts as broadcast_audience
 from bot.services import broadcasts, events, step_failures
 from bot.services.broadcasts import EventDetails, EventFull, Outgoing
 from storage.models import (
@@ -67,7 +68,7 @@ async def test_segments(session: AsyncSession, clock: ManualClock) -> None:
     people = await community(session, clock)
 
     async def ids(audience: Audience, value: str | None = None) -> set[int]:
-        found = await broadcasts.recipients(session, audience, value, default_locale="en")
+        found = await broadcast_audience.recipients(session, audience, value, default_locale="en")
         return {user.telegram_id for user in found}
 
     assert await ids(Audience.EVERYONE) == {1, 2, 3, 4}

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
+from bot.i18n import recipient_locale
 from bot.services import broadcast_report, broadcasts
 from bot.views import broadcasts as broadcast_views
 from storage.db import current_session
@@ -99,7 +100,7 @@ class BroadcastMonitor:
     def _locale_of(self, author: User | None) -> str:
         if author is None:
             return self.settings.default_locale
-        return broadcasts.recipient_locale(author, self.settings.default_locale)
+        return recipient_locale(author, self.settings.default_locale)
 
     def _progress_on_its_way(self, broadcast: Broadcast) -> bool:
         """The coordinator who pressed "send" is being sent the progress message, whose id is

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
-from bot.i18n import locale_from_telegram
+from bot.i18n import recipient_locale
 from bot.policy.permissions import keeps_quiet_hours
 from bot.services.media import Media
 from bot.services.schedule import QuietHours
@@ -34,11 +34,6 @@ Render = Callable[[], Rendered]
 def words_only(text: Callable[[], str]) -> Render:
     """A message of words and no buttons: `text` renders them in the recipient's language."""
     return lambda: (text(), None)
-
-
-def recipient_locale(user: User, default: str) -> str:
-    """The language a person reads: their choice, then their Telegram app's, then the default."""
-    return user.locale or locale_from_telegram(user.telegram_language) or default
 
 
 @dataclass

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import LOCALES
 from bot.delivery.outbox import Priority, enqueue_payload
-from bot.i18n import locale_from_telegram
+from bot.i18n import recipient_locale
+from bot.policy.notify.broadcasts import recipients
 from bot.policy.permissions import Action, require
 from bot.services import step_failures
 from bot.services.errors import DomainError, InvalidInput, TextTooLong
@@ -27,7 +28,6 @@ from storage.models import (
     OutboxStatus,
     RsvpAnswer,
     User,
-    UserRole,
 )
 from storage.repositories import broadcasts as queries
 
@@ -168,40 +168,6 @@ def parse_capacity(text: str | None) -> int:
     if not value.isdigit() or not 1 <= int(value) <= CAPACITY_LIMIT:
         raise CapacityInvalid(CAPACITY_LIMIT)
     return int(value)
-
-
-# audiences
-
-
-def recipient_locale(user: User, default_locale: str) -> str:
-    """The language a person reads: their choice, then their Telegram app's, then the default."""
-    return user.locale or locale_from_telegram(user.telegram_language) or default_locale
-
-
-async def recipients(
-    session: AsyncSession, audience: Audience, value: str | None, *, default_locale: str
-) -> list[User]:
-    """Registered, not deleted people with a Telegram chat, in the segment."""
-    query = queries.reachable_people()
-    match audience:
-        case Audience.EVERYONE:
-            pass
-        case Audience.RESIDENTS:
-            query = queries.with_role(query, UserRole.RESIDENT)
-        case Audience.VOLUNTEERS:
-            query = queries.approved_volunteers(query)
-        case Audience.AREA:
-            query = queries.in_place(query, int(value) if value and value.isdigit() else None)
-        case Audience.LANGUAGE:
-            # The language a person reads is decided in Python, as when their message is made.
-            return [
-                user
-                for user in await queries.people(session, query)
-                if recipient_locale(user, default_locale) == value
-            ]
-        case Audience.CHECKINS:
-            query = queries.enrolled_in_checkins(query)
-    return await queries.people(session, query)
 
 
 def version_for(broadcast: Broadcast, locale: str) -> str:

@@ -12,14 +12,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import BroadcastStep, EventAnswer
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, recipient_locale
 from bot.services.broadcast_report import NotReached, Why
 from bot.services.broadcasts import (
     Outgoing,
     Progress,
     ReminderRenderer,
     Renderer,
-    recipient_locale,
 )
 from bot.services.media import Media, outgoing_payload
 from bot.views.words import in_reader_script

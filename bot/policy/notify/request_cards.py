@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.delivery import cards as card_delivery
-from bot.delivery.notifier import Notifier, Render, Rendered, recipient_locale
+from bot.delivery.notifier import Notifier, Render, Rendered
 from bot.delivery.outbox import Priority
+from bot.i18n import recipient_locale
 from bot.policy.permissions import is_coordinator
 from bot.services.media import Media
 from bot.views import review as review_views
