@@ -1,7 +1,8 @@
 """Puts one `UpdateContext` in each update's data, as `ctx` (after the session, the person and
-the language are known). In a group whose coordinators chose its language, what the bot posts
-in answer to a message there is in that language; a press still gets its pop-up in the
-presser's."""
+the language are known). In a group, what the bot posts in answer to a message there is in the
+group's language (the one its coordinators chose, else the community's default: the language
+the Notifier writes its posts in), so one group never reads two; a press still gets its pop-up
+in the presser's language."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ class UpdateContextMiddleware(BaseMiddleware):
         if chat is not None and chat.id < 0:
             ctx.group_locale = await community.group_language(ctx.session, chat.id)
         data["ctx"] = ctx
-        if ctx.group_locale and isinstance(event, Update) and event.message is not None:
-            data["locale"] = ctx.group_locale
-            with data["i18n"].use_locale(ctx.group_locale):
+        if chat is not None and chat.id < 0 and isinstance(event, Update) and event.message:
+            data["locale"] = locale = ctx.group_language()
+            with data["i18n"].use_locale(locale):
                 return await handler(event, data)
         return await handler(event, data)

@@ -210,11 +210,11 @@ async def step_urgency(press: Press) -> None:
 
 
 async def _expect_typing(
-    press: Press, step: State, prompt: Callable[[str], str], placeholder: str
+    press: Press, step: State, prompt: Callable[[str], str], placeholder: Callable[[], str]
 ) -> None:
     """Wait for the presser to type; in a group the prompt (given the presser's name, a mention
     there) answers the card and is a force_reply for them alone, so their answer reaches the
-    bot under privacy mode."""
+    bot under privacy mode. The prompt is in the card's language, like the card it answers."""
     await press.state.set_state(step)
     await press.state.update_data(
         request_id=press.request.id,
@@ -224,14 +224,16 @@ async def _expect_typing(
     )
     await press.callback.answer()
     name = views.name_of(press.coordinator)
-    text = prompt(addressed_name(name, press.callback.from_user.id, press.chat_id))
+    with card_language(press.chat_id, press.ctx):
+        text = prompt(addressed_name(name, press.callback.from_user.id, press.chat_id))
+        asked = placeholder()
     await ask_to_type(
         press.bot,
         press.chat_id,
         text,
         press.state,
         reply_to=press.message.message_id,
-        placeholder=placeholder,
+        placeholder=asked,
     )
 
 
@@ -241,7 +243,7 @@ async def step_ask(press: Press) -> None:
         press,
         ReviewInput.question,
         lambda name: views.question_prompt(name, ref),
-        _("Your question for the resident"),
+        lambda: _("Your question for the resident"),
     )
 
 
@@ -251,7 +253,7 @@ async def step_duplicate(press: Press) -> None:
         press,
         ReviewInput.duplicate,
         lambda name: views.duplicate_prompt(name, ref),
-        _("The number of the other request"),
+        lambda: _("The number of the other request"),
     )
 
 
@@ -263,7 +265,7 @@ async def step_reject(press: Press) -> None:
 async def step_reject_why(press: Press) -> None:
     if press.data.value == "other":
         await _expect_typing(
-            press, ReviewInput.reason, views.reason_prompt, _("Why it is not taken on")
+            press, ReviewInput.reason, views.reason_prompt, lambda: _("Why it is not taken on")
         )
         return
     if press.data.value not in views.REJECT_REASONS:

@@ -367,12 +367,12 @@ async def test_the_coordinator_asks_the_resident_from_the_group(page: Page) -> N
     chatter = coordinators.locator(".msg.user", has_text="大家早上好")
     await expect(chatter).to_contain_text("not seen by the bot")  # the page speaks English
 
-    await tap(card, "❓ 向居民提问")  # the card is in the group's language, the prompt in hers
-    await expect(bot_message(coordinators, "please type your question")).to_be_visible()
+    await tap(card, "❓ 向居民提问")  # the prompt is in the group's language, like its card
+    await expect(bot_message(coordinators, "请输入您想问编号")).to_be_visible()
     await type_and_send(coordinators, "请问明天几点方便？")
-    await expect(bot_message(coordinators, "Sent to the resident")).to_be_visible()
+    await expect(bot_message(coordinators, "已发给居民")).to_be_visible()
     question = coordinators.locator(".msg.user", has_text="请问明天几点方便")
-    await expect(question.locator(".quote")).to_contain_text("please type your question")
+    await expect(question.locator(".quote")).to_contain_text("请输入您想问编号")
 
 
 NEWEST_IN_VIEW = """chatId => {

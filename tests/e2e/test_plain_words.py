@@ -150,8 +150,8 @@ async def test_a_group_reads_its_own_language_and_a_press_answers_in_the_presser
     await tao.send_command("/language")  # the bot sees commands in a group (privacy mode)
     assert "Only a coordinator can choose this group's language" in group.last.text
     await lin.send_command("/language")
-    question = group.last
-    assert "这个群" in question.text and question.labels == ["English", "简体中文", "繁體中文"]
+    question = group.last  # in the community's language (English here), as the group's posts
+    assert "this group" in question.text and question.labels == ["English", "简体中文", "繁體中文"]
     await tao.press_data(GroupLanguageChoice(locale="en").pack(), question.message_id)
     assert "Only a coordinator" in (tao.callback_answers[-1].text or "")
     await lin.tap("繁體中文")

@@ -18,6 +18,7 @@ from storage.models import AuditEvent, HelpRequest, RequestCategory, RequestStat
 from storage.repositories import requests as request_queries
 from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import english_words
 from tests.people import make_person
 
 COORDINATORS, VOLUNTEERS = -100500, -100600
@@ -136,6 +137,30 @@ async def test_approve_category_urgency_and_who_may_press(
     async with linli.app.session_factory() as s:
         events = await request_queries.events_of(s, request_id)
         assert [e.action for e in events].count("approved") == 1
+
+
+async def test_in_a_group_of_its_own_language_the_prompts_are_in_it_and_a_pop_up_in_hers(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Lin reads English and chose Traditional Chinese for her colleagues in the group. The card,
+    the prompt her press brings and the bot's answer to what she types are all posted in the
+    group, so all in Traditional; only the pop-up of a stale press is hers, in English."""
+    coordinators, _ = await setting(linli, telegram)
+    lin = coordinators.as_user(LIN)
+    await lin.send_command("/language")
+    await lin.tap("繁體中文")
+    first = await new_request(linli, ANN, "Help with a form")
+    card = await coordinators.wait_for_message(lambda m: "Help with a form" in m.text)
+
+    await lin.tap("❓ 向居民提問", message_id=card.message_id)
+    prompt = coordinators.last
+    assert "請輸入您想問編號" in prompt.text and prompt.placeholder == "要問居民的問題"
+    assert english_words(prompt.text) == {"Lin"}, prompt.text  # her name, a mention
+    await lin.answer_prompt("Which form is it, the pension one?")
+    assert "已發給居民" in coordinators.last.text
+    stale = ReviewAction(action="approve", request_id=first, version=99).pack()
+    await lin.press_data(stale, message_id=card.message_id)
+    assert "changed since" in (lin.callback_answers[-1].text or "")
 
 
 async def test_ask_the_resident_and_reject_with_reasons(
