@@ -16,13 +16,14 @@ LIN = 6901
 WORDS = {
     "en": {"share": "📱 Share my phone number", "shopping": "🛒 Shopping and errands",
            "today": "📅 Today", "send": "✅ Send", "tomorrow_morning": "tomorrow, morning",
-           "sent": "Request no.", "need_help": "🙋 I need help"},
+           "sent": "Request no.", "need_help": "🙋 I need help",
+           "asked": "What you need, in a few words"},
     "zh-hans": {"share": "📱 提供我的电话号码", "shopping": "🛒 买菜跑腿", "today": "📅 今天",
                 "send": "✅ 发送", "tomorrow_morning": "明天上午", "sent": "求助编号",
-                "need_help": "🙋 我需要帮助"},
+                "need_help": "🙋 我需要帮助", "asked": "几句话说说您需要什么"},
     "zh-hant": {"share": "📱 提供我的電話號碼", "shopping": "🛒 買餸跑腿", "today": "📅 今天",
                 "send": "✅ 發送", "tomorrow_morning": "明天上午", "sent": "求助編號",
-                "need_help": "🙋 我需要幫助"},
+                "need_help": "🙋 我需要幫助", "asked": "幾句話說說您需要甚麼"},
 }  # fmt: skip
 
 
@@ -48,6 +49,7 @@ async def test_from_start_to_a_posted_voice_request_in_nine_actions_then_four_mo
     await wang.tap_reply(words["share"])
     await wang.tap("📍 3号楼")  # registered: her place is where help goes
     await wang.tap_reply(words["shopping"])  # a kind, right on her menu
+    assert wang.last.placeholder == words["asked"]  # her input field says what is asked
     await wang.send_voice()
     await wang.tap(words["today"])
     assert "🏠 3号楼" in wang.last.text  # the summary: no "where" question
