@@ -333,7 +333,7 @@ async def restore(url: str, path: Path, *, force: bool = False) -> Restored:
         shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
         raise BackupError(
             f"{describe(url)} already holds data ({shown}); stop the bot, then run "
-            "`linli restore --force PATH` to replace it with the backup"
+            f"`linli restore --force {path}` to replace it with the backup"
         )
     await asyncio.to_thread(_replace, url, path)
     engine = create_engine(url)

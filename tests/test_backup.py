@@ -5,6 +5,7 @@ of the database, and a restore refuses what would lose data or run on a schema i
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -26,6 +27,7 @@ from storage.models import AuditEvent, HelpRequest, RequestCategory, RequestEven
 from tests.databases import sqlite_url
 from tests.e2e.harness import RunningBot
 from tests.people import make_person
+from tests.test_cli import linli
 
 pytestmark = pytest.mark.postgresql
 
@@ -34,8 +36,9 @@ SOUP = "Soup for two days"
 
 
 @pytest.fixture(autouse=True)
-def _tools(backend: str) -> None:
-    if backend == "postgresql":
+def _postgresql_tools(request: pytest.FixtureRequest) -> None:
+    """The tests on PostgreSQL need its client tools, where the server may well be reachable."""
+    if "backend" in request.fixturenames and request.getfixturevalue("backend") == "postgresql":
         for tool in ("pg_dump", "pg_restore", "psql"):
             if shutil.which(tool) is None:
                 pytest.skip(f"{tool} is not installed (Debian: apt install postgresql-client)")
@@ -235,3 +238,26 @@ def test_the_password_reaches_the_postgresql_tools_in_the_environment_only() -> 
     assert "s3cr@t" not in " ".join(args) and "s3cr" not in " ".join(args)
     assert env["PGPASSWORD"] == "s3cr@t"
     assert args[args.index("--host") + 1] == "db.internal" and "--no-password" in args
+
+
+def test_linli_backup_and_restore_as_an_operator_runs_them(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "REDIS"))}
+    env["DATA_DIR"] = str(tmp_path / "data")
+    made = linli("admin", "create-invite", env=env, cwd=tmp_path)  # a row: the database holds data
+    assert made.returncode == 0, made.stderr
+    copy = tmp_path / "linli.bak"
+
+    backed_up = linli("backup", str(copy), env=env, cwd=tmp_path)
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert f"(schema revision {head_revision()}) to {copy}" in backed_up.stdout
+
+    refused = linli("restore", str(copy), env=env, cwd=tmp_path)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
+    told = "already holds data (audit_events, invites); stop the bot, then run "
+    assert f"{told}`linli restore --force {copy}` to replace it" in refused.stderr
+    restored = linli("restore", "--force", str(copy), env=env, cwd=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    assert f"from {copy} (schema revision {head_revision()})" in restored.stdout
+
+    missing = linli("restore", str(tmp_path / "nothing.bak"), env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "nothing.bak: no such backup file" in missing.stderr
