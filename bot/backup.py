@@ -10,6 +10,7 @@ command line, where `ps` would show it.
 
 A restore refuses to replace a database that holds data unless forced, refuses a backup whose
 schema revision this code does not know (made by a newer linli), and migrates an older one up.
+On PostgreSQL the user of DATABASE_URL must own the schema `public` (the database's owner does).
 """
 
 from __future__ import annotations
@@ -61,16 +62,14 @@ def describe(url: str) -> str:
     )
 
 
-def _known_revisions() -> dict[str, int]:
-    """Every schema revision this code knows, with its place in the chain (0 the oldest)."""
+def _known_revisions() -> set[str]:
+    """Every schema revision this code knows (an older one it can migrate up from)."""
     from alembic.script import ScriptDirectory
 
     from storage.migrate import alembic_config
 
-    chain = [
-        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-    ]
-    return {revision: place for place, revision in enumerate(reversed(chain))}
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return {script.revision for script in scripts}
 
 
 def check_revision(revision: str | None, path: Path) -> str:
@@ -128,13 +127,18 @@ def _sqlite_backup(database: Path, path: Path) -> str | None:
     never half written. The copy is made self-contained (no -wal file beside it)."""
     if not database.is_file():
         raise BackupError(f"no database at {database}: nothing to back up")
+    if path.resolve() == database.resolve():
+        raise BackupError(f"{path} is the database itself: write the backup somewhere else")
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     source, copy = _connect(database), sqlite3.connect(str(partial))
     try:
         source.backup(copy, pages=-1)
         copy.execute("PRAGMA journal_mode=DELETE")
-        revision = copy.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+        tables = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        revision = None
+        if copy.execute(tables, (VERSION_TABLE,)).fetchone():
+            revision = copy.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
     except sqlite3.OperationalError as error:
         partial.unlink(missing_ok=True)
         raise BackupError(f"cannot back up {database}: {error}") from None
@@ -149,6 +153,8 @@ def _sqlite_backup(database: Path, path: Path) -> str | None:
 
 def _sqlite_restore(path: Path, database: Path) -> None:
     """The backup API again, the other way: it replaces the database in one transaction."""
+    if path.resolve() == database.resolve():
+        raise BackupError(f"{path} is the database itself, not a backup of it")
     database.parent.mkdir(parents=True, exist_ok=True)
     source, target = (
         sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True),
@@ -172,7 +178,7 @@ def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
     ssl = parsed.query.get("sslmode") or parsed.query.get("ssl")
     if isinstance(ssl, str) and ssl:
         env["PGSSLMODE"] = {"true": "require", "false": "disable"}.get(ssl.lower(), ssl)
-    env["PGOPTIONS"] = "-c client_min_messages=warning"
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c client_min_messages=warning".strip()
     args = ["--host", parsed.host or "127.0.0.1", "--port", str(parsed.port or 5432)]
     if parsed.username:
         args += ["--username", parsed.username]

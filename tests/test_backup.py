@@ -259,5 +259,9 @@ def test_linli_backup_and_restore_as_an_operator_runs_them(tmp_path: Path) -> No
     assert restored.returncode == 0, restored.stderr
     assert f"from {copy} (schema revision {head_revision()})" in restored.stdout
 
+    itself = tmp_path / "data" / "linli.sqlite3"
+    onto_itself = linli("backup", str(itself), env=env, cwd=tmp_path)
+    assert onto_itself.returncode == 1 and "is the database itself" in onto_itself.stderr
+    assert linli("restore", str(copy), env=env, cwd=tmp_path).returncode == 1  # still whole
     missing = linli("restore", str(tmp_path / "nothing.bak"), env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "nothing.bak: no such backup file" in missing.stderr
