@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -57,6 +58,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite.add_argument(
         "--valid-hours", type=int, default=None, help="hours until it expires (INVITE_TTL_HOURS)"
+    )
+
+    # linli backup / restore (bot/backup.py)
+    backup = commands.add_parser(
+        "backup", help="copy the whole database into one file; safe while the bot runs"
+    )
+    backup.add_argument("path", type=Path, help="the backup file to write (replaced if it exists)")
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a backup file, then migrate it; stop the bot first",
+    )
+    restore.add_argument("path", type=Path, help="a file made by `linli backup`")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
     )
     return parser
 
@@ -208,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("linli: --valid-hours must be at least 1", file=sys.stderr)
                 return EXIT_CONFIG
             asyncio.run(_create_invite(settings, args.role, args.valid_hours))
+        elif args.command in ("backup", "restore"):
+            from bot.backup import run_command
+
+            force = getattr(args, "force", False)
+            return run_command(settings.resolved_database_url, args.command, args.path, force=force)
     except ConfigError as error:  # found at start-up, e.g. a token Telegram does not accept
         print(f"linli: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
