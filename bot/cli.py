@@ -26,7 +26,13 @@ def _parser() -> argparse.ArgumentParser:
         "Settings come from the environment or a .env file (see README).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling); migrates the database first")
+    run = commands.add_parser("run", help="run the bot (long polling); migrates the database first")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook at WEBHOOK_URL, listening on WEBHOOK_LISTEN "
+        "(with WEBHOOK_SECRET) instead of long polling",
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -102,7 +108,7 @@ async def check_telegram(settings: Settings) -> None:
         await bot.session.close()
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, webhook: bool = False) -> None:
     from bot.app import build_application
 
     settings.token()  # fail before touching the database
@@ -116,7 +122,12 @@ async def _run(settings: Settings) -> None:
         await current_revision(application.engine),
     )
     try:
-        await application.run_polling()
+        if webhook:
+            from bot.webhook import run_webhook
+
+            await run_webhook(application)
+        else:
+            await application.run_polling()
     finally:
         await application.close()
 
@@ -190,13 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             settings.token()
+            if args.webhook:
+                settings.webhook()
     except ConfigError as error:
         print(f"linli: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level)
     try:
         if args.command == "run":
-            asyncio.run(_run(settings))
+            asyncio.run(_run(settings, webhook=args.webhook))
         elif args.command == "demo":
             from bot.demo.runner import run_demo
 
