@@ -37,8 +37,9 @@ SHUTDOWN_SECONDS = 30.0  # updates being handled when asked to stop are finished
 class WebhookEndpoint:
     """The aiohttp handler of Telegram's POSTs: check the secret, handle, then answer."""
 
-    def __init__(self, application: Application, secret: str) -> None:
+    def __init__(self, application: Application, secret: str, worker: int | None = None) -> None:
         self.application = application
+        self.worker = worker
         self._secret = secret.encode()
         self._failures: dict[int, int] = {}
 
@@ -79,6 +80,9 @@ class WebhookEndpoint:
                 tries,
             )
         self._failures.pop(update.update_id, None)
+        logger.debug(
+            "webhook_update_accepted update_id=%s worker=%s", update.update_id, self.worker
+        )
         return web.json_response({})
 
 
@@ -94,11 +98,13 @@ class WebhookService:
         port: int,
         secret: str,
         sock: socket.socket | None = None,
+        worker: int | None = None,
     ) -> None:
         self.application = application
+        self.worker = worker
         self.url, self.host, self.port, self.secret = url, host, port, secret
         self.path = urlsplit(url).path or "/"
-        self.endpoint = WebhookEndpoint(application, secret)
+        self.endpoint = WebhookEndpoint(application, secret, worker)
         self._sock = sock
         self._runner: web.AppRunner | None = None
         self._workflow: dict[str, Any] = {}
@@ -116,7 +122,7 @@ class WebhookService:
         site: web.BaseSite = (
             web.SockSite(runner, self._sock)
             if self._sock is not None
-            else web.TCPSite(runner, self.host, self.port)
+            else web.TCPSite(runner, self.host, self.port, reuse_port=self.worker is not None)
         )
         await site.start()
         self._runner = runner
@@ -126,7 +132,13 @@ class WebhookService:
             allowed_updates=dispatcher.resolve_used_update_types(),
             drop_pending_updates=False,
         )
-        logger.info("webhook_listening listen=%s:%s path=%s", self.host, self.port, self.path)
+        logger.info(
+            "webhook_listening listen=%s:%s path=%s worker=%s",
+            self.host,
+            self.port,
+            self.path,
+            self.worker,
+        )
 
     async def stop(self) -> None:
         """Stop listening once the updates being handled are answered; the webhook stays set,
@@ -138,10 +150,13 @@ class WebhookService:
             await dispatcher.emit_shutdown(bot=self.application.bot, **self._workflow)
 
 
-async def run_webhook(application: Application) -> None:
-    """Serve until SIGTERM or SIGINT (`linli run --webhook`)."""
+async def run_webhook(application: Application, *, worker: int | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (`linli run --webhook`). A worker of `--workers` listens
+    on the same address as the others (SO_REUSEPORT: the kernel spreads the connections)."""
     url, host, port, secret = application.settings.webhook()
-    service = WebhookService(application, url=url, host=host, port=port, secret=secret)
+    service = WebhookService(
+        application, url=url, host=host, port=port, secret=secret, worker=worker
+    )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
