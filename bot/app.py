@@ -66,12 +66,14 @@ def create_fsm_storage(
     processes) when REDIS_URL is set."""
     if settings.redis_url:
         from aiogram.fsm.storage.base import DefaultKeyBuilder
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        from bot.isolation import LeasedEventIsolation
 
         storage = RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         )
-        return storage, RedisEventIsolation(redis=storage.redis)
+        return storage, LeasedEventIsolation(storage.redis, storage.key_builder)
     return DatabaseStorage(session_factory), SimpleEventIsolation()
 
 

@@ -165,7 +165,9 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not _SECRET_RE.fullmatch(value.get_secret_value()):
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET_RE.fullmatch(value.get_secret_value()):
             raise ValueError("1 to 256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 

@@ -54,6 +54,9 @@ class WebhookEndpoint:
         except (ValueError, ValidationError) as error:  # a retry would not make it readable
             logger.error("webhook_unreadable error=%s", type(error).__name__)
             return web.json_response({})
+        logger.debug(
+            "webhook_update_received update_id=%s worker=%s", update.update_id, self.worker
+        )
         tries = self._failures.get(update.update_id, 0) + 1
         outcome = HandlingOutcome(will_retry=tries < MAX_FAILURES)
         try:

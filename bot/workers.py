@@ -74,8 +74,8 @@ def run_workers(settings: Settings, count: int) -> int:
             continue
         code = os.waitstatus_to_exitcode(status)
         workers.pop(worker).returncode = code
-        if stopping:
-            worst = max(worst, abs(code))
+        if stopping:  # stopped by our SIGTERM before it could say goodbye: still a clean stop
+            worst = max(worst, 0 if code == -signal.SIGTERM else abs(code))
             continue
         logger.error("worker_died worker=%s pid=%s code=%s", worker, pid, code)
         if time.monotonic() - started[worker] < EARLY_DEATH:
