@@ -32,6 +32,7 @@ from bot.middlewares.commit import CommitBeforeRequest
 from bot.middlewares.context import UpdateContextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
+from bot.middlewares.outcome import NoteFailures
 from bot.middlewares.user import CurrentUserMiddleware
 from bot.scheduling.scheduler import Scheduler
 from bot.services import places
@@ -65,12 +66,14 @@ def create_fsm_storage(
     processes) when REDIS_URL is set."""
     if settings.redis_url:
         from aiogram.fsm.storage.base import DefaultKeyBuilder
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        from bot.isolation import LeasedEventIsolation
 
         storage = RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         )
-        return storage, RedisEventIsolation(redis=storage.redis)
+        return storage, LeasedEventIsolation(storage.redis, storage.key_builder)
     return DatabaseStorage(session_factory), SimpleEventIsolation()
 
 
@@ -92,6 +95,7 @@ def create_dispatcher(
     dispatcher["clock"] = clock
     dispatcher["i18n"] = i18n
     dispatcher["session_factory"] = session_factory
+    dispatcher.update.outer_middleware(NoteFailures())  # for the webhook's answer
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(clock, settings.default_timezone))
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
@@ -104,7 +108,8 @@ def create_dispatcher(
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
-    await bot.delete_webhook(drop_pending_updates=False)
+    if not dispatcher.workflow_data.get("webhook_mode"):  # polling: Telegram stops pushing
+        await bot.delete_webhook(drop_pending_updates=False)
     await publish_commands(bot, dispatcher["i18n"])
     settings: Settings = dispatcher["settings"]
     # Every message of the bot within one budget (OUTBOX_RATE), shared with the outbox sender.

@@ -27,7 +27,21 @@ def _parser() -> argparse.ArgumentParser:
         "Settings come from the environment or a .env file (see README).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the bot (long polling); migrates the database first")
+    run = commands.add_parser("run", help="run the bot (long polling); migrates the database first")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook at WEBHOOK_URL, listening on WEBHOOK_LISTEN "
+        "(with WEBHOOK_SECRET) instead of long polling",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --webhook: N processes sharing the work (needs PostgreSQL and REDIS_URL)",
+    )
+    run.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
 
     demo = commands.add_parser(
         "demo",
@@ -117,7 +131,11 @@ async def check_telegram(settings: Settings) -> None:
         await bot.session.close()
 
 
-async def _run(settings: Settings) -> None:
+async def _run(
+    settings: Settings,
+    webhook: bool = False,
+    worker: int | None = None,
+) -> None:
     from bot.app import build_application
 
     settings.token()  # fail before touching the database
@@ -131,9 +149,27 @@ async def _run(settings: Settings) -> None:
         await current_revision(application.engine),
     )
     try:
-        await application.run_polling()
+        if webhook:
+            from bot.webhook import run_webhook
+
+            await run_webhook(application, worker=worker)
+        else:
+            await application.run_polling()
     finally:
         await application.close()
+
+
+async def _prepare_workers(settings: Settings) -> None:
+    """Once, before the workers start: Telegram answers, the database is migrated."""
+    from storage.db import create_engine
+    from storage.migrate import upgrade_database
+
+    await check_telegram(settings)
+    engine = create_engine(settings.resolved_database_url)
+    try:
+        await upgrade_database(engine)
+    finally:
+        await engine.dispose()
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -205,13 +241,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             settings.token()
+            if args.webhook:
+                settings.webhook()
+            from bot.workers import check_workers
+
+            check_workers(settings, args.workers, args.webhook)
     except ConfigError as error:
         print(f"linli: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level)
     try:
         if args.command == "run":
-            asyncio.run(_run(settings))
+            if args.workers > 1:
+                from bot.workers import run_workers
+
+                asyncio.run(_prepare_workers(settings))
+                return run_workers(settings, args.workers)
+            asyncio.run(_run(settings, webhook=args.webhook, worker=args.worker))
         elif args.command == "demo":
             from bot.demo.runner import run_demo
 

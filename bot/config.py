@@ -21,6 +21,7 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _DB_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -60,6 +61,14 @@ def parse_places(value: str) -> list[str]:
     return names
 
 
+def parse_listen(value: str) -> tuple[str, int]:
+    """ "127.0.0.1:8443" -> ("127.0.0.1", 8443): where `linli run --webhook` listens."""
+    host, _, port = value.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("write the address to listen on as host:port, e.g. 127.0.0.1:8443")
+    return host.strip("[]"), int(port)
+
+
 class Settings(BaseSettings):
     """Everything linli reads from its environment."""
 
@@ -93,6 +102,11 @@ class Settings(BaseSettings):
     checkin_first_alert_minutes: int = Field(default=60, ge=10, le=24 * 60)
     checkin_alert_every_minutes: int = Field(default=60, ge=10, le=24 * 60)
     places: str = ""  # "Building 1,Building 2": the first places, while none is defined
+    # `linli run --webhook`: Telegram POSTs updates to WEBHOOK_URL (public, HTTPS); a reverse
+    # proxy passes them to WEBHOOK_LISTEN; each request must carry WEBHOOK_SECRET.
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -130,6 +144,31 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        value = value.strip()
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _webhook_listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET_RE.fullmatch(value.get_secret_value()):
+            raise ValueError("1 to 256 characters A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @field_validator("coordinator_chat_id", "volunteer_chat_id", mode="before")
@@ -180,6 +219,15 @@ class Settings(BaseSettings):
     @property
     def emergency_number_list(self) -> list[tuple[str, str]]:
         return parse_emergency_numbers(self.emergency_numbers)
+
+    def webhook(self) -> tuple[str, str, int, str]:
+        """(public URL, host, port, secret) for `linli run --webhook`, or a `ConfigError`."""
+        if not self.webhook_url:
+            raise ConfigError("WEBHOOK_URL is not set: the public https:// address of the bot")
+        if self.webhook_secret is None or not self.webhook_secret.get_secret_value():
+            raise ConfigError("WEBHOOK_SECRET is not set: a long random string (A-Z a-z 0-9 _ -)")
+        host, port = parse_listen(self.webhook_listen)
+        return self.webhook_url, host, port, self.webhook_secret.get_secret_value()
 
     def token(self) -> str:
         """The bot token, or a `ConfigError` when it is not set."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.delivery.outbox import record_blocked_bot
+from bot.middlewares.outcome import HandlingOutcome
 from handlers import onboarding
 
 logger = logging.getLogger("linli.errors")
@@ -31,11 +32,13 @@ async def on_error(
     answered_callbacks: set[str] | None = None,
     state: FSMContext | None = None,
     event_from_user: TelegramUser | None = None,
+    handling: HandlingOutcome | None = None,
 ) -> None:
     """What was recorded before the failure stays recorded (it was committed before the bot
     last spoke to Telegram); a button press already answered is not answered again. Someone
     registering is asked again the question of the step they are on: an answer they gave was
-    kept even when the next question could not reach them."""
+    kept even when the next question could not reach them. By webhook, the person is told only
+    when Telegram will not send the update again (`bot/webhook.py`)."""
     update = event.update
     chat_id: int | None = None
     if update.message is not None:
@@ -49,8 +52,8 @@ async def on_error(
         type(event.exception).__name__,
         exc_info=event.exception,
     )
-    if chat_id is None:
-        return
+    if chat_id is None or (handling is not None and handling.will_retry):
+        return  # by webhook, Telegram sends the update again: the answer comes then
     with i18n.context(), i18n.use_locale(locale or i18n.default_locale), suppress(TelegramAPIError):
         query = update.callback_query
         if query is not None and query.id not in (answered_callbacks or ()):

@@ -48,18 +48,6 @@ class BotInfo:
     async def close(self, params: dict[str, Any]) -> bool:
         return True
 
-    async def delete_webhook(self, params: dict[str, Any]) -> bool:
-        if params.get("drop_pending_updates"):
-            self.state.drop_pending()
-        return True
-
-    async def get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "url": "",
-            "has_custom_certificate": False,
-            "pending_update_count": len(self.state.pending_updates),
-        }
-
     # commands
 
     def _language(self, params: dict[str, Any]) -> str:

@@ -9,11 +9,12 @@ from bot.emulator.botinfo import BotInfo
 from bot.emulator.messaging import Messaging
 from bot.emulator.polling import Polling
 from bot.emulator.state import EmulatorState
+from bot.emulator.webhook import Webhook
 
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
-def build_handlers(state: EmulatorState) -> dict[str, Handler]:
+def build_handlers(state: EmulatorState, webhook: Webhook) -> dict[str, Handler]:
     """Map canonical method names to their implementations."""
     polling = Polling(state)
     messaging = Messaging(state)
@@ -23,8 +24,9 @@ def build_handlers(state: EmulatorState) -> dict[str, Handler]:
         "getMe": info.get_me,
         "logOut": info.log_out,
         "close": info.close,
-        "deleteWebhook": info.delete_webhook,
-        "getWebhookInfo": info.get_webhook_info,
+        "setWebhook": webhook.set_webhook,
+        "deleteWebhook": webhook.delete_webhook,
+        "getWebhookInfo": webhook.get_webhook_info,
         "setMyCommands": info.set_my_commands,
         "getMyCommands": info.get_my_commands,
         "deleteMyCommands": info.delete_my_commands,

@@ -11,6 +11,10 @@ CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 
 
 class Polling:
@@ -25,6 +29,8 @@ class Polling:
 
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         state = self.state
+        if state.webhook_url:
+            raise APIError(409, WEBHOOK_ACTIVE)
         limit = min(max(int(params.get("limit", 100)), 1), 100)
         timeout = max(int(params.get("timeout", 0)), 0)
         if "allowed_updates" in params:
@@ -41,6 +47,8 @@ class Polling:
                 return ("closing", [])
             if state.poll_generation != generation:
                 return ("conflict", [])
+            if state.webhook_url:
+                return ("webhook", [])
             updates = state.deliverable(limit)
             return ("updates", updates) if updates else None
 
@@ -52,4 +60,6 @@ class Polling:
             return []
         if kind == "conflict":
             raise APIError(409, CONFLICT)
+        if kind == "webhook":
+            raise APIError(409, WEBHOOK_ACTIVE)
         return updates

@@ -29,6 +29,7 @@ from bot.emulator.methods import Handler, build_handlers
 from bot.emulator.spec import BotAPISpec, load_spec
 from bot.emulator.state import Call, EmulatorState
 from bot.emulator.users import DEFAULT_TIMEOUT, ChatUser
+from bot.emulator.webhook import Webhook
 from bot.emulator.webui import WebUI, add_web_routes
 from bot.emulator.wire import dumps, read_params
 
@@ -82,7 +83,8 @@ class FakeBotAPI:
         )
         self.set_privacy_mode(privacy_mode)
         self.faults = FaultPlan()
-        self.handlers: dict[str, Handler] = build_handlers(self.state)
+        self.webhook = Webhook(self.state)  # setWebhook: updates pushed to the bot
+        self.handlers: dict[str, Handler] = build_handlers(self.state, self.webhook)
         self.users: dict[int, ChatUser] = {}
         self.groups: dict[int, GroupChat] = {}
         self.flood = FloodControl(flood_limits, flood_time_source)
@@ -127,12 +129,14 @@ class FakeBotAPI:
         self._runner = runner
         bound_host, bound_port = runner.addresses[0][:2]
         self.base_url = f"http://{bound_host if sock is not None else host}:{bound_port}"
+        self.webhook.resume()
         return self.base_url
 
     async def stop(self) -> None:
         """End pending long polls and open pages' feeds, and shut the server down."""
         self.state.closing = True
         self.state.feed.notify()
+        await self.webhook.stop()
         await self.web.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -178,6 +178,8 @@ class EmulatorState:
         self.acked_offset = 0  # every update_id below this is confirmed
         self.skipped_updates: set[int] = set()  # dropped unseen (allowed_updates, drops)
         self.allowed_updates: list[str] | None = None
+        self.webhook_url = ""  # set: updates are pushed (webhook.py), getUpdates answers 409
+        self.accepted: set[int] = set()  # updates the bot's webhook answered with 2xx
         self.poll_generation = 0
         self.last_poll_at: float | None = None
         self.closing = False
@@ -368,8 +370,12 @@ class EmulatorState:
         return kind in self.allowed_updates
 
     def is_processed(self, update_id: int) -> bool:
-        """Confirmed by a later getUpdates offset, or dropped without delivery."""
-        return update_id < self.acked_offset or update_id in self.skipped_updates
+        """Confirmed by a later getUpdates offset or the webhook's 2xx, or dropped unseen."""
+        return (
+            update_id < self.acked_offset
+            or update_id in self.accepted
+            or update_id in self.skipped_updates
+        )
 
     # callback queries
 

@@ -1,0 +1,92 @@
+"""`linli run --webhook --workers N`: N bot processes share Telegram's POSTs.
+
+This process starts N workers (`linli run --webhook` each) that all listen on WEBHOOK_LISTEN
+(SO_REUSEPORT), so the kernel spreads Telegram's connections over them.
+They share PostgreSQL and Redis: Redis event isolation keeps one person's updates in order
+across workers, and the outbox and the scheduler claim their rows, so nothing is done twice.
+A worker that dies is started again; an update it was handling was never answered, so Telegram
+sends it again (to whichever worker accepts). SIGTERM or SIGINT stops every worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+from bot.config import ConfigError, Settings
+
+logger = logging.getLogger("linli.workers")
+RESTART_PAUSE = 1.0  # seconds before a dead worker is started again
+EARLY_DEATH = 10.0  # a worker dying this soon after its start, again and again, is a bad setup
+MAX_EARLY_DEATHS = 3
+
+
+def check_workers(settings: Settings, count: int, webhook: bool) -> None:
+    """Several workers need the webhook (one poller only) and shared state (PostgreSQL, Redis)."""
+    if count < 1:
+        raise ConfigError("--workers must be at least 1")
+    if count == 1:
+        return
+    if not webhook:
+        raise ConfigError("--workers above 1 needs --webhook: Telegram allows one poller only")
+    if not settings.redis_url:
+        raise ConfigError("--workers above 1 needs REDIS_URL: each person's updates in order")
+    if not settings.resolved_database_url.startswith("postgresql"):
+        raise ConfigError("--workers above 1 needs DATABASE_URL on PostgreSQL")
+
+
+def worker_command(worker: int) -> list[str]:
+    return [sys.executable, "-m", "bot", "run", "--webhook", f"--worker={worker}"]
+
+
+def run_workers(settings: Settings, count: int) -> int:
+    """Start `count` workers on one socket and keep them running until asked to stop."""
+    stopping = False
+
+    def start(worker: int) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(worker_command(worker))
+        logger.info("worker_started worker=%s pid=%s", worker, process.pid)
+        return process
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        for process in workers.values():
+            if process.returncode is None:  # not poll(): the loop below reaps the workers
+                process.send_signal(signal.SIGTERM)
+
+    workers: dict[int, subprocess.Popen[bytes]] = {}
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for worker in range(1, count + 1):
+        workers[worker] = start(worker)
+    started = dict.fromkeys(workers, time.monotonic())
+    early_deaths = worst = 0
+    while workers:
+        pid, status = os.wait()
+        worker = next((w for w, p in workers.items() if p.pid == pid), None)
+        if worker is None:
+            continue
+        code = os.waitstatus_to_exitcode(status)
+        workers.pop(worker).returncode = code
+        if stopping:  # stopped by our SIGTERM before it could say goodbye: still a clean stop
+            worst = max(worst, 0 if code == -signal.SIGTERM else abs(code))
+            continue
+        logger.error("worker_died worker=%s pid=%s code=%s", worker, pid, code)
+        if time.monotonic() - started[worker] < EARLY_DEATH:
+            early_deaths += 1
+            if early_deaths >= MAX_EARLY_DEATHS:
+                logger.error("workers_stopping reason=early_deaths count=%s", early_deaths)
+                stop(signal.SIGTERM, None)
+                worst = 1
+                continue
+        time.sleep(RESTART_PAUSE)
+        if not stopping:
+            workers[worker] = start(worker)
+            started[worker] = time.monotonic()
+    return worst
