@@ -32,9 +32,11 @@ from bot.middlewares.commit import CommitBeforeRequest
 from bot.middlewares.context import UpdateContextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
+from bot.middlewares.metrics import UpdateMetricsMiddleware
 from bot.middlewares.user import CurrentUserMiddleware
 from bot.scheduling.scheduler import Scheduler
 from bot.services import places
+from bot.watch.metrics import Metrics
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -92,6 +94,8 @@ def create_dispatcher(
     dispatcher["clock"] = clock
     dispatcher["i18n"] = i18n
     dispatcher["session_factory"] = session_factory
+    dispatcher["metrics"] = metrics = Metrics()  # this bot's own registry (bot.watch)
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(clock, settings.default_timezone))
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
@@ -123,6 +127,8 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         on_undeliverable=undeliverable_flagger(settings, dispatcher["clock"], dispatcher["i18n"]),
     )
     dispatcher["outbox"] = sender
+    metrics: Metrics = dispatcher["metrics"]
+    sender._request_of.on_answer = metrics.count_send  # sender.py is at its size limit
     sender.start()
     scheduler = Scheduler(
         dispatcher["session_factory"],
@@ -130,6 +136,7 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         dispatcher["clock"],
         dispatcher["i18n"],
         on_queued=sender.wake,
+        on_escalated=metrics.count_escalated,
     )
     dispatcher["scheduler"] = scheduler
     scheduler.start()
@@ -143,9 +150,20 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     )
     dispatcher["broadcast_monitor"] = monitor
     monitor.start()
+    if settings.watch_listen:  # /healthz and /metrics
+        from bot.watch.server import WatchServer
+
+        watch = WatchServer(
+            settings, dispatcher["session_factory"], dispatcher["clock"], metrics, scheduler.lag
+        )
+        await watch.start()
+        dispatcher["watch"] = watch
 
 
 async def _on_shutdown(dispatcher: Dispatcher) -> None:
+    watch = dispatcher.workflow_data.pop("watch", None)
+    if watch is not None:
+        await watch.stop()
     monitor: BroadcastMonitor | None = dispatcher.workflow_data.pop("broadcast_monitor", None)
     if monitor is not None:
         await monitor.stop()

@@ -60,6 +60,14 @@ def parse_places(value: str) -> list[str]:
     return names
 
 
+def parse_listen(value: str) -> tuple[str, int]:
+    """ "127.0.0.1:9100" -> ("127.0.0.1", 9100); port 0 takes a free one."""
+    host, _, port = value.strip().rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError("write the address as host:port, e.g. 127.0.0.1:9100")
+    return host.strip("[]"), int(port)
+
+
 class Settings(BaseSettings):
     """Everything linli reads from its environment."""
 
@@ -93,6 +101,12 @@ class Settings(BaseSettings):
     checkin_first_alert_minutes: int = Field(default=60, ge=10, le=24 * 60)
     checkin_alert_every_minutes: int = Field(default=60, ge=10, le=24 * 60)
     places: str = ""  # "Building 1,Building 2": the first places, while none is defined
+    # Numbers to watch (bot/watch): /healthz and /metrics on WATCH_LISTEN (off when empty).
+    watch_listen: str = ""  # "127.0.0.1:9100"
+    watch_max_scheduler_lag_seconds: float = Field(default=180.0, gt=0)
+    watch_max_outbox_age_seconds: float = Field(default=300.0, gt=0)
+    watch_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("bot_token")
     @classmethod
@@ -156,6 +170,13 @@ class Settings(BaseSettings):
 
         QuietHours.parse(value)
         return value
+
+    @field_validator("watch_listen")
+    @classmethod
+    def _watch_listen(cls, value: str) -> str:
+        if value.strip():
+            parse_listen(value)
+        return value.strip()
 
     @field_validator("default_timezone")
     @classmethod

@@ -234,6 +234,8 @@ def take_step(
     record_alert(session, checkin, contact, now, {"position": link})
     repeated = 0
     if first:
+        # Counted by the scheduler once committed (the metrics, bot.watch).
+        session.info["checkins_escalated"] = session.info.get("checkins_escalated", 0) + 1
         plan.missed_in_row += 1
         if plan.missed_in_row >= MISSED_IN_ROW_FLAG:
             repeated = plan.missed_in_row
