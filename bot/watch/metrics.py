@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from bot.delivery.attempt import Answer
 
 # Handling an update is mostly milliseconds; a crowd on SQLite or a slow reply takes seconds.
+SEND_RESULTS = ("sent", "retry", "blocked", "failed", "skipped", "interrupted")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -37,6 +38,8 @@ class Metrics:
             ("result",),
             registry=registry,
         )
+        for result in SEND_RESULTS:  # shown from the start, at 0
+            self.sends.labels(result=result)
         self.outbox_depth = Gauge(
             "linli_outbox_depth",
             "Outbox rows not finished yet, by status (read at scrape time).",

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -22,8 +23,11 @@ from bot.clock import ManualClock
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from tests.databases import _execute, postgres_admin_url
+from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import labels_of
+from tests.e2e.test_checkin_day import ALERT_LABEL, MORNING, WANG, at, enrol, people
+from tests.e2e.test_redis import ON_REDIS, REDIS_URL, _redis_or_skip
 
 MAX_OUTBOX_AGE = 120.0
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -87,6 +91,15 @@ async def scrape_until(
             if condition(samples):
                 return samples
             await asyncio.sleep(0.02)
+
+
+async def health_until(linli: RunningBot, status: int) -> tuple[int, dict[str, Any]]:
+    async with asyncio.timeout(10):
+        while True:
+            answer = await health(linli)
+            if answer[0] == status:
+                return answer
+            await asyncio.sleep(0.05)
 
 
 async def queue_notice(linli: RunningBot, chat_id: int, text: str) -> None:
@@ -232,3 +245,95 @@ async def test_linli_run_logs_json_lines_and_serves_health(
     starting = next(line for line in lines if line.get("event") == "starting")
     assert starting["logger"] == "linli.cli" and starting["level"] == "INFO"
     assert starting["database"] == "sqlite" and "time" in starting
+
+
+async def test_an_unanswered_check_in_counts_once_as_escalated(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> None:
+    """Mrs Wang does not answer: at 10:00 her volunteer is alerted (escalated: counted), at
+    11:00 her daughter (the same check-in: not counted again)."""
+    clock.set(MORNING)
+    async with running_community(
+        telegram, database_url, clock, watch_listen="127.0.0.1:0"
+    ) as linli:
+        await people(linli)
+        await enrol(linli, WANG, "Mrs Wang", volunteer=True, daughter=True)
+        escalated = "linli_checkins_escalated_total"
+        for hour, minute in ((9, 0), (9, 30)):
+            await at(linli, clock, hour, minute)
+            assert value(await scrape(linli), escalated) == 0
+        await at(linli, clock, 10)
+        await telegram.users[701].wait_for_message(lambda m: ALERT_LABEL in m.text)
+        assert value(await scrape(linli), escalated) == 1
+        await at(linli, clock, 11)
+        assert value(await scrape(linli), escalated) == 1
+
+
+async def test_health_says_503_while_the_scheduler_is_stuck(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> None:
+    """A tick that hangs (a job waiting on something that never comes): the lag grows past
+    WATCH_MAX_SCHEDULER_LAG_SECONDS and /healthz says so; once it moves on, all is well."""
+    linli = RunningBot(
+        telegram,
+        telegram.base_url,
+        clock,
+        database_url=database_url,
+        scheduler_interval_seconds=0.2,
+        watch_listen="127.0.0.1:0",
+        watch_max_scheduler_lag_seconds=0.5,
+    )
+    await linli.start()
+    try:
+        released = asyncio.Event()
+        entered = asyncio.Event()
+
+        async def stuck(_notifier: Any) -> int:
+            entered.set()
+            await released.wait()
+            return 0
+
+        linli.app.dispatcher["scheduler"].jobs.append(stuck)
+        await asyncio.wait_for(entered.wait(), 10)
+        status, body = await health_until(linli, 503)
+        assert status == 503 and len(body["problems"]) == 1
+        assert body["problems"][0].startswith("scheduler lag ")
+        assert body["problems"][0].endswith("s exceeds 0.5s")
+        assert body["scheduler"]["lag_seconds"] > 0.5
+        assert value(await scrape(linli), "linli_scheduler_lag_seconds") > 0.5
+        released.set()
+        linli.app.dispatcher["scheduler"].jobs.remove(stuck)
+        await health_until(linli, 200)
+    finally:
+        await linli.stop()
+
+
+@ON_REDIS
+async def test_health_asks_redis_when_it_is_configured(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> None:
+    """With REDIS_URL the answer says whether Redis answers; one that does not is a 503."""
+    client: Any = await _redis_or_skip()
+    await client.aclose()
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    for redis_url, expected in ((REDIS_URL, 200), (f"redis://127.0.0.1:{dead_port}/0", 503)):
+        linli = RunningBot(
+            telegram,
+            telegram.base_url,
+            clock,
+            database_url=database_url,
+            redis_url=redis_url,
+            watch_listen="127.0.0.1:0",
+        )
+        await linli.start()
+        try:
+            status, body = await health(linli)
+        finally:
+            await linli.stop()
+        assert status == expected, body
+        assert body["redis"]["ok"] is (expected == 200)
+        if expected == 503:
+            assert body["problems"] == [f"redis unreachable: {body['redis']['error']}"]
+            assert "Connect" in body["redis"]["error"]
