@@ -111,6 +111,19 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     await publish_commands(bot, dispatcher["i18n"])
     settings: Settings = dispatcher["settings"]
+    metrics: Metrics = dispatcher["metrics"]
+    if settings.watch_listen:  # /healthz and /metrics; first: an address in use stops all here
+        from bot.watch.server import WatchServer
+
+        def scheduler_lag() -> float:
+            scheduler: Scheduler | None = dispatcher.workflow_data.get("scheduler")
+            return scheduler.lag() if scheduler is not None else 0.0
+
+        watch = WatchServer(
+            settings, dispatcher["session_factory"], dispatcher["clock"], metrics, scheduler_lag
+        )
+        await watch.start()
+        dispatcher["watch"] = watch
     # Every message of the bot within one budget (OUTBOX_RATE), shared with the outbox sender.
     # Installed here, before any update is handled, and after the request middlewares of
     # `create_bot`, so those (the first registered runs outermost) act before a request waits
@@ -127,7 +140,6 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         on_undeliverable=undeliverable_flagger(settings, dispatcher["clock"], dispatcher["i18n"]),
     )
     dispatcher["outbox"] = sender
-    metrics: Metrics = dispatcher["metrics"]
     sender._request_of.on_answer = metrics.count_send  # sender.py is at its size limit
     sender.start()
     scheduler = Scheduler(
@@ -150,14 +162,6 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     )
     dispatcher["broadcast_monitor"] = monitor
     monitor.start()
-    if settings.watch_listen:  # /healthz and /metrics
-        from bot.watch.server import WatchServer
-
-        watch = WatchServer(
-            settings, dispatcher["session_factory"], dispatcher["clock"], metrics, scheduler.lag
-        )
-        await watch.start()
-        dispatcher["watch"] = watch
 
 
 async def _on_shutdown(dispatcher: Dispatcher) -> None:

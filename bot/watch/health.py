@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -34,7 +35,8 @@ def probe_engine(url: str) -> AsyncEngine:
     answering from an SQLite file that was deleted); an SQLite file must exist, not be made."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        parsed = parsed.set(database=f"file:{parsed.database}", query={"mode": "rw", "uri": "true"})
+        path = quote(parsed.database, safe="/:")  # a URI filename: "?", "#", "%" escaped
+        parsed = parsed.set(database=f"file:{path}", query={"mode": "rw", "uri": "true"})
     return create_async_engine(parsed, poolclass=NullPool, hide_parameters=True)
 
 

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.config import Settings, parse_listen
+from bot.config import ConfigError, Settings, parse_listen
 from bot.watch.health import (
     Check,
     OutboxReading,
@@ -67,7 +67,13 @@ class WatchServer:
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            await self.stop()
+            raise ConfigError(
+                f"WATCH_LISTEN: cannot listen on {self.host}:{self.port} ({error.strerror})"
+            ) from None
         server = getattr(site, "_server", None)
         if server is not None and server.sockets:  # port 0: the one the system chose
             self.port = server.sockets[0].getsockname()[1]

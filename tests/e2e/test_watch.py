@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock
+from bot.config import ConfigError
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from tests.databases import _execute, postgres_admin_url
@@ -337,3 +338,22 @@ async def test_health_asks_redis_when_it_is_configured(
         if expected == 503:
             assert body["problems"] == [f"redis unreachable: {body['redis']['error']}"]
             assert "Connect" in body["redis"]["error"]
+
+
+async def test_an_address_in_use_stops_the_bot_with_one_line(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        linli = RunningBot(
+            telegram,
+            telegram.base_url,
+            clock,
+            database_url=database_url,
+            watch_listen=f"127.0.0.1:{port}",
+        )
+        with pytest.raises(ConfigError, match=f"WATCH_LISTEN: cannot listen on 127.0.0.1:{port}"):
+            await linli.start()
+        await linli.app.close()
