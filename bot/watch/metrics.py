@@ -27,7 +27,7 @@ class Metrics:
         )
         self.update_seconds = Histogram(
             "linli_update_handling_seconds",
-            "Time from an update reaching the dispatcher to its handling being over.",
+            "Time to handle an update: the session, the person, the handler, the commit.",
             ("type",),
             buckets=LATENCY_BUCKETS,
             registry=registry,

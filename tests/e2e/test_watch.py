@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from bot.clock import ManualClock
-from bot.config import ConfigError
+from bot.config import ConfigError, load_settings
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from tests.databases import _execute, postgres_admin_url
@@ -357,3 +357,9 @@ async def test_an_address_in_use_stops_the_bot_with_one_line(
         with pytest.raises(ConfigError, match=f"WATCH_LISTEN: cannot listen on 127.0.0.1:{port}"):
             await linli.start()
         await linli.app.close()
+
+
+def test_a_watch_address_without_a_port_is_refused_in_one_line() -> None:
+    with pytest.raises(ConfigError, match=r"^WATCH_LISTEN: write the address as host:port"):
+        load_settings(_env_file=None, watch_listen="9100")
+    assert load_settings(_env_file=None).watch_listen == ""  # off by default
