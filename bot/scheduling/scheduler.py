@@ -105,3 +105,4 @@ class Scheduler:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        self._due = None  # not running: not behind
