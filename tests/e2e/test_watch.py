@@ -363,3 +363,17 @@ def test_a_watch_address_without_a_port_is_refused_in_one_line() -> None:
     with pytest.raises(ConfigError, match=r"^WATCH_LISTEN: write the address as host:port"):
         load_settings(_env_file=None, watch_listen="9100")
     assert load_settings(_env_file=None).watch_listen == ""  # off by default
+
+
+async def test_an_update_whose_handling_fails_is_counted_as_an_error(
+    watched: RunningBot, telegram: FakeBotAPI
+) -> None:
+    mei = telegram.user(7003, first_name="Mei", language_code="en")
+    await mei.send_command("/start")
+    telegram.inject("sendMessage", error=500, description="Internal Server Error", chat_id=7003)
+    await mei.tap(labels_of(mei)["help"])  # its next question cannot be sent
+    assert any("something went wrong" in reply.text for reply in mei.replies)
+    samples = await scrape(watched)
+    assert value(samples, "linli_updates_total", type="callback_query", outcome="error") == 1
+    assert value(samples, "linli_updates_total", type="callback_query", outcome="handled") == 0
+    assert value(samples, "linli_update_handling_seconds_count", type="callback_query") == 1
