@@ -32,10 +32,12 @@ from bot.middlewares.commit import CommitBeforeRequest
 from bot.middlewares.context import UpdateContextMiddleware
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.i18n import LocaleMiddleware
+from bot.middlewares.metrics import UpdateMetricsMiddleware
 from bot.middlewares.outcome import NoteFailures
 from bot.middlewares.user import CurrentUserMiddleware
 from bot.scheduling.scheduler import Scheduler
 from bot.services import places
+from bot.watch.metrics import Metrics
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory
 from storage.fsm import DatabaseStorage
@@ -96,6 +98,8 @@ def create_dispatcher(
     dispatcher["i18n"] = i18n
     dispatcher["session_factory"] = session_factory
     dispatcher.update.outer_middleware(NoteFailures())  # for the webhook's answer
+    dispatcher["metrics"] = metrics = Metrics()  # this bot's own registry (bot.watch)
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics))
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(clock, settings.default_timezone))
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
@@ -112,6 +116,19 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         await bot.delete_webhook(drop_pending_updates=False)
     await publish_commands(bot, dispatcher["i18n"])
     settings: Settings = dispatcher["settings"]
+    metrics: Metrics = dispatcher["metrics"]
+    if settings.watch_listen:  # /healthz and /metrics; first: an address in use stops all here
+        from bot.watch.server import WatchServer
+
+        def scheduler_lag() -> float:
+            scheduler: Scheduler | None = dispatcher.workflow_data.get("scheduler")
+            return scheduler.lag() if scheduler is not None else 0.0
+
+        watch = WatchServer(
+            settings, dispatcher["session_factory"], dispatcher["clock"], metrics, scheduler_lag
+        )
+        await watch.start()
+        dispatcher["watch"] = watch
     # Every message of the bot within one budget (OUTBOX_RATE), shared with the outbox sender.
     # Installed here, before any update is handled, and after the request middlewares of
     # `create_bot`, so those (the first registered runs outermost) act before a request waits
@@ -128,6 +145,7 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         on_undeliverable=undeliverable_flagger(settings, dispatcher["clock"], dispatcher["i18n"]),
     )
     dispatcher["outbox"] = sender
+    sender._request_of.on_answer = metrics.count_send  # sender.py is at its size limit
     sender.start()
     scheduler = Scheduler(
         dispatcher["session_factory"],
@@ -135,6 +153,7 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         dispatcher["clock"],
         dispatcher["i18n"],
         on_queued=sender.wake,
+        on_escalated=metrics.count_escalated,
     )
     dispatcher["scheduler"] = scheduler
     scheduler.start()
@@ -151,6 +170,9 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
 
 
 async def _on_shutdown(dispatcher: Dispatcher) -> None:
+    watch = dispatcher.workflow_data.pop("watch", None)
+    if watch is not None:
+        await watch.stop()
     monitor: BroadcastMonitor | None = dispatcher.workflow_data.pop("broadcast_monitor", None)
     if monitor is not None:
         await monitor.stop()

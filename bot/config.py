@@ -62,10 +62,11 @@ def parse_places(value: str) -> list[str]:
 
 
 def parse_listen(value: str) -> tuple[str, int]:
-    """ "127.0.0.1:8443" -> ("127.0.0.1", 8443): where `linli run --webhook` listens."""
+    """ "127.0.0.1:8443" -> ("127.0.0.1", 8443): where the webhook or /metrics listens; port 0
+    takes a free one."""
     host, _, port = value.strip().rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError("write the address to listen on as host:port, e.g. 127.0.0.1:8443")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError("write the address as host:port, e.g. 127.0.0.1:8443")
     return host.strip("[]"), int(port)
 
 
@@ -107,6 +108,12 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1:8443"
     webhook_secret: SecretStr | None = None
+    # Numbers to watch (bot/watch): /healthz and /metrics on WATCH_LISTEN (off when empty).
+    watch_listen: str = ""  # "127.0.0.1:9100"
+    watch_max_scheduler_lag_seconds: float = Field(default=180.0, gt=0)
+    watch_max_outbox_age_seconds: float = Field(default=300.0, gt=0)
+    watch_probe_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("bot_token")
     @classmethod
@@ -195,6 +202,13 @@ class Settings(BaseSettings):
 
         QuietHours.parse(value)
         return value
+
+    @field_validator("watch_listen")
+    @classmethod
+    def _watch_listen(cls, value: str) -> str:
+        if value.strip():
+            parse_listen(value)
+        return value.strip()
 
     @field_validator("default_timezone")
     @classmethod

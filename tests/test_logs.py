@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.logs import LOG_FORMAT
+from bot.logs import LOG_FORMAT, JsonFormatter
 from storage.db import create_engine
 from storage.migrate import upgrade_database
 from storage.models import User
@@ -44,11 +45,11 @@ async def _refused_insert(engine: AsyncEngine) -> IntegrityError:
     raise AssertionError("the duplicate was not refused")
 
 
-def _log_line(error: BaseException) -> str:
-    """The error as `linli run` logs it: our format, with its traceback."""
+def _log_line(error: BaseException, log_format: str = "text") -> str:
+    """The error as `linli run` logs it: our format (LOG_FORMAT), with its traceback."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(LOG_FORMAT))
     logger = logging.getLogger("linli.errors")
     logger.addHandler(handler)
     try:
@@ -58,10 +59,11 @@ def _log_line(error: BaseException) -> str:
     return stream.getvalue()
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_a_database_error_in_the_log_holds_no_phone_or_address(
-    engine: AsyncEngine, database_url: str
+    engine: AsyncEngine, database_url: str, log_format: str
 ) -> None:
-    logged = _log_line(await _refused_insert(engine))
+    logged = _log_line(await _refused_insert(engine), log_format)
     assert "IntegrityError" in logged
     assert PHONE not in logged and PHONE.lstrip("+") not in logged
     assert ADDRESS not in logged
@@ -70,7 +72,33 @@ async def test_a_database_error_in_the_log_holds_no_phone_or_address(
     showing = create_engine(database_url, hide_parameters=False)
     try:
         await upgrade_database(showing)
-        leaked = _log_line(await _refused_insert(showing))
+        leaked = _log_line(await _refused_insert(showing), log_format)
     finally:
         await showing.dispose()
     assert PHONE in leaked and ADDRESS in leaked
+
+
+def test_a_json_line_carries_the_pairs_extras_and_traceback() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("linli.outbox")
+    logger.addHandler(handler)
+    try:
+        logger.warning("outbox_not_sent id=%d kind=%s", 7, "checkin.alert", extra={"worker": "s1"})
+        try:
+            raise ValueError("broken")
+        except ValueError:
+            logger.exception("event=job_failed job=%s", "run_checkins")
+    finally:
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["level"] == "WARNING" and first["logger"] == "linli.outbox"
+    assert first["message"] == "outbox_not_sent id=7 kind=checkin.alert"
+    assert first["event"] == "outbox_not_sent" and first["id"] == "7"
+    assert first["kind"] == "checkin.alert" and first["worker"] == "s1"
+    assert datetime.fromisoformat(first["time"]).tzinfo is not None
+    assert second["event"] == "job_failed" and second["job"] == "run_checkins"
+    assert (
+        second["exception"].startswith("Traceback") and "ValueError: broken" in second["exception"]
+    )

@@ -219,9 +219,16 @@ class RowRequest:
         self._clock = clock
         self.limiter = limiter
         self._max_attempts = max_attempts
+        self.on_answer: Callable[[Answer], None] | None = None  # counts results (bot.watch)
 
     async def send(self, row: ClaimedMessage) -> Answer:
         """The request of a row already marked `sending`; what became of it."""
+        answer = await self._send(row)
+        if self.on_answer is not None:
+            self.on_answer(answer)
+        return answer
+
+    async def _send(self, row: ClaimedMessage) -> Answer:
         attempts = row.attempts + 1
         counted = chat_counted = True
         paced_by_outbox.set(True)  # this task's requests took their slot here

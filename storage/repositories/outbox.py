@@ -453,3 +453,30 @@ async def count_by_status(session: AsyncSession, kind: str | None = None) -> dic
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
     return {str(status): count for status, count in (await session.execute(query)).all()}
+
+
+# Numbers to watch (bot/watch): read on each scrape, through the status index.
+WAITING_STATUSES = (OutboxStatus.PENDING, OutboxStatus.CLAIMED, OutboxStatus.SENDING)
+
+
+async def depth(session: AsyncSession) -> dict[str, int]:
+    """Rows not finished yet, by status (pending, claimed, sending); every status present."""
+    query = (
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.status.in_(WAITING_STATUSES))
+        .group_by(OutboxMessage.status)
+    )
+    counts = {str(status): 0 for status in WAITING_STATUSES}
+    counts.update({str(status): n for status, n in (await session.execute(query)).all()})
+    return counts
+
+
+async def oldest_waiting_since(session: AsyncSession, now: datetime) -> datetime | None:
+    """Since when the longest-waiting row due now has waited to go (its `not_before`): rows
+    pending or claimed, not those in flight or postponed to later."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
+            OutboxMessage.not_before <= now,
+        )
+    )

@@ -49,6 +49,7 @@ class DueStep:
     contact: CheckinContact | None = None
     contact_user: User | None = None
     repeated_misses: int = 0  # set on the first alert when the resident misses again and again
+    escalated: bool = False  # this step turned the check-in escalated (its first alert)
 
 
 async def take_due_steps(
@@ -147,6 +148,8 @@ async def _take_and_tell(
                 set_aside.append(outcome)
         elif outcome is not None:
             steps.append(outcome)
+            if outcome.escalated:  # counted by the scheduler once committed (bot.watch)
+                session.info["checkins_escalated"] = session.info.get("checkins_escalated", 0) + 1
     await session.flush()
     return steps
 
@@ -237,4 +240,6 @@ def take_step(
         plan.missed_in_row += 1
         if plan.missed_in_row >= MISSED_IN_ROW_FLAG:
             repeated = plan.missed_in_row
-    return DueStep(StepKind.ALERT, checkin, plan, resident, contact, repeated_misses=repeated)
+    return DueStep(
+        StepKind.ALERT, checkin, plan, resident, contact, repeated_misses=repeated, escalated=first
+    )
