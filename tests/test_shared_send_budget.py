@@ -6,6 +6,7 @@ bots on one emulator, outbox and direct replies together, stay within Telegram's
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import random
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
+from bot.delivery import shared_budget
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.delivery.ratelimit import BULK, URGENT, SendLimits, SendRateLimiter
 from bot.delivery.shared_budget import SharedSendLimiter, budget_prefix
@@ -193,23 +195,87 @@ async def test_an_urgent_message_does_not_wait_behind_the_backlog(
     assert busiest(sends.times(), 1.0) <= rate
 
 
-async def test_without_redis_the_process_sends_on_its_own_budget(
-    caplog: pytest.LogCaptureFixture,
+class RedisLine:
+    """A TCP line to the real Redis that the test can cut (and mend): Redis going away."""
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", 6379)
+        self.writers.update((writer, up_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.close()
+        self.writers.clear()
+        await self.server.wait_closed()
+
+
+async def test_redis_going_away_mid_run_leaves_each_process_its_own_budget(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Redis away: nothing stops, a warning says the budget is this process's own."""
+    """Redis away mid-run: sending goes on, within this process's own budget, with a warning;
+    once Redis answers again the places are counted there again."""
+    client = await _redis_or_skip()
+    monkeypatch.setattr(shared_budget, "OFFLINE_RETRY", 0.3)
+    line = RedisLine()
+    await line.open()
+    prefix = f"linli:test-budget:{{{uuid.uuid4().hex}}}:"
     limiter = SharedSendLimiter.from_url(
-        "redis://127.0.0.1:1/0", SendLimits(per_second=50), prefix="linli:test-budget:away:"
+        f"redis://127.0.0.1:{line.port}/0", SendLimits(per_second=50), prefix=prefix
     )
     sends = Sends()
-    with caplog.at_level(logging.WARNING, logger="linli.send_budget"):
-        await send_all(limiter, list(range(1000, 1020)), sends, workers=4)
-        limiter.pause(0.01)  # nor does a 429 fail for want of Redis
-        await asyncio.sleep(0.05)
-    await limiter.close()
-    assert len(sends.at) == 20
+    try:
+        with caplog.at_level(logging.WARNING, logger="linli.send_budget"):
+            await send_all(limiter, list(range(1000, 1010)), sends, workers=2)
+            assert await client.zcard(prefix + "sent") == 10  # type: ignore[attr-defined]
+            await line.cut()
+            await send_all(limiter, list(range(2000, 2020)), sends, workers=4)
+            limiter.pause(0.01)  # nor does a 429 fail for want of Redis
+            await asyncio.sleep(0.4)
+            seconds, micros = await client.time()  # type: ignore[attr-defined]
+            await line.open()
+            deadline = time.monotonic() + 5
+            while not back(caplog) and time.monotonic() < deadline:
+                await send_one(limiter, 3000 + len(sends.at), sends)
+                await asyncio.sleep(0.05)
+            await send_one(limiter, 4000, sends)
+            counted_again = await client.zcount(  # type: ignore[attr-defined]
+                prefix + "sent", seconds * 1000 + micros / 1000, "+inf"
+            )
+    finally:
+        await limiter.close()
+        await line.cut()
+        await _forget(client, prefix)
+        await client.aclose()  # type: ignore[attr-defined]
+    assert len(sends.at) >= 31
     assert busiest(sends.times(), 1.0) <= 50
-    warnings = [r for r in caplog.records if "send_budget_redis_unreachable" in r.message]
-    assert len(warnings) == 1
+    logged = [r.message for r in caplog.records]
+    assert len([m for m in logged if "send_budget_redis_unreachable" in m]) == 1
+    assert back(caplog) == 1
+    assert counted_again >= 1  # the last ones took their places in Redis again
+
+
+def back(caplog: pytest.LogCaptureFixture) -> int:
+    return len([r for r in caplog.records if "send_budget_redis_back" in r.message])
 
 
 # Two real bots: one emulator, one database, one Redis.
