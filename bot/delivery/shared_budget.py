@@ -18,6 +18,8 @@ a warning, and asks Redis again a few seconds later."""
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import math
 import time
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from bot.delivery.ratelimit import (
@@ -46,6 +48,7 @@ IN_FLIGHT_LEASE = 10.0  # seconds an admitted request counts before its answer i
 MARK = 0.2  # seconds a waiting urgent request's mark outlives the wait it was told
 RETRY = 0.02  # seconds to wait when only an answer still under way can free a place
 REDIS_TIMEOUT = 0.5  # seconds a Redis call may take before the process sends on its own
+CONNECTIONS = 8  # to Redis per process, at most
 OFFLINE_RETRY = 5.0  # seconds between attempts to reach Redis again after it failed
 LEVELS = len(urgency_levels)
 
@@ -146,6 +149,54 @@ _admitted: ContextVar[tuple[int, str] | None] = ContextVar("linli_budget_place",
 """The place in Redis of the request this task is making: (chat, token), until its `end`."""
 
 
+class _Turns:
+    """One request of this process asks Redis at a time, the most urgent first. A request told
+    to wait for an overall place keeps its turn while it waits (any other would be told the
+    same), so a process asks Redis about once per place however many requests it has waiting;
+    a more urgent request of the process takes the turn from it at once."""
+
+    def __init__(self) -> None:
+        self._holder: int | None = None  # the level of the request holding the turn
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._preempt = asyncio.Event()
+
+    async def acquire(self, level: int) -> None:
+        if self._holder is None and not self._waiting:
+            self._holder = level
+            return
+        turn = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (-level, next(self._order), turn))
+        if self._holder is not None and level > self._holder:
+            self._preempt.set()
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():  # handed over just as it was cancelled
+                self.release()
+            raise
+
+    def release(self) -> None:
+        self._preempt.clear()
+        while self._waiting:
+            level, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                self._holder = -level
+                turn.set_result(None)
+                return
+        self._holder = None
+
+    async def preempted_within(self, seconds: float) -> bool:
+        """Wait `seconds`, or less, True, when a more urgent request asks for the turn."""
+        if self._preempt.is_set():
+            return True
+        try:
+            await asyncio.wait_for(self._preempt.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+
 def budget_prefix(bot_id: int) -> str:
     """The keys of one bot's budget (Telegram counts per bot); one hash slot in a cluster."""
     return f"linli:budget:{{{bot_id}}}:"
@@ -174,13 +225,20 @@ class SharedSendLimiter(SendRateLimiter):
         self._offline_until = 0.0  # Redis failed: on our own until then
         self._offline = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._turns = _Turns()
 
     @classmethod
     def from_url(cls, url: str, limits: SendLimits, *, prefix: str) -> SharedSendLimiter:
-        redis = Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        # A few connections, waited for: hundreds of requests may ask at once, each for a
+        # fraction of a millisecond (an unbounded pool would open one per request).
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=CONNECTIONS,
+            timeout=REDIS_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT,
+            socket_connect_timeout=REDIS_TIMEOUT,
         )
-        return cls(limits, redis, prefix=prefix)
+        return cls(limits, Redis(connection_pool=pool), prefix=prefix)
 
     # keys
 
@@ -218,25 +276,37 @@ class SharedSendLimiter(SendRateLimiter):
         ]
         keys = self._keys(chat_id)
         while True:
-            if self._offline and time.monotonic() < self._offline_until:
-                return
+            chat_wait = 0.0
+            await self._turns.acquire(args[1])
             try:
-                wait_ms, why = await self._admit(keys=keys, args=args)
-            except _UNREACHABLE as error:
-                self._went_offline(error)
-                return
-            self._back_online()
-            if not wait_ms:
-                _admitted.set((chat_id, token))
-                return
-            wait = int(wait_ms) / 1000
-            if why == 1:  # the outbox leaves this chat alone meanwhile
-                self._remote_busy[chat_id] = self._now() + wait
-                if not wait_for_chat:
-                    raise ChatBusy(wait)
-            elif why == 3:  # another process was told 429: this one pauses too
-                super().pause(wait)
-            await asyncio.sleep(wait)
+                while True:
+                    if self._offline and time.monotonic() < self._offline_until:
+                        return
+                    try:
+                        wait_ms, why = await self._admit(keys=keys, args=args)
+                    except _UNREACHABLE as error:
+                        self._went_offline(error)
+                        return
+                    self._back_online()
+                    if not wait_ms:
+                        _admitted.set((chat_id, token))
+                        return
+                    wait = int(wait_ms) / 1000
+                    if why == 1:  # the outbox leaves this chat alone meanwhile
+                        self._remote_busy[chat_id] = self._now() + wait
+                        if not wait_for_chat:
+                            raise ChatBusy(wait)
+                        chat_wait = wait  # waited for without the turn
+                        break
+                    if why == 3:  # another process was told 429: this one pauses too
+                        super().pause(wait)
+                    # Any other request here would be told the same: keep the turn, unless
+                    # a more urgent one here asks for it.
+                    if await self._turns.preempted_within(wait):
+                        break
+            finally:
+                self._turns.release()
+            await asyncio.sleep(chat_wait)
 
     def end(self, chat_id: int, *, counted: bool = True, chat_counted: bool = True) -> None:
         super().end(chat_id, counted=counted, chat_counted=chat_counted)
