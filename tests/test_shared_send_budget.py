@@ -27,7 +27,9 @@ from bot.delivery.shared_budget import SharedSendLimiter, budget_prefix
 from bot.emulator.flood import FloodLimits
 from bot.emulator.server import FakeBotAPI
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_redis import REDIS_URL, _redis_or_skip
+from tests.e2e.test_redis import ON_REDIS, REDIS_URL, _redis_or_skip
+
+pytestmark = ON_REDIS  # with the other Redis tests, one after another (timing matters here)
 
 Limiter = SendRateLimiter
 MakeLimiter = Callable[[SendLimits], Limiter]
