@@ -148,6 +148,23 @@ async def test_a_private_chat_gets_one_message_a_second(make_limiter: MakeLimite
     assert min(gaps) >= 0.999, gaps  # Redis' clock and this one's may differ by a hair
 
 
+async def test_a_message_waits_for_one_under_way_to_the_same_chat_only_until_a_second_after(
+    make_limiter: MakeLimiter,
+) -> None:
+    """A reply to a person while another process's message to them is still on its way (a
+    slow Telegram): it goes a second after that one's answer, not when its place would
+    expire unanswered."""
+    a, b = make_limiter(SendLimits()), make_limiter(SendLimits())
+    a.begin(777)
+    await a.admit(777)
+    replied = asyncio.create_task(b.admit(777))
+    await asyncio.sleep(0.3)  # the first request takes this long to be answered
+    answered = time.monotonic()
+    a.end(777)
+    await asyncio.wait_for(replied, 5)
+    assert 0.95 <= time.monotonic() - answered < 1.3
+
+
 async def test_a_group_gets_twenty_messages_a_minute(make_limiter: MakeLimiter) -> None:
     """Thirty messages for one group from two processes: twenty go, the others are told to
     wait for the minute to pass (the test does not wait for it)."""

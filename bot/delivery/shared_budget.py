@@ -2,8 +2,10 @@
 
 Each process keeps its own `SendRateLimiter` (its requests in flight, its own pace), and before
 a request leaves it also asks Redis, in one atomic Lua script, for a place in the shared
-windows: the overall rate (any one second), one message a second to a private chat, twenty a
-minute to a group. The answer is "go" or "wait N ms"; the caller sleeps and asks again. As in
+windows: the overall rate (any one second, and paced evenly), one message a second to a
+private chat, twenty a minute to a group. The answer is "go" or "wait N ms"; the caller sleeps
+and asks again (one request of a process asks at a time: `_Turns`). Telegram's 429 to one
+process pauses them all. As in
 the local limiter, a request counts from the moment it is admitted until a window after its
 answer came back (an unanswered one counts for `IN_FLIGHT_LEASE`, then is forgotten, so a
 process that dies mid-request frees its places).
@@ -75,6 +77,8 @@ end
 local chat_wait = 0
 if ARGV[5] == 'p' then
   chat_wait = math.max(0, redis.call('PTTL', KEYS[2]))
+  local held = redis.call('GET', KEYS[2])
+  if held and string.sub(held, 1, 1) == '~' then chat_wait = math.min(chat_wait, retry) end
 else
   chat_wait = window_wait(KEYS[2], tonumber(ARGV[7]), tonumber(ARGV[8]))
 end
@@ -102,7 +106,7 @@ redis.call('SET', KEYS[4], tostring(tat), 'PX', math.ceil(tat - now + 1000))
 redis.call('ZADD', KEYS[1], now + lease, token)
 redis.call('PEXPIRE', KEYS[1], math.ceil(lease + tonumber(ARGV[4])))
 if ARGV[5] == 'p' then
-  redis.call('SET', KEYS[2], token, 'PX', math.ceil(lease))
+  redis.call('SET', KEYS[2], '~' .. token, 'PX', math.ceil(lease))  -- '~': under way
 else
   redis.call('ZADD', KEYS[2], now + lease, token)
   redis.call('PEXPIRE', KEYS[2], math.ceil(lease + tonumber(ARGV[8])))
@@ -124,7 +128,7 @@ end
 if ARGV[4] == 'p' then
   if ARGV[3] == '1' then
     redis.call('SET', KEYS[2], token, 'PX', ARGV[5])
-  elseif redis.call('GET', KEYS[2]) == token then
+  elseif redis.call('GET', KEYS[2]) == '~' .. token then
     redis.call('DEL', KEYS[2])
   end
 elseif ARGV[3] == '1' then
