@@ -126,7 +126,14 @@ class SendRateLimiter:
     def in_flight(self) -> int:
         return self._in_flight_total
 
-    async def admit(self, chat_id: int, *, level: int = BULK, wait_for_chat: bool = True) -> None:
+    async def admit(
+        self,
+        chat_id: int,
+        *,
+        level: int = BULK,
+        wait_for_chat: bool = True,
+        chat_limit: bool = True,
+    ) -> None:
         """Called after `begin`, just before the request leaves: the budget shared with other
         processes (`SharedSendLimiter`) may make it wait, or with `wait_for_chat=False` raise
         `ChatBusy` when the chat itself must wait; a process's own budget has no more to say."""

@@ -24,6 +24,12 @@ from aiogram.methods.base import TelegramType
 
 from bot.delivery.ratelimit import DIRECT, SendLimits, SendRateLimiter, paced_by_outbox
 
+# With a shared budget a direct reply also waits for its chat's own limit (one message a second
+# to a person, twenty a minute to a group), as Telegram counts it: a handler's second message to
+# the same person leaves a second after the first. False: replies go at once, as they do with a
+# process's own budget, and the outbox (of every process) still leaves the chat alone after one.
+DIRECT_REPLIES_WAIT_FOR_CHAT = True
+
 # Methods that put a message in a chat: what Telegram's sending limits count.
 _COUNTED_PREFIXES = ("send", "copyMessage", "forwardMessage")
 _NOT_COUNTED = frozenset({"sendChatAction"})
@@ -58,7 +64,7 @@ class SendBudgetMiddleware(BaseRequestMiddleware):
         self.limiter.begin(chat)
         counted = True
         try:
-            await self.limiter.admit(chat, level=DIRECT)
+            await self.limiter.admit(chat, level=DIRECT, chat_limit=DIRECT_REPLIES_WAIT_FOR_CHAT)
             return await make_request(bot, method)
         except TelegramRetryAfter as error:
             counted = False

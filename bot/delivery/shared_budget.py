@@ -57,8 +57,9 @@ LEVELS = len(urgency_levels)
 # KEYS: overall window, the chat, the pause, the pace, then one "waiting" set per level (lowest
 # first). ARGV: token, level, overall cap, overall window ms, chat kind ("p" private, "g"
 # group), private interval ms, group cap, group window ms, lease ms, mark ms, retry ms, pace
-# interval ms, pace tolerance ms. Places are also spread evenly (GCRA: at most a tolerance's
-# worth at once), so the next one is never far off for an urgent request.
+# interval ms, pace tolerance ms, "1" to wait for the chat's own limit. Places are also spread
+# evenly (GCRA: at most a tolerance's worth at once), so the next one is never far off for an
+# urgent request.
 # Returns {wait ms, why}: why 0 go, 1 the chat is busy, 2 no overall place, 3 paused (429).
 _ADMIT = """
 local t = redis.call('TIME')
@@ -75,7 +76,9 @@ local function window_wait(key, cap, window)
   return math.max(1, first + window - now)
 end
 local chat_wait = 0
-if ARGV[5] == 'p' then
+if ARGV[14] ~= '1' then
+  chat_wait = 0  -- counted for the chat, not held back by it
+elseif ARGV[5] == 'p' then
   chat_wait = math.max(0, redis.call('PTTL', KEYS[2]))
   local held = redis.call('GET', KEYS[2])
   if held and string.sub(held, 1, 1) == '~' then chat_wait = math.min(chat_wait, retry) end
@@ -256,11 +259,19 @@ class SharedSendLimiter(SendRateLimiter):
 
     # admission
 
-    async def admit(self, chat_id: int, *, level: int = BULK, wait_for_chat: bool = True) -> None:
+    async def admit(
+        self,
+        chat_id: int,
+        *,
+        level: int = BULK,
+        wait_for_chat: bool = True,
+        chat_limit: bool = True,
+    ) -> None:
         """Wait for a place in the shared budget for a request to `chat_id` (already `begin`-
         ed here, `end`-ed in the same task). `level`: higher goes first (`urgency_levels`).
         `wait_for_chat=False`: raise `ChatBusy` rather than wait for the chat (the outbox
-        hands the row back and sends others meanwhile, instead of holding a request slot)."""
+        hands the row back and sends others meanwhile, instead of holding a request slot).
+        `chat_limit=False`: the request counts for the chat but does not wait for it."""
         token = uuid.uuid4().hex
         private = chat_id > 0
         args: list[Any] = [
@@ -277,6 +288,7 @@ class SharedSendLimiter(SendRateLimiter):
             RETRY * 1000,
             1000 / self.limits.per_second,
             max(1000 / self.limits.per_second, CATCH_UP * 1000),
+            "1" if chat_limit else "0",
         ]
         keys = self._keys(chat_id)
         while True:
