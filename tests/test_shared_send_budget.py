@@ -23,7 +23,8 @@ from bot.clock import ManualClock
 from bot.delivery import shared_budget
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.delivery.ratelimit import BULK, URGENT, SendLimits, SendRateLimiter
-from bot.delivery.shared_budget import SharedSendLimiter, budget_prefix
+from bot.delivery.send_budget import budget_prefix
+from bot.delivery.shared_budget import SharedSendLimiter
 from bot.emulator.flood import FloodLimits
 from bot.emulator.server import FakeBotAPI
 from tests.e2e.harness import RunningBot

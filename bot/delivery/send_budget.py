@@ -74,6 +74,11 @@ class SendBudgetMiddleware(BaseRequestMiddleware):
             self.limiter.end(chat, counted=counted, chat_counted=counted)
 
 
+def budget_prefix(bot_id: int) -> str:
+    """The Redis keys of one bot's shared budget (Telegram counts per bot); one hash slot."""
+    return f"linli:budget:{{{bot_id}}}:"
+
+
 def send_budget(bot: Bot, limits: SendLimits, *, redis_url: str | None = None) -> SendRateLimiter:
     """The limiter of `bot`'s budget, installed on its session the first time; shared with the
     bot's other processes through Redis when `redis_url` is given."""
@@ -82,7 +87,7 @@ def send_budget(bot: Bot, limits: SendLimits, *, redis_url: str | None = None) -
             return middleware.limiter
     limiter = SendRateLimiter(limits)
     if redis_url:
-        from bot.delivery.shared_budget import SharedSendLimiter, budget_prefix
+        from bot.delivery.shared_budget import SharedSendLimiter
 
         limiter = SharedSendLimiter.from_url(redis_url, limits, prefix=budget_prefix(bot.id))
     budget = SendBudgetMiddleware(limiter)

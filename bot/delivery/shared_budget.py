@@ -204,11 +204,6 @@ class _Turns:
         return True
 
 
-def budget_prefix(bot_id: int) -> str:
-    """The keys of one bot's budget (Telegram counts per bot); one hash slot in a cluster."""
-    return f"linli:budget:{{{bot_id}}}:"
-
-
 class SharedSendLimiter(SendRateLimiter):
     """A `SendRateLimiter` whose `admit` also takes a place in the budget shared through Redis
     by every process of the bot (keys under `prefix`)."""
