@@ -23,7 +23,7 @@ from bot.commands import publish_commands
 from bot.config import Settings
 from bot.delivery.broadcast_monitor import BroadcastMonitor
 from bot.delivery.edit_guard import IdenticalEditGuard
-from bot.delivery.ratelimit import SendLimits
+from bot.delivery.ratelimit import SendLimits, SendRateLimiter
 from bot.delivery.send_budget import send_budget
 from bot.delivery.sender import OutboxSender
 from bot.delivery.undeliverable import undeliverable_flagger
@@ -133,7 +133,11 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     # Installed here, before any update is handled, and after the request middlewares of
     # `create_bot`, so those (the first registered runs outermost) act before a request waits
     # for its slot.
-    budget = send_budget(bot, SendLimits(per_second=settings.outbox_rate))
+    # With REDIS_URL, one budget for every process of the bot (bot.delivery.shared_budget).
+    budget = send_budget(
+        bot, SendLimits(per_second=settings.outbox_rate), redis_url=settings.redis_url
+    )
+    dispatcher["send_budget"] = budget
     sender = OutboxSender(
         bot,
         dispatcher["session_factory"],
@@ -182,6 +186,9 @@ async def _on_shutdown(dispatcher: Dispatcher) -> None:
     sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox", None)
     if sender is not None:
         await sender.stop()
+    budget: SendRateLimiter | None = dispatcher.workflow_data.pop("send_budget", None)
+    if budget is not None:
+        await budget.close()
 
 
 @dataclass

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.outbox import Priority, person_blocked_bot
-from bot.delivery.ratelimit import SendRateLimiter, paced_by_outbox
+from bot.delivery.ratelimit import BULK, URGENT, ChatBusy, SendRateLimiter, paced_by_outbox
 from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
 from storage.repositories.outbox import ClaimedMessage
@@ -238,7 +238,14 @@ class RowRequest:
             except Exception as error:  # noqa: BLE001 - a payload that does not make a request
                 counted = chat_counted = False
                 return self._set_aside(row, attempts, error)
+            urgent = row.priority >= Priority.ALERT
+            level = URGENT if urgent else BULK
+            await self.limiter.admit(row.chat_id, level=level, wait_for_chat=False)
             message = await self.bot(method)
+        except ChatBusy:  # another process wrote to this chat: back to the queue, and the
+            counted = chat_counted = False  # limiter has this sender skip the chat meanwhile
+            now = self._clock.now()
+            return Answer(row, None, now, not_before=now)
         except TelegramRetryAfter as error:
             counted = chat_counted = False
             self.limiter.pause(error.retry_after)

@@ -26,6 +26,21 @@ GLOBAL_WINDOW = 1.0  # seconds: `per_second` messages in any window this long
 GROUP_WINDOW = 60.0  # seconds: `group_per_minute` messages to one group in any window this long
 CATCH_UP = 0.2  # seconds of lateness (a busy event loop, a GC pause) made up by the next sends
 
+# How urgent a request is, across processes (see `bot.delivery.shared_budget`): a person's own
+# reply goes first, then alerts, then the rest. Within one process the outbox's priority order
+# and `wait_direct` already keep this order.
+urgency_levels = ("bulk", "urgent", "direct")
+BULK, URGENT, DIRECT = range(len(urgency_levels))
+
+
+class ChatBusy(Exception):
+    """The chat may not receive a message for `wait` seconds (another process sent to it)."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"chat busy for {wait:.2f} s")
+        self.wait = wait
+
+
 paced_by_outbox: ContextVar[bool] = ContextVar("linli_paced_by_outbox", default=False)
 """True inside the outbox sender's requests: they took their slot already."""
 
@@ -110,6 +125,21 @@ class SendRateLimiter:
     @property
     def in_flight(self) -> int:
         return self._in_flight_total
+
+    async def admit(
+        self,
+        chat_id: int,
+        *,
+        level: int = BULK,
+        wait_for_chat: bool = True,
+        chat_limit: bool = True,
+    ) -> None:
+        """Called after `begin`, just before the request leaves: the budget shared with other
+        processes (`SharedSendLimiter`) may make it wait, or with `wait_for_chat=False` raise
+        `ChatBusy` when the chat itself must wait; a process's own budget has no more to say."""
+
+    async def close(self) -> None:
+        """Let go of what the limiter holds (nothing, for a process's own budget)."""
 
     # per chat
 

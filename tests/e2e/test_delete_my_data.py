@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.callbacks import RequestAction
 from bot.clock import ManualClock
 from bot.delivery.outbox import Priority, enqueue_message
+from bot.delivery.send_budget import budget_prefix
 from bot.emulator.server import FakeBotAPI
 from bot.services import checkins, claims, visits
 from bot.services.schedule import QuietHours
@@ -293,12 +294,13 @@ async def community_on_redis(
 ) -> AsyncIterator[tuple[RunningBot, Any]]:
     client: Any = await _redis_or_skip()
     prefix = f"fsm:{telegram.token.split(':')[0]}:"
-    for key in await client.keys(prefix + "*"):
+    budget = budget_prefix(int(telegram.token.split(":")[0]))  # the send budget's keys
+    for key in [*await client.keys(prefix + "*"), *await client.keys(budget + "*")]:
         await client.delete(key)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'linli.sqlite3'}"
     async with running_community(telegram, database_url, clock, redis_url=REDIS_URL) as running:
         yield running, client
-    for key in await client.keys(prefix + "*"):
+    for key in [*await client.keys(prefix + "*"), *await client.keys(budget + "*")]:
         await client.delete(key)
     await client.aclose()
 

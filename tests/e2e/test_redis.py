@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.clock import ManualClock
+from bot.delivery.send_budget import budget_prefix
 from bot.emulator.server import FakeBotAPI
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, user_row
@@ -37,7 +38,8 @@ async def linli_on_redis(
 ) -> AsyncIterator[RunningBot]:
     client = await _redis_or_skip()
     prefix = f"fsm:{telegram.token.split(':')[0]}:"
-    for key in await client.keys(prefix + "*"):  # type: ignore[attr-defined]
+    budget = budget_prefix(int(telegram.token.split(":")[0]))  # the send budget's keys
+    for key in [*await client.keys(prefix + "*"), *await client.keys(budget + "*")]:  # type: ignore[attr-defined]
         await client.delete(key)  # type: ignore[attr-defined]
     running = RunningBot(
         telegram,
@@ -50,7 +52,7 @@ async def linli_on_redis(
     await running.start()
     yield running
     await running.stop()
-    for key in await client.keys(prefix + "*"):  # type: ignore[attr-defined]
+    for key in [*await client.keys(prefix + "*"), *await client.keys(budget + "*")]:  # type: ignore[attr-defined]
         await client.delete(key)  # type: ignore[attr-defined]
     await client.aclose()  # type: ignore[attr-defined]
 
