@@ -147,9 +147,9 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
         lease_seconds=settings.outbox_lease_seconds,
         purge_after_days=settings.outbox_purge_days,
         on_undeliverable=undeliverable_flagger(settings, dispatcher["clock"], dispatcher["i18n"]),
+        on_answer=metrics.count_send,
     )
     dispatcher["outbox"] = sender
-    sender._request_of.on_answer = metrics.count_send  # sender.py is at its size limit
     sender.start()
     scheduler = Scheduler(
         dispatcher["session_factory"],

@@ -93,6 +93,7 @@ class OutboxSender:
         lease_clock: Clock | None = None,
         purge_after_days: float | None = None,
         on_undeliverable: UndeliverableHook | None = None,
+        on_answer: Callable[[Answer], None] | None = None,
     ) -> None:
         """`limiter`: the bot's shared send budget (else one of its own, with `limits`).
         `lease_clock` tells real time (leases are about processes, not the domain's clock)."""
@@ -101,10 +102,11 @@ class OutboxSender:
         limiter = limiter or SendRateLimiter(limits or SendLimits(), monotonic)
         self.max_attempts = max_attempts
         self._request_of = RowRequest(bot, clock, limiter, max_attempts=max_attempts)
+        self._request_of.on_answer = on_answer  # each request's outcome, counted (bot.watch)
         self.on_undeliverable = on_undeliverable
         per_second = self.limiter.limits.per_second
-        # About a tenth of a second of work marked `sending` at a time (and claimed at a time by
-        # `drain_once`), so a new urgent row waits little; `run` claims about a second ahead.
+        # A tenth of a second of work marked `sending` (and claimed by `drain_once`) at a time, so
+        # a new urgent row waits little; `run` claims about a second ahead.
         self.batch_size = max(1, min(batch_size, math.ceil(per_second / 10)))
         self.claim_size = max(self.batch_size, min(1000, math.ceil(per_second)))
         # Requests in flight at most: the rate times a slow answer (a quarter of a second).
@@ -119,9 +121,8 @@ class OutboxSender:
             lease_clock=lease_clock or SystemClock(),
             purge_after_days=purge_after_days,
         )
-        # The dispatcher's queue is topped up by about half a batch when it falls to its low
-        # water: at least a batch, and enough to outlast the slowest recent exchange (tens of
-        # milliseconds under load, more when the database is slow), up to MAX_LEAD of work.
+        # The dispatcher's queue is topped up by half a batch at its low water: at least a batch,
+        # enough to outlast the slowest recent exchange (tens of ms under load), up to MAX_LEAD.
         self._lead_cap = max(self.batch_size, math.ceil(per_second * MAX_LEAD))
         self._exchange_times: deque[float] = deque(maxlen=8)
         self._low_water = self.batch_size
@@ -261,9 +262,8 @@ class OutboxSender:
                 self._next_claim = time.monotonic() + self.idle_interval
             return
         probe = sending and (woken or now >= self._next_probe)
-        # Held rows are marked when the queue runs low, but only once one of them may go: rows
-        # waiting for a busy chat (a second per person, twenty a minute per group) would
-        # otherwise have this loop exchange with the database without pause.
+        # Held rows are marked when the queue runs low, once one of them may go: rows waiting for
+        # a busy chat would otherwise have this loop exchange with the database without pause.
         ready_in = (
             self._ready_in()
             if sending and self._claimed and len(self._queue) <= self._low_water
