@@ -264,6 +264,7 @@ class Figures:
     handling: list[float] = field(default_factory=list)  # offered -> handler returned
     replies: list[float] = field(default_factory=list)  # offered -> reply back from Telegram
     by_step: dict[str, list[float]] = field(default_factory=dict)  # handling times by step
+    late_answers: int = 0  # presses answered after Telegram's 15 s (their pop-up lost)
 
     @property
     def handled_rate(self) -> float:
@@ -300,6 +301,7 @@ class Figures:
             f"  reply p50 {self.p(self.replies, 0.5):6.1f} ms"
             f" p99 {self.p(self.replies, 0.99):7.1f} ms"
             f"  CPU {self.cpu_ms:5.2f} ms/update ({100 * self.cpu / self.wall:3.0f}% of a core)"
+            + (f"  presses answered too late {self.late_answers}" if self.late_answers else "")
             + (f"  errors {len(self.errors)}" if self.errors else "")
         )
 
