@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,28 +50,32 @@ class DatabaseStorage(BaseStorage):
             await own_session.commit()
 
     async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> None:
-        row = {
-            "key": self._key_builder.build(key),
-            "chat_id": key.chat_id,
-            "user_id": key.user_id,
-            "updated_at": datetime.now(UTC),
-            **values,
-        }
+        """Store a state or data. A finished conversation leaves no row behind (its key holds
+        the Telegram id): setting a value that can leave the row empty (no state, no data)
+        changes the row if there is one and removes it if nothing is left; any other value is
+        one upsert, which leaves a row that cannot be empty (one statement, not two)."""
+        built = self._key_builder.build(key)
+        now = datetime.now(UTC)
         async with self._session() as session:
+            if values in ({"state": None}, {"data": "{}"}):
+                await session.execute(
+                    update(FsmState).where(FsmState.key == built).values(updated_at=now, **values)
+                )
+                await session.execute(
+                    delete(FsmState).where(
+                        FsmState.key == built, FsmState.state.is_(None), FsmState.data == "{}"
+                    )
+                )
+                return
+            row = {"key": built, "chat_id": key.chat_id, "user_id": key.user_id, "updated_at": now}
             dialect = session.get_bind().dialect.name
             insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = insert(FsmState).values(**{"data": "{}", "state": None, **row})
+            statement = insert(FsmState).values(**{"data": "{}", "state": None, **row, **values})
             statement = statement.on_conflict_do_update(
                 index_elements=[FsmState.key],
                 set_={name: statement.excluded[name] for name in ("updated_at", *values)},
             )
             await session.execute(statement)
-            # A finished conversation leaves no row behind (its key holds the Telegram id).
-            await session.execute(
-                delete(FsmState).where(
-                    FsmState.key == row["key"], FsmState.state.is_(None), FsmState.data == "{}"
-                )
-            )
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

@@ -88,6 +88,30 @@ async def test_finished_conversation_leaves_no_row(
         assert (await session.execute(text("SELECT count(*) FROM fsm_states"))).scalar() == 0
 
 
+async def test_emptying_one_half_keeps_the_other_and_no_row_is_made_for_nothing(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    storage = DatabaseStorage(session_factory)
+    key = StorageKey(bot_id=42, chat_id=7, user_id=7)
+    await storage.set_state(key, None)  # a conversation cleared that never began
+    await storage.set_data(key, {})
+
+    async def rows() -> int:
+        async with session_factory() as session:
+            return int((await session.execute(text("SELECT count(*) FROM fsm_states"))).scalar())
+
+    assert await rows() == 0
+    await storage.set_state(key, "Asking:words")
+    await storage.set_data(key, {"kind": "shopping"})
+    await storage.set_data(key, {})
+    assert await storage.get_state(key) == "Asking:words" and await rows() == 1
+    assert await storage.get_data(key) == {}
+    await storage.set_data(key, {"kind": "meals"})
+    await storage.set_state(key, None)
+    assert await storage.get_data(key) == {"kind": "meals"} and await rows() == 1
+    assert await storage.get_state(key) is None
+
+
 async def test_conversation_writes_join_the_update_transaction(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
