@@ -135,7 +135,9 @@ async def _on_startup(bot: Bot, dispatcher: Dispatcher) -> None:
     # for its slot.
     # With REDIS_URL, one budget for every process of the bot (bot.delivery.shared_budget).
     budget = send_budget(
-        bot, SendLimits(per_second=settings.outbox_rate), redis_url=settings.redis_url
+        bot,
+        SendLimits(per_second=settings.outbox_rate),
+        redis_url=settings.redis_url if settings.send_budget_in_redis else None,
     )
     dispatcher["send_budget"] = budget
     sender = OutboxSender(

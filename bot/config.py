@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str | None = None
     redis_url: str | None = None
+    # With REDIS_URL: one send budget for every process of the bot (bot.delivery.shared_budget);
+    # false: each process its own, as without Redis (one process using Redis for its state only).
+    send_budget_in_redis: bool = True
     default_locale: Locale = "zh_Hans"
     default_timezone: str = "Asia/Shanghai"
     log_level: LogLevel = "INFO"

@@ -298,7 +298,10 @@ async def community_on_redis(
     for key in [*await client.keys(prefix + "*"), *await client.keys(budget + "*")]:
         await client.delete(key)
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'linli.sqlite3'}"
-    async with running_community(telegram, database_url, clock, redis_url=REDIS_URL) as running:
+    # Her conversation in Redis; the send budget, a process's own (its pace is tested apart).
+    async with running_community(
+        telegram, database_url, clock, redis_url=REDIS_URL, send_budget_in_redis=False
+    ) as running:
         yield running, client
     for key in [*await client.keys(prefix + "*"), *await client.keys(budget + "*")]:
         await client.delete(key)
