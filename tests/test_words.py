@@ -72,7 +72,7 @@ def test_typed_text_reaches_each_reader_in_their_script(i18n: CatalogueI18n) -> 
     [
         ("zh_Hans", "12月3日（周四）上午"),
         ("zh_Hant", "12月3日（星期四）上午"),
-        ("en", "Thu 12/3, morning"),
+        ("en", "Thu 3 Dec, morning"),
     ],
 )
 def test_a_card_writes_the_day_out_never_tomorrow(

@@ -56,9 +56,16 @@ def day_part_label(part: DayPart) -> str:
     return labels[part]
 
 
+def month_names() -> list[str]:
+    return [_("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"),
+            _("Jul"), _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec")]  # fmt: skip
+
+
 def date_label(day: datetime | object) -> str:
-    """A day written the way each language writes it."""
-    return _("{month}/{day}").format(month=day.month, day=day.day)  # type: ignore[attr-defined]
+    """A day written the way each language writes it: "3 Dec" (never 12/3, which a reader of
+    British English takes for the 12th of March), "12月3日"."""
+    month_name = month_names()[day.month - 1]  # type: ignore[attr-defined]
+    return _("{day} {month_name}").format(day=day.day, month_name=month_name)  # type: ignore[attr-defined]
 
 
 def weekday_names() -> list[str]:
@@ -66,14 +73,14 @@ def weekday_names() -> list[str]:
 
 
 def day_with_weekday(day: date) -> str:
-    """ "Mon 3/9", the way each language writes it."""
+    """ "Mon 9 Mar", the way each language writes it."""
     return _("{weekday} {date}").format(
         weekday=weekday_names()[day.weekday()], date=date_label(day)
     )
 
 
 def when_label(request: HelpRequest) -> str:
-    """The day written out ("Wed 12/2, morning", "12月2日（周三）上午"), never "today" or
+    """The day written out ("Wed 2 Dec, morning", "12月2日（周三）上午"), never "today" or
     "tomorrow": a card is read on other days than the one it was written."""
     if request.timing is RequestTiming.ASAP:
         return _("as soon as possible")
@@ -89,8 +96,8 @@ def when_label(request: HelpRequest) -> str:
 
 def local_time(moment: datetime, timezone: str) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
-    return _("{month}/{day} {hour:02d}:{minute:02d}").format(
-        month=local.month, day=local.day, hour=local.hour, minute=local.minute
+    return _("{date} {hour:02d}:{minute:02d}").format(
+        date=date_label(local), hour=local.hour, minute=local.minute
     )
 
 

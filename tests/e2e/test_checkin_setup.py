@@ -207,10 +207,10 @@ async def test_away_for_a_week_sends_nothing_and_starts_again_by_itself(
     assert "Your daily check-in" in mei.last.text and "09:00" in mei.last.text
     await mei.tap("✈️ I'm away")
     await mei.tap("For a week")
-    assert "back on Mon 3/9" in mei.last.text
+    assert "back on Mon 9 Mar" in mei.last.text
     plan = await plan_of(linli, mei_row)
     assert plan is not None
-    assert plan.paused_until == datetime(2026, 3, 8, 16, 0, tzinfo=UTC)  # 3/9 00:00 local
+    assert plan.paused_until == datetime(2026, 3, 8, 16, 0, tzinfo=UTC)  # 9 March 00:00 local
 
     await mei.send_text("🔔 Daily check-in")
     assert "You are away" in mei.last.text and "▶️ I'm back" in labels(mei.last)

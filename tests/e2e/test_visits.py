@@ -149,7 +149,7 @@ async def test_a_visit_paired_reminded_confirmed_and_logged_in_two_taps(
         assert detail in summary.text
     await coordinator_chat.tap("✅ Pair them")
     assert "✅ Paired: Tao Wang with Mei Chen" in coordinator_chat.last.text
-    assert "Monday 3/9 10:00" in coordinator_chat.last.text
+    assert "Monday 9 Mar 10:00" in coordinator_chat.last.text
 
     tao = telegram.users[VOLUNTEER]
     mei = telegram.users[RESIDENT]
@@ -216,7 +216,7 @@ async def test_a_volunteer_who_cannot_come_tells_the_coordinators_at_once(
     assert "The coordinators know now" in tao.callback_answers[-1].text
     alert = await group.wait_for_message(has("Tao Wang cannot make the"))
     assert "Mei Chen" in alert.text and RESIDENT_ADDRESS not in alert.text
-    await mei.wait_for_message(has("cannot come on Monday 3/9 10:00 after all"))
+    await mei.wait_for_message(has("cannot come on Monday 9 Mar 10:00 after all"))
 
     assert "tell the coordinator why" in tao.last.text
     await tao.send_sticker()
