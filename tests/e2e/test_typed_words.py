@@ -197,7 +197,9 @@ async def test_a_typed_yes_without_a_check_in_is_ordinary(
     assert "谢谢" not in chat.last.text and "我没有看懂" in chat.last.text
 
 
-@pytest.mark.parametrize(("locale", "typed"), [("zh_Hans", "不要了"), ("zh_Hant", "算了")])
+@pytest.mark.parametrize(
+    ("locale", "typed"), [("zh_Hans", "不要了"), ("zh_Hans", "取消"), ("zh_Hant", "算了")]
+)
 async def test_cancel_words_stop_her_step_and_show_her_menu(
     community: RunningBot, telegram: FakeBotAPI, locale: str, typed: str
 ) -> None:
