@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from bot.emulator.server import FakeBotAPI
+from tests.e2e import processes
 
 
 async def test_linli_run_answers_start_and_stops_cleanly(
     telegram: FakeBotAPI, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "DATA_DIR": str(tmp_path / "data"),
-        "DEFAULT_LOCALE": "zh_Hant",
-        "LOG_LEVEL": "INFO",
-    }
-    env.pop("DATABASE_URL", None)
-    linli = Path(sys.executable).with_name("linli")  # the installed console script
-    command = [str(linli)] if linli.exists() else [sys.executable, "-m", "bot"]
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    process = await processes.start_linli(
+        telegram, tmp_path, stdout=asyncio.subprocess.PIPE, DEFAULT_LOCALE="zh_Hant"
     )
     try:
         mei = telegram.user(5001, first_name="Mei", language_code="de")

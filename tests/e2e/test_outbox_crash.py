@@ -7,10 +7,8 @@ sender still held."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -36,6 +34,7 @@ from storage.models import (
     UserRole,
 )
 from storage.repositories import outbox as outbox_queries
+from tests.e2e import processes
 from tests.e2e.harness import RunningBot
 from tests.people import make_person
 
@@ -89,29 +88,17 @@ async def seed(database_url: str) -> None:
     await engine.dispose()
 
 
-async def start_linli(telegram: FakeBotAPI, database_url: str, workdir: Path) -> Any:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "DATA_DIR": str(workdir / "data"),
-        "DATABASE_URL": database_url,
-        "DEFAULT_LOCALE": "en",
-        "LOG_LEVEL": "INFO",
-        "OUTBOX_RATE": str(RATE),
-        "OUTBOX_LEASE_SECONDS": "3",
-        "SCHEDULER_INTERVAL_SECONDS": "1",
-        "QUIET_HOURS": "off",
-    }
-    linli = Path(sys.executable).with_name("linli")
-    command = [str(linli)] if linli.exists() else [sys.executable, "-m", "bot"]
-    return await asyncio.create_subprocess_exec(
-        *command,
-        "run",
-        env=env,
-        cwd=workdir,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+async def start_linli(
+    telegram: FakeBotAPI, database_url: str, workdir: Path
+) -> asyncio.subprocess.Process:
+    return await processes.start_linli(
+        telegram,
+        workdir,
+        DATABASE_URL=database_url,
+        OUTBOX_RATE=str(RATE),
+        OUTBOX_LEASE_SECONDS="3",
+        SCHEDULER_INTERVAL_SECONDS="1",
+        QUIET_HOURS="off",
     )
 
 

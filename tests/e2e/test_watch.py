@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +22,7 @@ from bot.config import ConfigError, load_settings
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.emulator.server import FakeBotAPI
 from tests.databases import _execute, postgres_admin_url
+from tests.e2e import processes
 from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import labels_of
@@ -211,20 +210,8 @@ async def test_linli_run_logs_json_lines_and_serves_health(
 ) -> None:
     """The real program with LOG_FORMAT=json and WATCH_LISTEN: every log line is one JSON
     object; the address it listens on is in one of them, and /healthz answers there."""
-    env = {
-        **os.environ,
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "DATA_DIR": str(tmp_path / "data"),
-        "LOG_LEVEL": "INFO",
-        "LOG_FORMAT": "json",
-        "WATCH_LISTEN": "127.0.0.1:0",
-    }
-    env.pop("DATABASE_URL", None)
-    linli = Path(sys.executable).with_name("linli")
-    command = [str(linli)] if linli.exists() else [sys.executable, "-m", "bot"]
-    process = await asyncio.create_subprocess_exec(
-        *command, "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+    process = await processes.start_linli(
+        telegram, tmp_path, stdout=None, LOG_FORMAT="json", WATCH_LISTEN="127.0.0.1:0"
     )
     assert process.stderr is not None
     lines: list[dict[str, Any]] = []

@@ -5,9 +5,7 @@ handled exactly once: the resident gets one greeting, and one row of her exists.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlalchemy import func, select
 from bot.emulator.server import FakeBotAPI
 from storage.db import create_engine, create_session_factory
 from storage.models import User
+from tests.e2e import processes
 from tests.e2e.webhook_harness import PATH, SECRET, free_listener
 
 # On PostgreSQL too: the deployment that runs several webhook workers.
@@ -30,28 +29,14 @@ GREETING = "Do you need some help, or would you like to volunteer?"
 async def start_linli(
     telegram: FakeBotAPI, database_url: str, workdir: Path, port: int
 ) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "DATA_DIR": str(workdir / "data"),
-        "DATABASE_URL": database_url,
-        "DEFAULT_LOCALE": "en",
-        "LOG_LEVEL": "INFO",
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}{PATH}",
-        "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-        "WEBHOOK_SECRET": SECRET,
-    }
-    linli = Path(sys.executable).with_name("linli")
-    command = [str(linli)] if linli.exists() else [sys.executable, "-m", "bot"]
-    return await asyncio.create_subprocess_exec(
-        *command,
-        "run",
+    return await processes.start_linli(
+        telegram,
+        workdir,
         "--webhook",
-        env=env,
-        cwd=workdir,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        DATABASE_URL=database_url,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}{PATH}",
+        WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        WEBHOOK_SECRET=SECRET,
     )
 
 

@@ -8,7 +8,6 @@ import asyncio
 import os
 import re
 import signal
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.emulator.server import FakeBotAPI
 from storage.db import create_engine, create_session_factory
 from storage.models import User
 from tests.databases import PostgresDatabases
+from tests.e2e import processes
 from tests.e2e.test_redis import ON_REDIS, REDIS_URL, _redis_or_skip
 from tests.e2e.test_webhook_crash import wait_until
 from tests.e2e.webhook_harness import PATH, SECRET, free_listener
@@ -81,25 +81,19 @@ async def start_workers(
     listener = free_listener()
     port = listener.getsockname()[1]
     listener.close()
-    env = {
-        **os.environ,
-        "BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "DEFAULT_LOCALE": "en",
-        "LOG_LEVEL": "DEBUG",  # the workers say which update each took
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}{PATH}",
-        "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-        "WEBHOOK_SECRET": SECRET,
-    }
-    process = await asyncio.create_subprocess_exec(
-        *[sys.executable, "-m", "bot", "run", "--webhook", "--workers", "2"],
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
+    process = await processes.start_linli(
+        telegram,
+        tmp_path,
+        "--webhook",
+        "--workers",
+        "2",
         stderr=err,
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_URL,
+        LOG_LEVEL="DEBUG",  # the workers say which update each took
+        WEBHOOK_URL=f"http://127.0.0.1:{port}{PATH}",
+        WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        WEBHOOK_SECRET=SECRET,
     )
     await telegram.wait_until(lambda: len(telegram.calls_to("setWebhook")) == 2, 120)
     return process
