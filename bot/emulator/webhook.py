@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})  # the only ones Telegram posts to
 ANSWER_TIMEOUT = 60.0  # seconds Telegram waits for the bot's answer before trying again
 FIRST_RETRY, LAST_RETRY = 0.1, 1.0  # seconds before the next try, doubling (shorter than Telegram)
 
@@ -70,6 +71,10 @@ class Webhook:
         # Telegram wants HTTPS; plain HTTP is allowed here to a loopback address only.
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
             raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+        if parts.hostname not in LOOPBACK and (parts.port or 443) not in WEBHOOK_PORTS:
+            raise bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
         secret = params.get("secret_token")
         if secret is not None and not SECRET_RE.fullmatch(str(secret)):
             raise bad_request("secret token contains unallowed characters")

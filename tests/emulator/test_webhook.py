@@ -139,6 +139,8 @@ async def test_an_unreachable_bot_keeps_its_updates_pending(
 async def test_webhook_settings_are_checked_like_telegram(api: FakeBotAPI, bot: Bot) -> None:
     with pytest.raises(TelegramBadRequest, match="HTTPS url must be provided"):
         await bot.set_webhook("http://bot.example.org/hook")
+    with pytest.raises(TelegramBadRequest, match="only on ports 80, 88, 443 or 8443"):
+        await bot.set_webhook("https://bot.example.org:9443/hook")
     with pytest.raises(TelegramBadRequest, match="unallowed characters"):
         await bot.set_webhook("https://bot.example.org/hook", secret_token="no spaces")
     assert (await bot.get_webhook_info()).url == ""
