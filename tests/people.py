@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import users, volunteers
+from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.models import Place, User, UserRole
 from storage.repositories import places as place_queries
 
@@ -25,6 +26,7 @@ async def make_person(
     address: str | None = None,
     locale: str | None = None,
     approved: bool = True,
+    community_id: int = FIRST_COMMUNITY_ID,
 ) -> User:
     """A person who has registered with `role`, at the place named `area` (made if the
     coordinators have not defined it yet; None: "not sure"). Volunteers are approved unless
@@ -32,6 +34,7 @@ async def make_person(
     profile = users.TelegramProfile(telegram_id=telegram_id, username=None, language_code="en")
     person = await users.sync_user(session, profile, clock=clock, default_timezone=TIMEZONE)
     await users.record_consent(session, person, clock=clock)
+    person.community_id = community_id
     if role is UserRole.COORDINATOR:
         person.role = UserRole.COORDINATOR
     await users.complete_onboarding(
@@ -40,7 +43,7 @@ async def make_person(
         role=role,
         display_name=name,
         phone=phone,
-        place=await place_named(session, clock, area) if area else None,
+        place=await place_named(session, clock, area, community_id) if area else None,
         clock=clock,
     )
     person.address = address
@@ -58,11 +61,14 @@ async def make_person(
     return person
 
 
-async def place_named(session: AsyncSession, clock: Clock, name: str) -> Place:
+async def place_named(
+    session: AsyncSession, clock: Clock, name: str, community_id: int = FIRST_COMMUNITY_ID
+) -> Place:
     """The place of this name, as if a coordinator had added it."""
     place = await place_queries.named(session, name)
     if place is None:
         place = Place(
+            community_id=community_id,
             name=name,
             position=await place_queries.next_position(session),
             active=True,

@@ -20,8 +20,9 @@ from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.i18n import recipient_locale
 from bot.policy.permissions import keeps_quiet_hours
+from bot.services import communities
+from bot.services.communities import CommunitySettings
 from bot.services.media import Media
-from bot.services.schedule import QuietHours
 from storage.models import OutboxMessage, User
 from storage.repositories import community as group_queries
 from storage.repositories import requests as request_queries
@@ -88,7 +89,8 @@ class Notifier:
             return None
         if not_before is None and keeps_quiet_hours(user) and priority < Priority.ALERT:
             now = self.clock.now()
-            morning = QuietHours.parse(self.settings.quiet_hours).next_allowed(now, user.timezone)
+            quiet = (await self.community(user.community_id)).quiet_hours
+            morning = quiet.next_allowed(now, user.timezone)
             not_before = morning if morning != now else None
         locale = recipient_locale(user, self.settings.default_locale)
         return await self.tell_chat(
@@ -109,36 +111,48 @@ class Notifier:
         chosen = await group_queries.group_locale(self.session, chat_id)
         return chosen or self.settings.default_locale
 
+    async def community(self, community_id: int | None) -> CommunitySettings:
+        """The settings of a community (its groups, quiet hours, numbers) as they apply."""
+        return (await communities.tree(self.session, self.settings)).settings(community_id)
+
+    async def coordinators_of(self, community_id: int | None) -> list[User]:
+        """The coordinators nearest a community: its own, else its street's, else its
+        district's; never those of another community."""
+        chain = (await communities.tree(self.session, self.settings)).lineage(
+            community_id or communities.FIRST_COMMUNITY_ID
+        )
+        return await request_queries.coordinators(self.session, of=chain)
+
     async def tell_coordinators(
-        self, render: Render, *, kind: str, priority: Priority, media: Media | None = None
+        self,
+        render: Render,
+        *,
+        community_id: int | None,
+        kind: str,
+        priority: Priority,
+        media: Media | None = None,
     ) -> int:
-        """To the coordinators' group when one is configured (in its language), else to
-        each coordinator privately in their own. Returns how many messages were queued."""
-        if self.settings.coordinator_chat_id is not None:
+        """To the community's coordinators' group when it has one (in its language), else
+        to each of its coordinators privately in their own. Returns how many were queued."""
+        chat = (await self.community(community_id)).coordinator_chat_id
+        if chat is not None:
             await self.tell_chat(
-                self.settings.coordinator_chat_id,
-                await self.group_locale(self.settings.coordinator_chat_id),
-                render,
-                kind=kind,
-                priority=priority,
+                chat, await self.group_locale(chat), render, kind=kind, priority=priority,
                 media=media,
-            )
+            )  # fmt: skip
             return 1
         queued = 0
-        for coordinator in await request_queries.coordinators(self.session):
+        for coordinator in await self.coordinators_of(community_id):
             if await self.tell_user(coordinator, render, kind=kind, priority=priority, media=media):
                 queued += 1
         return queued
 
     async def tell_volunteers_group(
-        self, render: Render, *, kind: str, priority: Priority
+        self, render: Render, *, community_id: int | None, kind: str, priority: Priority
     ) -> OutboxMessage | None:
-        if self.settings.volunteer_chat_id is None:
+        chat = (await self.community(community_id)).volunteer_chat_id
+        if chat is None:
             return None
         return await self.tell_chat(
-            self.settings.volunteer_chat_id,
-            await self.group_locale(self.settings.volunteer_chat_id),
-            render,
-            kind=kind,
-            priority=priority,
+            chat, await self.group_locale(chat), render, kind=kind, priority=priority
         )

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.delivery.attempt import UNDELIVERABLE_KIND, Undeliverable, UndeliverableHook
 from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
+from bot.services import communities
 from storage.models import User
 
 
@@ -25,11 +26,19 @@ def undeliverable_flagger(settings: Settings, clock: Clock, i18n: I18n) -> Undel
     async def flag(session: AsyncSession, rows: Sequence[Undeliverable]) -> None:
         notifier = Notifier(session, settings, clock, i18n)
         for row, _reason in rows:
-            name = None
+            name, community_id = None, None
             if row.chat_id > 0:
-                name = await session.scalar(
-                    select(User.display_name).where(User.telegram_id == row.chat_id)
-                )
+                found = (
+                    await session.execute(
+                        select(User.display_name, User.community_id).where(
+                            User.telegram_id == row.chat_id
+                        )
+                    )
+                ).first()
+                if found is not None:
+                    name, community_id = found
+            else:
+                community_id = (await communities.tree(session, settings)).group_owner(row.chat_id)
 
             def render(
                 row_id: int = row.id, kind: str = row.kind, name: str | None = name
@@ -45,7 +54,7 @@ def undeliverable_flagger(settings: Settings, clock: Clock, i18n: I18n) -> Undel
                 )
 
             await notifier.tell_coordinators(
-                render, kind=UNDELIVERABLE_KIND, priority=Priority.ALERT
+                render, community_id=community_id, kind=UNDELIVERABLE_KIND, priority=Priority.ALERT
             )
 
     return flag

@@ -199,5 +199,8 @@ async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> Non
             return public_card(request), claim_keyboard(request)
 
         await notifier.tell_volunteers_group(
-            render, kind="request.published", priority=Priority.NOTICE
+            render,
+            community_id=request.community_id,
+            kind="request.published",
+            priority=Priority.NOTICE,
         )

@@ -20,6 +20,7 @@ from bot.i18n import recipient_locale
 from bot.policy.notify.broadcasts import recipients
 from bot.policy.permissions import Action, require
 from bot.services import step_failures
+from bot.services.communities import home_of
 from bot.services.errors import DomainError, InvalidInput, TextTooLong
 from storage.models import (
     Audience,
@@ -216,6 +217,7 @@ async def create_draft(
         raise TextEmpty()
     broadcast = Broadcast(
         author_id=author.id,
+        community_id=home_of(author),
         status=BroadcastStatus.DRAFT,
         audience=audience,
         audience_value=audience_value,

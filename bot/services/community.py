@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import LOCALES
 from bot.policy.permissions import Action, require
+from bot.services.communities import home_of
 from bot.services.errors import CallBackDone, CallBackNotFound, InvalidInput
 from storage.models import CallBack, User
 from storage.repositories import audit
@@ -45,7 +46,7 @@ async def ask_call_back(
     waiting = await queries.waiting_call_back_of(session, user.id)
     if waiting is not None:
         return CallBackAsked(waiting, new=False)
-    call = await queries.add_call_back(session, user.id, clock.now())
+    call = await queries.add_call_back(session, user.id, home_of(user), clock.now())
     audit.record(
         session, at=clock.now(), action="call_back_asked", actor_id=user.id, subject_id=user.id
     )

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.policy.permissions import holds_coordinator_role
+from bot.services.communities import home_of
 from bot.services.errors import InviteBelowRole, InviteExpired, InviteInvalid, InviteUsed
 from storage.models import Invite, User, UserRole
 from storage.repositories import audit
@@ -44,13 +45,17 @@ async def create_invite(
     ttl: timedelta,
     clock: Clock,
     created_by: User | None = None,
+    community_id: int | None = None,
 ) -> IssuedInvite:
+    """A one-time code for `role` in a community: the one given (the command line), else the
+    creator's."""
     now = clock.now()
     for _attempt in range(3):
         code = secrets.token_urlsafe(_CODE_BYTES)
         invite = Invite(
             code_hash=hash_code(code),
             role=role,
+            community_id=community_id or home_of(created_by),
             created_at=now,
             expires_at=now + ttl,
             created_by_id=created_by.id if created_by else None,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.policy.permissions import Action, require
 from bot.services import users as people  # (users imports this module too)
+from bot.services.communities import FIRST_COMMUNITY_ID, home_of
 from bot.services.errors import AreaEmpty, AreaTooLong, PlaceExists, PlaceNotFound
 from storage.models import Place, User
 from storage.repositories import audit
@@ -94,7 +95,7 @@ async def add_place(session: AsyncSession, coordinator: User, name: str, *, cloc
         _audit(session, coordinator, existing, "place.shown", clock)
         await session.flush()
         return existing
-    place = await _new_place(session, name, clock)
+    place = await _new_place(session, name, home_of(coordinator), clock)
     _audit(session, coordinator, place, "place.added", clock)
     await session.flush()
     return place
@@ -106,14 +107,15 @@ async def seed_places(session: AsyncSession, names: list[str], *, clock: Clock) 
     if await queries.listed(session, include_hidden=True):
         return 0
     for name in dict.fromkeys(clean_place_name(name) for name in names):
-        place = await _new_place(session, name, clock)
+        place = await _new_place(session, name, FIRST_COMMUNITY_ID, clock)
         _audit(session, None, place, "place.added", clock)
     await session.flush()
     return len(await queries.listed(session))
 
 
-async def _new_place(session: AsyncSession, name: str, clock: Clock) -> Place:
+async def _new_place(session: AsyncSession, name: str, community_id: int, clock: Clock) -> Place:
     place = Place(
+        community_id=community_id,
         name=name,
         position=await queries.next_position(session),
         active=True,

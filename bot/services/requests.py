@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.policy.permissions import is_registered
 from bot.services import places
+from bot.services.communities import home_of
 from bot.services.emergency import looks_like_emergency
 from bot.services.errors import (
     DescriptionEmpty,
@@ -113,6 +114,7 @@ async def submit_request(
     emergency = looks_like_emergency(description)
     request = HelpRequest(
         resident_id=resident.id,
+        community_id=home_of(resident),
         category=draft.category,
         description=description,
         voice_file_id=draft.voice_file_id,
@@ -356,6 +358,7 @@ async def submit_emergency(
     slot = compute_slot(RequestTiming.ASAP, now=now, timezone=resident.timezone)
     request = HelpRequest(
         resident_id=resident.id,
+        community_id=home_of(resident),
         category=category,
         description=text,
         voice_file_id=voice_file_id,

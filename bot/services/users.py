@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.policy.permissions import holds_coordinator_role
 from bot.services import places
+from bot.services.communities import home_of
 from bot.services.errors import (
     DescriptionEmpty,
     NameEmpty,
@@ -148,6 +149,7 @@ async def complete_onboarding(
     places.assign(user, place)
     if address:
         user.address = clean_address(address)
+    user.community_id = home_of(user)
     user.onboarded_at = user.onboarded_at or now
     user.updated_at = now
     audit.record(

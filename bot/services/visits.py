@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.policy.permissions import Action, is_registered, is_resident, may, require
 from bot.services import checkins
+from bot.services.communities import home_of
 from bot.services.errors import (
     MinutesInvalid,
     NotAllowed,
@@ -165,6 +166,7 @@ async def create_pairing(
     pairing = Pairing(
         volunteer_id=volunteer.id,
         resident_id=resident.id,
+        community_id=home_of(resident),
         cadence=schedule.cadence,
         weekday=schedule.weekday,
         month_day=schedule.month_day,

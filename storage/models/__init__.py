@@ -20,7 +20,13 @@ from storage.models.checkins import (
     CheckinStatus,
     ContactKind,
 )
-from storage.models.community import CallBack, GroupChat
+from storage.models.community import (
+    CallBack,
+    Community,
+    CommunityLevel,
+    GroupChat,
+    ServedCommunity,
+)
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
     AuditEvent,
@@ -57,6 +63,8 @@ __all__ = [
     "CheckinPlan",
     "CheckinPlanStatus",
     "CheckinStatus",
+    "Community",
+    "CommunityLevel",
     "ContactKind",
     "DayPart",
     "EventResponse",
@@ -74,6 +82,7 @@ __all__ = [
     "RequestStatus",
     "RequestTiming",
     "RsvpAnswer",
+    "ServedCommunity",
     "StepFailure",
     "User",
     "UserRole",

@@ -44,6 +44,8 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The community, street or district it goes to (the author's, or one below it).
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     status: Mapped[BroadcastStatus] = mapped_column(_enum(BroadcastStatus))
     audience: Mapped[Audience] = mapped_column(_enum(Audience))
     audience_value: Mapped[str | None] = mapped_column(String(128))

@@ -38,6 +38,7 @@ class CheckinPlan(Base):
     resident_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), unique=True
     )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     status: Mapped[CheckinPlanStatus] = mapped_column(_enum(CheckinPlanStatus))
     times: Mapped[list[str]] = mapped_column(JSON, default=list)  # "HH:MM", local, 1 to 4
     weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)  # 0 Monday ... 6 Sunday

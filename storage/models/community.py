@@ -1,13 +1,60 @@
-"""The community's own settings per Telegram group, and the people who asked to be phoned."""
+"""Communities and the levels above them, their groups' languages, and the people who asked
+to be phoned."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import Base, _enum
+
+
+class CommunityLevel(enum.StrEnum):
+    DISTRICT = "district"  # 区
+    STREET = "street"  # 街道
+    COMMUNITY = "community"  # 社区: where people live; everything else belongs to one
+
+
+class Community(Base):
+    """A community, or a street or district above communities (`level`): one tree per
+    deployment. People, requests, plans, pairings, broadcasts, places and invites belong to a
+    community; a coordinator belongs to the node they act for, which may be a street or a
+    district. A setting left empty is the parent's, and at the top the environment's."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[CommunityLevel] = mapped_column(_enum(CommunityLevel))
+    name: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(32), unique=True)  # t.me/<bot>?start=c-<slug>
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet_hours: Mapped[str | None] = mapped_column(String(16))
+    emergency_numbers: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    coordinator_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    volunteer_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime]
+
+
+class ServedCommunity(Base):
+    """A further community a volunteer serves, beyond the one they registered in."""
+
+    __tablename__ = "served_communities"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    added_at: Mapped[datetime]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class GroupChat(Base):
@@ -30,6 +77,7 @@ class CallBack(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     asked_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

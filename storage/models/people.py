@@ -35,6 +35,7 @@ class Place(Base):
     __tablename__ = "places"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(default=0)  # order on the buttons
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -51,6 +52,9 @@ class User(Base):
     telegram_username: Mapped[str | None] = mapped_column(String(64))
     telegram_language: Mapped[str | None] = mapped_column(String(16))
     role: Mapped[UserRole | None] = mapped_column(_enum(UserRole))
+    # Where they live, or for a coordinator the community, street or district they act for;
+    # None only while someone is still registering.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     display_name: Mapped[str | None] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(32))
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
@@ -81,6 +85,7 @@ class Invite(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[UserRole] = mapped_column(_enum(UserRole))
     created_at: Mapped[datetime]
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     expires_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     used_at: Mapped[datetime | None]

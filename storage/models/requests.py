@@ -70,6 +70,7 @@ class HelpRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     category: Mapped[RequestCategory] = mapped_column(_enum(RequestCategory))
     description: Mapped[str] = mapped_column(Text, default="")
     voice_file_id: Mapped[str | None] = mapped_column(String(255))

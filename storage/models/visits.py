@@ -46,6 +46,7 @@ class Pairing(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     resident_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     cadence: Mapped[VisitCadence] = mapped_column(_enum(VisitCadence))
     weekday: Mapped[int | None]  # 0 Monday ... 6 Sunday: weekly and fortnightly
     month_day: Mapped[int | None]  # 1 ... 28: monthly, quarterly, half-yearly

@@ -31,8 +31,10 @@ async def waiting_call_back_of(session: AsyncSession, user_id: int) -> CallBack 
     )
 
 
-async def add_call_back(session: AsyncSession, user_id: int, at: datetime) -> CallBack:
-    call = CallBack(user_id=user_id, asked_at=at)
+async def add_call_back(
+    session: AsyncSession, user_id: int, community_id: int, at: datetime
+) -> CallBack:
+    call = CallBack(user_id=user_id, community_id=community_id, asked_at=at)
     session.add(call)
     await session.flush()
     return call

@@ -230,14 +230,22 @@ async def approved_volunteers(session: AsyncSession, *, limit: int = 50) -> list
     return list(result)
 
 
-async def coordinators(session: AsyncSession) -> list[User]:
+async def coordinators(session: AsyncSession, *, of: Sequence[int]) -> list[User]:
+    """The coordinators of the nearest level of `of` (a community, its street, its district:
+    nearest first) that has any."""
     result = await session.scalars(
         select(User)
         .where(
             User.role == UserRole.COORDINATOR,
             User.deleted_at.is_(None),
             User.telegram_id.is_not(None),
+            User.community_id.in_(of),
         )
         .order_by(User.id)
     )
-    return list(result)
+    found = list(result)
+    for level in of:
+        nearest = [person for person in found if person.community_id == level]
+        if nearest:
+            return nearest
+    return []

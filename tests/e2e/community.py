@@ -91,6 +91,7 @@ async def open_request(
             notifier = Notifier(session, linli.settings, linli.clock, linli.app.dispatcher["i18n"])
             await notifier.tell_volunteers_group(
                 lambda: (public_card(request), claim_keyboard(request)),
+                community_id=request.community_id,
                 kind="task_published",
                 priority=Priority.NOTICE,
             )

@@ -77,6 +77,7 @@ async def seed(database_url: str) -> None:
         session.add(
             Broadcast(
                 author_id=lin.id,
+                community_id=lin.community_id,
                 status=BroadcastStatus.SCHEDULED,
                 audience=Audience.RESIDENTS,
                 versions=[{"locale": "en", "text": NOTICE}],

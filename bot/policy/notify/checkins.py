@@ -47,7 +47,10 @@ async def checkin_step(notifier: Notifier, step: DueStep) -> None:
     to_coordinators = (ContactKind.COORDINATORS, ContactKind.PHONE)
     if step.kind is StepKind.CHAIN_END or contact is None or contact.kind in to_coordinators:
         await notifier.tell_coordinators(
-            render_alert, kind="checkin.alert", priority=Priority.URGENT
+            render_alert,
+            community_id=resident.community_id,
+            kind="checkin.alert",
+            priority=Priority.URGENT,
         )
     elif step.contact_user is not None:
         await notifier.tell_user(
@@ -58,7 +61,12 @@ async def checkin_step(notifier: Notifier, step: DueStep) -> None:
         def render_flag() -> Rendered:
             return views.flag_text(resident, step.repeated_misses), None
 
-        await notifier.tell_coordinators(render_flag, kind="checkin.flag", priority=Priority.ALERT)
+        await notifier.tell_coordinators(
+            render_flag,
+            community_id=resident.community_id,
+            kind="checkin.flag",
+            priority=Priority.ALERT,
+        )
 
 
 async def resident_unreachable(notifier: Notifier, resident: User) -> None:
@@ -67,7 +75,12 @@ async def resident_unreachable(notifier: Notifier, resident: User) -> None:
     def render() -> Rendered:
         return views.unreachable_text(resident), None
 
-    await notifier.tell_coordinators(render, kind="checkin.unreachable", priority=Priority.ALERT)
+    await notifier.tell_coordinators(
+        render,
+        community_id=resident.community_id,
+        kind="checkin.unreachable",
+        priority=Priority.ALERT,
+    )
 
 
 # --- how a check-in ended ------------------------------------------------------------------
@@ -91,7 +104,12 @@ async def _tell_alerted(
     for person in outcome.alerted:
         await notifier.tell_user(person, render, kind=f"checkin.{what}", priority=priority)
     if outcome.coordinators_alerted or urgent:
-        await notifier.tell_coordinators(render, kind=f"checkin.{what}", priority=priority)
+        await notifier.tell_coordinators(
+            render,
+            community_id=outcome.resident.community_id,
+            kind=f"checkin.{what}",
+            priority=priority,
+        )
 
 
 async def answered_fine(notifier: Notifier, outcome: Outcome) -> None:
@@ -160,7 +178,12 @@ async def plan_agreed(
     if proposer is not None:
         await notifier.tell_user(proposer, render, kind="checkin.agreed", priority=Priority.NOTICE)
     else:
-        await notifier.tell_coordinators(render, kind="checkin.agreed", priority=Priority.NOTICE)
+        await notifier.tell_coordinators(
+            render,
+            community_id=resident.community_id,
+            kind="checkin.agreed",
+            priority=Priority.NOTICE,
+        )
 
 
 async def plan_declined(notifier: Notifier, resident: User, proposer: User | None) -> None:
@@ -181,4 +204,6 @@ async def plan_stopped(notifier: Notifier, resident: User) -> None:
     def render() -> Rendered:
         return views.stopped_text(name), None
 
-    await notifier.tell_coordinators(render, kind="checkin.stopped", priority=Priority.NOTICE)
+    await notifier.tell_coordinators(
+        render, community_id=resident.community_id, kind="checkin.stopped", priority=Priority.NOTICE
+    )

@@ -16,6 +16,7 @@ async def call_back_asked(notifier: Notifier, call: CallBack, user: User) -> Non
             views.call_back_card(user, call.asked_at, timezone),
             views.call_back_keyboard(call, user),
         ),
+        community_id=call.community_id,
         kind="call_back",
         priority=Priority.REMINDER,
     )

@@ -18,6 +18,7 @@ async def volunteer_waits(
             volunteer_views.registration_card(volunteer, skills, languages),
             volunteer_decision_keyboard(volunteer.id),
         ),
+        community_id=volunteer.community_id,
         kind="volunteer_registered",
         priority=Priority.NOTICE,
     )

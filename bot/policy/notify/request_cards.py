@@ -23,7 +23,6 @@ from bot.views.request_keyboards import cancel_keyboard, review_keyboard
 from bot.views.texts import resident_card
 from storage.models import CardAudience, HelpRequest, OutboxMessage, RequestCard, User
 from storage.repositories import cards as card_queries
-from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
 
 _FRESH = "linli.fresh_cards"  # in session.info: the cards queued in this transaction
@@ -168,6 +167,7 @@ async def tell_coordinators(
     notifier: Notifier,
     render_message: Render,
     *,
+    community_id: int,
     kind: str,
     priority: Priority,
     actor: User | None = None,
@@ -177,14 +177,15 @@ async def tell_coordinators(
     """To the coordinators' group, else to each coordinator privately, as the Notifier does;
     but never to `actor` about their own action (nor to the group when the actor is its only
     coordinator). With `card_of`, each message is a card of that request, kept true."""
-    everyone = await request_queries.coordinators(notifier.session)
+    everyone = await notifier.coordinators_of(community_id)
     others = [c for c in everyone if actor is None or c.id != actor.id]
-    if notifier.settings.coordinator_chat_id is not None:
+    chat = (await notifier.community(community_id)).coordinator_chat_id
+    if chat is not None:
         if is_coordinator(actor) and not others:
             return 0
         row = await notifier.tell_chat(
-            notifier.settings.coordinator_chat_id,
-            await notifier.group_locale(notifier.settings.coordinator_chat_id),
+            chat,
+            await notifier.group_locale(chat),
             render_message,
             kind=kind,
             priority=priority,

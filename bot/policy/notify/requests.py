@@ -43,7 +43,10 @@ async def _publish(
 ) -> None:
     """The public card with its claim button, to the volunteers' group (if there is one)."""
     row = await notifier.tell_volunteers_group(
-        lambda: (public_card(request), claim_keyboard(request)), kind=kind, priority=priority
+        lambda: (public_card(request), claim_keyboard(request)),
+        community_id=request.community_id,
+        kind=kind,
+        priority=priority,
     )
     await cards.queued(notifier, request, CardAudience.GROUP, row)
 
@@ -68,6 +71,7 @@ async def request_submitted(
             ),
             review_keyboard(request),
         ),
+        community_id=request.community_id,
         kind="request.new",
         priority=priority,
         card_of=request,
@@ -84,6 +88,7 @@ async def _whole_text_to_coordinators(
     for index in range(len(full_text_parts(request, text))):
         await notifier.tell_coordinators(
             words_only(lambda index=index: full_text_parts(request, text)[index]),
+            community_id=request.community_id,
             kind="request.fulltext",
             priority=priority,
         )
@@ -173,6 +178,7 @@ async def request_answered(
     await cards.tell_coordinators(
         notifier,
         words_only(text),
+        community_id=request.community_id,
         kind="request.answer",
         priority=Priority.ALERT,
         media=media,
@@ -279,6 +285,7 @@ async def request_cancelled(
     await cards.tell_coordinators(
         notifier,
         words_only(lambda: notices.cancelled_to_coordinators(request)),
+        community_id=request.community_id,
         kind="request.cancelled",
         priority=Priority.NOTICE,
     )
@@ -326,6 +333,7 @@ async def _feedback_to_coordinators(
     await cards.tell_coordinators(
         notifier,
         words_only(text),
+        community_id=request.community_id,
         kind="request.feedback",
         priority=Priority.NOTICE,
         media=media,
@@ -354,6 +362,7 @@ async def task_claimed(
     await cards.tell_coordinators(
         notifier,
         words_only(lambda: notices.taken_to_coordinators(request, volunteer)),
+        community_id=request.community_id,
         kind="task_taken",
         priority=Priority.NOTICE,
         actor=volunteer,
@@ -413,6 +422,7 @@ async def task_released(notifier: Notifier, request: HelpRequest, volunteer: Use
     await cards.tell_coordinators(
         notifier,
         words_only(lambda: notices.released_to_coordinators(request, volunteer)),
+        community_id=request.community_id,
         kind="task_released",
         priority=Priority.ALERT,
         actor=volunteer,
@@ -452,6 +462,7 @@ async def request_waiting(notifier: Notifier, request: HelpRequest, *, unclaimed
             ),
             review_keyboard(request),
         ),
+        community_id=request.community_id,
         kind="request.unclaimed" if unclaimed else "request.overdue",
         priority=Priority.ALERT if request.urgent else Priority.NOTICE,
         card_of=request,
@@ -469,6 +480,7 @@ async def request_media_to_coordinators(
     for media in media_of(request.voice_file_id, request.photo_file_id):
         await notifier.tell_coordinators(
             words_only(lambda media=media: media_notices.request_media(request, media)),
+            community_id=request.community_id,
             kind="request.media",
             priority=priority,
             media=media,

@@ -16,6 +16,7 @@ async def step_set_aside(notifier: Notifier, failure: SetAside) -> None:
         words_only(
             lambda: views.set_aside(failure.job, failure.row_id, failure.attempts, failure.reason)
         ),
+        community_id=None,
         kind="step.failed",
         priority=Priority.ALERT,
     )

@@ -69,6 +69,7 @@ async def step_due(notifier: Notifier, due: DueStep) -> None:
         if visit.kind is VisitKind.VISIT and not resident.address:
             await notifier.tell_coordinators(
                 words_only(lambda: views.no_address_text(visit, volunteer, resident)),
+                community_id=resident.community_id,
                 kind="visit.no_address",
                 priority=Priority.ALERT,
             )
@@ -82,6 +83,7 @@ async def step_due(notifier: Notifier, due: DueStep) -> None:
     elif due.step is Step.FLAG:
         await notifier.tell_coordinators(
             words_only(lambda: views.not_logged_text(visit, volunteer, resident)),
+            community_id=resident.community_id,
             kind="visit.not_logged",
             priority=Priority.NOTICE,
         )
@@ -94,6 +96,7 @@ async def cancelled(
     (and not again when the volunteer adds a reason)."""
     await notifier.tell_coordinators(
         words_only(lambda: views.cancelled_text(visit, volunteer, resident, reason)),
+        community_id=resident.community_id,
         kind="visit.cancelled",
         priority=Priority.ALERT,
     )
@@ -110,6 +113,7 @@ async def nobody_home(notifier: Notifier, visit: Visit, volunteer: User, residen
     """Nobody answered at an elder's door: the coordinators should know now."""
     await notifier.tell_coordinators(
         words_only(lambda: views.nobody_home_text(visit, volunteer, resident)),
+        community_id=resident.community_id,
         kind="visit.nobody_home",
         priority=Priority.ALERT,
     )
@@ -119,6 +123,7 @@ async def low_wellbeing(notifier: Notifier, visit: Visit, volunteer: User, resid
     """Two low wellbeing scores in a row."""
     await notifier.tell_coordinators(
         words_only(lambda: views.low_wellbeing_text(visit, volunteer, resident)),
+        community_id=resident.community_id,
         kind="visit.low_wellbeing",
         priority=Priority.ALERT,
     )

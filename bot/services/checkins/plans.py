@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.policy.permissions import Action, may, require
 from bot.services import volunteers
 from bot.services.checkins.events import close_once
+from bot.services.communities import home_of
 from bot.services.errors import (
     CheckinAnswered,
     CheckinLimitReached,
@@ -229,7 +230,7 @@ async def propose_plan(
             await volunteers.approved_volunteer(session, person)
     now = clock.now()
     if plan is None:
-        plan = CheckinPlan(resident_id=resident.id, created_at=now)
+        plan = CheckinPlan(resident_id=resident.id, community_id=home_of(resident), created_at=now)
         session.add(plan)
     plan.status = CheckinPlanStatus.PROPOSED
     plan.times = cleaned
