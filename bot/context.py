@@ -15,6 +15,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.notifier import Notifier
 from bot.policy.permissions import Action, may
+from bot.services import communities
+from bot.services.communities import CommunitySettings
 from storage.models import User
 
 
@@ -37,6 +39,14 @@ class UpdateContext:
 
     def may(self, action: Action, record: Any = None) -> bool:
         return may(self.person, action, record)
+
+    async def scope(self) -> frozenset[int]:
+        """The communities the person acts in (see `bot.services.communities.scope_of`)."""
+        return await communities.scope_of(self.session, self.settings, self.person)
+
+    async def community(self) -> CommunitySettings:
+        """The settings of the person's community (their numbers, timezone, quiet hours)."""
+        return await self.notifier.community(self.person.community_id if self.person else None)
 
     def group_language(self) -> str:
         """What the group of this update reads: its chosen language, else the default (the

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.delivery.notifier import Notifier
 from bot.delivery.outbox import Priority
 from bot.emulator.server import FakeBotAPI
+from bot.services.communities import add_community
 from bot.services.requests import RequestDraft, submit_request
 from bot.services.review import approve_request
 from bot.views.request_keyboards import claim_keyboard
@@ -55,6 +56,35 @@ async def running_community(
         await running.stop()
     leaks = await leaked_private_details(telegram, running.settings)
     assert not leaks, "private details reached someone who may not see them:\n" + "\n".join(leaks)
+
+
+EAST_COORDINATORS_CHAT = -100_300
+EAST_VOLUNTEERS_CHAT = -100_400
+
+
+async def second_community(
+    linli: RunningBot,
+    *,
+    name: str = "East Lane",
+    slug: str = "east",
+    coordinators: int | None = EAST_COORDINATORS_CHAT,
+    volunteers: int | None = EAST_VOLUNTEERS_CHAT,
+    **community_settings: Any,
+) -> int:
+    """Another community on the same deployment, with its own groups; returns its id (the
+    first community, with the groups of `running_community`, is FIRST_COMMUNITY_ID)."""
+    async with linli.app.session_factory() as session:
+        row = await add_community(
+            session,
+            name=name,
+            slug=slug,
+            clock=linli.clock,
+            coordinator_chat_id=coordinators,
+            volunteer_chat_id=volunteers,
+            **community_settings,
+        )
+        await session.commit()
+        return row.id
 
 
 async def person(
