@@ -1,6 +1,7 @@
 """The privacy rule checked after every conversation: a resident's exact address and phone
 (and the phone of their emergency contact, which only coordinators see besides them) appear
-only in messages to the resident, to coordinators (their chats and their group), and to
+only in messages to the resident, to their own community's coordinators (their chats and
+their group, and those of its street and district: never another community's), and to
 volunteers and contacts to whom they were revealed (each reveal is in the audit log: a claimed
 task, a paired visit, an alert about a missed check-in).
 
@@ -20,9 +21,18 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.emulator.server import FakeBotAPI
+from bot.services.communities import CommunityTree, home_of
 from bot.views.words import dialable
 from storage.db import create_engine, create_session_factory
-from storage.models import AuditEvent, CheckinContact, CheckinPlan, HelpRequest, User, UserRole
+from storage.models import (
+    AuditEvent,
+    CheckinContact,
+    CheckinPlan,
+    Community,
+    HelpRequest,
+    User,
+    UserRole,
+)
 
 MIN_SECRET = 5  # shorter strings would match by chance
 SHOWN_FIELDS = ("text", "caption", "reply_markup", "title", "description", "address")
@@ -37,13 +47,22 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
     try:
         async with create_session_factory(engine)() as session:
             people = {user.id: user for user in await session.scalars(select(User))}
-            coordinators = {
-                user.telegram_id
-                for user in people.values()
-                if user.role is UserRole.COORDINATOR and user.telegram_id is not None
-            }
-            if settings.coordinator_chat_id is not None:
-                coordinators.add(settings.coordinator_chat_id)
+            tree = CommunityTree(await session.scalars(select(Community)), settings)
+
+            def coordinators_of(resident: User) -> set[int]:
+                """Only the coordinators of the resident's own community (and those of its
+                street and district), and its coordinators' group: no other community's."""
+                home = home_of(resident)
+                chats = {
+                    user.telegram_id
+                    for user in people.values()
+                    if user.role is UserRole.COORDINATOR
+                    and user.telegram_id is not None
+                    and tree.covers(user.community_id, home)
+                }
+                group = tree.settings(home).coordinator_chat_id
+                return chats | ({group} if group is not None else set())
+
             revealed_to: dict[int, set[int]] = defaultdict(set)
             for event in await session.scalars(
                 select(AuditEvent).where(AuditEvent.action.like("%.reveal"))
@@ -56,7 +75,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
             def allow(secret: str | None, resident: User) -> None:
                 if secret and len(secret) >= MIN_SECRET:
                     own = {resident.telegram_id} if resident.telegram_id else set()
-                    readers[secret] |= own | coordinators | revealed_to[resident.id]
+                    readers[secret] |= own | coordinators_of(resident) | revealed_to[resident.id]
 
             for user in people.values():
                 if user.role is UserRole.RESIDENT:
@@ -71,8 +90,10 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 resident = people[plans[contact.plan_id].resident_id]
                 if contact.phone and len(contact.phone) >= MIN_SECRET:
                     own = {resident.telegram_id} if resident.telegram_id else set()
-                    readers[contact.phone] |= own | coordinators
-                    readers[dialable(contact.phone) or contact.phone] |= own | coordinators
+                    readers[contact.phone] |= own | coordinators_of(resident)
+                    readers[dialable(contact.phone) or contact.phone] |= own | coordinators_of(
+                        resident
+                    )
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)
