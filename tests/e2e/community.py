@@ -19,6 +19,7 @@ from bot.views.texts import public_card
 from storage.models import HelpRequest, RequestCategory, User, UserRole
 from tests.e2e.harness import RunningBot
 from tests.e2e.privacy import leaked_private_details
+from tests.e2e.separation import crossed_communities
 from tests.people import make_person
 
 COORDINATORS_CHAT = -100_100
@@ -56,6 +57,8 @@ async def running_community(
         await running.stop()
     leaks = await leaked_private_details(telegram, running.settings)
     assert not leaks, "private details reached someone who may not see them:\n" + "\n".join(leaks)
+    crossed = await crossed_communities(telegram, running.settings)
+    assert not crossed, "one community's people saw another's:\n" + "\n".join(crossed)
 
 
 EAST_COORDINATORS_CHAT = -100_300
