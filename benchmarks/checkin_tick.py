@@ -18,6 +18,7 @@ import gc
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,11 +26,12 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import ManualClock
+from bot.clock import Clock, ManualClock
 from bot.config import Settings, load_settings
 from bot.delivery.notifier import Notifier
 from bot.i18n import create_i18n
 from bot.scheduling.jobs import run_checkins
+from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_database
 from storage.models import (
@@ -45,21 +47,29 @@ from storage.models import (
 )
 
 BATCH = 5_000
+FIRST_TELEGRAM_ID = 10_000_000
 TODAY_0900 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 NEXT_WEEK_0900 = TODAY_0900 + timedelta(days=7)
 
 
 async def fill(
-    factory: async_sessionmaker[AsyncSession], clock: ManualClock, enrolled: int, due: int
+    factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    enrolled: int,
+    due: int,
+    communities: Sequence[int] = (FIRST_COMMUNITY_ID,),
 ) -> None:
+    """`enrolled` residents (Telegram ids from FIRST_TELEGRAM_ID), spread evenly over
+    `communities`, each with an active plan whose chain is the coordinators."""
     now = clock.now()
     async with factory() as session:
         for start in range(0, enrolled, BATCH):
             stop = min(start + BATCH, enrolled)
             people = [
                 {
-                    "telegram_id": 10_000_000 + number,
+                    "telegram_id": FIRST_TELEGRAM_ID + number,
                     "role": UserRole.RESIDENT,
+                    "community_id": communities[number % len(communities)],
                     "display_name": f"Resident {number}",
                     "area": f"Building {number % 40}",
                     "timezone": "Asia/Shanghai",
@@ -79,6 +89,7 @@ async def fill(
             plans = [
                 {
                     "resident_id": user_id,
+                    "community_id": communities[(start + offset) % len(communities)],
                     "status": CheckinPlanStatus.ACTIVE,
                     "times": ["09:00"],
                     "weekdays": [0, 1, 2, 3, 4, 5, 6],
