@@ -1,5 +1,5 @@
-"""`linli run --webhook --workers 2` on PostgreSQL and Redis, as a real process: both workers
-take Telegram's POSTs, each person's quick successive updates are answered in order, and no
+"""`linli run --webhook --workers 4` on PostgreSQL and Redis, as a real process: every worker
+takes a share of Telegram's POSTs, each person's quick successive updates are answered in order, and no
 update is handled twice."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from tests.e2e.test_webhook_crash import wait_until
 from tests.e2e.webhook_harness import PATH, SECRET, free_listener
 
 GREETING = "Do you need some help, or would you like to volunteer?"
-PEOPLE = range(3001, 3013)
+PEOPLE = range(3001, 3021)
+WORKERS = 4
 TOKEN = "424242:WORKERS-TEST"  # its own Redis keys (fsm:424242:...)
 
 pytestmark = ON_REDIS
@@ -77,7 +78,7 @@ def read(log: Path) -> str:
 async def start_workers(
     telegram: FakeBotAPI, database_url: str, tmp_path: Path, err: BinaryIO
 ) -> asyncio.subprocess.Process:
-    """`linli run --webhook --workers 2`, returned once both workers set the webhook."""
+    """`linli run --webhook --workers 4`, returned once every worker set the webhook."""
     listener = free_listener()
     port = listener.getsockname()[1]
     listener.close()
@@ -86,7 +87,7 @@ async def start_workers(
         tmp_path,
         "--webhook",
         "--workers",
-        "2",
+        str(WORKERS),
         stderr=err,
         DATABASE_URL=database_url,
         REDIS_URL=REDIS_URL,
@@ -95,7 +96,7 @@ async def start_workers(
         WEBHOOK_LISTEN=f"127.0.0.1:{port}",
         WEBHOOK_SECRET=SECRET,
     )
-    await telegram.wait_until(lambda: len(telegram.calls_to("setWebhook")) == 2, 120)
+    await telegram.wait_until(lambda: len(telegram.calls_to("setWebhook")) == WORKERS, 120)
     return process
 
 
@@ -108,7 +109,7 @@ async def stop_workers(process: asyncio.subprocess.Process, log: Path) -> str:
     return logs
 
 
-async def test_two_workers_answer_each_person_in_order_and_nothing_twice(
+async def test_four_workers_answer_each_person_in_order_and_nothing_twice(
     telegram: FakeBotAPI, postgres_url: str, clean_redis: None, tmp_path: Path
 ) -> None:
     log = tmp_path / "linli.log"
@@ -135,7 +136,7 @@ async def test_two_workers_answer_each_person_in_order_and_nothing_twice(
     assert Counter(update_id for update_id, _ in accepted) == Counter(
         str(u["update_id"]) for u in sent
     )  # each accepted once
-    assert {worker for _, worker in accepted} == {"1", "2"}  # both took their share
+    assert {worker for _, worker in accepted} == {str(n) for n in range(1, WORKERS + 1)}
     assert telegram.webhook.deliveries == len(sent)  # none had to be sent again
 
 
