@@ -167,9 +167,7 @@ async def run(counts: list[int], people: int, seconds: float, start: float) -> N
         best[workers] = await highest_held(workers, people, seconds, start)
     print(f"cores               {os.cpu_count()}")
     for workers, rate in best.items():
-        print(
-            f"{workers} worker(s)         held {rate:.1f} updates/s with p99 <= {P99_HELD_MS:.0f} ms"
-        )
+        print(f"{workers} worker(s)         held {rate:.1f} updates/s, p99 <= {P99_HELD_MS:.0f} ms")
     most = max(counts)
     if 1 in best and best[1] > 0 and most != 1:
         print(f"{most} workers / 1      {best[most] / best[1]:.2f}x")
