@@ -15,29 +15,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiohttp import web
 
 from benchmarks.checkin_tick import FIRST_TELEGRAM_ID, TODAY_0900, fill
 from benchmarks.outbox_throughput import freeze_startup_objects
+from benchmarks.telegram_process import TelegramProcess
 from bot.clock import OffsetClock
 from bot.config import load_settings
 from bot.delivery.notifier import Notifier
 from bot.delivery.ratelimit import SendLimits
 from bot.delivery.sender import OutboxSender
-from bot.emulator import FloodLimits
-from bot.emulator.server import DEFAULT_TOKEN, FakeBotAPI
+from bot.emulator.server import DEFAULT_TOKEN
 from bot.i18n import create_i18n
 from bot.scheduling.jobs import run_checkins
 from bot.services.communities import FIRST_COMMUNITY_ID
@@ -47,43 +43,6 @@ from storage.models import CommunityLevel
 from storage.repositories import communities as community_queries
 
 WARM_UP_CHAT = 1
-
-
-def serve_telegram(elders: int, rate: float, port_out: Any) -> None:
-    """The child process: a fake Telegram that answers GET /_bench/arrivals with the time each
-    chat got its first message, and POST /_bench/stop."""
-
-    async def serve() -> None:
-        api = FakeBotAPI(flood_limits=FloodLimits(global_rate=rate, per_chat_burst=1))
-        api.user(WARM_UP_CHAT)
-        for number in range(elders):
-            api.user(FIRST_TELEGRAM_ID + number)
-        stop = asyncio.Event()
-
-        async def arrivals(_: web.Request) -> web.Response:
-            first: dict[int, float] = {}
-            for call in api.calls:
-                if call.ok and call.method == "sendMessage":
-                    first.setdefault(int(call.params["chat_id"]), call.at)
-            return web.json_response({"delivered": len(api.state.delivered.entries),
-                                      "first": first})  # fmt: skip
-
-        async def count(_: web.Request) -> web.Response:
-            return web.json_response({"delivered": len(api.state.delivered.entries)})
-
-        async def stop_serving(_: web.Request) -> web.Response:
-            stop.set()
-            return web.json_response({})
-
-        api.app.router.add_get("/_bench/arrivals", arrivals)
-        api.app.router.add_get("/_bench/count", count)
-        api.app.router.add_post("/_bench/stop", stop_serving)
-        freeze_startup_objects()
-        port_out.send(await api.start())
-        await stop.wait()
-        await api.stop()
-
-    asyncio.run(serve())
 
 
 async def make_communities(url: str, count: int) -> list[int]:
@@ -124,53 +83,46 @@ async def run(elders: int, communities: int, rate: float, database: str | None) 
     await fill(factory, clock, elders, elders, ids)
     filled = time.perf_counter() - filled
 
-    context = multiprocessing.get_context("spawn")
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=serve_telegram, args=(elders, rate, sending), daemon=True)
-    child.start()
-    base_url: str = await asyncio.to_thread(receiving.recv)
-    control = aiohttp.ClientSession()
-    bot = Bot(DEFAULT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
-    await bot.send_message(WARM_UP_CHAT, "warm-up")
-    settings = load_settings(_env_file=None, default_locale="en", quiet_hours="off")
-    i18n = create_i18n("en")
-    sender = OutboxSender(bot, factory, clock, limits=SendLimits(per_second=rate), batch_size=100)
-    await asyncio.sleep(max(0.0, (TODAY_0900 - clock.now()).total_seconds()))
-    freeze_startup_objects()
+    users = [WARM_UP_CHAT, *(FIRST_TELEGRAM_ID + number for number in range(elders))]
+    async with TelegramProcess(users, rate) as telegram:
+        bot = Bot(
+            DEFAULT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.url))
+        )
+        await bot.send_message(WARM_UP_CHAT, "warm-up")
+        settings = load_settings(_env_file=None, default_locale="en", quiet_hours="off")
+        i18n = create_i18n("en")
+        sender = OutboxSender(
+            bot, factory, clock, limits=SendLimits(per_second=rate), batch_size=100
+        )
+        await asyncio.sleep(max(0.0, (TODAY_0900 - clock.now()).total_seconds()))
+        freeze_startup_objects()
 
-    started = time.time()
-    sender.start()
-    queued_in = 0.0
+        started = time.time()
+        sender.start()
+        queued_in = 0.0
 
-    async def tick() -> None:
-        nonlocal queued_in
-        async with factory() as session:
-            await run_checkins(Notifier(session, settings, clock, i18n))
-            await session.commit()
-        queued_in = time.time() - started
+        async def tick() -> None:
+            nonlocal queued_in
+            async with factory() as session:
+                await run_checkins(Notifier(session, settings, clock, i18n))
+                await session.commit()
+            queued_in = time.time() - started
 
-    async def wake_sender() -> None:
-        while True:
-            sender.wake()
-            await asyncio.sleep(0.2)
+        async def wake_sender() -> None:
+            while True:
+                sender.wake()
+                await asyncio.sleep(0.2)
 
-    waking = asyncio.create_task(wake_sender())
-    ticking = asyncio.create_task(tick())
-    while True:
-        async with control.get(f"{base_url}/_bench/count") as response:
-            if (await response.json())["delivered"] >= elders + 1:
-                break
-        await asyncio.sleep(0.1)
-    await ticking
-    waking.cancel()
-    await sender.stop()
-    async with control.get(f"{base_url}/_bench/arrivals") as response:
-        first = {int(chat): at for chat, at in (await response.json())["first"].items()}
-    async with control.post(f"{base_url}/_bench/stop"):
-        pass
-    await control.close()
-    await bot.session.close()
-    await asyncio.to_thread(child.join, 10)
+        waking = asyncio.create_task(wake_sender())
+        ticking = asyncio.create_task(tick())
+        await telegram.wait_delivered(elders + 1)
+        await ticking
+        waking.cancel()
+        await sender.stop()
+        first: dict[int, float] = {}
+        for chat, at, _text in (await telegram.sends())["sends"]:
+            first.setdefault(chat, at)
+        await bot.session.close()
     await engine.dispose()
 
     arrivals = [first[FIRST_TELEGRAM_ID + number] - started for number in range(elders)]
