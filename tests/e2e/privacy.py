@@ -1,6 +1,7 @@
 """The privacy rule checked after every conversation: a resident's exact address and phone
 (and the phone of their emergency contact, which only coordinators see besides them) appear
-only in messages to the resident, to coordinators (their chats and their group), and to
+only in messages to the resident, to the coordinators of their community (their chats and its
+group; a street's coordinators look after every community of the street), and to
 volunteers and contacts to whom they were revealed (each reveal is in the audit log: a claimed
 task, a paired visit, an alert about a missed check-in).
 
@@ -20,9 +21,18 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.emulator.server import FakeBotAPI
+from bot.services.communities import FIRST_COMMUNITY_ID, CommunityTree
 from bot.views.words import dialable
 from storage.db import create_engine, create_session_factory
-from storage.models import AuditEvent, CheckinContact, CheckinPlan, HelpRequest, User, UserRole
+from storage.models import (
+    AuditEvent,
+    CheckinContact,
+    CheckinPlan,
+    Community,
+    HelpRequest,
+    User,
+    UserRole,
+)
 
 MIN_SECRET = 5  # shorter strings would match by chance
 SHOWN_FIELDS = ("text", "caption", "reply_markup", "title", "description", "address")
@@ -37,13 +47,21 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
     try:
         async with create_session_factory(engine)() as session:
             people = {user.id: user for user in await session.scalars(select(User))}
-            coordinators = {
-                user.telegram_id
-                for user in people.values()
-                if user.role is UserRole.COORDINATOR and user.telegram_id is not None
-            }
-            if settings.coordinator_chat_id is not None:
-                coordinators.add(settings.coordinator_chat_id)
+            tree = CommunityTree(await session.scalars(select(Community)), settings)
+
+            def coordinators_of(community_id: int | None) -> set[int]:
+                """The coordinators who look after the community, and its group."""
+                community_id = community_id or FIRST_COMMUNITY_ID
+                found = {
+                    user.telegram_id
+                    for user in people.values()
+                    if user.role is UserRole.COORDINATOR
+                    and user.telegram_id is not None
+                    and tree.covers(user.community_id, community_id)
+                }
+                group = tree.settings(community_id).coordinator_chat_id
+                return found | ({group} if group is not None else set())
+
             revealed_to: dict[int, set[int]] = defaultdict(set)
             for event in await session.scalars(
                 select(AuditEvent).where(AuditEvent.action.like("%.reveal"))
@@ -56,6 +74,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
             def allow(secret: str | None, resident: User) -> None:
                 if secret and len(secret) >= MIN_SECRET:
                     own = {resident.telegram_id} if resident.telegram_id else set()
+                    coordinators = coordinators_of(resident.community_id)
                     readers[secret] |= own | coordinators | revealed_to[resident.id]
 
             for user in people.values():
@@ -70,6 +89,7 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 # coordinators who will call it, nobody else.
                 resident = people[plans[contact.plan_id].resident_id]
                 if contact.phone and len(contact.phone) >= MIN_SECRET:
+                    coordinators = coordinators_of(resident.community_id)
                     own = {resident.telegram_id} if resident.telegram_id else set()
                     readers[contact.phone] |= own | coordinators
                     readers[dialable(contact.phone) or contact.phone] |= own | coordinators
