@@ -17,7 +17,6 @@ from storage.models import (
     Community,
     RequestCategory,
     User,
-    UserRole,
     VolunteerProfile,
     VolunteerStatus,
 )
@@ -163,7 +162,7 @@ SERVE_DECLINED = "volunteer.serve_declined"
 async def _serving_volunteer(session: AsyncSession, user: User | None) -> User:
     """An approved volunteer (a coordinator acts for their own node and asks nobody)."""
     user = await approved_volunteer(session, user)
-    if user.role is not UserRole.VOLUNTEER:
+    if is_coordinator(user):
         raise NotAllowed()
     return user
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select, update
 
-from bot.callbacks import ReviewAction, ServeDecision, TaskAction
+from bot.callbacks import ReviewAction, ServeDecision, TaskAction, VolunteerDecision
 from bot.clock import ManualClock
 from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
@@ -26,6 +26,8 @@ from storage.models import (
     RequestStatus,
     User,
     UserRole,
+    VolunteerProfile,
+    VolunteerStatus,
 )
 from tests.e2e.community import (
     COORDINATORS_CHAT,
@@ -98,9 +100,13 @@ async def request_row(linli: RunningBot, request_id: int) -> HelpRequest:
         return row
 
 
-async def only_request(linli: RunningBot) -> HelpRequest:
+async def only_request(linli: RunningBot, community_id: int | None = None) -> HelpRequest:
+    """The one request there is (of the community, if given)."""
+    query = select(HelpRequest)
+    if community_id is not None:
+        query = query.where(HelpRequest.community_id == community_id)
     async with linli.app.session_factory() as session:
-        return (await session.scalars(select(HelpRequest))).one()
+        return (await session.scalars(query)).one()
 
 
 def chat(telegram: FakeBotAPI, chat_id: int) -> GroupChat | ChatUser:
@@ -324,3 +330,87 @@ async def test_a_street_s_coordinator_looks_after_both_communities(
     await telegram.users[LIN].send_command("/waiting")
     lin_list = await telegram.users[LIN].wait_for_message(lambda m: "waiting" in m.text)
     assert [[f"📄 No. {ours.id} · 🛒 Shopping and errands · to check"]] == lin_list.buttons
+
+
+async def test_the_assign_picker_offers_only_volunteers_who_serve_the_community(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    _, people = await two_communities(linli, telegram)
+    theirs = await pending_request(linli, people[ROSE], "Green tea and oranges")
+    eve = telegram.users[EVE]
+    await eve.send_command("/waiting")
+    await eve.tap(f"No. {theirs.id}", message_id=(await eve.wait_for_message()).message_id)
+    card = await eve.wait_for_message(lambda m: "Green tea" in m.text)
+    await eve.tap("👤 Assign to a volunteer", message_id=card.message_id)
+    choices = [row[0] for row in eve.message(card.message_id).buttons]
+    assert any("Eli" in label for label in choices)
+    assert not any("Tao" in label for label in choices)
+
+    # a forged pick of Tao, who serves only the first community: nothing changes
+    forged = ReviewAction(
+        action="pick", request_id=theirs.id, version=theirs.version, value=str(people[TAO].id)
+    )
+    await eve.press_data(forged.pack(), message_id=card.message_id)
+    assert eve.callback_answers[-1].text == "This volunteer cannot take tasks now."
+    row = await request_row(linli, theirs.id)
+    assert (row.status, row.volunteer_id) == (RequestStatus.PENDING, None)
+    await eve.tap("👤 Eli", message_id=card.message_id)
+    assert (await request_row(linli, theirs.id)).volunteer_id == people[ELI].id
+    await telegram.users[ELI].wait_for_message(lambda m: "Room 8, East Court" in m.text)
+    await linli.outbox_drained()
+    assert not any(f"no. {theirs.id}" in text.lower() for text in texts(telegram, TAO))
+
+
+async def test_only_east_s_coordinators_approve_a_volunteer_of_east(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    east, _ = await two_communities(linli, telegram)
+    ivy = await person(
+        linli, telegram, 7104, UserRole.VOLUNTEER, name="Ivy", area="East Court",
+        community_id=east, approved=False,
+    )  # fmt: skip
+    decision = VolunteerDecision(volunteer_id=ivy.id, approve=True).pack()
+    lin, eve = telegram.users[LIN], telegram.users[EVE]
+    await lin.send_command("/waiting")
+    await lin.press_data(decision, message_id=(await lin.wait_for_message()).message_id)
+    assert lin.callback_answers[-1].text == STALE
+    async with linli.app.session_factory() as session:
+        profile = await session.get(VolunteerProfile, ivy.id)
+        assert profile is not None and profile.status is VolunteerStatus.PENDING
+    await linli.outbox_drained()
+    assert not any("approved" in text.lower() for text in texts(telegram, 7104))
+
+    await eve.send_command("/waiting")
+    await eve.press_data(decision, message_id=(await eve.wait_for_message()).message_id)
+    assert "Approved by Eve" in (eve.callback_answers[-1].text or "")
+    await telegram.users[7104].wait_for_message(lambda m: "approved" in m.text.lower())
+
+
+async def test_duplicates_are_merged_only_within_one_community(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Rose asked once while she lived in the first community, then moved to East Lane: her
+    new request cannot be merged into the first community's."""
+    east, people = await two_communities(linli, telegram)
+    earlier = await pending_request(linli, people[ROSE], "Rice from the market")
+    async with linli.app.session_factory() as session:  # asked before she moved
+        await session.execute(
+            update(HelpRequest)
+            .where(HelpRequest.id == earlier.id)
+            .values(community_id=FIRST_COMMUNITY_ID)
+        )
+        await session.commit()
+    rose = telegram.users[ROSE]
+    await rose.send_command("/request")
+    await rose.tap("🛒 Shopping and errands")
+    await rose.send_text("Green tea and oranges")
+    await rose.tap("⚡ As soon as possible")
+    await rose.tap("✅ Send")
+    group = telegram.groups[EAST_COORDINATORS_CHAT]
+    card = await group.wait_for_message(lambda m: "Green tea" in m.text)
+    eve = group.as_user(EVE)
+    await eve.tap("🔗 Duplicate of…", message_id=card.message_id)
+    await eve.answer_prompt(str(earlier.id))
+    assert f"There is no ongoing request no. {earlier.id}" in group.last.text
+    later = await only_request(linli, east)
+    assert later.status is RequestStatus.PENDING and later.duplicate_of_id is None
