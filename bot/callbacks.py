@@ -95,6 +95,22 @@ class VolunteerDecision(CallbackData, prefix="vd"):
     approve: bool
 
 
+class ServeChoice(CallbackData, prefix="sv"):
+    """A volunteer choosing a further community to serve (/serve). Checked against the
+    communities they do not serve yet."""
+
+    community_id: Number
+
+
+class ServeDecision(CallbackData, prefix="sd"):
+    """A coordinator of `community_id` approving or declining a volunteer's ask to serve it.
+    Checked against the presser's communities and the ask still waiting."""
+
+    volunteer_id: Number
+    community_id: Number
+    approve: bool
+
+
 class VolunteerOffer(CallbackData, prefix="vo"):
     """A volunteer registering: toggle a skill or a spoken language, or finish the step."""
 

@@ -32,8 +32,10 @@ ROLE_COMMANDS = {
         ("hours", __("My volunteering hours")),
         ("visits", __("My paired visits")),
         ("checkins", __("Check-ins of the people I look after")),
+        ("serve", __("Help one more community")),
     ),
     UserRole.COORDINATOR: (
+        ("waiting", __("Requests waiting to be checked or taken")),
         ("checkins", __("Today's check-ins")),
         ("enrol", __("Enrol someone in daily check-ins")),
         ("broadcast", __("Send a notice or an event")),

@@ -15,7 +15,7 @@ from handlers import (
     places,
     visits,
 )
-from handlers.requests import asking, mine, review, tasks, volunteers
+from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
 
 
 def all_routers() -> list[Router]:
@@ -36,6 +36,8 @@ def all_routers() -> list[Router]:
         review.build_router(),
         tasks.build_router(),
         volunteers.build_router(),
+        serving.build_router(),
+        queue.build_router(),
         broadcasts.build_router(),
         checkins.build_router(),
         visits.build_router(),

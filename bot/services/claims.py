@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.policy.permissions import Action, may
+from bot.services.communities import scope_of
 from bot.services.errors import (
     DomainError,
     InvalidTransition,
@@ -23,7 +25,7 @@ from bot.services.errors import (
     TooManyClaims,
 )
 from bot.services.requests import change_status
-from bot.services.volunteers import approved_volunteer
+from bot.services.volunteers import approved_volunteer, within
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import audit
 from storage.repositories import requests as request_queries
@@ -42,22 +44,41 @@ class Task:
 
 
 async def open_tasks(
-    session: AsyncSession, volunteer: User | None, *, limit: int = 5, offset: int = 0
+    session: AsyncSession,
+    volunteer: User | None,
+    *,
+    settings: Settings,
+    limit: int = 5,
+    offset: int = 0,
 ) -> tuple[list[HelpRequest], int]:
-    """Open tasks an approved volunteer may browse (no addresses here), and how many in all."""
-    await approved_volunteer(session, volunteer)
-    tasks = await request_queries.open_tasks(session, limit=limit, offset=offset)
-    return tasks, await request_queries.count_open_tasks(session)
+    """Open tasks an approved volunteer may browse (no addresses here), and how many in all:
+    those of the communities they serve, and no other's."""
+    volunteer = await approved_volunteer(session, volunteer)
+    serves = await scope_of(session, settings, volunteer)
+    tasks = await request_queries.open_tasks(session, serves, limit=limit, offset=offset)
+    return tasks, await request_queries.count_open_tasks(session, serves)
 
 
-async def visible_task(
-    session: AsyncSession, volunteer: User | None, request_id: int
+async def _task_served(
+    session: AsyncSession, settings: Settings | None, volunteer: User, request_id: int
 ) -> HelpRequest:
-    """An open task as a volunteer may see it before claiming."""
-    await approved_volunteer(session, volunteer)
+    """The task, if it is of a community the volunteer serves: another community's is
+    refused like a forged button (`settings` None only for the demo and tests setting a scene,
+    which act for the people they made)."""
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
+    if settings is not None:
+        await within(session, settings, volunteer, request.community_id)
+    return request
+
+
+async def visible_task(
+    session: AsyncSession, volunteer: User | None, request_id: int, *, settings: Settings
+) -> HelpRequest:
+    """An open task as a volunteer may see it before claiming."""
+    volunteer = await approved_volunteer(session, volunteer)
+    request = await _task_served(session, settings, volunteer, request_id)
     if request.status is not RequestStatus.OPEN:
         raise _why_not_open(request)
     return request
@@ -107,15 +128,15 @@ async def claim_task(
     clock: Clock,
     max_open_claims: int,
     claimed_from: str | None = None,
+    settings: Settings | None = None,
 ) -> Task:
     """Exactly one of several volunteers tapping at once wins: the claim is a conditional UPDATE
     on `status = open`, which also checks the volunteer holds fewer than `max_open_claims`.
     `claimed_from` (where the volunteer pressed) is kept with the claim, and the losers' TaskTaken
-    carries it: a caller can tell a press on the very message the winner pressed from another."""
+    carries it: a caller can tell a press on the very message the winner pressed from another.
+    Only a task of a community the volunteer serves can be theirs."""
     volunteer = await approved_volunteer(session, volunteer)
-    request = await request_queries.get(session, request_id)
-    if request is None:
-        raise RequestNotFound()
+    request = await _task_served(session, settings, volunteer, request_id)
     if request.status is not RequestStatus.OPEN:
         raise await _not_open(session, request)
     held = await request_queries.held_by(session, volunteer.id)

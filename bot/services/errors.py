@@ -58,6 +58,11 @@ class NotAllowed(DomainError):
     """The person's role does not allow this (a forged or forwarded button, a wrong command)."""
 
 
+class OutsideCommunity(NotAllowed):
+    """The record belongs to a community the person does not act in: answered like a forged
+    or stale button (the person may do this, just not there)."""
+
+
 class DescriptionEmpty(InvalidInput):
     pass
 

@@ -8,7 +8,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.policy.permissions import Action, require
+from bot.services import communities
 from bot.services.claims import Task, reveal
 from bot.services.errors import InvalidTransition, NotAllowed, RequestNotFound
 from bot.services.media import Media
@@ -19,7 +21,7 @@ from bot.services.requests import (
     clean_long_text,
     edit_request,
 )
-from bot.services.volunteers import approved_volunteer
+from bot.services.volunteers import approved_volunteer, within
 from storage.models import HelpRequest, RequestCategory, RequestStatus, User
 from storage.repositories import cards as card_queries
 from storage.repositories import requests as request_queries
@@ -27,13 +29,39 @@ from storage.repositories import users as user_queries
 
 
 async def request_for_coordinator(
-    session: AsyncSession, coordinator: User | None, request_id: int
+    session: AsyncSession,
+    coordinator: User | None,
+    request_id: int,
+    *,
+    settings: Settings | None = None,
 ) -> tuple[User, HelpRequest]:
+    """The coordinator and the request, if they may act on it. With `settings` (every press
+    and typed answer comes through here with them) a request of a community outside the
+    coordinator's is `NotAllowed`; without, only the demo and tests setting a scene call."""
     coordinator = require(coordinator, Action.REVIEW_REQUESTS)
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
+    if settings is not None:
+        await within(session, settings, coordinator, request.community_id)
     return coordinator, request
+
+
+QUEUE_SIZE = 10
+
+
+async def waiting_requests(
+    session: AsyncSession, coordinator: User | None, *, settings: Settings, limit: int = QUEUE_SIZE
+) -> tuple[list[HelpRequest], int, dict[int, str]]:
+    """The coordinator's queue: requests of their communities waiting to be checked or taken
+    (the first `limit`), how many wait in all, and the names of the communities when they
+    look after more than one (a street's coordinator)."""
+    coordinator = require(coordinator, Action.REVIEW_REQUESTS)
+    scope = await communities.scope_of(session, settings, coordinator)
+    found = await request_queries.waiting(session, scope, limit=limit)
+    tree = await communities.tree(session, settings)
+    names = {community: tree.name(community) for community in scope} if len(scope) > 1 else {}
+    return found, await request_queries.count_waiting(session, scope), names
 
 
 async def request_as_it_is(
@@ -118,13 +146,15 @@ async def mark_duplicate(
     *,
     clock: Clock,
 ) -> tuple[HelpRequest, HelpRequest]:
-    """Merge into another request of the same resident that is still going."""
+    """Merge into another request of the same resident, in the same community, that is still
+    going."""
     coordinator, request = await request_for_coordinator(session, coordinator, request_id)
     original = await request_queries.get(session, original_id)
     if (
         original is None
         or original.id == request.id
         or original.resident_id != request.resident_id
+        or original.community_id != request.community_id
         or original.status in FINISHED
     ):
         raise RequestNotFound()
@@ -224,13 +254,20 @@ async def assign_request(
     volunteer_id: int,
     *,
     clock: Clock,
+    settings: Settings | None = None,
 ) -> tuple[HelpRequest, int | None]:
     """Give the task to a chosen volunteer (also from one volunteer to another). Returns the
-    request and the volunteer who held it before, if any, so they can be told."""
-    coordinator, request = await request_for_coordinator(session, coordinator, request_id)
+    request and the volunteer who held it before, if any, so they can be told. With `settings`
+    the request must be of the coordinator's communities and the volunteer must serve its
+    community."""
+    coordinator, request = await request_for_coordinator(
+        session, coordinator, request_id, settings=settings
+    )
     volunteer = await approved_volunteer(
         session, await user_queries.get_by_id(session, volunteer_id)
     )
+    if settings is not None:
+        await within(session, settings, volunteer, request.community_id)
     previous = request.volunteer_id
     if previous == volunteer.id:
         return request, None
@@ -261,11 +298,12 @@ async def assign_task(
     volunteer_id: int,
     *,
     clock: Clock,
+    settings: Settings | None = None,
 ) -> tuple[Task, User, int | None]:
     """`assign_request`, then the task's details handed to its new holder (logged): the task,
     the volunteer, and who held it before."""
     request, previous = await assign_request(
-        session, coordinator, request_id, version, volunteer_id, clock=clock
+        session, coordinator, request_id, version, volunteer_id, clock=clock, settings=settings
     )
     volunteer = await user_queries.get_by_id(session, volunteer_id)
     assert volunteer is not None  # approved just now
@@ -291,9 +329,16 @@ async def unassign_request(
     return request, previous
 
 
-async def volunteers_to_assign(session: AsyncSession, coordinator: User | None) -> list[User]:
+async def volunteers_to_assign(
+    session: AsyncSession, coordinator: User | None, request: HelpRequest, *, settings: Settings
+) -> list[User]:
+    """Whom the assign picker offers: approved volunteers who serve the request's community
+    (registered in it or its street, or added to it)."""
     require(coordinator, Action.REVIEW_REQUESTS)
-    return await request_queries.approved_volunteers(session, limit=8)
+    await within(session, settings, coordinator, request.community_id)
+    tree = await communities.tree(session, settings)
+    serving = tree.lineage(request.community_id)
+    return await request_queries.approved_volunteers(session, serving=serving, limit=8)
 
 
 async def flag_waiting_requests(

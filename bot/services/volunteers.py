@@ -1,4 +1,5 @@
-"""Volunteers: what they offer, a coordinator's approval, and their hours."""
+"""Volunteers: what they offer, a coordinator's approval, the further communities they serve,
+and their hours."""
 
 from __future__ import annotations
 
@@ -8,16 +9,36 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.policy.permissions import Action, holds_coordinator_role, is_coordinator, require
-from bot.services.errors import NotAllowed, VolunteerNotApproved
-from storage.models import RequestCategory, User, VolunteerProfile, VolunteerStatus
+from bot.services import communities
+from bot.services.errors import NotAllowed, OutsideCommunity, VolunteerNotApproved
+from storage.models import (
+    Community,
+    RequestCategory,
+    User,
+    VolunteerProfile,
+    VolunteerStatus,
+)
 from storage.repositories import audit
+from storage.repositories import communities as community_queries
 from storage.repositories import requests as request_queries
 from storage.repositories import users as user_queries
 from storage.repositories import visits as visit_queries
 
 VOLUNTEER_LANGUAGES = ("mandarin", "cantonese", "english", "dialect")
 """Spoken languages a volunteer can offer (not the bot's interface language)."""
+
+
+async def within(
+    session: AsyncSession, settings: Settings, person: User, community_id: int | None
+) -> None:
+    """`communities.require_within`, said as `OutsideCommunity`: the handlers answer it as a
+    stale button, not as "only coordinators"."""
+    try:
+        await communities.require_within(session, settings, person, community_id)
+    except NotAllowed:
+        raise OutsideCommunity() from None
 
 
 async def register_volunteer(
@@ -58,14 +79,18 @@ async def decide_volunteer(
     *,
     approve: bool,
     clock: Clock,
+    settings: Settings | None = None,
 ) -> tuple[User, VolunteerProfile]:
     """A coordinator approves or declines a volunteer; a second decision by someone else on a
-    profile already decided is refused, so two coordinators cannot contradict each other."""
+    profile already decided is refused, so two coordinators cannot contradict each other. With
+    `settings` (every press), only a coordinator of the volunteer's community decides."""
     require(coordinator, Action.APPROVE_VOLUNTEERS)
     profile = await request_queries.volunteer_profile(session, volunteer_id)
     volunteer = await user_queries.get_by_id(session, volunteer_id)
     if profile is None or volunteer is None or volunteer.deleted_at is not None:
         raise NotAllowed()
+    if settings is not None:
+        await within(session, settings, coordinator, volunteer.community_id)
     if profile.status is not VolunteerStatus.PENDING:
         raise VolunteerNotApproved()  # already decided: the handler shows the decision
     now = clock.now()
@@ -125,3 +150,114 @@ async def registration_of(
         else None
     )
     return profile, decider
+
+
+# serving a further community
+
+SERVE_ASKED = "volunteer.serve_asked"
+SERVE_APPROVED = "volunteer.serve_approved"
+SERVE_DECLINED = "volunteer.serve_declined"
+
+
+async def _serving_volunteer(session: AsyncSession, user: User | None) -> User:
+    """An approved volunteer (a coordinator acts for their own node and asks nobody)."""
+    user = await approved_volunteer(session, user)
+    if is_coordinator(user):
+        raise NotAllowed()
+    return user
+
+
+async def communities_to_serve(
+    session: AsyncSession, settings: Settings, volunteer: User | None
+) -> tuple[list[Community], int]:
+    """The communities a volunteer does not serve yet, by name, and how many there are."""
+    volunteer = await _serving_volunteer(session, volunteer)
+    serves = await communities.scope_of(session, settings, volunteer)
+    every = (await communities.tree(session, settings)).communities
+    return [row for row in every if row.id not in serves], len(every)
+
+
+async def ask_to_serve(
+    session: AsyncSession,
+    settings: Settings,
+    volunteer: User | None,
+    community_id: int,
+    *,
+    clock: Clock,
+) -> Community:
+    """A volunteer asks to serve one more community: written down (the coordinators' card
+    is answered against it), for that community's coordinators to approve."""
+    offered, _ = await communities_to_serve(session, settings, volunteer)
+    community = next((row for row in offered if row.id == community_id), None)
+    if community is None or volunteer is None:
+        raise OutsideCommunity()
+    if await _serve_asked(session, volunteer.id, community.id):
+        return community  # a double tap: asked once
+    audit.record(
+        session,
+        at=clock.now(),
+        action=SERVE_ASKED,
+        actor_id=volunteer.id,
+        subject_id=volunteer.id,
+        detail={"community_id": community.id},
+    )
+    await session.flush()
+    return community
+
+
+async def _serve_asked(session: AsyncSession, volunteer_id: int, community_id: int) -> bool:
+    """The volunteer's last word about the community is an ask nobody has answered yet."""
+    events = [
+        event
+        for event in await audit.for_subject(session, volunteer_id)
+        if event.action in (SERVE_ASKED, SERVE_APPROVED, SERVE_DECLINED)
+        and (event.detail or {}).get("community_id") == community_id
+    ]
+    return bool(events) and events[-1].action == SERVE_ASKED
+
+
+async def decide_serving(
+    session: AsyncSession,
+    settings: Settings,
+    coordinator: User | None,
+    volunteer_id: int,
+    community_id: int,
+    *,
+    approve: bool,
+    clock: Clock,
+) -> tuple[User, Community]:
+    """A coordinator of the community approves or declines a volunteer's ask to serve it. A
+    coordinator of another community is `NotAllowed`; an ask answered already (or never made)
+    is `VolunteerNotApproved`, so two coordinators cannot contradict each other."""
+    coordinator = require(coordinator, Action.APPROVE_VOLUNTEERS)
+    await within(session, settings, coordinator, community_id)
+    volunteer = await user_queries.get_by_id(session, volunteer_id)
+    community = (await communities.tree(session, settings)).get(community_id)
+    if volunteer is None or volunteer.deleted_at is not None or community is None:
+        raise NotAllowed()
+    if not await _serve_asked(session, volunteer.id, community_id):
+        raise VolunteerNotApproved()
+    now = clock.now()
+    if approve:
+        await community_queries.add_served(
+            session, volunteer.id, community_id, by_id=coordinator.id, at=now
+        )
+        communities.forget_tree(session)  # their scope has grown
+    audit.record(
+        session,
+        at=now,
+        action=SERVE_APPROVED if approve else SERVE_DECLINED,
+        actor_id=coordinator.id,
+        subject_id=volunteer.id,
+        detail={"community_id": community_id},
+    )
+    await session.flush()
+    return volunteer, community
+
+
+async def serves(
+    session: AsyncSession, settings: Settings, volunteer_id: int, community_id: int
+) -> bool:
+    """Whether the volunteer serves the community now (to show a decision made already)."""
+    volunteer = await user_queries.get_by_id(session, volunteer_id)
+    return community_id in await communities.scope_of(session, settings, volunteer)

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import TaskAction, VolunteerOffer
+from bot.callbacks import ServeChoice, ServeDecision, TaskAction, VolunteerOffer
 from bot.services.errors import (
     DomainError,
     InvalidTransition,
@@ -28,7 +28,14 @@ from bot.views.keyboards import one_per_row
 from bot.views.request_keyboards import claim_keyboard, held_task_keyboard
 from bot.views.texts import category_label, duration_label, private_card, public_card
 from bot.views.words import join_items, phone_html
-from storage.models import HelpRequest, RequestCategory, RequestStatus, User, VolunteerStatus
+from storage.models import (
+    Community,
+    HelpRequest,
+    RequestCategory,
+    RequestStatus,
+    User,
+    VolunteerStatus,
+)
 
 SPOKEN_LANGUAGES = {
     "mandarin": __("Mandarin"),
@@ -115,6 +122,82 @@ def decision_note(approved: bool, coordinator: User | None) -> str:
     if approved:
         return _("✅ Approved by {name}").format(name=name)
     return _("✖️ Declined by {name}").format(name=name)
+
+
+# serving a further community (/serve)
+
+
+def serve_question() -> str:
+    return _(
+        "🏘 Which other community would you like to help too? Tap its name. Its coordinators "
+        "say yes first, and I will tell you."
+    )
+
+
+def serve_keyboard(communities: list[Community]) -> InlineKeyboardMarkup:
+    """One big button per community the volunteer does not serve yet."""
+    return one_per_row(
+        InlineKeyboardButton(
+            text="🏘 " + community.name,
+            callback_data=ServeChoice(community_id=community.id).pack(),
+        )
+        for community in communities
+    )
+
+
+def no_other_community_text(*, only_one: bool) -> str:
+    if only_one:
+        return _(
+            "There is no other community here to help yet: all the tasks you can take are in "
+            "🔎 Open tasks. Thank you for all you do! 😊"
+        )
+    return _("You already help every community here. Thank you for all you do! 😊")
+
+
+def serve_asked_text(community: str) -> str:
+    return _(
+        "✅ Thank you! I asked the coordinators of {community}. I will tell you when they answer."
+    ).format(community=html.quote(community))
+
+
+def serve_card(volunteer: User, community: str, home: str) -> str:
+    """For the coordinators of `community`: a volunteer of another community offers to help."""
+    return _(
+        "<b>🤝 A volunteer would like to help {community} too</b>\n"
+        "Name: {name}\nPhone: {phone}\nVolunteers now in: {home}"
+    ).format(
+        community=html.quote(community),
+        name=html.quote(volunteer.display_name or "—"),
+        phone=phone_html(volunteer.phone, "") if volunteer.phone else _("not given"),
+        home=html.quote(home or "—"),
+    )
+
+
+def serve_decision_keyboard(volunteer_id: int, community_id: int) -> InlineKeyboardMarkup:
+    def button(text: str, approve: bool) -> InlineKeyboardButton:
+        data = ServeDecision(volunteer_id=volunteer_id, community_id=community_id, approve=approve)
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    return one_per_row([button(_("✅ Yes, welcome"), True), button(_("✖️ Decline"), False)])
+
+
+def serve_decided_text(approved: bool, community: str) -> str:
+    """To the volunteer who asked."""
+    if approved:
+        return _(
+            "🎉 Good news: the coordinators of {community} said yes. From now on you see its "
+            "tasks too, in 🔎 Open tasks."
+        ).format(community=html.quote(community))
+    return _(
+        "The coordinators of {community} said not now. Thank you for offering to help!"
+    ).format(community=html.quote(community))
+
+
+def serve_answered_note(serves: bool) -> str:
+    """A press on an ask answered already."""
+    if serves:
+        return _("✅ This volunteer helps this community already.")
+    return _("This was answered already.")
 
 
 def more_tasks_keyboard(offset: int) -> InlineKeyboardMarkup:

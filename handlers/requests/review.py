@@ -23,11 +23,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ReviewAction, number_in
 from bot.context import UpdateContext
+from bot.policy.notify import request_cards as cards
 from bot.policy.notify import requests as notify
 from bot.services import requests, review
 from bot.services.errors import (
     InvalidInput,
     NotAllowed,
+    OutsideCommunity,
     RequestChanged,
     RequestNotFound,
     VolunteerNotApproved,
@@ -38,7 +40,7 @@ from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
 from handlers.prompts import addressed_name, answers_prompt, ask_again, ask_to_type
 from handlers.replies import edit_pressed, stale_button_text, stop_hint
 from handlers.requests.states import ReviewInput
-from storage.models import HelpRequest, RequestCategory, User
+from storage.models import CardAudience, HelpRequest, RequestCategory, User
 
 
 @contextmanager
@@ -135,8 +137,11 @@ async def on_review(
         return
     try:
         coordinator, request = await review.request_for_coordinator(
-            ctx.session, ctx.person, callback_data.request_id
+            ctx.session, ctx.person, callback_data.request_id, settings=ctx.settings
         )
+    except OutsideCommunity:  # another community's request: a forged button
+        await callback.answer(stale_button_text(), show_alert=True)
+        return
     except NotAllowed:
         await callback.answer(_("Only coordinators can do this."), show_alert=True)
         return
@@ -144,7 +149,7 @@ async def on_review(
         await callback.answer(_("Sorry, that request no longer exists."), show_alert=True)
         return
     press = Press(callback, callback_data, message, state, ctx, coordinator, request, bot)
-    if request.version != callback_data.version:
+    if request.version != callback_data.version and callback_data.action != "show":
         await press.stale()
         return
     step = STEPS.get(callback_data.action)
@@ -155,7 +160,7 @@ async def on_review(
         await step(press)
     except RequestChanged:
         await press.stale()
-    except VolunteerNotApproved:
+    except (VolunteerNotApproved, OutsideCommunity):  # or does not serve its community
         await callback.answer(_("This volunteer cannot take tasks now."), show_alert=True)
     except RequestNotFound:
         await callback.answer(_("Sorry, that request no longer exists."), show_alert=True)
@@ -167,6 +172,27 @@ async def on_review(
 async def step_card(press: Press) -> None:
     await press.callback.answer()
     await press.show_card()
+
+
+async def step_show(press: Press) -> None:
+    """From the queue (/waiting): the request's card, sent to the presser's private chat (the
+    list stays as it is), kept true like every coordinator's card."""
+    await press.callback.answer()
+    ctx, request, chat_id = press.ctx, press.request, press.callback.from_user.id
+    resident, holder, from_checkin = await review.card_people(ctx.session, request)
+    shown = (
+        views.coordinator_card(request, resident, "", holder=holder, from_checkin=from_checkin),
+        review_keyboard(request),
+    )
+    sent = await press.bot.send_message(chat_id, shown[0], reply_markup=shown[1])
+    await cards.replied(
+        ctx.notifier,
+        request,
+        CardAudience.COORDINATORS,
+        (chat_id, sent.message_id),
+        press.coordinator,
+        shown,
+    )
 
 
 async def step_approve(press: Press) -> None:
@@ -286,7 +312,9 @@ async def step_reject_why(press: Press) -> None:
 
 
 async def step_assign(press: Press) -> None:
-    volunteers = await review.volunteers_to_assign(press.ctx.session, press.coordinator)
+    volunteers = await review.volunteers_to_assign(
+        press.ctx.session, press.coordinator, press.request, settings=press.ctx.settings
+    )
     volunteers = [v for v in volunteers if v.id != press.request.volunteer_id]
     if not volunteers:
         await press.callback.answer(_("There is no approved volunteer to choose."), show_alert=True)
@@ -308,6 +336,7 @@ async def step_pick(press: Press) -> None:
         press.version,
         volunteer_id,
         clock=ctx.clock,
+        settings=ctx.settings,
     )
     await notify.request_assigned(ctx.notifier, task, volunteer, previous_id, pressed=press.pressed)
     await press.callback.answer(_("Assigned."))
@@ -326,6 +355,7 @@ async def step_unassign(press: Press) -> None:
 
 STEPS: dict[str, Callable[[Press], Awaitable[None]]] = {
     "card": step_card,
+    "show": step_show,
     "approve": step_approve,
     "category": step_category,
     "setcat": step_set_category,
@@ -357,6 +387,8 @@ async def typed_for_request(
     session, user, text = ctx.session, ctx.person, words_of(message)
     rejected = False
     try:
+        # the request is of the coordinator's communities (else NotAllowed, as below)
+        await review.request_for_coordinator(session, user, request_id, settings=ctx.settings)
         if current == ReviewInput.question.state:
             media = sent_media(message)
             request, question = await review.record_question(

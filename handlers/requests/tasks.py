@@ -27,6 +27,7 @@ from bot.services.errors import (
     DomainError,
     MinutesInvalid,
     NotAllowed,
+    OutsideCommunity,
     RequestNotFound,
     TaskTaken,
     TaskUnavailable,
@@ -56,7 +57,9 @@ async def not_allowed_text(ctx: UpdateContext) -> str:
 async def _answer_task_error(
     callback: CallbackQuery, error: DomainError, ctx: UpdateContext
 ) -> None:
-    if isinstance(error, VolunteerNotApproved | NotAllowed):
+    if isinstance(error, OutsideCommunity):  # a task of a community they do not serve
+        text = stale_button_text()
+    elif isinstance(error, VolunteerNotApproved | NotAllowed):
         text = await not_allowed_text(ctx)
     else:
         text = views.task_error_text(error)
@@ -73,7 +76,7 @@ def _in_group(callback: CallbackQuery) -> bool:
 async def _send_task_page(bot: Bot, chat_id: int, ctx: UpdateContext, offset: int) -> None:
     """Up to five open tasks, each its own card with a claim button, then "more" if any."""
     tasks, total = await claims.open_tasks(
-        ctx.session, ctx.person, limit=views.TASKS_PER_PAGE, offset=offset
+        ctx.session, ctx.person, settings=ctx.settings, limit=views.TASKS_PER_PAGE, offset=offset
     )
     if not tasks:
         text = (
@@ -126,7 +129,9 @@ async def _more_tasks(
 async def _view_task(
     callback: CallbackQuery, data: TaskAction, state: FSMContext, ctx: UpdateContext, bot: Bot
 ) -> None:
-    request = await claims.visible_task(ctx.session, ctx.person, data.request_id)
+    request = await claims.visible_task(
+        ctx.session, ctx.person, data.request_id, settings=ctx.settings
+    )
     await callback.answer()
     await _send_browse_card(bot, callback.from_user.id, ctx, request)
 
@@ -174,6 +179,7 @@ async def _claim(
             clock=ctx.clock,
             max_open_claims=ctx.settings.max_open_claims,
             claimed_from=pressed,
+            settings=ctx.settings,
         )
     except TaskTaken as error:
         if await claims.holds_task(ctx.session, ctx.person, data.request_id):

@@ -12,10 +12,10 @@ from bot.context import UpdateContext
 from bot.policy.notify import requests as notify
 from bot.policy.permissions import Action
 from bot.services import volunteers
-from bot.services.errors import NotAllowed, VolunteerNotApproved
+from bot.services.errors import NotAllowed, OutsideCommunity, VolunteerNotApproved
 from bot.views import volunteering as views
 from handlers.audience import for_audience
-from handlers.replies import retire_buttons
+from handlers.replies import retire_buttons, stale_button_text
 from storage.models import VolunteerStatus
 
 
@@ -36,6 +36,7 @@ async def decided_volunteer(
             callback_data.volunteer_id,
             approve=callback_data.approve,
             clock=ctx.clock,
+            settings=ctx.settings,
         )
     except VolunteerNotApproved:  # decided already, maybe by someone else
         registration = await volunteers.registration_of(ctx.session, callback_data.volunteer_id)
@@ -45,6 +46,9 @@ async def decided_volunteer(
             note = views.decision_note(decided.status is VolunteerStatus.APPROVED, decider)
         await callback.answer(note, show_alert=True)
         await retire_buttons(callback, note)
+        return
+    except OutsideCommunity:  # a volunteer of a community the presser does not look after
+        await callback.answer(stale_button_text(), show_alert=True)
         return
     except NotAllowed:
         await callback.answer(_("This volunteer is no longer registered."), show_alert=True)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     HelpRequest,
     RequestEvent,
     RequestStatus,
+    ServedCommunity,
     User,
     UserRole,
     VolunteerProfile,
@@ -122,11 +123,16 @@ async def held_by(session: AsyncSession, volunteer_id: int) -> list[HelpRequest]
     return list(result)
 
 
-async def open_tasks(session: AsyncSession, *, limit: int, offset: int = 0) -> list[HelpRequest]:
-    """Approved, unclaimed tasks: urgent first, then the soonest."""
+async def open_tasks(
+    session: AsyncSession, community_ids: Collection[int], *, limit: int, offset: int = 0
+) -> list[HelpRequest]:
+    """Approved, unclaimed tasks of these communities: urgent first, then the soonest."""
     result = await session.scalars(
         select(HelpRequest)
-        .where(HelpRequest.status == RequestStatus.OPEN)
+        .where(
+            HelpRequest.status == RequestStatus.OPEN,
+            HelpRequest.community_id.in_(community_ids),
+        )
         .order_by(HelpRequest.urgent.desc(), HelpRequest.slot_start, HelpRequest.id)
         .limit(limit)
         .offset(offset)
@@ -134,11 +140,46 @@ async def open_tasks(session: AsyncSession, *, limit: int, offset: int = 0) -> l
     return list(result)
 
 
-async def count_open_tasks(session: AsyncSession) -> int:
+async def count_open_tasks(session: AsyncSession, community_ids: Collection[int]) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(HelpRequest)
-        .where(HelpRequest.status == RequestStatus.OPEN)
+        .where(
+            HelpRequest.status == RequestStatus.OPEN,
+            HelpRequest.community_id.in_(community_ids),
+        )
+    )
+    return int(count or 0)
+
+
+WAITING = (RequestStatus.PENDING, RequestStatus.OPEN)
+"""A request waiting: for a coordinator to check it, or for a volunteer to take it."""
+
+
+async def waiting(
+    session: AsyncSession, community_ids: Collection[int], *, limit: int
+) -> list[HelpRequest]:
+    """Requests of these communities waiting for a coordinator or a volunteer: those to check
+    first, urgent first within each, then the oldest."""
+    result = await session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.status.in_(WAITING), HelpRequest.community_id.in_(community_ids))
+        .order_by(
+            (HelpRequest.status == RequestStatus.PENDING).desc(),
+            HelpRequest.urgent.desc(),
+            HelpRequest.created_at,
+            HelpRequest.id,
+        )
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def count_waiting(session: AsyncSession, community_ids: Collection[int]) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.status.in_(WAITING), HelpRequest.community_id.in_(community_ids))
     )
     return int(count or 0)
 
@@ -208,13 +249,23 @@ async def volunteer_profile(session: AsyncSession, user_id: int) -> VolunteerPro
     return await session.get(VolunteerProfile, user_id, populate_existing=True)
 
 
-async def approved_volunteers(session: AsyncSession, *, limit: int = 50) -> list[User]:
-    """Approved volunteers who can still be reached, the least busy first."""
+async def approved_volunteers(
+    session: AsyncSession, *, serving: Collection[int], limit: int = 50
+) -> list[User]:
+    """Approved volunteers who can still be reached and serve a community (`serving`: the
+    community, its street, its district -- a volunteer of the street serves it too, as does
+    one a coordinator added to it), the least busy first."""
     held = (
         select(func.count())
         .select_from(HelpRequest)
         .where(HelpRequest.volunteer_id == User.id, HelpRequest.status.in_(HELD))
         .scalar_subquery()
+    )
+    serves = or_(
+        User.community_id.in_(serving),
+        exists().where(
+            ServedCommunity.user_id == User.id, ServedCommunity.community_id.in_(serving)
+        ),
     )
     result = await session.scalars(
         select(User)
@@ -223,6 +274,7 @@ async def approved_volunteers(session: AsyncSession, *, limit: int = 50) -> list
             VolunteerProfile.status == VolunteerStatus.APPROVED,
             User.deleted_at.is_(None),
             User.role.in_((UserRole.VOLUNTEER, UserRole.COORDINATOR)),
+            serves,
         )
         .order_by(held, User.id)
         .limit(limit)

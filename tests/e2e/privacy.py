@@ -1,7 +1,7 @@
 """The privacy rule checked after every conversation: a resident's exact address and phone
 (and the phone of their emergency contact, which only coordinators see besides them) appear
-only in messages to the resident, to their own community's coordinators (their chats and
-their group, and those of its street and district: never another community's), and to
+only in messages to the resident, to the coordinators of their community (their chats and its
+group; a street's coordinators look after every community of the street), and to
 volunteers and contacts to whom they were revealed (each reveal is in the audit log: a claimed
 task, a paired visit, an alert about a missed check-in).
 
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.emulator.server import FakeBotAPI
-from bot.services.communities import CommunityTree, home_of
+from bot.services.communities import FIRST_COMMUNITY_ID, CommunityTree
 from bot.views.words import dialable
 from storage.db import create_engine, create_session_factory
 from storage.models import (
@@ -49,19 +49,18 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
             people = {user.id: user for user in await session.scalars(select(User))}
             tree = CommunityTree(await session.scalars(select(Community)), settings)
 
-            def coordinators_of(resident: User) -> set[int]:
-                """Only the coordinators of the resident's own community (and those of its
-                street and district), and its coordinators' group: no other community's."""
-                home = home_of(resident)
-                chats = {
+            def coordinators_of(community_id: int | None) -> set[int]:
+                """The coordinators who look after the community, and its group."""
+                community_id = community_id or FIRST_COMMUNITY_ID
+                found = {
                     user.telegram_id
                     for user in people.values()
                     if user.role is UserRole.COORDINATOR
                     and user.telegram_id is not None
-                    and tree.covers(user.community_id, home)
+                    and tree.covers(user.community_id, community_id)
                 }
-                group = tree.settings(home).coordinator_chat_id
-                return chats | ({group} if group is not None else set())
+                group = tree.settings(community_id).coordinator_chat_id
+                return found | ({group} if group is not None else set())
 
             revealed_to: dict[int, set[int]] = defaultdict(set)
             for event in await session.scalars(
@@ -75,7 +74,8 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
             def allow(secret: str | None, resident: User) -> None:
                 if secret and len(secret) >= MIN_SECRET:
                     own = {resident.telegram_id} if resident.telegram_id else set()
-                    readers[secret] |= own | coordinators_of(resident) | revealed_to[resident.id]
+                    coordinators = coordinators_of(resident.community_id)
+                    readers[secret] |= own | coordinators | revealed_to[resident.id]
 
             for user in people.values():
                 if user.role is UserRole.RESIDENT:
@@ -89,11 +89,10 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 # coordinators who will call it, nobody else.
                 resident = people[plans[contact.plan_id].resident_id]
                 if contact.phone and len(contact.phone) >= MIN_SECRET:
+                    coordinators = coordinators_of(resident.community_id)
                     own = {resident.telegram_id} if resident.telegram_id else set()
-                    readers[contact.phone] |= own | coordinators_of(resident)
-                    readers[dialable(contact.phone) or contact.phone] |= own | coordinators_of(
-                        resident
-                    )
+                    readers[contact.phone] |= own | coordinators
+                    readers[dialable(contact.phone) or contact.phone] |= own | coordinators
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)

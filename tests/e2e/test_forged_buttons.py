@@ -43,10 +43,12 @@ STEPS: dict[str, tuple[str, ...]] = {
     "rq": ("cancel", "cancel_yes", "keep", "rate", "comment", "nocomment", "answer"),
     "rv": (
         *("card", "approve", "category", "setcat", "urgency", "ask", "duplicate", "reject"),
-        *("rejectwhy", "assign", "pick", "unassign"),
+        *("rejectwhy", "assign", "pick", "unassign", "show"),
     ),
     "tk": ("claim", "view", "page", "start", "done", "minutes", "release", "release_yes", "keep"),
     "vd": ("1", "0"),
+    "sv": ("0", "1", "2147483647"),  # a community's id is the whole button
+    "sd": ("1", "2"),  # the volunteer's id, then the community's and yes or no
     "vo": ("skill", "lang", "done"),
     "bc": (
         *("aud", "audlang", "locale", "more", "event", "cap", "send", "schedule", "go"),
