@@ -199,10 +199,10 @@ def community_keyboard(communities: list[tuple[int, str]], page: int = 0) -> Inl
     turn = []
     if page > 0:
         back = CommunityChoice(action="page", value=page - 1).pack()
-        turn.append(InlineKeyboardButton(text=_("◀ Back"), callback_data=back))
+        turn.append(InlineKeyboardButton(text=_("⬅️ Previous"), callback_data=back))
     if page < pages - 1:
         more = CommunityChoice(action="page", value=page + 1).pack()
-        turn.append(InlineKeyboardButton(text=_("More ▶"), callback_data=more))
+        turn.append(InlineKeyboardButton(text=_("Next ➡️"), callback_data=more))
     if turn:
         rows.append(turn)
     return InlineKeyboardMarkup(inline_keyboard=rows)

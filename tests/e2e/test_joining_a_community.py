@@ -147,11 +147,11 @@ async def test_a_long_list_of_communities_comes_in_pages(
     mei = telegram.user(2004, first_name="Mei", language_code="en")
     await agree_as_myself(mei)
     asked = mei.last
-    assert asked.buttons[0] == ["🏘 Community"] and asked.buttons[-1] == ["More ▶"]
+    assert asked.buttons[0] == ["🏘 Community"] and asked.buttons[-1] == ["Next ➡️"]
     assert len(asked.buttons) == 9  # eight, and the next page
-    await mei.tap("More ▶", message_id=asked.message_id)
+    await mei.tap("Next ➡️", message_id=asked.message_id)
     turned = mei.message(asked.message_id)
-    assert turned.buttons == [["🏘 Lane 8"], ["🏘 Lane 9"], ["◀ Back"]]
+    assert turned.buttons == [["🏘 Lane 8"], ["🏘 Lane 9"], ["⬅️ Previous"]]
     await mei.tap("🏘 Lane 9", message_id=asked.message_id)
     async with linli.app.session_factory() as session:
         lane9 = await community_queries.by_slug(session, "lane9")
