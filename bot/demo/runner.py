@@ -197,7 +197,7 @@ class DemoRunner:
         self.application = application
         async with application.session_factory() as session:
             community = await seed_demo_community(
-                session, self.time.clock, timezone=settings.default_timezone
+                session, self.time.clock, timezone=settings.default_timezone, settings=settings
             )
             if community is not None:
                 # the outbox sends these as soon as the bot starts
