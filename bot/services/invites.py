@@ -137,10 +137,9 @@ async def redeem_invite(
 
 async def _acts_there_already(session: AsyncSession, user: User, invite: Invite) -> bool:
     """A coordinator opening a coordinator's invitation for their own node or one below it
-    (meant for someone else): they keep acting where they do."""
-    if invite.role is not UserRole.COORDINATOR or user.role is not UserRole.COORDINATOR:
-        return False
-    if user.community_id is None:
+    (meant for someone else): they keep acting where they do. (A coordinator's invitation:
+    one for a lesser role was refused before.)"""
+    if not holds_coordinator_role(user) or user.community_id is None:
         return False
     return user.community_id in await community_queries.lineage(session, invite.community_id)
 
