@@ -73,7 +73,7 @@ def test_db_upgrade_creates_the_sqlite_default(clean_env: dict[str, str], tmp_pa
 def test_help_lists_the_commands(clean_env: dict[str, str], tmp_path: Path) -> None:
     result = linli("--help", env=clean_env, cwd=tmp_path)
     assert result.returncode == 0
-    for command in ("run", "db", "admin"):
+    for command in ("run", "db", "admin", "community"):
         assert command in result.stdout
 
 
