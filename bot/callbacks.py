@@ -221,3 +221,12 @@ class GroupLanguageChoice(CallbackData, prefix="glang"):
     """A coordinator choosing the language of the group the button is in."""
 
     locale: str
+
+
+class CommunityChoice(CallbackData, prefix="home"):
+    """Someone registering taps the community they live in ("pick", `value` its id) or turns
+    the page of a long list ("page", `value` the page). Checked against the presser's step and
+    the community being one people live in."""
+
+    action: str
+    value: Number = 0

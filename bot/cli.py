@@ -12,11 +12,13 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.services.errors import InvalidInput
 from storage.models import UserRole
 
 logger = logging.getLogger("linli.cli")
 
 EXIT_CONFIG = 2
+EXIT_REFUSED = 1
 STARTUP_CHECK_SECONDS = 10.0
 
 
@@ -73,6 +75,17 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--valid-hours", type=int, default=None, help="hours until it expires (INVITE_TTL_HOURS)"
     )
+    invite.add_argument(
+        "--community",
+        metavar="SLUG",
+        default=None,
+        help="where the role applies: a community, or a street or district for a coordinator "
+        "(default: the first community)",
+    )
+
+    from bot.community_cli import add_parser as add_community_parser
+
+    add_community_parser(commands)
 
     # linli backup / restore (bot/backup.py)
     backup = commands.add_parser(
@@ -204,27 +217,49 @@ async def _bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
-async def _create_invite(settings: Settings, role: str, valid_hours: int | None) -> None:
+async def _create_invite(
+    settings: Settings, role: str, valid_hours: int | None, community_slug: str | None
+) -> None:
     from bot.clock import SystemClock
+    from bot.services.communities import FIRST_COMMUNITY_ID, CommunityRefused
     from bot.services.invites import create_invite, deep_link
     from storage.db import create_engine, create_session_factory
     from storage.migrate import upgrade_database
+    from storage.models import CommunityLevel
+    from storage.repositories import communities as community_queries
 
     engine = create_engine(settings.resolved_database_url)
     try:
         await upgrade_database(engine)
         async with create_session_factory(engine)() as session:
+            if community_slug is None:
+                community = await community_queries.by_id(session, FIRST_COMMUNITY_ID)
+            else:
+                community = await community_queries.by_slug(session, community_slug)
+            if community is None:
+                raise CommunityRefused(
+                    f"--community: no community has the slug {community_slug!r} "
+                    "(see: linli community list)"
+                )
+            if role != UserRole.COORDINATOR.value and community.level != CommunityLevel.COMMUNITY:
+                raise CommunityRefused(
+                    f"--community {community.slug!r} is a {community.level}: a volunteer "
+                    "belongs to a community"
+                )
             issued = await create_invite(
                 session,
                 role=UserRole(role),
                 ttl=timedelta(hours=valid_hours or settings.invite_ttl_hours),
                 clock=SystemClock(),
+                community_id=community.id,
             )
             await session.commit()
+            where = f"{community.name} ({community.slug}, {community.level})"
     finally:
         await engine.dispose()
     username = await _bot_username(settings)
     print(f"role:    {issued.role.value}")
+    print(f"in:      {where}")
     print(f"code:    {issued.code}")
     print(f"expires: {issued.expires_at.isoformat(timespec='minutes')}")
     if username:
@@ -268,7 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.valid_hours is not None and args.valid_hours < 1:
                 print("linli: --valid-hours must be at least 1", file=sys.stderr)
                 return EXIT_CONFIG
-            asyncio.run(_create_invite(settings, args.role, args.valid_hours))
+            asyncio.run(_create_invite(settings, args.role, args.valid_hours, args.community))
+        elif args.command == "community":
+            from bot.community_cli import run as run_community
+
+            return run_community(settings, args)
         elif args.command in ("backup", "restore"):
             from bot.backup import run_command
 
@@ -277,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:  # found at start-up, e.g. a token Telegram does not accept
         print(f"linli: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except InvalidInput as refused:  # a community's name, slug or setting, in one line
+        print(f"linli: {refused}", file=sys.stderr)
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_db_upgrade_creates_the_sqlite_default(clean_env: dict[str, str], tmp_pa
 def test_help_lists_the_commands(clean_env: dict[str, str], tmp_path: Path) -> None:
     result = linli("--help", env=clean_env, cwd=tmp_path)
     assert result.returncode == 0
-    for command in ("run", "db", "admin"):
+    for command in ("run", "db", "admin", "community"):
         assert command in result.stdout
 
 
@@ -120,3 +121,95 @@ async def test_a_token_telegram_refuses_stops_run_with_one_line(
     assert "not-the-token" not in stderr  # the token itself is never printed
     assert [c.method for c in telegram.calls] == []  # refused before any method ran
     assert not (tmp_path / "data").exists()
+
+
+def _one_line_refusal(result: subprocess.CompletedProcess[str], named: str) -> None:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0] and "Traceback" not in result.stderr
+
+
+def test_communities_are_added_listed_and_changed(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A district, a street under it, the migration's first community renamed and put under
+    the street, a second community: the list is the tree with each community's join link."""
+    env = {**clean_env, "BOT_USERNAME": "linli_test_bot"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        result = linli("community", *args, env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    run("add", "浦东新区", "--slug", "pudong", "--level", "district")
+    run("add", "花木街道", "--slug", "huamu", "--level", "street", "--parent", "pudong",
+        "--quiet-hours", "21:00-08:00")  # fmt: skip
+    run("set", "main", "--name", "幸福里社区", "--parent", "huamu", "--phone", "+86 21 5888 0000")
+    run("add", "East Lane", "--slug", "east", "--parent", "huamu", "--timezone", "Asia/Hong_Kong",
+        "--coordinator-chat", "-1003", "--volunteer-chat", "-1004")  # fmt: skip
+    listed = run("list").stdout.splitlines()
+    tree = [line for line in listed if "[" in line]
+    assert tree == [
+        "浦东新区  [district, slug pudong]",
+        "  花木街道  [street, slug huamu]",
+        "    East Lane  [community, slug east]",
+        "    幸福里社区  [community, slug main]",
+    ]
+    text = "\n".join(listed)
+    assert "join link: https://t.me/linli_test_bot?start=c-east" in text
+    assert "join link: https://t.me/linli_test_bot?start=c-main" in text
+    assert "join link: https://t.me/linli_test_bot?start=c-huamu" not in text  # nobody lives there
+    assert "quiet_hours=21:00-08:00" in text and "coordinator_chat_id=-1003" in text
+
+    run("set", "east", "--timezone", "", "--coordinator-chat", "")  # inherited again
+    text = run("list").stdout
+    assert "timezone=Asia/Hong_Kong" not in text and "coordinator_chat_id" not in text
+    assert "volunteer_chat_id=-1004" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("add", "X", "--slug", "Not A Slug"), "--slug 'Not A Slug'"),
+        (("add", "X", "--slug", "main"), "already a community with this slug"),
+        (("add", "X", "--slug", "x", "--timezone", "Mars/Olympus"), "--timezone 'Mars/Olympus'"),
+        (("add", "X", "--slug", "x", "--quiet-hours", "late"), "--quiet-hours"),
+        (("add", "X", "--slug", "x", "--emergency-numbers", "120"), "--emergency-numbers"),
+        (("add", "X", "--slug", "x", "--coordinator-chat", "abc"), "--coordinator-chat"),
+        (("add", "X", "--slug", "x", "--parent", "main"), "--parent 'main' is a community"),
+        (("add", "X", "--slug", "x", "--parent", "nowhere"), "--parent: no community"),
+        (("set", "nowhere", "--name", "X"), "no community has the slug 'nowhere'"),
+        (("set", "main", "--name", ""), "the name must have 1 to 64 characters"),
+    ],
+)
+def test_bad_community_values_stop_with_one_line_and_exit_1(
+    clean_env: dict[str, str], tmp_path: Path, args: tuple[str, ...], named: str
+) -> None:
+    _one_line_refusal(linli("community", *args, env=clean_env, cwd=tmp_path), named)
+    listed = linli("community", "list", env=clean_env, cwd=tmp_path).stdout
+    assert "[community, slug main]" in listed and "slug x]" not in listed  # nothing changed
+
+
+def test_an_invitation_is_for_a_community(clean_env: dict[str, str], tmp_path: Path) -> None:
+    assert linli("community", "add", "Huamu", "--slug", "huamu", "--level", "street",
+                 env=clean_env, cwd=tmp_path).returncode == 0  # fmt: skip
+    first = linli("admin", "create-invite", env=clean_env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "in:      Community (main, community)" in first.stdout  # the first, by default
+    street = linli("admin", "create-invite", "--community", "huamu", env=clean_env, cwd=tmp_path)
+    assert street.returncode == 0, street.stderr
+    assert "in:      Huamu (huamu, street)" in street.stdout
+
+    volunteer = ("admin", "create-invite", "--role", "volunteer", "--community", "huamu")
+    _one_line_refusal(linli(*volunteer, env=clean_env, cwd=tmp_path), "a volunteer belongs")
+    unknown = ("admin", "create-invite", "--community", "nowhere")
+    _one_line_refusal(linli(*unknown, env=clean_env, cwd=tmp_path), "no community has the slug")
+
+    database = tmp_path / "data" / "linli.sqlite3"
+    with sqlite3.connect(database) as db:
+        communities = db.execute(
+            "SELECT communities.slug FROM invites JOIN communities "
+            "ON communities.id = invites.community_id ORDER BY invites.id"
+        ).fetchall()
+    assert communities == [("main",), ("huamu",)]

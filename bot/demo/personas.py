@@ -75,3 +75,28 @@ EXTRA_VOLUNTEERS = (
 )
 VOLUNTEERS_GROUP_MEMBERS = (VOLUNTEER, *EXTRA_VOLUNTEERS)
 """The page's volunteer first: the page writes in a group as its first member by default."""
+
+# The communities of the demo: 幸福里社区 (the first, where the phones on the page live) and
+# 东湖社区 beside it, both under one street and one district. A resident who opens the bot
+# without a join link is asked which of the two she lives in.
+DISTRICT = ("和平区", "heping")
+STREET = ("安康街道", "ankang")
+FIRST_COMMUNITY_NAME = "幸福里社区"  # the first community ("main"), renamed
+EAST = ("东湖社区", "donghu")
+EAST_PLACES = ("东湖1-4号楼", "东湖5-9号楼")
+
+DISTRICT_COORDINATOR = DemoPerson(
+    730001, "孙建华", "zh-hans", "+8613700137101", None, UserRole.COORDINATOR
+)
+"""Acts for the whole district (both communities): sees and answers what either one's
+coordinators do, and sends notices to both."""
+EAST_COORDINATOR = DemoPerson(
+    730002, "周敏", "zh-hans", "+8613700137102", None, UserRole.COORDINATOR
+)
+EAST_RESIDENTS = (
+    DemoPerson(730101, "李淑芬", "zh-hans", "+8613600137101", "东湖1-4号楼", UserRole.RESIDENT),
+    DemoPerson(730102, "何伯", "zh-hant", "+8613600137102", "东湖5-9号楼", UserRole.RESIDENT),
+)
+EAST_VOLUNTEERS = (
+    DemoPerson(730201, "吴婷", "zh-hans", "+8613600137201", "东湖1-4号楼", UserRole.VOLUNTEER),
+)

@@ -23,6 +23,9 @@ from bot.demo.personas import (
     COORDINATOR,
     COORDINATORS_GROUP_ID,
     COORDINATORS_GROUP_TITLE,
+    DISTRICT_COORDINATOR,
+    EAST_COORDINATOR,
+    EAST_VOLUNTEERS,
     EXTRA_VOLUNTEERS,
     PHONES,
     VOLUNTEERS_GROUP_ID,
@@ -156,7 +159,9 @@ class DemoRunner:
             self.api.web.add_persona(person.telegram_id, role=person.role.value, note=person.note)
         self.api.group(COORDINATORS_GROUP_ID, COORDINATORS_GROUP_TITLE, [COORDINATOR.telegram_id])
         self.api.web.set_group_role(COORDINATORS_GROUP_ID, "coordinators")
-        for person in EXTRA_VOLUNTEERS:  # in the group, without a phone on the page
+        # in the group, or told when 东湖社区's resident asks (it has no groups of its own),
+        # without a phone on the page
+        for person in (*EXTRA_VOLUNTEERS, DISTRICT_COORDINATOR, EAST_COORDINATOR, *EAST_VOLUNTEERS):
             self.api.user(
                 person.telegram_id,
                 first_name=person.name,
@@ -197,7 +202,7 @@ class DemoRunner:
         self.application = application
         async with application.session_factory() as session:
             community = await seed_demo_community(
-                session, self.time.clock, timezone=settings.default_timezone
+                session, self.time.clock, timezone=settings.default_timezone, settings=settings
             )
             if community is not None:
                 # the outbox sends these as soon as the bot starts

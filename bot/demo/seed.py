@@ -19,18 +19,29 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, ManualClock
+from bot.config import Settings, load_settings
 from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
 from bot.demo.personas import (
     COORDINATOR,
+    DISTRICT,
+    DISTRICT_COORDINATOR,
+    EAST,
+    EAST_COORDINATOR,
+    EAST_PLACES,
+    EAST_RESIDENTS,
+    EAST_VOLUNTEERS,
     EXTRA_RESIDENTS,
     EXTRA_VOLUNTEERS,
+    FIRST_COMMUNITY_NAME,
     PLACES,
+    STREET,
     VOLUNTEER,
     DemoPerson,
 )
 from bot.policy.notify.requests import request_submitted  # the card the bot itself sends
 from bot.services import claims, places, review
+from bot.services.communities import FIRST_COMMUNITY_ID, add_community, set_community
 from bot.services.requests import RequestDraft, rate_request, submit_request
 from bot.services.users import (
     TelegramProfile,
@@ -42,7 +53,15 @@ from bot.services.volunteers import register_volunteer
 from bot.views.keyboards import main_menu
 from bot.views.request_keyboards import claim_keyboard
 from bot.views.texts import public_card
-from storage.models import DayPart, HelpRequest, RequestCategory, RequestTiming, User, UserRole
+from storage.models import (
+    CommunityLevel,
+    DayPart,
+    HelpRequest,
+    RequestCategory,
+    RequestTiming,
+    User,
+    UserRole,
+)
 from storage.repositories import places as place_queries
 from storage.repositories import users as user_queries
 
@@ -94,15 +113,27 @@ class SeededCommunity:
     """Approved, waiting for a volunteer."""
     done: list[HelpRequest] = field(default_factory=list)
     """History: done and rated."""
+    district_coordinator: User | None = None
+    """Acts for the district: both communities."""
+    east: list[User] = field(default_factory=list)
+    """The people of 东湖社区, the second community: its coordinator, volunteers, residents."""
 
 
 async def register_person(
-    session: AsyncSession, person: DemoPerson, *, clock: Clock, timezone: str
+    session: AsyncSession,
+    person: DemoPerson,
+    *,
+    clock: Clock,
+    timezone: str,
+    community_id: int = FIRST_COMMUNITY_ID,
+    settings: Settings | None = None,
 ) -> User:
-    """Someone who has opened the bot, agreed to the notice and registered, like on Telegram."""
+    """Someone who has opened the bot, agreed to the notice and registered in a community (a
+    coordinator: for a community, street or district), like on Telegram."""
     profile = TelegramProfile(person.telegram_id, None, person.language_code)
     user = await sync_user(session, profile, clock=clock, default_timezone=timezone)
     await record_consent(session, user, clock=clock)
+    user.community_id = community_id
     return await complete_onboarding(
         session,
         user,
@@ -111,6 +142,7 @@ async def register_person(
         phone=person.phone,
         place=await place_queries.named(session, person.place) if person.place else None,
         clock=clock,
+        settings=settings,
     )
 
 
@@ -119,15 +151,24 @@ async def is_seeded(session: AsyncSession) -> bool:
 
 
 async def seed_demo_community(
-    session: AsyncSession, clock: Clock, *, timezone: str = "Asia/Shanghai"
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    timezone: str = "Asia/Shanghai",
+    settings: Settings | None = None,
 ) -> SeededCommunity | None:
-    """A coordinator, the places they defined, approved volunteers (one of them a phone on the
-    page), a few residents and their requests (pending, open, done and rated); None when the
-    database already has them. The caller commits, after `announce_seeded` if the bot should
-    tell people."""
+    """The district, its street and two communities; in the first, a coordinator, the places
+    they defined, approved volunteers (one of them a phone on the page), a few residents and
+    their requests (pending, open, done and rated); in the second, its own coordinator, places
+    and people; a coordinator for the whole district. None when the database already has
+    them. The caller commits, after `announce_seeded` if the bot should tell people."""
     if await is_seeded(session):
         return None
-    coordinator = await register_person(session, COORDINATOR, clock=clock, timezone=timezone)
+    settings = settings or load_settings(_env_file=None, default_timezone=timezone)
+    district_id, east_id = await seed_tree(session, clock, settings)
+    coordinator = await register_person(
+        session, COORDINATOR, clock=clock, timezone=timezone, settings=settings
+    )
     for name in PLACES:
         await places.add_place(session, coordinator, name, clock=clock)
     community = SeededCommunity(coordinator)
@@ -146,7 +187,87 @@ async def seed_demo_community(
         resident = await register_person(session, person, clock=clock, timezone=timezone)
         community.residents.append(resident)
     await seed_requests(session, community, clock)
+    await seed_east(session, community, (district_id, east_id), clock=clock, settings=settings)
     return community
+
+
+async def seed_tree(session: AsyncSession, clock: Clock, settings: Settings) -> tuple[int, int]:
+    """和平区 > 安康街道 > 幸福里社区 (the first community, renamed) and 东湖社区; returns the
+    ids of the district and of 东湖社区."""
+    (district, district_slug), (street, street_slug) = DISTRICT, STREET
+    top = await add_community(
+        session, name=district, slug=district_slug, level=CommunityLevel.DISTRICT, clock=clock
+    )
+    await add_community(
+        session,
+        name=street,
+        slug=street_slug,
+        level=CommunityLevel.STREET,
+        parent_slug=district_slug,
+        clock=clock,
+    )
+    await set_community(
+        session, settings, "main", name=FIRST_COMMUNITY_NAME, parent_slug=street_slug
+    )
+    east = await add_community(
+        session, name=EAST[0], slug=EAST[1], parent_slug=street_slug, clock=clock
+    )
+    return top.id, east.id
+
+
+async def seed_east(
+    session: AsyncSession,
+    community: SeededCommunity,
+    ids: tuple[int, int],
+    *,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """东湖社区's coordinator, places and people, and the district's coordinator."""
+    timezone = settings.default_timezone
+    district, east_id = ids
+    community.district_coordinator = await register_person(
+        session,
+        DISTRICT_COORDINATOR,
+        clock=clock,
+        timezone=timezone,
+        community_id=district,
+        settings=settings,
+    )
+    coordinator = await register_person(
+        session,
+        EAST_COORDINATOR,
+        clock=clock,
+        timezone=timezone,
+        community_id=east_id,
+        settings=settings,
+    )
+    community.east.append(coordinator)
+    for name in EAST_PLACES:
+        await places.add_place(session, coordinator, name, clock=clock)
+    for person in EAST_VOLUNTEERS:
+        volunteer = await register_person(
+            session, person, clock=clock, timezone=timezone, community_id=east_id, settings=settings
+        )
+        await register_volunteer(
+            session,
+            volunteer,
+            skills=VOLUNTEER_SKILLS,
+            languages=VOLUNTEER_LANGUAGES[:2],
+            clock=clock,
+            approved_by=coordinator,
+        )
+        community.east.append(volunteer)
+    for person in EAST_RESIDENTS:
+        resident = await register_person(
+            session,
+            person,
+            clock=clock,
+            timezone=timezone,
+            community_id=east_id,
+            settings=settings,
+        )
+        community.east.append(resident)
 
 
 async def seed_requests(session: AsyncSession, community: SeededCommunity, clock: Clock) -> None:

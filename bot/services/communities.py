@@ -235,3 +235,194 @@ def home_of(person: User | None) -> int:
     if person is None or person.community_id is None:
         return FIRST_COMMUNITY_ID
     return person.community_id
+
+
+# Joining a community, and changing one from the command line (`linli community add/set`).
+
+JOIN_PREFIX = "c-"
+"""A community's join link is t.me/<bot>?start=c-<slug>; invitation codes never start so."""
+SETTING_FIELDS = (
+    "timezone",
+    "quiet_hours",
+    "emergency_numbers",
+    "phone",
+    "coordinator_chat_id",
+    "volunteer_chat_id",
+)
+PHONE_MAX = 32
+
+
+class CommunityRefused(InvalidInput):
+    """A name, slug, parent or setting that cannot be used, with the reason in one line for
+    the person at the command line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def join_link(bot_username: str, slug: str) -> str:
+    return f"https://t.me/{bot_username}?start={JOIN_PREFIX}{slug}"
+
+
+def joined_slug(payload: str) -> str | None:
+    """The slug of a join link's payload ("c-east" -> "east"); None for anything else."""
+    payload = payload.strip()
+    return payload[len(JOIN_PREFIX) :] if payload.startswith(JOIN_PREFIX) else None
+
+
+async def to_live_in(session: AsyncSession) -> list[Community]:
+    """The communities a person may say they live in (never a street or a district), by name."""
+    cached: CommunityTree | None = session.info.get(_TREE)
+    return cached.communities if cached is not None else await queries.to_live_in(session)
+
+
+async def joinable(session: AsyncSession, slug: str) -> Community | None:
+    """The community of a join link: one where people live."""
+    row = await queries.by_slug(session, slug) if SLUG_RE.fullmatch(slug) else None
+    return row if row is not None and row.level is CommunityLevel.COMMUNITY else None
+
+
+async def check_new_community(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    name: str,
+    slug: str,
+    level: CommunityLevel,
+    parent_slug: str | None,
+    **community_settings: object,
+) -> None:
+    """`CommunityRefused` with the reason, before `add_community` (which only says no)."""
+    _check_name(name)
+    if not SLUG_RE.fullmatch(slug):
+        raise CommunityRefused(
+            f"--slug {slug!r}: use lower-case letters, digits, - and _ (at most 32), "
+            "starting with a letter or a digit"
+        )
+    if await queries.by_slug(session, slug) is not None:
+        raise CommunityRefused(f"--slug {slug!r}: there is already a community with this slug")
+    if level is CommunityLevel.COMMUNITY:
+        await _check_unique_name(session, name, None)
+    if parent_slug is not None:
+        await _parent(session, level, parent_slug)
+    await _check_settings(session, settings, None, community_settings)
+
+
+async def set_community(
+    session: AsyncSession,
+    settings: Settings,
+    slug: str,
+    *,
+    name: str | None = None,
+    parent_slug: str | None = None,
+    **changes: object,
+) -> Community:
+    """Rename a community (street, district), move it under another parent (`parent_slug`
+    "": to the top), or change its settings (a value "" or None: inherited again). Its
+    people then live on its timezone as it now applies. `CommunityRefused` says what is
+    wrong; nothing is changed then."""
+    row = await queries.by_slug(session, slug)
+    if row is None:
+        raise CommunityRefused(f"no community has the slug {slug!r} (see: linli community list)")
+    unknown = set(changes) - set(SETTING_FIELDS)
+    if unknown:
+        raise CommunityRefused(f"unknown settings: {', '.join(sorted(unknown))}")
+    if name is not None:
+        _check_name(name)
+        if row.level is CommunityLevel.COMMUNITY:
+            await _check_unique_name(session, name, row.id)
+    parent: Community | None = None
+    if parent_slug:
+        parent = await _parent(session, row.level, parent_slug)
+        if parent.id == row.id:
+            raise CommunityRefused("--parent: a community cannot be its own parent")
+    values = {key: (None if value in ("", None) else value) for key, value in changes.items()}
+    await _check_settings(session, settings, row.id, values)
+    if name is not None:
+        row.name = " ".join(name.split())
+    if parent_slug is not None:
+        row.parent_id = parent.id if parent is not None else None
+    for key, value in values.items():
+        setattr(row, key, value)
+    await session.flush()
+    forget_tree(session)
+    communities = await tree(session, settings)
+    for node in await queries.all_communities(session):  # the node and all below it
+        if row.id in communities.lineage(node.id):
+            timezone = communities.settings(node.id).timezone
+            await queries.set_members_timezone(session, node.id, timezone)
+    return row
+
+
+def _check_name(name: str) -> None:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_MAX:
+        raise CommunityRefused(f"the name must have 1 to {NAME_MAX} characters")
+
+
+async def _check_unique_name(session: AsyncSession, name: str, own_id: int | None) -> None:
+    """People tell communities apart by name when they register: no two alike."""
+    cleaned = " ".join(name.split()).casefold()
+    for other in await queries.to_live_in(session):
+        if other.id != own_id and other.name.casefold() == cleaned:
+            raise CommunityRefused(f"another community ({other.slug}) already has this name")
+
+
+async def _parent(session: AsyncSession, level: CommunityLevel, parent_slug: str) -> Community:
+    parent = await queries.by_slug(session, parent_slug)
+    if parent is None:
+        raise CommunityRefused(f"--parent: no community has the slug {parent_slug!r}")
+    allowed = _PARENT_LEVELS[level]
+    if parent.level not in allowed:
+        above = " or ".join(str(choice) for choice in allowed) or "nothing (it is the top)"
+        raise CommunityRefused(
+            f"--parent {parent_slug!r} is a {parent.level}; a {level} goes under {above}"
+        )
+    return parent
+
+
+async def _check_settings(
+    session: AsyncSession, settings: Settings, own_id: int | None, values: dict[str, object]
+) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if values.get("timezone"):
+        try:
+            ZoneInfo(str(values["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CommunityRefused(
+                f"--timezone {values['timezone']!r} is not an IANA timezone such as Asia/Shanghai"
+            ) from None
+    if values.get("quiet_hours"):
+        try:
+            QuietHours.parse(str(values["quiet_hours"]))
+        except ValueError as error:
+            raise CommunityRefused(f"--quiet-hours: {error}") from None
+    if values.get("emergency_numbers"):
+        try:
+            parse_emergency_numbers(str(values["emergency_numbers"]))
+        except ValueError as error:
+            raise CommunityRefused(f"--emergency-numbers: {error}") from None
+    if values.get("phone") and len(str(values["phone"])) > PHONE_MAX:
+        raise CommunityRefused(f"--phone: at most {PHONE_MAX} characters")
+    for field, option in (
+        ("coordinator_chat_id", "--coordinator-chat"),
+        ("volunteer_chat_id", "--volunteer-chat"),
+    ):
+        chat = values.get(field)
+        if chat is None:
+            continue
+        if not isinstance(chat, int) or chat == 0:
+            raise CommunityRefused(f"{option}: a group's id is a number such as -1001234567890")
+        owner = await queries.with_chat(session, chat)
+        if owner is not None and owner.id != own_id:
+            raise CommunityRefused(f"{option} {chat} is already the group of {owner.slug}")
+        if own_id != FIRST_COMMUNITY_ID and chat in (
+            settings.coordinator_chat_id,
+            settings.volunteer_chat_id,
+        ):
+            raise CommunityRefused(
+                f"{option} {chat} is the first community's group (COORDINATOR_CHAT_ID or "
+                "VOLUNTEER_CHAT_ID)"
+            )

@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.policy.permissions import holds_coordinator_role
-from bot.services import places
+from bot.services import communities, places
 from bot.services.communities import home_of
 from bot.services.errors import (
     DescriptionEmpty,
     NameEmpty,
     NameTooLong,
+    NotAllowed,
     PhoneInvalid,
     TextTooLong,
 )
-from storage.models import Place, User, UserRole
+from storage.models import Community, Place, User, UserRole
 from storage.repositories import audit
 from storage.repositories import users as user_queries
 
@@ -137,11 +139,15 @@ async def complete_onboarding(
     place: Place | None,
     address: str | None = None,
     clock: Clock,
+    settings: Settings | None = None,
 ) -> User:
     """Save the person's details and role. A coordinator (from an invite) stays a coordinator.
     `place` is one the coordinators defined (None: not sure, or none defined yet); `address` is
-    the exact one, which only a task's holder and the coordinators will see."""
+    the exact one, which only a task's holder and the coordinators will see. The community is
+    the one they joined or chose, else the first; with `settings`, their clock is its."""
     now = clock.now()
+    if settings is not None:
+        await settle_in(session, settings, user, home_of(user))
     if not holds_coordinator_role(user):
         user.role = role
     user.display_name = clean_name(display_name)
@@ -162,6 +168,57 @@ async def complete_onboarding(
     )
     await session.flush()
     return user
+
+
+async def settle_in(
+    session: AsyncSession, settings: Settings, user: User, community_id: int
+) -> None:
+    """The person lives in this community (a coordinator: acts for this node): what they ask
+    for, offer or plan belongs to it, and they live on its clock."""
+    user.community_id = community_id
+    user.timezone = (await communities.tree(session, settings)).settings(community_id).timezone
+    communities.forget_tree(session)  # their scope changed with it
+    await session.flush()
+
+
+async def join_by_link(
+    session: AsyncSession, settings: Settings, user: User, payload: str, *, clock: Clock
+) -> Community | None:
+    """A community's join link opened by someone not yet registered: they are registering in
+    it. None when the link names no community people live in (registering goes on without).
+    Someone registered already stays where they are."""
+    slug = communities.joined_slug(payload)
+    community = await communities.joinable(session, slug) if slug else None
+    if community is None or user.is_onboarded:
+        return community
+    await settle_in(session, settings, user, community.id)
+    user.updated_at = clock.now()
+    return community
+
+
+async def needs_community(session: AsyncSession, user: User) -> bool:
+    """Registering asks where the person lives only when there is a choice and no link or
+    invitation has said it."""
+    return user.community_id is None and len(await communities.to_live_in(session)) > 1
+
+
+async def choose_community(
+    session: AsyncSession, settings: Settings, user: User, community_id: int
+) -> Community:
+    """The community tapped while registering. `NotAllowed` for anything but one people live
+    in (a forged or stale button): nothing changes."""
+    found = [c for c in await communities.to_live_in(session) if c.id == community_id]
+    if not found or user.is_onboarded:
+        raise NotAllowed()
+    await settle_in(session, settings, user, community_id)
+    return found[0]
+
+
+async def community_named(session: AsyncSession, text: str) -> Community | None:
+    """The community whose name was typed instead of tapped, if it is one."""
+    typed = clean_text(text).casefold()
+    found = [c for c in await communities.to_live_in(session) if c.name.casefold() == typed]
+    return found[0] if found else None
 
 
 async def delete_personal_data(session: AsyncSession, user: User, *, clock: Clock) -> Erasure:

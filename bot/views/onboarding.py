@@ -4,8 +4,10 @@ invitations, and the welcome."""
 from __future__ import annotations
 
 from aiogram import html
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot.callbacks import CommunityChoice
 from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.services.errors import (
     DescriptionEmpty,
@@ -171,3 +173,51 @@ def volunteer_waits_text(user: User) -> str:
         "registration soon, and I will send you a message as soon as they have. "
         "Until then you cannot see tasks yet."
     ).format(name=html.quote(user.display_name or ""))
+
+
+COMMUNITIES_PER_PAGE = 8
+
+
+def community_question() -> str:
+    return _("🏘 Which community do you live in? Tap it below.")
+
+
+def community_keyboard(communities: list[tuple[int, str]], page: int = 0) -> InlineKeyboardMarkup:
+    """One big button per community, by name; a long list in pages of eight."""
+    pages = max(1, -(-len(communities) // COMMUNITIES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = communities[page * COMMUNITIES_PER_PAGE : (page + 1) * COMMUNITIES_PER_PAGE]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text="🏘 " + name,
+                callback_data=CommunityChoice(action="pick", value=community_id).pack(),
+            )
+        ]
+        for community_id, name in shown
+    ]
+    turn = []
+    if page > 0:
+        back = CommunityChoice(action="page", value=page - 1).pack()
+        turn.append(InlineKeyboardButton(text=_("⬅️ Previous"), callback_data=back))
+    if page < pages - 1:
+        more = CommunityChoice(action="page", value=page + 1).pack()
+        turn.append(InlineKeyboardButton(text=_("Next ➡️"), callback_data=more))
+    if turn:
+        rows.append(turn)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def community_chosen_note(name: str) -> str:
+    return "🏘 " + name
+
+
+def unknown_community_text() -> str:
+    return _(
+        "I could not find the community of this link, but never mind: let us register you "
+        "all the same."
+    )
+
+
+def your_community_text(name: str) -> str:
+    return _("🏘 Your community: {name}").format(name=html.quote(name))

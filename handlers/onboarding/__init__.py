@@ -1,13 +1,14 @@
 """/start and registering: role, then the privacy consent, agreed to together with the name
-she is called by (`start`); phone, place, or a typed address while no place is defined
+she is called by (`start`); the community she lives in, asked only where several share the
+bot and no link said it (`community`); phone, place, or a typed address while no place is defined
 (`details`); a volunteer's offer (`volunteer`). A resident registers in four actions.
 `ask_current_step` (re)asks the step a person is on, for /language, a restart or an error."""
 
 from aiogram import F, Router
 from aiogram.filters import CommandStart, StateFilter
 
-from bot.callbacks import ConsentAnswer, PlaceChoice, RoleChoice, VolunteerOffer
-from handlers.onboarding import details, start, volunteer
+from bot.callbacks import CommunityChoice, ConsentAnswer, PlaceChoice, RoleChoice, VolunteerOffer
+from handlers.onboarding import community, details, start, volunteer
 from handlers.onboarding.questions import ask_current_step, begin
 from handlers.onboarding.states import Onboarding
 from handlers.replies import button_text
@@ -29,6 +30,10 @@ def build_router() -> Router:
     router.callback_query.register(
         start.answered_consent, Onboarding.consent, ConsentAnswer.filter()
     )
+    router.callback_query.register(
+        community.chose_community, Onboarding.community, CommunityChoice.filter()
+    )
+    router.message.register(community.typed_community, Onboarding.community, F.text)
     router.message.register(details.got_name, Onboarding.name, F.text)
     router.message.register(details.got_contact, Onboarding.phone, F.contact)
     router.message.register(details.skipped_phone, Onboarding.phone, button_text("⏭ Skip"))
@@ -50,6 +55,7 @@ def build_router() -> Router:
         StateFilter(
             Onboarding.role,
             Onboarding.consent,
+            Onboarding.community,
             Onboarding.area,
             Onboarding.skills,
             Onboarding.languages,

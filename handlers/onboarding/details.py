@@ -26,7 +26,12 @@ from bot.services.errors import (
 from bot.views import keyboards
 from bot.views import onboarding as views
 from bot.views import places as place_views
-from handlers.onboarding.questions import ask_current_step, go_to, is_volunteer
+from handlers.onboarding.questions import (
+    ask_current_step,
+    go_to,
+    is_volunteer,
+    where_registered,
+)
 from handlers.onboarding.states import Onboarding
 from handlers.replies import retire_buttons, send_main_menu, stale_button_text
 from storage.models import Place, UserRole
@@ -173,10 +178,12 @@ async def _register(
         place=await chosen_place(ctx, data),
         address=address,
         clock=ctx.clock,
+        settings=ctx.settings,
     )
     await state.clear()
     await set_chat_commands(bot, ctx.i18n, chat_id, ctx.i18n.current_locale, user.role)
-    await send_main_menu(bot, chat_id, user, views.welcome_text(user))
+    welcome = views.welcome_text(user) + await where_registered(ctx)
+    await send_main_menu(bot, chat_id, user, welcome)
 
 
 async def chosen_place(ctx: UpdateContext, data: dict[str, Any]) -> Place | None:

@@ -10,7 +10,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import places
+from bot.context import UpdateContext
+from bot.services import communities, places
 from bot.views import keyboards
 from bot.views import onboarding as views
 from bot.views import places as place_views
@@ -33,6 +34,10 @@ async def question(
         return views.role_question(), keyboards.role_choice()
     if current == Onboarding.consent.state:
         return views.consent_question(first_name), keyboards.consent(first_name)
+    if current == Onboarding.community.state:
+        choices = [(row.id, row.name) for row in await communities.to_live_in(session)]
+        page = int(data.get("community_page", 0))
+        return views.community_question(), views.community_keyboard(choices, page)
     if current == Onboarding.name.state:
         return views.name_question(), keyboards.name_suggestion(first_name)
     if current == Onboarding.phone.state:
@@ -69,6 +74,19 @@ async def go_to(
     """On to `step`, and ask it."""
     await state.set_state(step)
     await ask_current_step(bot, chat_id, state, "", session)
+
+
+async def where_registered(ctx: UpdateContext) -> str:
+    """With several communities, the welcome also says which one the person is in."""
+    if len(await communities.to_live_in(ctx.session)) < 2:
+        return ""
+    return "\n\n" + views.your_community_text((await ctx.community()).name)
+
+
+def after_community(data: dict[str, Any]) -> State:
+    """Where registering goes once the community is known: the phone, when the consent gave
+    the name already, else the name."""
+    return Onboarding.phone if data.get("name") else Onboarding.name
 
 
 async def begin(

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import ConsentAnswer, RoleChoice
 from bot.context import UpdateContext
-from bot.services import invites, users
+from bot.services import communities, invites, users
 from bot.services.errors import (
     InvalidInput,
     InviteBelowRole,
@@ -20,18 +20,28 @@ from bot.services.errors import (
 )
 from bot.views import keyboards
 from bot.views import onboarding as views
-from handlers.onboarding.questions import ask_current_step, begin, question
+from handlers.onboarding.questions import after_community, ask_current_step, begin, question
 from handlers.onboarding.states import Onboarding
 from handlers.replies import retire_buttons, role_label, send_main_menu
 from handlers.wizard import answer_now, pressed_then_ask
 
 
-async def _redeem(ctx: UpdateContext, code: str) -> str:
-    """Use an invite from a deep link; the answer to show, whatever happened."""
+async def _redeem(ctx: UpdateContext, code: str) -> str | None:
+    """Use an invite from a deep link, or join the community of a join link (c-<slug>); the
+    answer to show, whatever happened (None: a join link, nothing to say)."""
     assert ctx.person is not None
+    joining = communities.joined_slug(code) is not None
+    if joining and await users.join_by_link(
+        ctx.session, ctx.settings, ctx.person, code, clock=ctx.clock
+    ):
+        return None
     try:
-        role = await invites.redeem_invite(ctx.session, ctx.person, code, clock=ctx.clock)
-    except (InviteExpired, InviteUsed, InviteInvalid, InviteBelowRole) as error:
+        role = await invites.redeem_invite(
+            ctx.session, ctx.person, code, clock=ctx.clock, settings=ctx.settings
+        )
+    except InviteInvalid as error:
+        return views.unknown_community_text() if joining else views.invite_refused_text(error)
+    except (InviteExpired, InviteUsed, InviteBelowRole) as error:
         return views.invite_refused_text(error)
     return views.invite_accepted_text(role_label(role))
 
@@ -43,7 +53,9 @@ async def start(
     assert user is not None
     first_name = message.from_user.first_name if message.from_user else ""
     if command.args:
-        await message.answer(await _redeem(ctx, command.args.strip()))
+        said = await _redeem(ctx, command.args.strip())
+        if said is not None:
+            await message.answer(said)
     current = await state.get_state()
     if user.is_onboarded:
         await state.clear()
@@ -96,13 +108,14 @@ async def answered_consent(
     await answer_now(callback)  # at once: the consent is then recorded, committed first
     await users.record_consent(ctx.session, ctx.person, clock=ctx.clock)
     name = _telegram_name(callback) if callback_data.own_name else None
-    if name is None:
-        await state.set_state(Onboarding.name)
-        await _on_to(callback, state, ctx, views.consent_note())
-        return
-    await state.update_data(name=name)
-    await state.set_state(Onboarding.phone)
-    await _on_to(callback, state, ctx, views.consent_with_name_note(name))
+    if name is not None:
+        await state.update_data(name=name)
+    if await users.needs_community(ctx.session, ctx.person):  # the first question after this
+        await state.set_state(Onboarding.community)
+    else:
+        await state.set_state(after_community(await state.get_data()))
+    note = views.consent_with_name_note(name) if name else views.consent_note()
+    await _on_to(callback, state, ctx, note)
 
 
 def _telegram_name(callback: CallbackQuery) -> str | None:

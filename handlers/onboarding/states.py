@@ -9,6 +9,7 @@ from aiogram.fsm.state import State, StatesGroup
 class Onboarding(StatesGroup):
     role = State()
     consent = State()
+    community = State()  # only with several communities and no join link or invitation
     name = State()  # only after "✍️ another name" (or no usable Telegram name)
     phone = State()
     area = State()  # the place: a tap on one of the coordinators' list

@@ -21,7 +21,7 @@ from bot.views import onboarding as views
 from bot.views import volunteering as volunteer_views
 from bot.views.words import join_items
 from handlers.onboarding.details import chosen_place
-from handlers.onboarding.questions import question
+from handlers.onboarding.questions import question, where_registered
 from handlers.onboarding.states import Onboarding
 from handlers.replies import retire_buttons, send_main_menu, stale_button_text
 from handlers.wizard import answer_now, pressed_then_ask
@@ -102,6 +102,7 @@ async def _register_volunteer(
         phone=data.get("phone"),
         place=await chosen_place(ctx, data),
         clock=ctx.clock,
+        settings=ctx.settings,
     )
     invited, inviter = await invites.redeemed_invite(ctx.session, user)
     skills, languages = data.get("skills", []), data.get("languages", [])
@@ -115,8 +116,9 @@ async def _register_volunteer(
     )
     await state.clear()
     await set_chat_commands(bot, ctx.i18n, chat_id, ctx.i18n.current_locale, user.role)
+    where = await where_registered(ctx)
     if profile.status is VolunteerStatus.APPROVED:
-        await send_main_menu(bot, chat_id, user, views.welcome_text(user))
+        await send_main_menu(bot, chat_id, user, views.welcome_text(user) + where)
         return
-    await send_main_menu(bot, chat_id, user, views.volunteer_waits_text(user))
+    await send_main_menu(bot, chat_id, user, views.volunteer_waits_text(user) + where)
     await notify.volunteer_waits(ctx.notifier, user, skills, languages)

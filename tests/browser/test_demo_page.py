@@ -143,6 +143,7 @@ async def register_resident(resident: Locator) -> None:
     await type_and_send(resident, "/start")
     await resident.locator(".inline-kb button", has_text="我需要帮助").click()
     await resident.locator(".inline-kb button", has_text="同意，称呼我").click()  # and her name
+    await tap(bot_message(resident, "您住在哪个社区"), "🏘 幸福里社区")  # two share the bot
     await resident.locator(".reply-keyboard button", has_text="跳过").click()
     await tap(bot_message(resident, "楼"), "📍 " + BUILDING)  # which building? one tap
     await expect(bot_message(resident, "登记成功")).to_have_count(1)

@@ -69,6 +69,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "pa": ("add", "open", "rename", "hide", "show", "back"),
     "call": ("ask", "done"),
     "glang": ("xx",),  # a real language would only do what it says
+    "home": ("pick", "page"),  # the community tapped while registering
 }
 
 
