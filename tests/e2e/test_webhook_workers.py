@@ -1,6 +1,6 @@
 """`linli run --webhook --workers 4` on PostgreSQL and Redis, as a real process: every worker
-takes a share of Telegram's POSTs, each person's quick successive updates are answered in order, and no
-update is handled twice."""
+takes a share of Telegram's POSTs, each person's quick successive updates are answered in
+order, and no update is handled twice."""
 
 from __future__ import annotations
 
