@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.services import checkins, users
 from bot.services.errors import (
     CheckinLimitReached,
@@ -39,6 +40,7 @@ from tests.traces import traces_of
 pytestmark = pytest.mark.postgresql
 
 QUIET = QuietHours.parse("22:00-07:00")
+SETTINGS = Settings()
 
 
 def test_nine_oclock_stays_nine_oclock_in_london_across_the_clock_change() -> None:
@@ -230,7 +232,7 @@ async def test_the_service_never_writes_a_plan_over_an_active_one(session: Async
                 session, author, resident, times=["10:00"], quiet=QUIET, clock=clock
             )
         with pytest.raises(CheckinPlanActive):
-            await checkins.ready_for_plan(session, author, resident.id)
+            await checkins.ready_for_plan(session, author, resident.id, settings=SETTINGS)
     plan = await checkins.plan_for(session, resident.id)
     assert plan is not None and plan.status is CheckinPlanStatus.ACTIVE
     assert plan.times == ["09:00"] and plan.agreed_at is not None
@@ -281,10 +283,17 @@ async def test_the_service_keeps_the_limits_of_a_plan_and_its_chain(session: Asy
         checkins.check_room(ContactKind.VOLUNTEER, checkins.MAX_VOLUNTEERS + 1)
     with pytest.raises(CheckinLimitReached):
         await checkins.volunteer_to_add(
-            session, coordinator, helpers[0].id, chosen=checkins.MAX_VOLUNTEERS
+            session,
+            coordinator,
+            helpers[0].id,
+            resident_id=resident.id,
+            chosen=checkins.MAX_VOLUNTEERS,
+            settings=SETTINGS,
         )
     with pytest.raises(NotAllowed):
-        await checkins.volunteer_to_add(session, resident, helpers[0].id, chosen=0)
+        await checkins.volunteer_to_add(
+            session, resident, helpers[0].id, resident_id=resident.id, chosen=0, settings=SETTINGS
+        )
     four = ["08:00", "09:00", "10:00", "11:00"]
     with pytest.raises(CheckinLimitReached):
         checkins.with_time(four, "12:00", QUIET)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.services import checkins, visits, volunteers
 from bot.services.errors import (
     NotAllowed,
@@ -43,6 +44,7 @@ from tests.people import make_person
 pytestmark = pytest.mark.postgresql
 
 QUIET = QuietHours.parse("22:00-07:00")
+SETTINGS = Settings()
 WEEKLY_MONDAY_10 = Schedule(VisitCadence.WEEKLY, "10:00", weekday=0)
 
 
@@ -147,6 +149,7 @@ async def _paired(
         volunteer_id=volunteer.id,
         schedule=schedule,
         safety_code="  bamboo  ",
+        settings=SETTINGS,
         clock=clock,
     )
     return resident, coordinator, volunteer, visit
@@ -157,7 +160,7 @@ async def test_only_a_coordinator_pairs_a_resident_with_an_approved_volunteer_on
 ) -> None:
     resident, coordinator, volunteer = await _cast(session, clock)
     waiting = await make_person(session, clock, 4, UserRole.VOLUNTEER, approved=False)
-    pair = {"schedule": WEEKLY_MONDAY_10, "safety_code": None, "clock": clock}
+    pair = {"schedule": WEEKLY_MONDAY_10, "safety_code": None, "settings": SETTINGS, "clock": clock}
     with pytest.raises(NotAllowed):
         await visits.create_pairing(
             session, volunteer, resident_id=resident.id, volunteer_id=volunteer.id, **pair
@@ -338,6 +341,7 @@ async def test_a_visit_counts_as_the_days_check_in_and_the_volunteer_joins_the_c
         volunteer_id=volunteer.id,
         schedule=WEEKLY_MONDAY_10,
         safety_code=None,
+        settings=SETTINGS,
         clock=clock,
     )
     chain = list(
