@@ -178,7 +178,8 @@ async def _alerted_checkin(
         for event in await queries.events_of(session, checkin.id)
         if event.action == "alerted"
     }
-    if not may(actor, Action.ACT_ON_ALERT, alerted):
+    # someone alerted in person (a coordinator of another community may be family)
+    if actor.id not in alerted or not may(actor, Action.ACT_ON_ALERT, alerted):
         raise NotAllowed()
     return checkin
 
@@ -269,7 +270,9 @@ async def may_check_in_for(
         return await _acts_for(session, settings, actor, community)
     if await _acts_for(session, settings, actor, plan.community_id):
         return True
-    return may(actor, Action.CHECK_IN_FOR, await chain_of(session, plan))
+    chain = await chain_of(session, plan)  # a volunteer of her chain, of whichever community
+    named = any(c.user_id == actor.id and c.kind is ContactKind.VOLUNTEER for c in chain)
+    return named and may(actor, Action.CHECK_IN_FOR, chain)
 
 
 async def plan_to_cover(
