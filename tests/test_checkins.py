@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.services import checkins, users
+from bot.services.communities import add_community
 from bot.services.errors import (
     CheckinLimitReached,
     CheckinPlanActive,
@@ -39,6 +41,7 @@ from tests.traces import traces_of
 pytestmark = pytest.mark.postgresql
 
 QUIET = QuietHours.parse("22:00-07:00")
+SETTINGS = Settings()
 
 
 def test_nine_oclock_stays_nine_oclock_in_london_across_the_clock_change() -> None:
@@ -230,7 +233,7 @@ async def test_the_service_never_writes_a_plan_over_an_active_one(session: Async
                 session, author, resident, times=["10:00"], quiet=QUIET, clock=clock
             )
         with pytest.raises(CheckinPlanActive):
-            await checkins.ready_for_plan(session, author, resident.id)
+            await checkins.ready_for_plan(session, author, resident.id, settings=SETTINGS)
     plan = await checkins.plan_for(session, resident.id)
     assert plan is not None and plan.status is CheckinPlanStatus.ACTIVE
     assert plan.times == ["09:00"] and plan.agreed_at is not None
@@ -281,10 +284,17 @@ async def test_the_service_keeps_the_limits_of_a_plan_and_its_chain(session: Asy
         checkins.check_room(ContactKind.VOLUNTEER, checkins.MAX_VOLUNTEERS + 1)
     with pytest.raises(CheckinLimitReached):
         await checkins.volunteer_to_add(
-            session, coordinator, helpers[0].id, chosen=checkins.MAX_VOLUNTEERS
+            session,
+            coordinator,
+            helpers[0].id,
+            resident_id=resident.id,
+            chosen=checkins.MAX_VOLUNTEERS,
+            settings=SETTINGS,
         )
     with pytest.raises(NotAllowed):
-        await checkins.volunteer_to_add(session, resident, helpers[0].id, chosen=0)
+        await checkins.volunteer_to_add(
+            session, resident, helpers[0].id, resident_id=resident.id, chosen=0, settings=SETTINGS
+        )
     four = ["08:00", "09:00", "10:00", "11:00"]
     with pytest.raises(CheckinLimitReached):
         checkins.with_time(four, "12:00", QUIET)
@@ -322,3 +332,58 @@ async def test_only_approved_volunteers_knock_first_and_a_pairing_keeps_the_chai
     added = await checkins.add_volunteer_to_chain(session, resident.id, helpers[-1].id, clock=clock)
     assert added is False
     assert [(c.kind, c.user_id) for c in await checkins.chain_of(session, plan)] == before
+
+
+async def test_another_community_s_coordinator_acts_on_an_alert_only_when_alerted_in_person(
+    session: AsyncSession,
+) -> None:
+    """Lin coordinates the first community and is also the daughter-in-law of Eve, in East
+    Lane: she may act on Eve's missed check-in once she is alerted to it as family, never on
+    Eli's; Emma, East Lane's coordinator, may act on both."""
+    clock = ManualClock(datetime(2026, 3, 2, 0, 0, tzinfo=UTC))  # 08:00 in Shanghai
+    lin = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin")
+    east = await add_community(session, name="East Lane", slug="east", clock=clock)
+    emma = await make_person(
+        session, clock, 21, UserRole.COORDINATOR, name="Emma", community_id=east.id
+    )
+    eve = await make_person(session, clock, 22, UserRole.RESIDENT, name="Eve", community_id=east.id)
+    eli = await make_person(session, clock, 23, UserRole.RESIDENT, name="Eli", community_id=east.id)
+    family = [checkins.ContactDraft(ContactKind.PERSON, user_id=lin.id)]
+    for resident, contacts in ((eve, family), (eli, [])):
+        with pytest.raises(NotAllowed):  # Lin cannot enrol East Lane's people
+            await checkins.ready_for_plan(session, lin, resident.id, settings=SETTINGS)
+        await checkins.ready_for_plan(session, emma, resident.id, settings=SETTINGS)
+        plan = await checkins.propose_plan(
+            session, emma, resident, times=["09:00"], contacts=contacts, quiet=QUIET, clock=clock
+        )
+        await checkins.agree_to_plan(session, resident, plan.id, clock=clock)
+    found, total = await checkins.residents_to_enrol(
+        session, lin, settings=SETTINGS, name=None, limit=10, offset=0
+    )
+    assert (found, total) == ([], 0)
+
+    async def at(minutes: int) -> None:
+        clock.set(datetime(2026, 3, 2, 1, 0, tzinfo=UTC) + timedelta(minutes=minutes))
+        while await checkins.take_due_steps(session, clock=clock, quiet=QUIET):
+            pass
+
+    def checkin_of(resident: User) -> int:
+        return next(c.id for c in checkins_now if c.resident_id == resident.id)
+
+    for minutes in (0, 30, 60):  # sent, reminded, then East Lane's coordinators are alerted
+        await at(minutes)
+    checkins_now = list(await session.scalars(select(Checkin)))
+    assert {c.status for c in checkins_now} == {CheckinStatus.ESCALATED}
+    with pytest.raises(NotAllowed):
+        await checkins.take_on(session, lin, checkin_of(eve), settings=SETTINGS, clock=clock)
+    await at(120)  # then Lin, as family
+    with pytest.raises(NotAllowed):
+        await checkins.take_on(session, lin, checkin_of(eli), settings=SETTINGS, clock=clock)
+    with pytest.raises(NotAllowed):
+        await checkins.check_in_for(session, lin, eli.id, settings=SETTINGS, clock=clock)
+    taken = await checkins.take_on(session, lin, checkin_of(eve), settings=SETTINGS, clock=clock)
+    assert taken.checkin.handler_id == lin.id
+    reached = await checkins.report_reached(
+        session, emma, checkin_of(eli), settings=SETTINGS, clock=clock
+    )
+    assert reached.checkin.status is CheckinStatus.REACHED

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_message
 from bot.services import checkins, claims, requests, review, users, visits
 from bot.services.erasure import REDACTED, PersonalValues
@@ -75,6 +76,7 @@ async def test_a_volunteer_who_leaves_gives_their_tasks_back(
         volunteer_id=volunteer.id,
         schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=0),
         safety_code="bamboo-7",
+        settings=Settings(),
         clock=clock,
     )
     visit.note = "We planted tomatoes on the balcony"

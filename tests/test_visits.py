@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.services import checkins, visits, volunteers
+from bot.services.communities import add_community, forget_tree
 from bot.services.errors import (
     NotAllowed,
     NotYourVisit,
@@ -37,12 +39,14 @@ from storage.models import (
     VisitOutcome,
     VisitStatus,
 )
+from storage.repositories import communities as community_queries
 from tests.people import make_person
 
 # On PostgreSQL too: the scheduler's steps, taken once by two ticks at once.
 pytestmark = pytest.mark.postgresql
 
 QUIET = QuietHours.parse("22:00-07:00")
+SETTINGS = Settings()
 WEEKLY_MONDAY_10 = Schedule(VisitCadence.WEEKLY, "10:00", weekday=0)
 
 
@@ -147,6 +151,7 @@ async def _paired(
         volunteer_id=volunteer.id,
         schedule=schedule,
         safety_code="  bamboo  ",
+        settings=SETTINGS,
         clock=clock,
     )
     return resident, coordinator, volunteer, visit
@@ -157,7 +162,7 @@ async def test_only_a_coordinator_pairs_a_resident_with_an_approved_volunteer_on
 ) -> None:
     resident, coordinator, volunteer = await _cast(session, clock)
     waiting = await make_person(session, clock, 4, UserRole.VOLUNTEER, approved=False)
-    pair = {"schedule": WEEKLY_MONDAY_10, "safety_code": None, "clock": clock}
+    pair = {"schedule": WEEKLY_MONDAY_10, "safety_code": None, "settings": SETTINGS, "clock": clock}
     with pytest.raises(NotAllowed):
         await visits.create_pairing(
             session, volunteer, resident_id=resident.id, volunteer_id=volunteer.id, **pair
@@ -338,6 +343,7 @@ async def test_a_visit_counts_as_the_days_check_in_and_the_volunteer_joins_the_c
         volunteer_id=volunteer.id,
         schedule=WEEKLY_MONDAY_10,
         safety_code=None,
+        settings=SETTINGS,
         clock=clock,
     )
     chain = list(
@@ -354,3 +360,85 @@ async def test_a_visit_counts_as_the_days_check_in_and_the_volunteer_joins_the_c
     )
     await session.refresh(plan)
     assert plan.covered_on == date(2026, 3, 9)
+
+
+# ---- communities ----------------------------------------------------------------------------
+
+
+async def _east(session: AsyncSession, clock: ManualClock) -> tuple[int, User, User, User]:
+    """East Lane, quiet from nine in the evening to nine in the morning, with its coordinator,
+    a resident and a volunteer."""
+    east = await add_community(
+        session, name="East Lane", slug="east", clock=clock, quiet_hours="21:00-09:00"
+    )
+    coordinator = await make_person(
+        session, clock, 21, UserRole.COORDINATOR, name="Emma", community_id=east.id
+    )
+    resident = await make_person(
+        session, clock, 22, UserRole.RESIDENT, name="Eve", community_id=east.id
+    )
+    volunteer = await make_person(
+        session, clock, 23, UserRole.VOLUNTEER, name="Ena", community_id=east.id
+    )
+    return east.id, coordinator, resident, volunteer
+
+
+async def test_a_volunteer_is_paired_only_in_a_community_they_serve(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    """Each coordinator pairs the residents of their community with volunteers who serve it:
+    registered there, or added to it by a coordinator."""
+    mei, lin, tao = await _cast(session, clock)
+    east, emma, eve, ena = await _east(session, clock)
+    pair = {"schedule": WEEKLY_MONDAY_10, "safety_code": None, "settings": SETTINGS, "clock": clock}
+
+    async def names(coordinator: User, *, resident: User | None = None) -> list[str]:
+        found, _total = await visits.people_to_pair(
+            session, coordinator, settings=SETTINGS, residents=resident is None,
+            resident_id=resident.id if resident else None,
+        )  # fmt: skip
+        return [person.display_name or "" for person in found]
+
+    assert await names(lin) == ["Mei Chen"] and await names(emma) == ["Eve"]
+    assert await names(emma, resident=eve) == ["Ena"]
+    for coordinator, resident, volunteer in ((emma, eve, tao), (lin, mei, ena), (lin, eve, tao)):
+        with pytest.raises(PairingPersonInvalid):
+            await visits.create_pairing(
+                session, coordinator, resident_id=resident.id, volunteer_id=volunteer.id, **pair
+            )
+    with pytest.raises(PairingPersonInvalid):  # another community's resident, however tapped
+        await visits.person_to_pair(session, lin, eve.id, resident=True, settings=SETTINGS)
+    with pytest.raises(PairingPersonInvalid):
+        await names(lin, resident=eve)
+
+    # Tao helps out in East Lane too: Emma can pair him with Eve now
+    await community_queries.add_served(session, tao.id, east, by_id=emma.id, at=clock.now())
+    forget_tree(session)
+    assert await names(emma, resident=eve) == ["Ena", "Tao Wang"]
+    pairing, _ = await visits.create_pairing(
+        session, emma, resident_id=eve.id, volunteer_id=tao.id, **pair
+    )
+    assert pairing.community_id == east
+    overview, _coming = await visits.overview(session, lin, settings=SETTINGS, clock=clock)
+    assert overview == []  # Lin's list is the first community's
+
+
+async def test_the_resident_hears_who_is_coming_outside_their_community_s_quiet_hours(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    """Sunday 08:00 in Shanghai, the day before two Monday 08:00 visits: Mei (quiet until
+    07:00) is told now, Eve in East Lane (quiet until 09:00) at nine."""
+    mei, lin, tao = await _cast(session, clock)
+    east, emma, eve, ena = await _east(session, clock)
+    at_eight = Schedule(VisitCadence.WEEKLY, "08:00", weekday=0)
+    for coordinator, resident, volunteer in ((lin, mei, tao), (emma, eve, ena)):
+        await visits.create_pairing(
+            session, coordinator, resident_id=resident.id, volunteer_id=volunteer.id,
+            schedule=at_eight, safety_code=None, settings=SETTINGS, clock=clock,
+        )  # fmt: skip
+    await session.commit()
+    quiet = {1: QUIET, east: QuietHours.parse("21:00-09:00")}
+    clock.set(utc(2026, 3, 8, 0))
+    steps = await visits.take_due_steps(session, clock=clock, quiet=lambda id_: quiet[id_])
+    told = {step.resident.display_name: step.tell_resident_after for step in steps}
+    assert told == {"Mei Chen": None, "Eve": utc(2026, 3, 8, 1)}

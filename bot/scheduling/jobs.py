@@ -12,7 +12,7 @@ from bot.policy.notify import checkins as notify_checkins
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
-from bot.services import broadcasts, checkins, review, step_failures, visits
+from bot.services import broadcasts, checkins, communities, review, step_failures, visits
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from storage.models import HelpRequest
@@ -72,10 +72,24 @@ async def start_due_broadcasts(notifier: Notifier) -> int:
     return len(started)
 
 
+async def _quiet_hours(notifier: Notifier) -> Callable[[int], QuietHours]:
+    """Each community's quiet hours, by its id (read once per tick)."""
+    tree = await communities.tree(notifier.session, notifier.settings)
+    found: dict[int, QuietHours] = {}
+
+    def of(community_id: int) -> QuietHours:
+        if community_id not in found:
+            found[community_id] = tree.settings(community_id).quiet_hours
+        return found[community_id]
+
+    return of
+
+
 async def run_checkins(notifier: Notifier) -> int:
-    """Send the check-ins that are due, remind, and walk the chains of unanswered ones. Loops
-    until nothing is due, so a bot that was down does every overdue step now, each once."""
-    quiet = QuietHours.parse(notifier.settings.quiet_hours)
+    """Send the check-ins that are due, remind, and walk the chains of unanswered ones, each
+    plan in its community's quiet hours. Loops until nothing is due, so a bot that was down
+    does every overdue step now, each once."""
+    quiet = await _quiet_hours(notifier)
     acted = 0
     for _round in range(CATCH_UP_ROUNDS):
         set_aside: list[step_failures.SetAside] = []
@@ -109,7 +123,7 @@ async def flag_unreachable_elders(notifier: Notifier) -> int:
 async def run_visits(notifier: Notifier) -> int:
     """Paired visits: write the coming ones, remind volunteers, tell residents who is coming,
     ask for the log, flag unlogged ones. Each step is claimed once (see services.visits)."""
-    quiet = QuietHours.parse(notifier.settings.quiet_hours)
+    quiet = await _quiet_hours(notifier)
     steps = await visits.take_due_steps(notifier.session, clock=notifier.clock, quiet=quiet)
     sent = 0
     for step in steps:

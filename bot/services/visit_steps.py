@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services.checkins.round import QuietOf, quiet_of
 from bot.services.schedule import QuietHours, local_date
 from bot.services.visit_schedule import (
     STEP_OFFSETS,
@@ -44,10 +45,13 @@ class DueStep:
 
 
 async def take_due_steps(
-    session: AsyncSession, *, clock: Clock, quiet: QuietHours
+    session: AsyncSession, *, clock: Clock, quiet: QuietHours | QuietOf
 ) -> list[DueStep]:
     """Write the visits of pairings coming up, then claim every visit step that is due, each
-    with a conditional UPDATE; return what this process must send."""
+    with a conditional UPDATE; return what this process must send. `quiet`: the quiet hours of
+    every community, or a function giving each pairing's community's (the scheduler's): the
+    resident is told who is coming only outside their community's."""
+    quiets = quiet_of(quiet)
     now = clock.now()
     await _write_coming_visits(session, now)
     taken: list[DueStep] = []
@@ -69,7 +73,7 @@ async def take_due_steps(
                 break  # another process took it
             if step not in STEP_OFFSETS or visit.status not in queries.OPEN:
                 continue
-            due = await _describe(session, visit, Step(step), now, quiet)
+            due = await _describe(session, visit, Step(step), now, quiets)
             if due is not None:
                 taken.append(due)
     await session.flush()
@@ -99,7 +103,7 @@ async def _write_coming_visits(session: AsyncSession, now: datetime) -> None:
 
 
 async def _describe(
-    session: AsyncSession, visit: Visit, step: Step, now: datetime, quiet: QuietHours
+    session: AsyncSession, visit: Visit, step: Step, now: datetime, quiet: QuietOf
 ) -> DueStep | None:
     pairing = await queries.get_pairing(session, visit.pairing_id)
     volunteer = await session.get(User, visit.volunteer_id)
@@ -115,7 +119,7 @@ async def _describe(
     tell_resident = False
     after = None
     if step is Step.DAY_BEFORE and now < visit.scheduled_at:
-        after = quiet_until(now, resident.timezone, quiet)
+        after = quiet_until(now, resident.timezone, quiet(pairing.community_id))
         tell_resident = after is None or after < visit.scheduled_at
     if step is Step.HOUR_BEFORE and not superseded and visit.kind is VisitKind.VISIT:
         reveal(session, volunteer, resident, visit, now=now)

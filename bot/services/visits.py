@@ -5,7 +5,10 @@ flag it if nobody logged it a day later); the volunteer confirms, cancels or log
 
 Times are the resident's wall-clock times (zoneinfo, DST-safe, via `bot.services.schedule`);
 rows keep UTC. Every step and every change is a conditional UPDATE, so a double tap, two bot
-processes, or a tick racing a tap change a visit once. No Telegram types here."""
+processes, or a tick racing a tap change a visit once. No Telegram types here.
+
+Pairing itself, within the coordinator's communities, is `visit_pairing`; the rhythm is
+`visit_schedule`; the scheduler's steps are `visit_steps`: all read as `visits.X`."""
 
 from __future__ import annotations
 
@@ -15,25 +18,28 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.policy.permissions import Action, is_registered, is_resident, may, require
-from bot.services import checkins
-from bot.services.communities import home_of
+from bot.config import Settings
+from bot.policy.permissions import Action, is_registered, may, require
+from bot.services import checkins, communities
 from bot.services.errors import (
     MinutesInvalid,
     NotAllowed,
     NotYourVisit,
-    PairingExists,
-    PairingPersonInvalid,
-    SafetyCodeInvalid,
     TextTooLong,
     VisitChanged,
     VisitNotFound,
     VisitNotYet,
-    VolunteerNotApproved,
     WellbeingInvalid,
 )
-from bot.services.schedule import local_date
 from bot.services.users import clean_text
+from bot.services.visit_pairing import (  # noqa: F401 (the coordinator's side, also visits.X)
+    SAFETY_CODE_LIMIT,
+    clean_safety_code,
+    create_pairing,
+    people_by_id,
+    people_to_pair,
+    person_to_pair,
+)
 from bot.services.visit_schedule import (  # noqa: F401 (the rhythm, also read as visits.X)
     LOG_EARLIEST,
     MONTHS,
@@ -55,10 +61,8 @@ from bot.services.visit_steps import (  # noqa: F401 (the scheduler's side, also
     reveal,
     take_due_steps,
 )
-from bot.services.volunteers import approved_volunteer
 from storage.models import Pairing, User, Visit, VisitKind, VisitOutcome, VisitStatus
 from storage.repositories import audit
-from storage.repositories import users as user_queries
 from storage.repositories import visits as queries
 
 DEFAULT_MINUTES = {VisitKind.VISIT: 60, VisitKind.CALL: 15}
@@ -67,68 +71,7 @@ DEFAULT_MINUTES = {VisitKind.VISIT: 60, VisitKind.CALL: 15}
 MAX_MINUTES = 24 * 60
 MAX_NOTE = 1000
 MAX_REASON = 300
-SAFETY_CODE_LIMIT = 32
 LOW_WELLBEING = 1  # 0 very poor, 1 poor: two of these in a row flag the resident
-
-
-# ---- pairing --------------------------------------------------------------------------------
-
-
-async def people_to_pair(
-    session: AsyncSession,
-    coordinator: User | None,
-    *,
-    residents: bool,
-    name: str | None = None,
-    limit: int = 6,
-    offset: int = 0,
-) -> tuple[list[User], int]:
-    """Registered residents, or approved volunteers, a coordinator can pair (maybe found by a
-    part of their name), and how many there are."""
-    require(coordinator, Action.PAIR_VISITS)
-    query = user_queries.registered_residents() if residents else user_queries.approved_volunteers()
-    return await user_queries.page_by_name(session, query, name=name, limit=limit, offset=offset)
-
-
-def clean_safety_code(text: str | None) -> str | None:
-    if text is None:
-        return None
-    code = clean_text(text)
-    if not code:
-        return None
-    if len(code) > SAFETY_CODE_LIMIT:
-        raise SafetyCodeInvalid(SAFETY_CODE_LIMIT)
-    return code
-
-
-async def _resident(session: AsyncSession, resident_id: int) -> User:
-    resident = await session.get(User, resident_id)
-    if not is_resident(resident):
-        raise PairingPersonInvalid()
-    return resident
-
-
-async def person_to_pair(
-    session: AsyncSession, coordinator: User | None, person_id: int | None, *, resident: bool
-) -> User:
-    """The person tapped at a step of /pair: a registered resident, or (the volunteer step)
-    anyone on record; whether they may be paired is checked again when the pairing is made."""
-    require(coordinator, Action.PAIR_VISITS)
-    if person_id is None:
-        raise PairingPersonInvalid()
-    if resident:
-        return await _resident(session, person_id)
-    person = await session.get(User, person_id)
-    if person is None:
-        raise PairingPersonInvalid()
-    return person
-
-
-async def people_by_id(
-    session: AsyncSession, resident_id: int, volunteer_id: int
-) -> tuple[User | None, User | None]:
-    """The two people chosen in /pair, to show before saving (None: no longer on record)."""
-    return await session.get(User, resident_id), await session.get(User, volunteer_id)
 
 
 async def people_of(session: AsyncSession, record: Pairing | Visit) -> tuple[User, User]:
@@ -137,66 +80,6 @@ async def people_of(session: AsyncSession, record: Pairing | Visit) -> tuple[Use
     resident = await session.get(User, record.resident_id)
     assert volunteer is not None and resident is not None  # rows go with their people
     return volunteer, resident
-
-
-async def create_pairing(
-    session: AsyncSession,
-    coordinator: User | None,
-    *,
-    resident_id: int,
-    volunteer_id: int,
-    schedule: Schedule,
-    safety_code: str | None,
-    clock: Clock,
-) -> tuple[Pairing, Visit]:
-    """Pair them and write the first visit. The volunteer becomes the first link of the
-    resident's check-in chain, if the resident has check-ins."""
-    coordinator = require(coordinator, Action.PAIR_VISITS)
-    schedule = schedule.checked()
-    code = clean_safety_code(safety_code)
-    resident = await _resident(session, resident_id)
-    try:
-        volunteer = await approved_volunteer(session, await session.get(User, volunteer_id))
-    except (NotAllowed, VolunteerNotApproved) as error:
-        raise PairingPersonInvalid() from error
-    if await queries.active_pairing_of(session, volunteer.id, resident.id) is not None:
-        raise PairingExists()
-    now = clock.now()
-    first = next_occurrence(schedule, resident.timezone, after=now)
-    pairing = Pairing(
-        volunteer_id=volunteer.id,
-        resident_id=resident.id,
-        community_id=home_of(resident),
-        cadence=schedule.cadence,
-        weekday=schedule.weekday,
-        month_day=schedule.month_day,
-        local_time=schedule.local_time,
-        safety_code=code,
-        active=True,
-        next_visit_at=next_occurrence(
-            schedule, resident.timezone, after=first, previous=local_date(first, resident.timezone)
-        ),
-        created_by_id=coordinator.id,
-        created_at=now,
-    )
-    session.add(pairing)
-    await session.flush()
-    visit = new_visit(pairing, first, now)
-    session.add(visit)
-    audit.record(
-        session,
-        at=now,
-        action="visit.paired",
-        actor_id=coordinator.id,
-        subject_id=resident.id,
-        detail={"pairing_id": pairing.id, "volunteer_id": volunteer.id},
-    )
-    await session.flush()
-    await checkins.add_volunteer_to_chain(session, resident.id, volunteer.id, clock=clock)
-    return pairing, visit
-
-
-# ---- the scheduler --------------------------------------------------------------------------
 
 
 # ---- the volunteer acts ---------------------------------------------------------------------
@@ -439,17 +322,18 @@ class PairingLine:
 
 
 async def overview(
-    session: AsyncSession, coordinator: User | None, *, clock: Clock
+    session: AsyncSession, coordinator: User | None, *, settings: Settings, clock: Clock
 ) -> tuple[list[PairingLine], list[VisitLine]]:
-    """For coordinators: the active pairings and the coming visits."""
-    require(coordinator, Action.PAIR_VISITS)
+    """For coordinators: the active pairings and the coming visits of their communities."""
+    coordinator = require(coordinator, Action.PAIR_VISITS)
+    scope = await communities.scope_of(session, settings, coordinator)
     pairings = []
-    for pairing in await queries.active_pairings(session):
+    for pairing in await queries.active_pairings(session, scope):
         volunteer = await session.get(User, pairing.volunteer_id)
         resident = await session.get(User, pairing.resident_id)
         if volunteer is not None and resident is not None:
             pairings.append(PairingLine(pairing, volunteer, resident))
-    visits = await queries.upcoming(session, since=clock.now())
+    visits = await queries.upcoming(session, scope, since=clock.now())
     return pairings, await _lines(session, visits)
 
 

@@ -40,8 +40,11 @@ async def checkins_entry(message: Message, state: FSMContext, ctx: UpdateContext
 
 
 async def _show_board(chat_id: int, ctx: UpdateContext, bot: Bot) -> None:
-    timezone = ctx.settings.default_timezone
-    lines = await checkins.today_board(ctx.session, clock=ctx.clock, timezone=timezone)
+    """Today's board of the communities the coordinator acts in, by their community's day."""
+    timezone = (await ctx.community()).timezone
+    lines = await checkins.today_board(
+        ctx.session, person(ctx), settings=ctx.settings, clock=ctx.clock, timezone=timezone
+    )
     if not lines:
         await bot.send_message(
             chat_id, _("Nobody has daily check-ins yet. “➕ Enrol in check-ins” adds someone.")
@@ -54,18 +57,15 @@ async def _show_board(chat_id: int, ctx: UpdateContext, bot: Bot) -> None:
 
 
 async def _show_watched(chat_id: int, ctx: UpdateContext, bot: Bot) -> None:
-    watched = await checkins.residents_watched_by(ctx.session, person(ctx))
-    if not watched:
+    timezone = (await ctx.community()).timezone
+    lines = await checkins.watched_board(
+        ctx.session, person(ctx), clock=ctx.clock, timezone=timezone
+    )
+    if not lines:
         await bot.send_message(
             chat_id, _("You are not on anyone's check-in list. Thank you for looking!")
         )
         return
-    timezone = ctx.settings.default_timezone
-    lines = [
-        line
-        for line in await checkins.today_board(ctx.session, clock=ctx.clock, timezone=timezone)
-        if line.resident.id in watched
-    ]
     today = local_date(ctx.clock.now(), timezone)
     title = _("📋 Check-ins of the people you look after, {day}").format(
         day=day_with_weekday(today)
@@ -86,7 +86,7 @@ async def proxy_action(
     user = person(ctx)
     try:
         resident, already = await checkins.plan_to_cover(
-            ctx.session, user, callback_data.resident_id, clock=ctx.clock
+            ctx.session, user, callback_data.resident_id, settings=ctx.settings, clock=ctx.clock
         )
     except NotAllowed:
         await callback.answer(
@@ -125,7 +125,7 @@ async def proxy_action(
         return
     try:
         outcomes = await checkins.check_in_for(
-            ctx.session, user, resident.id, kind="call", clock=ctx.clock
+            ctx.session, user, resident.id, kind="call", settings=ctx.settings, clock=ctx.clock
         )
     except DomainError:
         await callback.answer(stale_button_text(), show_alert=True)

@@ -1,7 +1,10 @@
-"""What the check-in routers share: the person of the update, the community's quiet hours and
-escalation timing from the settings, and the words said when an answer cannot be used."""
+"""What the check-in routers share: the person of the update, the quiet hours of the
+resident's community, the escalation timing from the settings, and the words said when an
+answer cannot be used."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
@@ -18,8 +21,12 @@ def person(ctx: UpdateContext) -> User:
     return ctx.person
 
 
-def quiet(settings: Settings) -> QuietHours:
-    return QuietHours.parse(settings.quiet_hours)
+async def quiet(ctx: UpdateContext, data: dict[str, Any]) -> QuietHours:
+    """The quiet hours of the community of the resident whose check-ins are being set up
+    (`resident_id` of the conversation; the presser's own when it has none)."""
+    resident_id = data.get("resident_id")
+    resident = await ctx.session.get(User, int(resident_id)) if resident_id else None
+    return (await ctx.notifier.community((resident or person(ctx)).community_id)).quiet_hours
 
 
 def timing(settings: Settings) -> Timing:

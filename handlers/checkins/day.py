@@ -150,18 +150,22 @@ async def typed_answer(
 async def act_on_alert(
     callback: CallbackQuery, callback_data: CheckinAlertAction, ctx: UpdateContext
 ) -> None:
-    user, session, clock = person(ctx), ctx.session, ctx.clock
+    user, session, clock, settings = person(ctx), ctx.session, ctx.clock, ctx.settings
     checkin_id = callback_data.checkin_id
     try:
         if callback_data.action == "take":
-            outcome = await checkins.take_on(session, user, checkin_id, clock=clock)
+            outcome = await checkins.take_on(
+                session, user, checkin_id, settings=settings, clock=clock
+            )
             note = _("🙋 You are handling it. Please tell us how it went.")
         elif callback_data.action == "ok":
-            outcome = await checkins.report_reached(session, user, checkin_id, clock=clock)
+            outcome = await checkins.report_reached(
+                session, user, checkin_id, settings=settings, clock=clock
+            )
             note = _("✅ Reached them, all well. Thank you!")
         elif callback_data.action == "no":
             outcome, next_step = await checkins.report_not_reached(
-                session, user, checkin_id, clock=clock
+                session, user, checkin_id, settings=settings, clock=clock
             )
             note = _("📵 Noted: you could not reach them.")
         else:

@@ -69,12 +69,22 @@ Question = tuple[str, InlineKeyboardMarkup | None]
 async def residents_page(ctx: UpdateContext, data: dict[str, Any]) -> tuple[Question, int]:
     query, offset = data.get("query"), int(data.get("offset", 0))
     found, total = await checkins.residents_to_enrol(
-        ctx.session, person(ctx), name=query, limit=views.PAGE_SIZE, offset=offset
+        ctx.session,
+        person(ctx),
+        settings=ctx.settings,
+        name=query,
+        limit=views.PAGE_SIZE,
+        offset=offset,
     )
     if not found and offset:
         offset = 0
         found, total = await checkins.residents_to_enrol(
-            ctx.session, person(ctx), name=query, limit=views.PAGE_SIZE, offset=0
+            ctx.session,
+            person(ctx),
+            settings=ctx.settings,
+            name=query,
+            limit=views.PAGE_SIZE,
+            offset=0,
         )
     text = views.residents_question(query, total)
     if query and not total:
@@ -84,9 +94,18 @@ async def residents_page(ctx: UpdateContext, data: dict[str, Any]) -> tuple[Ques
 
 async def volunteers_page(ctx: UpdateContext, data: dict[str, Any]) -> Question:
     query, offset = data.get("vquery"), int(data.get("voffset", 0))
-    found, total = await checkins.volunteers_for_chain(
-        ctx.session, person(ctx), name=query, limit=views.PAGE_SIZE, offset=offset
-    )
+    try:
+        found, total = await checkins.volunteers_for_chain(
+            ctx.session,
+            person(ctx),
+            int(data["resident_id"]),
+            settings=ctx.settings,
+            name=query,
+            limit=views.PAGE_SIZE,
+            offset=offset,
+        )
+    except DomainError:  # the resident is no longer one they act for: nobody to choose
+        found, total = [], 0
     text = views.volunteers_question(data["resident_name"], query, total)
     return text, views.volunteers_keyboard(found, data.get("volunteers", []), offset, total)
 
@@ -112,7 +131,7 @@ async def question(ctx: UpdateContext, step: str | None, data: dict[str, Any]) -
     if step == CheckinSetup.resident.state:
         return (await residents_page(ctx, data))[0]
     if step == CheckinSetup.times.state:
-        return views.times_question(name, quiet(ctx.settings)), views.times_keyboard(
+        return views.times_question(name, await quiet(ctx, data)), views.times_keyboard(
             data.get("times", [])
         )
     if step == CheckinSetup.pick_days.state:
@@ -192,7 +211,7 @@ async def propose(ctx: UpdateContext, resident: User, data: dict[str, Any]) -> C
         weekdays=data["days"],
         contacts=contacts,
         timing=timing(ctx.settings),
-        quiet=quiet(ctx.settings),
+        quiet=await quiet(ctx, data),
         clock=ctx.clock,
     )
 
@@ -228,15 +247,19 @@ async def own_plan_to_agree(
 # ---- typed answers ------------------------------------------------------------------------
 
 
-def add_time(label: str, chosen: list[str], ctx: UpdateContext) -> tuple[list[str], str | None]:
-    """The times with `label` added, or as they were and why it cannot be, kindly."""
+async def add_time(
+    label: str, chosen: list[str], ctx: UpdateContext, data: dict[str, Any]
+) -> tuple[list[str], str | None]:
+    """The times with `label` added, or as they were and why it cannot be, kindly: a time in
+    the quiet hours of the resident's community is refused."""
+    night = await quiet(ctx, data)
     try:
-        return checkins.with_time(chosen, label, quiet(ctx.settings)), None
+        return checkins.with_time(chosen, label, night), None
     except CheckinTimeAtNight:
         return chosen, _(
             "🌙 {time} is at night ({quiet}), when I do not send check-ins, so nobody is woken "
             "up. Please choose a time in the day."
-        ).format(time=label, quiet=views.quiet_label(quiet(ctx.settings)))
+        ).format(time=label, quiet=views.quiet_label(night))
     except CheckinLimitReached:
         return chosen, _("Four times a day at most. Tap a chosen time to remove it first.")
 
@@ -264,11 +287,12 @@ async def typed_time(message: Message, state: FSMContext, ctx: UpdateContext) ->
         await repeat_question(message, state, ctx, note)
         return
     label = clock_label(at)
-    chosen: list[str] = list((await state.get_data()).get("times", []))
+    data = await state.get_data()
+    chosen: list[str] = list(data.get("times", []))
     if label in chosen:
         note = _("{time} is already chosen. 👍").format(time=label)
     else:
-        chosen, refusal = add_time(label, chosen, ctx)
+        chosen, refusal = await add_time(label, chosen, ctx, data)
         if refusal is None:
             await state.update_data(times=chosen)
         note = refusal or _("✅ Added: {time}.").format(time=label)

@@ -141,7 +141,9 @@ def _may_continue(ctx: UpdateContext, data: dict[str, Any]) -> bool:
 async def _start_self(step: _Step) -> None:
     """ "🔔 Yes, set it up": a resident without active check-ins sets up their own."""
     try:
-        resident = await checkins.ready_for_plan(step.ctx.session, step.user, step.user.id)
+        resident = await checkins.ready_for_plan(
+            step.ctx.session, step.user, step.user.id, settings=step.ctx.settings
+        )
     except CheckinPlanActive:
         await step.refuse(already_on())
         await retire_buttons(step.callback)
@@ -158,7 +160,9 @@ async def _chose_resident(step: _Step) -> None:
     try:
         if resident_id is None:
             raise NotAllowed()
-        resident = await checkins.ready_for_plan(step.ctx.session, step.user, resident_id)
+        resident = await checkins.ready_for_plan(
+            step.ctx.session, step.user, resident_id, settings=step.ctx.settings
+        )
     except DomainError as error:
         await step.refuse(_cannot_enrol(error))
         return
@@ -191,7 +195,7 @@ async def _toggled_time(step: _Step) -> None:
     if label in chosen:
         chosen.remove(label)
     else:
-        chosen, refusal = add_time(label, chosen, step.ctx)
+        chosen, refusal = await add_time(label, chosen, step.ctx, step.data)
         if refusal:
             await step.refuse(refusal)
             return
@@ -215,7 +219,7 @@ async def _times_done(step: _Step) -> None:
         await step.refuse(stale())
         return
     try:
-        times = checkins.clean_times(step.data.get("times", []), quiet(step.ctx.settings))
+        times = checkins.clean_times(step.data.get("times", []), await quiet(step.ctx, step.data))
     except CheckinTimesInvalid:
         await step.refuse(_("Please tap at least one time first."))
         return
@@ -266,7 +270,12 @@ async def _toggled_volunteer(step: _Step) -> None:
     else:
         try:
             volunteer = await checkins.volunteer_to_add(
-                step.ctx.session, step.user, volunteer_id, chosen=len(chosen)
+                step.ctx.session,
+                step.user,
+                volunteer_id,
+                resident_id=int(step.data["resident_id"]),
+                chosen=len(chosen),
+                settings=step.ctx.settings,
             )
         except CheckinLimitReached as full:
             await step.refuse(
@@ -324,7 +333,7 @@ async def _send_to_resident(step: _Step) -> None:
     name = step.data["resident_name"]
     try:
         resident = await checkins.ready_for_plan(
-            step.ctx.session, step.user, int(step.data["resident_id"])
+            step.ctx.session, step.user, int(step.data["resident_id"]), settings=step.ctx.settings
         )
         plan = await propose(step.ctx, resident, step.data)
     except DomainError as error:

@@ -39,7 +39,9 @@ class VisitInput(StatesGroup):
 
 async def show_visits(message: Message, ctx: UpdateContext) -> None:
     if ctx.may(Action.PAIR_VISITS):
-        pairings, coming = await visits.overview(ctx.session, ctx.person, clock=ctx.clock)
+        pairings, coming = await visits.overview(
+            ctx.session, ctx.person, settings=ctx.settings, clock=ctx.clock
+        )
         await message.answer(views.overview_text(pairings, coming))
         return
     try:

@@ -59,16 +59,33 @@ async def start(message: Message, state: FSMContext, ctx: UpdateContext) -> None
         await message.answer(views.not_for_you_text())
         return
     await state.clear()
-    await ask(message, state, PairFlow.resident, *await _people(ctx, residents=True))
+    await ask(message, state, PairFlow.resident, *await _people(ctx, state, residents=True))
 
 
 async def _people(
-    ctx: UpdateContext, *, residents: bool, name: str | None = None, offset: int = 0
+    ctx: UpdateContext,
+    state: FSMContext,
+    *,
+    residents: bool,
+    name: str | None = None,
+    offset: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A page of residents (or volunteers) to tap."""
-    people, total = await visits.people_to_pair(
-        ctx.session, ctx.person, residents=residents, name=name, limit=views.PAGE, offset=offset
-    )
+    """A page of residents of the coordinator's communities (or of volunteers who serve the
+    chosen resident's) to tap."""
+    resident_id = None if residents else (await state.get_data()).get("resident_id")
+    try:
+        people, total = await visits.people_to_pair(
+            ctx.session,
+            ctx.person,
+            settings=ctx.settings,
+            residents=residents,
+            resident_id=int(resident_id) if resident_id is not None else None,
+            name=name,
+            limit=views.PAGE,
+            offset=offset,
+        )
+    except PairingPersonInvalid:  # the resident is no longer one they can pair: nobody
+        people, total = [], 0
     more = offset + len(people) < total
     return views.people_page(
         people, residents=residents, name=name, more_from=offset + views.PAGE if more else None
@@ -80,7 +97,8 @@ async def typed_name(message: Message, state: FSMContext, ctx: UpdateContext) ->
         await message.answer(views.type_a_name_text())
         return
     residents = await state.get_state() == PairFlow.resident.state
-    await ask(message, state, None, *await _people(ctx, residents=residents, name=message.text))
+    page = await _people(ctx, state, residents=residents, name=message.text)
+    await ask(message, state, None, *page)
 
 
 async def next_page(
@@ -90,7 +108,7 @@ async def next_page(
     offset = number_in(callback_data.value)
     if isinstance(callback.message, Message) and offset is not None:
         residents = callback_data.action == "rpage"
-        page = await _people(ctx, residents=residents, offset=offset)
+        page = await _people(ctx, state, residents=residents, offset=offset)
         await ask(callback.message, state, None, *page)
 
 
@@ -99,13 +117,17 @@ async def chose_resident(
 ) -> None:
     try:
         resident = await visits.person_to_pair(
-            ctx.session, ctx.person, number_in(callback_data.value), resident=True
+            ctx.session,
+            ctx.person,
+            number_in(callback_data.value),
+            resident=True,
+            settings=ctx.settings,
         )
     except (PairingPersonInvalid, NotAllowed):
         await callback.answer(stale_button_text())
         return
     await state.update_data(resident_id=resident.id)
-    text, markup = await _people(ctx, residents=False)
+    text, markup = await _people(ctx, state, residents=False)
     note = views.chosen_resident(resident)
     await pressed_then_ask(callback, state, PairFlow.volunteer, text, markup, note=note)
 
@@ -114,8 +136,14 @@ async def chose_volunteer(
     callback: CallbackQuery, callback_data: PairStep, state: FSMContext, ctx: UpdateContext
 ) -> None:
     try:
+        resident_id = (await state.get_data()).get("resident_id")
         volunteer = await visits.person_to_pair(
-            ctx.session, ctx.person, number_in(callback_data.value), resident=False
+            ctx.session,
+            ctx.person,
+            number_in(callback_data.value),
+            resident=False,
+            settings=ctx.settings,
+            resident_id=int(resident_id) if resident_id is not None else None,
         )
     except (PairingPersonInvalid, NotAllowed):
         await callback.answer(stale_button_text())
@@ -250,6 +278,7 @@ async def confirmed(callback: CallbackQuery, state: FSMContext, ctx: UpdateConte
             volunteer_id=int(data["volunteer_id"]),
             schedule=schedule,
             safety_code=data.get("code"),
+            settings=ctx.settings,
             clock=ctx.clock,
         )
     except InvalidInput as error:

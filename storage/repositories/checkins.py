@@ -240,12 +240,20 @@ async def latest_of_plans_on(
     return {checkin.plan_id: checkin for checkin in result}
 
 
-async def active_plans(session: AsyncSession) -> list[CheckinPlan]:
-    result = await session.scalars(
-        select(CheckinPlan)
-        .where(CheckinPlan.status == CheckinPlanStatus.ACTIVE)
-        .order_by(CheckinPlan.id)
-    )
+async def active_plans(
+    session: AsyncSession,
+    *,
+    community_ids: Collection[int] | None = None,
+    resident_ids: Collection[int] | None = None,
+) -> list[CheckinPlan]:
+    """Active plans of residents of these communities (the coordinators' board), or of these
+    residents (a volunteer's list)."""
+    statement = select(CheckinPlan).where(CheckinPlan.status == CheckinPlanStatus.ACTIVE)
+    if community_ids is not None:
+        statement = statement.where(CheckinPlan.community_id.in_(list(community_ids)))
+    if resident_ids is not None:
+        statement = statement.where(CheckinPlan.resident_id.in_(list(resident_ids)))
+    result = await session.scalars(statement.order_by(CheckinPlan.id))
     return list(result)
 
 

@@ -4,18 +4,22 @@ UPDATE, so two bot processes never take the same one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Pairing,
+    ServedCommunity,
+    User,
+    UserRole,
     Visit,
     VisitStatus,
 )
+from storage.repositories import users as user_queries
 
 OPEN = (VisitStatus.SCHEDULED, VisitStatus.CONFIRMED)
 """Statuses of a visit that has not been cancelled or logged."""
@@ -31,16 +35,37 @@ async def get_visit(session: AsyncSession, visit_id: int) -> Visit | None:
     return await session.get(Visit, visit_id, populate_existing=True)
 
 
-# ---- people to pair -------------------------------------------------------------------------
+# ---- people to pair (and to put in a check-in chain) ----------------------------------------
+
+
+def residents_of(community_ids: Collection[int]) -> Select[tuple[User]]:
+    """Registered residents living in these communities."""
+    return user_queries.registered_residents().where(User.community_id.in_(list(community_ids)))
+
+
+def volunteers_serving(lineage: Collection[int]) -> Select[tuple[User]]:
+    """Approved volunteers who serve a community, given as its lineage (the community, its
+    street, its district): registered at one of them, or a volunteer a coordinator added there
+    (the rule of `bot.services.communities.scope_of`, as a query)."""
+    nodes = list(lineage)
+    served = exists().where(
+        ServedCommunity.user_id == User.id, ServedCommunity.community_id.in_(nodes)
+    )
+    return user_queries.approved_volunteers().where(
+        or_(User.community_id.in_(nodes), and_(User.role == UserRole.VOLUNTEER, served))
+    )
 
 
 # ---- pairings -------------------------------------------------------------------------------
 
 
-async def active_pairings(session: AsyncSession, *, limit: int = 50) -> list[Pairing]:
+async def active_pairings(
+    session: AsyncSession, community_ids: Collection[int], *, limit: int = 50
+) -> list[Pairing]:
+    """Active pairings of residents of these communities, the next visit first."""
     result = await session.scalars(
         select(Pairing)
-        .where(Pairing.active.is_(True))
+        .where(Pairing.active.is_(True), Pairing.community_id.in_(list(community_ids)))
         .order_by(Pairing.next_visit_at, Pairing.id)
         .limit(limit)
     )
@@ -174,10 +199,18 @@ async def upcoming_of_volunteer(
     return list(result)
 
 
-async def upcoming(session: AsyncSession, *, since: datetime, limit: int = 20) -> list[Visit]:
+async def upcoming(
+    session: AsyncSession, community_ids: Collection[int], *, since: datetime, limit: int = 20
+) -> list[Visit]:
+    """Coming visits of pairings in these communities, soonest first."""
     result = await session.scalars(
         select(Visit)
-        .where(Visit.status.in_(OPEN), Visit.scheduled_at >= since)
+        .join(Pairing, Pairing.id == Visit.pairing_id)
+        .where(
+            Visit.status.in_(OPEN),
+            Visit.scheduled_at >= since,
+            Pairing.community_id.in_(list(community_ids)),
+        )
         .order_by(Visit.scheduled_at, Visit.id)
         .limit(limit)
     )

@@ -146,7 +146,9 @@ async def test_a_full_day_of_check_ins(
         lin = await session.scalar(select(User).where(User.telegram_id == LIN))
         assert du is not None and lin is not None
         await checkins.pause_until(session, du, date(2026, 3, 4), clock=clock)
-        await checkins.check_in_for(session, lin, zhou.id, kind="call", clock=clock)
+        await checkins.check_in_for(
+            session, lin, zhou.id, kind="call", settings=linli.settings, clock=clock
+        )
         await session.commit()
 
     assert await at(linli, clock, 8, 59) == 0

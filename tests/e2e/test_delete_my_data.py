@@ -195,6 +195,7 @@ async def live_her_life(linli: RunningBot, telegram: FakeBotAPI) -> dict[str, st
             volunteer_id=people[TAO].id,
             schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=0),
             safety_code=PLANTED["safety code"],
+            settings=linli.settings,
             clock=linli.clock,
         )
         visit.note = PLANTED["visit note"]  # as "📝 Log the visit" leaves it

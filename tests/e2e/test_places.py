@@ -244,6 +244,7 @@ async def test_planted_addresses_reach_only_the_resident_the_claimer_and_coordin
             volunteer_id=tao_row.id,
             schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=2),
             safety_code=None,
+            settings=linli.settings,
             clock=clock,
         )
         plan = await checkins.propose_plan(
@@ -404,6 +405,7 @@ async def test_the_hour_before_message_without_an_address_says_so_and_tells_coor
             volunteer_id=tao_row.id,
             schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=2),
             safety_code=None,
+            settings=community.settings,
             clock=clock,
         )
         await session.commit()

@@ -82,6 +82,7 @@ async def _pair(linli: RunningBot, telegram: FakeBotAPI) -> tuple[int, GroupChat
             volunteer_id=volunteer.id,
             schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=0),
             safety_code="bamboo",
+            settings=linli.settings,
             clock=linli.clock,
         )
         await session.commit()

@@ -29,6 +29,7 @@ from bot.services.checkins.board import (
     residents_watched_by,
     today_board,
     unreachable_enrolled,
+    watched_board,
 )
 from bot.services.checkins.events import ALERTED, CLOSED
 from bot.services.checkins.plans import (
@@ -53,6 +54,7 @@ from bot.services.checkins.plans import (
     plan_for,
     propose_plan,
     proposer_of,
+    quiet_hours_of,
     ready_for_plan,
     residents_to_enrol,
     resume,
@@ -101,6 +103,7 @@ __all__ = [
     "plan_to_cover",
     "propose_plan",
     "proposer_of",
+    "quiet_hours_of",
     "ready_for_plan",
     "report_not_reached",
     "report_reached",
@@ -114,5 +117,6 @@ __all__ = [
     "unreachable_enrolled",
     "volunteer_to_add",
     "volunteers_for_chain",
+    "watched_board",
     "with_time",
 ]

@@ -11,7 +11,9 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.policy.permissions import Action, may
+from bot.services import communities
 from bot.services import requests as request_service
 from bot.services.checkins.events import ALERTED, CLOSED, close_once, record_alert, record_event
 from bot.services.checkins.plans import chain_of
@@ -151,27 +153,43 @@ async def _outcome(
 # --- the chain's answers -------------------------------------------------------------------
 
 
-async def _alerted_checkin(session: AsyncSession, actor: User, checkin_id: int) -> Checkin:
-    """A check-in `actor` may act on: they were alerted to it, or they are a coordinator."""
+async def _acts_for(
+    session: AsyncSession, settings: Settings, actor: User, community_id: int | None
+) -> bool:
+    """A coordinator acting in the resident's community (not another community's)."""
+    return may(actor, Action.ACT_ON_ANY_CHECKIN) and community_id in await communities.scope_of(
+        session, settings, actor
+    )
+
+
+async def _alerted_checkin(
+    session: AsyncSession, actor: User, checkin_id: int, settings: Settings
+) -> Checkin:
+    """A check-in `actor` may act on: they were alerted to it, or they are a coordinator of
+    the resident's community (another community's coordinator is refused: NotAllowed)."""
     checkin = await queries.get(session, checkin_id)
     if checkin is None:
         raise CheckinNotFound()
-    if may(actor, Action.ACT_ON_ANY_CHECKIN):
+    plan = await session.get(CheckinPlan, checkin.plan_id)
+    if await _acts_for(session, settings, actor, plan.community_id if plan else None):
         return checkin
     alerted = {
         event.recipient_id
         for event in await queries.events_of(session, checkin.id)
         if event.action == "alerted"
     }
-    if not may(actor, Action.ACT_ON_ALERT, alerted):
+    # someone alerted in person (a coordinator of another community may be family)
+    if actor.id not in alerted or not may(actor, Action.ACT_ON_ALERT, alerted):
         raise NotAllowed()
     return checkin
 
 
-async def take_on(session: AsyncSession, actor: User, checkin_id: int, *, clock: Clock) -> Outcome:
+async def take_on(
+    session: AsyncSession, actor: User, checkin_id: int, *, settings: Settings, clock: Clock
+) -> Outcome:
     """ "I'm handling it": one person takes it; the chain waits a round for their report before
     the next link is alerted."""
-    checkin = await _alerted_checkin(session, actor, checkin_id)
+    checkin = await _alerted_checkin(session, actor, checkin_id, settings)
     if checkin.status not in ALERTED:
         raise CheckinAnswered()
     if checkin.handler_id is not None:
@@ -196,10 +214,10 @@ async def take_on(session: AsyncSession, actor: User, checkin_id: int, *, clock:
 
 
 async def report_reached(
-    session: AsyncSession, actor: User, checkin_id: int, *, clock: Clock
+    session: AsyncSession, actor: User, checkin_id: int, *, settings: Settings, clock: Clock
 ) -> Outcome:
     """ "Reached them, all well": closes the check-in; everyone alerted is told."""
-    checkin = await _alerted_checkin(session, actor, checkin_id)
+    checkin = await _alerted_checkin(session, actor, checkin_id, settings)
     resident = await session.get(User, checkin.resident_id)
     assert resident is not None
     was_alerted = checkin.status in ALERTED
@@ -210,11 +228,11 @@ async def report_reached(
 
 
 async def report_not_reached(
-    session: AsyncSession, actor: User, checkin_id: int, *, clock: Clock
+    session: AsyncSession, actor: User, checkin_id: int, *, settings: Settings, clock: Clock
 ) -> tuple[Outcome, DueStep | None]:
     """ "Could not reach them": recorded, the hold is released, and the next link of the chain
     is alerted at once (returned as the step to tell), unless the chain is already at its end."""
-    checkin = await _alerted_checkin(session, actor, checkin_id)
+    checkin = await _alerted_checkin(session, actor, checkin_id, settings)
     if checkin.status not in ALERTED:
         raise CheckinAnswered()
     now = clock.now()
@@ -241,22 +259,28 @@ async def report_not_reached(
 # --- on someone's behalf -------------------------------------------------------------------
 
 
-async def may_check_in_for(session: AsyncSession, actor: User, resident_id: int) -> bool:
-    """Coordinators, and the volunteers in the resident's chain."""
-    if may(actor, Action.ACT_ON_ANY_CHECKIN):
-        return True
+async def may_check_in_for(
+    session: AsyncSession, actor: User, resident_id: int, *, settings: Settings
+) -> bool:
+    """The coordinators of the resident's community, and the volunteers in their chain."""
     plan = await queries.plan_of(session, resident_id)
     if plan is None:
-        return False
-    return may(actor, Action.CHECK_IN_FOR, await chain_of(session, plan))
+        resident = await session.get(User, resident_id)
+        community = resident.community_id if resident is not None else None
+        return await _acts_for(session, settings, actor, community)
+    if await _acts_for(session, settings, actor, plan.community_id):
+        return True
+    chain = await chain_of(session, plan)  # a volunteer of her chain, of whichever community
+    named = any(c.user_id == actor.id and c.kind is ContactKind.VOLUNTEER for c in chain)
+    return named and may(actor, Action.CHECK_IN_FOR, chain)
 
 
 async def plan_to_cover(
-    session: AsyncSession, actor: User, resident_id: int, *, clock: Clock
+    session: AsyncSession, actor: User, resident_id: int, *, settings: Settings, clock: Clock
 ) -> tuple[User, bool]:
     """The resident `actor` may check in for (NotAllowed), with active check-ins
     (CheckinNotFound), and whether today is already covered."""
-    if not await may_check_in_for(session, actor, resident_id):
+    if not await may_check_in_for(session, actor, resident_id, settings=settings):
         raise NotAllowed()
     resident = await session.get(User, resident_id)
     plan = await queries.plan_of(session, resident_id)
@@ -271,11 +295,13 @@ async def check_in_for(
     resident_id: int,
     *,
     kind: str = "call",
+    settings: Settings,
     clock: Clock,
 ) -> list[Outcome]:
     """ "I called her, she's fine": today's open check-ins are answered on her behalf, and the
-    rest of today's are not sent. Coordinators and the volunteers of her chain may."""
-    if not await may_check_in_for(session, actor, resident_id):
+    rest of today's are not sent. Her community's coordinators and the volunteers of her chain
+    may."""
+    if not await may_check_in_for(session, actor, resident_id, settings=settings):
         raise NotAllowed()
     return await _cover_today(session, actor, resident_id, kind=kind, clock=clock)
 

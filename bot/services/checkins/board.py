@@ -1,5 +1,6 @@
-"""How today stands, for the people who look after the residents: the coordinators' board, the
-residents a volunteer watches, and the enrolled residents who have blocked the bot."""
+"""How today stands, for the people who look after the residents: the coordinators' board (of
+the communities they act in), the residents a volunteer watches, and the enrolled residents who
+have blocked the bot."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
+from bot.policy.permissions import Action, require
+from bot.services import communities
 from bot.services.checkins.events import ALERTED
 from bot.services.checkins.plans import is_paused
 from bot.services.schedule import local_date
-from storage.models import Checkin, CheckinStatus, User
+from storage.models import Checkin, CheckinPlan, CheckinStatus, User
 from storage.repositories import checkins as queries
 
 
@@ -30,11 +34,32 @@ class BoardLine:
     checkin: Checkin | None
 
 
-async def today_board(session: AsyncSession, *, clock: Clock, timezone: str) -> list[BoardLine]:
-    """Each enrolled resident and how today stands: escalated first, then pending, paused,
-    answered."""
+async def today_board(
+    session: AsyncSession, coordinator: User, *, settings: Settings, clock: Clock, timezone: str
+) -> list[BoardLine]:
+    """Each enrolled resident of the coordinator's communities and how today stands:
+    escalated first, then pending, paused, answered."""
+    require(coordinator, Action.PLAN_CHECKINS)
+    scope = await communities.scope_of(session, settings, coordinator)
+    plans = await queries.active_plans(session, community_ids=scope)
+    return await _board(session, plans, clock=clock, timezone=timezone)
+
+
+async def watched_board(
+    session: AsyncSession, volunteer: User, *, clock: Clock, timezone: str
+) -> list[BoardLine]:
+    """Today's board of the residents whose chain names this volunteer (only them)."""
+    watched = await residents_watched_by(session, volunteer)
+    if not watched:
+        return []
+    plans = await queries.active_plans(session, resident_ids=watched)
+    return await _board(session, plans, clock=clock, timezone=timezone)
+
+
+async def _board(
+    session: AsyncSession, plans: list[CheckinPlan], *, clock: Clock, timezone: str
+) -> list[BoardLine]:
     now = clock.now()
-    plans = await queries.active_plans(session)
     people = await queries.people_by_id(session, {plan.resident_id for plan in plans})
     today = local_date(now, timezone)
     latest = await queries.latest_of_plans_on(session, today, [plan.id for plan in plans])

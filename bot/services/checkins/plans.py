@@ -16,10 +16,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.policy.permissions import Action, may, require
-from bot.services import volunteers
+from bot.services import communities, volunteers
 from bot.services.checkins.events import close_once
-from bot.services.communities import home_of
+from bot.services.communities import home_of, require_within
 from bot.services.errors import (
     CheckinAnswered,
     CheckinLimitReached,
@@ -53,6 +54,7 @@ from storage.models import (
 from storage.repositories import audit
 from storage.repositories import checkins as queries
 from storage.repositories import users as user_queries
+from storage.repositories import visits as visit_queries
 
 MAX_TIMES = 4
 MAX_VOLUNTEERS = 3
@@ -157,42 +159,88 @@ async def _check_ready(session: AsyncSession, author: User, resident: User) -> C
     return plan
 
 
-async def ready_for_plan(session: AsyncSession, author: User, resident_id: int) -> User:
-    """The resident `author` may write a plan for now (see `propose_plan`): NotAllowed, or
-    CheckinPlanActive."""
+async def ready_for_plan(
+    session: AsyncSession, author: User, resident_id: int, *, settings: Settings
+) -> User:
+    """The resident `author` may write a plan for now (see `propose_plan`): NotAllowed (also
+    for a resident of a community the coordinator does not act in), or CheckinPlanActive."""
     resident = await session.get(User, resident_id)
     if resident is None:
         raise NotAllowed()
+    if author.id != resident.id:
+        await require_within(session, settings, author, resident.community_id)
     await _check_ready(session, author, resident)
     return resident
 
 
+async def quiet_hours_of(session: AsyncSession, settings: Settings, resident: User) -> QuietHours:
+    """The quiet hours of the resident's community: no check-in time may fall in them."""
+    return (await communities.tree(session, settings)).settings(resident.community_id).quiet_hours
+
+
 async def residents_to_enrol(
-    session: AsyncSession, coordinator: User, *, name: str | None, limit: int, offset: int
+    session: AsyncSession,
+    coordinator: User,
+    *,
+    settings: Settings,
+    name: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[User], int]:
-    """Registered residents without active check-ins, a page at a time, for /enrol."""
+    """Registered residents of the coordinator's communities without active check-ins, a page
+    at a time, for /enrol."""
     require(coordinator, Action.PLAN_CHECKINS)
-    query = user_queries.registered_residents().where(User.id.not_in(queries.active_resident_ids()))
+    scope = await communities.scope_of(session, settings, coordinator)
+    query = visit_queries.residents_of(scope).where(User.id.not_in(queries.active_resident_ids()))
     return await user_queries.page_by_name(session, query, name=name, limit=limit, offset=offset)
 
 
+async def _resident_within(
+    session: AsyncSession, settings: Settings, coordinator: User, resident_id: int
+) -> User:
+    resident = await session.get(User, resident_id)
+    if resident is None:
+        raise NotAllowed()
+    await require_within(session, settings, coordinator, resident.community_id)
+    return resident
+
+
 async def volunteers_for_chain(
-    session: AsyncSession, coordinator: User, *, name: str | None, limit: int, offset: int
+    session: AsyncSession,
+    coordinator: User,
+    resident_id: int,
+    *,
+    settings: Settings,
+    name: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[User], int]:
-    """Approved volunteers a coordinator can put first in a chain, a page at a time."""
+    """Approved volunteers who serve the resident's community, whom a coordinator can put
+    first in the resident's chain (they may have to knock on the door), a page at a time."""
     require(coordinator, Action.PLAN_CHECKINS)
-    query = user_queries.approved_volunteers()
+    resident = await _resident_within(session, settings, coordinator, resident_id)
+    lineage = (await communities.tree(session, settings)).lineage(home_of(resident))
+    query = visit_queries.volunteers_serving(lineage)
     return await user_queries.page_by_name(session, query, name=name, limit=limit, offset=offset)
 
 
 async def volunteer_to_add(
-    session: AsyncSession, coordinator: User, volunteer_id: int, *, chosen: int
+    session: AsyncSession,
+    coordinator: User,
+    volunteer_id: int,
+    *,
+    resident_id: int,
+    chosen: int,
+    settings: Settings,
 ) -> User:
-    """The approved volunteer a coordinator adds to a chain that has `chosen` volunteers
-    already: a DomainError when they cannot be chosen, CheckinLimitReached when it is full."""
+    """The approved volunteer a coordinator adds to a resident's chain that has `chosen`
+    volunteers already: a DomainError when they cannot be chosen (also when they do not serve
+    the resident's community), CheckinLimitReached when it is full."""
     require(coordinator, Action.PLAN_CHECKINS)
+    resident = await _resident_within(session, settings, coordinator, resident_id)
     person = await session.get(User, volunteer_id) if volunteer_id else None
     volunteer = await volunteers.approved_volunteer(session, person)
+    await require_within(session, settings, volunteer, resident.community_id)
     check_room(ContactKind.VOLUNTEER, chosen + 1)
     return volunteer
 
@@ -212,10 +260,11 @@ async def propose_plan(
     quiet: QuietHours,
     clock: Clock,
 ) -> CheckinPlan:
-    """A coordinator (or the resident themselves) writes a plan; nothing is sent until the
-    resident has seen who will be told and agreed. The coordinators are always in the chain.
-    Never over an active plan (CheckinPlanActive); within the limits of times and of the chain
-    (CheckinTimesInvalid, CheckinLimitReached)."""
+    """A coordinator (or the resident themselves) writes a plan, for a resident the caller
+    checked with `ready_for_plan`, outside `quiet` (the community's: `quiet_hours_of`); nothing
+    is sent until the resident has seen who will be told and agreed. The coordinators are
+    always in the chain. Never over an active plan (CheckinPlanActive); within the limits of
+    times and of the chain (CheckinTimesInvalid, CheckinLimitReached)."""
     plan = await _check_ready(session, author, resident)
     days = sorted({day for day in weekdays if 0 <= day <= 6})
     if not days:

@@ -28,6 +28,15 @@ STEP_SEND = 0
 STEP_REMIND = 1
 STEP_FIRST_ALERT = 2
 NEVER_QUIET = QuietHours.parse("off")  # alerts to the chain go out at any hour
+QuietOf = Callable[[int], QuietHours]
+"""A community's quiet hours, by its id: each plan's check-ins keep its community's."""
+
+
+def quiet_of(quiet: QuietHours | QuietOf) -> QuietOf:
+    """The same quiet hours for every community, or each community's own."""
+    if isinstance(quiet, QuietHours):
+        return lambda _community_id: quiet
+    return quiet
 
 
 class StepKind(enum.StrEnum):
@@ -56,25 +65,27 @@ async def take_due_steps(
     session: AsyncSession,
     *,
     clock: Clock,
-    quiet: QuietHours,
+    quiet: QuietHours | QuietOf,
     limit: int = 500,
     tell: Callable[[DueStep], Awaitable[None]] | None = None,
     set_aside: list[step_failures.SetAside] | None = None,
 ) -> list[DueStep]:
     """Claim what is due now: new check-ins from due plans, then one step of each due check-in.
     Call again until it returns nothing: a step may make the next one due at once (catching up
-    after an outage), and each call takes at most `limit` of each.
+    after an outage), and each call takes at most `limit` of each. `quiet`: the quiet hours of
+    every community, or a function giving each plan's community's (the scheduler's).
 
     With `tell`, each step is taken and told in a savepoint of its own: one that raises is
     undone, its check-in is due again at the retry time, and it is appended to `set_aside`,
     while the others go on (see services.step_failures)."""
+    quiets = quiet_of(quiet)
     if tell is not None:
-        return await _take_and_tell(session, clock, quiet, limit, tell, set_aside)
+        return await _take_and_tell(session, clock, quiets, limit, tell, set_aside)
     now = clock.now()
     claimed = await _claim_due(session, now, limit)
     steps = []
     for checkin in claimed.due:
-        step = claimed.step_of(session, checkin, now, quiet)
+        step = claimed.step_of(session, checkin, now, quiets)
         if step is not None:
             steps.append(step)
     await session.flush()
@@ -91,13 +102,13 @@ class _Claimed:
     people: dict[int, User]
 
     def step_of(
-        self, session: AsyncSession, checkin: Checkin, now: datetime, quiet: QuietHours
+        self, session: AsyncSession, checkin: Checkin, now: datetime, quiet: QuietOf
     ) -> DueStep | None:
         plan = self.plans[checkin.plan_id]
         with session.no_autoflush:
             step = take_step(
                 session, checkin, plan, self.chains[plan.id], self.people[checkin.resident_id],
-                now, quiet,
+                now, quiet(plan.community_id),
             )  # fmt: skip
         if step is not None and step.contact is not None and step.contact.user_id:
             step.contact_user = self.people.get(step.contact.user_id)
@@ -121,7 +132,7 @@ async def _claim_due(session: AsyncSession, now: datetime, limit: int) -> _Claim
 async def _take_and_tell(
     session: AsyncSession,
     clock: Clock,
-    quiet: QuietHours,
+    quiet: QuietOf,
     limit: int,
     tell: Callable[[DueStep], Awaitable[None]],
     set_aside: list[step_failures.SetAside] | None,
