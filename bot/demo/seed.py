@@ -31,6 +31,7 @@ from bot.demo.personas import (
 )
 from bot.policy.notify.requests import request_submitted  # the card the bot itself sends
 from bot.services import claims, places, review
+from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.requests import RequestDraft, rate_request, submit_request
 from bot.services.users import (
     TelegramProfile,
@@ -109,7 +110,9 @@ async def register_person(
         role=person.role,
         display_name=person.name,
         phone=person.phone,
-        place=await place_queries.named(session, person.place) if person.place else None,
+        place=await place_queries.named(session, person.place, (FIRST_COMMUNITY_ID,))
+        if person.place
+        else None,
         clock=clock,
     )
 
