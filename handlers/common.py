@@ -18,7 +18,7 @@ from bot.config import LOCALES
 from bot.context import UpdateContext
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.notify import erasure as notify
-from bot.services import users
+from bot.services import community, users
 from bot.views import help as help_views
 from bot.views import keyboards
 from bot.views import privacy as views
@@ -41,10 +41,12 @@ class PrivacyFlow(StatesGroup):
 
 
 async def show_help(message: Message, ctx: UpdateContext, bot: Bot) -> None:
-    """Everything the person can do, by the buttons of their menu; the community's phone and
-    "📞 Please call me" (in a private chat: a group is not where one asks to be phoned)."""
+    """Everything the person can do, by the buttons of their menu; their community's phone (in
+    a community's group, that community's) and "📞 Please call me" (in a private chat: a group
+    is not where one asks to be phoned)."""
     user = _person(ctx)
-    text = help_views.help_text(user, ctx.settings.community_phone)
+    here = await community.settings_here(ctx.session, ctx.settings, user, message.chat.id)
+    text = help_views.help_text(user, here.phone)
     private = message.chat.id > 0
     markup = help_views.help_keyboard() if user.is_onboarded and private else None
     await message.answer(text, reply_markup=markup)

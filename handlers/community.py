@@ -50,11 +50,11 @@ async def call_me(callback: CallbackQuery, ctx: UpdateContext, bot: Bot) -> None
 
 async def show_call_backs(message: Message, ctx: UpdateContext) -> None:
     try:
-        waiting = await community.waiting_call_backs(ctx.session, ctx.person)
+        waiting = await community.waiting_call_backs(ctx.session, ctx.person, await ctx.scope())
     except NotAllowed:
         await message.answer(views.call_backs_are_for_coordinators_text())
         return
-    text, markup = views.call_backs_list(waiting, ctx.settings.default_timezone)
+    text, markup = views.call_backs_list(waiting, (await ctx.community()).timezone)
     await message.answer(text, reply_markup=markup)
 
 
@@ -65,7 +65,7 @@ async def called(
     the group's language) says who called."""
     try:
         caller = await community.mark_called(
-            ctx.session, ctx.person, callback_data.call_id, clock=ctx.clock
+            ctx.session, ctx.person, callback_data.call_id, await ctx.scope(), clock=ctx.clock
         )
     except NotAllowed:
         await callback.answer(views.call_backs_are_for_coordinators_text(), show_alert=True)
@@ -105,12 +105,14 @@ async def call_back_action(
 
 async def group_help(message: Message, ctx: UpdateContext) -> None:
     """❓ Help typed in a group (/help, which the bot sees in privacy mode): what the person can
-    do, and for a coordinator the buttons of the group's language."""
+    do, the phone of the group's community, and for a coordinator the buttons of the group's
+    language."""
     user = ctx.person
     if user is None:
         return
-    text = views.help_text(user, ctx.settings.community_phone, in_group=True)
-    if ctx.may(Action.SET_GROUP_LANGUAGE):
+    here = await community.settings_here(ctx.session, ctx.settings, user, message.chat.id)
+    text = views.help_text(user, here.phone, in_group=True)
+    if await community.group_is_theirs(ctx.session, ctx.settings, user, message.chat.id):
         question, markup = views.group_language_question(ctx.group_locale)
         await message.answer(f"{text}\n\n{question}", reply_markup=markup)
         return
@@ -120,6 +122,9 @@ async def group_help(message: Message, ctx: UpdateContext) -> None:
 async def ask_group_language(message: Message, ctx: UpdateContext) -> None:
     if not ctx.may(Action.SET_GROUP_LANGUAGE):
         await message.reply(views.group_language_for_coordinators_text())
+        return
+    if not await community.group_is_theirs(ctx.session, ctx.settings, ctx.person, message.chat.id):
+        await message.reply(views.group_of_another_community_text())
         return
     text, markup = views.group_language_question(ctx.group_locale)
     await message.answer(text, reply_markup=markup)
@@ -135,10 +140,15 @@ async def chose_group_language(
         return
     try:
         await community.set_group_language(
-            ctx.session, ctx.person, message.chat.id, locale, clock=ctx.clock
+            ctx.session, ctx.person, message.chat.id, locale, settings=ctx.settings, clock=ctx.clock
         )
     except NotAllowed:
-        await callback.answer(views.group_language_for_coordinators_text(), show_alert=True)
+        refusal = (
+            views.group_of_another_community_text()
+            if ctx.may(Action.SET_GROUP_LANGUAGE)
+            else views.group_language_for_coordinators_text()
+        )
+        await callback.answer(refusal, show_alert=True)
         return
     await callback.answer(LANGUAGE_NAMES[locale])  # the presser's pop-up
     with ctx.i18n.use_locale(locale):  # the group reads its new language from now on

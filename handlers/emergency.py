@@ -61,7 +61,7 @@ async def answer_emergency(
     was, so nothing entered before is lost and the person can carry on."""
     user = ctx.person
     assert user is not None
-    await bot.send_message(chat_id, emergency_text(ctx.settings))
+    await bot.send_message(chat_id, emergency_text(await ctx.community()))
     current = await state.get_state()
     drafting = is_asking(current)
     data = await state.get_data() if drafting else {}

@@ -1,6 +1,11 @@
-"""/places: coordinators keep the list of the community's buildings or areas. Tap "➕ Add a
+"""/places: coordinators keep the list of their community's buildings or areas. Tap "➕ Add a
 place" and type a name; tap a place to rename, hide or show it again. Private chat only: the
-name is typed, and a group would not pass it to the bot (privacy mode)."""
+name is typed, and a group would not pass it to the bot (privacy mode).
+
+Places belong to one community. A street's or a district's coordinator, who looks after
+several, is told so kindly and asked to leave the list to each community's coordinators: simpler
+and more honest than a list that mixes communities, or a "which community?" step before every
+place they touch."""
 
 from __future__ import annotations
 
@@ -50,8 +55,15 @@ def _coordinators_only() -> str:
     return _("Only coordinators can change the list of places.")
 
 
+async def _one_community(ctx: UpdateContext) -> int | None:
+    """The community whose places this coordinator keeps: the only one they look after (None:
+    they look after several, or none)."""
+    scope = await ctx.scope()
+    return next(iter(scope)) if len(scope) == 1 else None
+
+
 async def _show_list(message: Message, ctx: UpdateContext) -> None:
-    listed = await places.all_places(ctx.session, ctx.person)
+    listed = await places.all_places(ctx.session, ctx.person, await ctx.scope())
     await message.answer(
         place_views.list_text(listed), reply_markup=place_views.list_keyboard(listed)
     )
@@ -59,6 +71,9 @@ async def _show_list(message: Message, ctx: UpdateContext) -> None:
 
 async def show_places(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     await state.clear()
+    if await _one_community(ctx) is None:
+        await message.answer(place_views.several_communities_text())
+        return
     await _show_list(message, ctx)
 
 
@@ -72,8 +87,11 @@ async def place_action(
         await callback.answer(stale_button_text())
         return
     action, place_id = callback_data.action, callback_data.place_id
-    session, user = ctx.session, ctx.person
+    session, user, scope = ctx.session, ctx.person, await ctx.scope()
     try:
+        if action in ("add", "back") and await _one_community(ctx) is None:
+            await callback.answer(place_views.several_communities_text(), show_alert=True)
+            return
         if action == "add":
             await callback.answer()
             await state.update_data(place_id=None)
@@ -81,22 +99,22 @@ async def place_action(
             return
         if action == "back":
             await callback.answer()
-            listed = await places.all_places(session, user)
+            listed = await places.all_places(session, user, scope)
             await edit_pressed(
                 callback, place_views.list_text(listed), place_views.list_keyboard(listed)
             )
             return
         if action == "rename":
-            place = await places.place_for_coordinator(session, user, place_id)
+            place = await places.place_for_coordinator(session, user, place_id, scope)
             await callback.answer()
             await state.update_data(place_id=place.id)
             await ask(callback.message, state, PlaceFlow.name, place_views.name_prompt(place))
             return
         if action in ("hide", "show"):
             shown = action == "show"
-            place = await places.set_shown(session, user, place_id, shown, clock=ctx.clock)
+            place = await places.set_shown(session, user, place_id, shown, scope, clock=ctx.clock)
         elif action == "open":
-            place = await places.place_for_coordinator(session, user, place_id)
+            place = await places.place_for_coordinator(session, user, place_id, scope)
         else:
             raise PlaceNotFound(place_id)
     except (PlaceNotFound, NotAllowed):
@@ -109,12 +127,18 @@ async def place_action(
 async def typed_name(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     place_id = (await state.get_data()).get("place_id")
     name, session, user, clock = message.text or "", ctx.session, ctx.person, ctx.clock
+    community_id = await _one_community(ctx)
     try:
         if place_id is None:
-            place = await places.add_place(session, user, name, clock=clock)
+            if community_id is None:
+                raise NotAllowed()
+            place = await places.add_place(
+                session, user, name, community_id=community_id, clock=clock
+            )
             done = _("✅ Added: {name}")
         else:
-            place = await places.rename_place(session, user, place_id, name, clock=clock)
+            scope = await ctx.scope()
+            place = await places.rename_place(session, user, place_id, name, scope, clock=clock)
             done = _("✅ Renamed: {name}")
     except InvalidInput as error:
         await message.answer(_invalid_text(error))

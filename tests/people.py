@@ -65,7 +65,7 @@ async def place_named(
     session: AsyncSession, clock: Clock, name: str, community_id: int = FIRST_COMMUNITY_ID
 ) -> Place:
     """The place of this name, as if a coordinator had added it."""
-    place = await place_queries.named(session, name)
+    place = await place_queries.named(session, name, (community_id,))
     if place is None:
         place = Place(
             community_id=community_id,

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.policy.notify import broadcasts as broadcast_audience
 from bot.services import broadcasts, events, step_failures
 from bot.services.broadcasts import EventDetails, EventFull, Outgoing
+from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.models import (
     Audience,
     Broadcast,
@@ -28,6 +30,7 @@ from tests.people import make_person
 
 # On PostgreSQL too: segments, capacity and reminders are queries.
 pytestmark = pytest.mark.postgresql
+SETTINGS = Settings(default_locale="en")
 
 
 def render(broadcast: Broadcast, user: User, locale: str, text: str) -> Outgoing:
@@ -60,6 +63,8 @@ async def draft(session, clock, lin, audience=Audience.EVERYONE, value=None, eve
         media_kind=None,
         media_file_id=None,
         event=event,
+        community_id=FIRST_COMMUNITY_ID,
+        settings=SETTINGS,
         clock=clock,
     )
 
@@ -68,7 +73,9 @@ async def test_segments(session: AsyncSession, clock: ManualClock) -> None:
     people = await community(session, clock)
 
     async def ids(audience: Audience, value: str | None = None) -> set[int]:
-        found = await broadcast_audience.recipients(session, audience, value, default_locale="en")
+        found = await broadcast_audience.recipients(
+            session, audience, value, community_ids={FIRST_COMMUNITY_ID}, default_locale="en"
+        )
         return {user.telegram_id for user in found}
 
     assert await ids(Audience.EVERYONE) == {1, 2, 3, 4}
@@ -88,7 +95,7 @@ async def test_versions_cancel_and_progress(session: AsyncSession, clock: Manual
     people["vic"].unreachable_at = clock.now()
     broadcast = await draft(session, clock, people["lin"])
     queued = await broadcasts.send_now(
-        session, people["lin"], broadcast.id, render, clock=clock, default_locale="en"
+        session, people["lin"], broadcast.id, render, clock=clock, settings=SETTINGS
     )
     assert queued == 4
     rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.chat_id))).all()
@@ -96,7 +103,10 @@ async def test_versions_cancel_and_progress(session: AsyncSession, clock: Manual
     assert rows[3].status == OutboxStatus.SKIPPED
     rows[0].status = OutboxStatus.SENT
     await session.flush()
-    assert await broadcasts.cancel(session, people["lin"], broadcast.id, clock=clock) == 2
+    withdrawn = await broadcasts.cancel(
+        session, people["lin"], broadcast.id, clock=clock, settings=SETTINGS
+    )
+    assert withdrawn == 2
     figures = await broadcasts.progress(session, broadcast.id)
     assert (figures.sent, figures.skipped, figures.pending, figures.total) == (1, 3, 0, 4)
 
@@ -108,7 +118,7 @@ async def test_capacity_and_reminders_never_twice(
     event = EventDetails("Talk", "Hall; room 1", clock.now() + timedelta(days=3), 1)
     broadcast = await draft(session, clock, people["lin"], Audience.RESIDENTS, event=event)
     await broadcasts.send_now(
-        session, people["lin"], broadcast.id, render, clock=clock, default_locale="en"
+        session, people["lin"], broadcast.id, render, clock=clock, settings=SETTINGS
     )
     ann, bo = people["ann"], people["bo"]
     result = await events.rsvp(session, ann, broadcast.id, RsvpAnswer.YES, remind, clock=clock)
@@ -130,7 +140,9 @@ async def test_capacity_and_reminders_never_twice(
         event.starts_at - timedelta(days=1),
         event.starts_at - timedelta(hours=2),
     }
-    _, coming, counts = await events.attendees(session, people["lin"], broadcast.id)
+    _, coming, counts = await events.attendees(
+        session, people["lin"], broadcast.id, settings=SETTINGS
+    )
     assert [user.id for user in coming] == [ann.id] and counts[RsvpAnswer.YES] == 1
 
 
@@ -155,7 +167,12 @@ async def test_a_scheduled_broadcast_that_cannot_be_queued_waits_and_the_others_
     second = await draft(session, clock, people["lin"])
     for broadcast in (first, second):
         await broadcasts.schedule(
-            session, people["lin"], broadcast.id, clock.now() + timedelta(hours=1), clock=clock
+            session,
+            people["lin"],
+            broadcast.id,
+            clock.now() + timedelta(hours=1),
+            clock=clock,
+            settings=SETTINGS,
         )
     real_queue = broadcasts._queue
 
@@ -170,16 +187,16 @@ async def test_a_scheduled_broadcast_that_cannot_be_queued_waits_and_the_others_
     clock.advance(timedelta(hours=1))
     set_aside: list[step_failures.SetAside] = []
     started = await broadcasts.start_due(
-        session, render, clock=clock, default_locale="en", set_aside=set_aside
+        session, render, clock=clock, settings=SETTINGS, set_aside=set_aside
     )
     assert [b.id for b in started] == [second.id]
     assert [(f.job, f.row_id, f.attempts) for f in set_aside] == [("broadcast", first.id, 1)]
     statuses = dict((await session.execute(select(Broadcast.id, Broadcast.status))).all())
     assert statuses == {first.id: BroadcastStatus.SCHEDULED, second.id: BroadcastStatus.SENDING}
-    assert await broadcasts.start_due(session, render, clock=clock, default_locale="en") == []
+    assert await broadcasts.start_due(session, render, clock=clock, settings=SETTINGS) == []
 
     monkeypatch.setattr(broadcasts, "_queue", real_queue)
     clock.advance(timedelta(minutes=1))
-    started = await broadcasts.start_due(session, render, clock=clock, default_locale="en")
+    started = await broadcasts.start_due(session, render, clock=clock, settings=SETTINGS)
     assert [b.id for b in started] == [first.id]
     assert (await session.scalars(select(StepFailure))).all() == []

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services import places, requests
+from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.errors import NotAllowed, PlaceExists, PlaceNotFound
 from bot.services.requests import RequestDraft
 from storage.db import create_engine, create_session_factory
@@ -22,6 +23,7 @@ from tests.people import make_person
 
 # On PostgreSQL too: the upgrade and the queries of places.
 pytestmark = pytest.mark.postgresql
+MAIN = (FIRST_COMMUNITY_ID,)
 
 
 async def test_coordinators_add_rename_and_hide_places(
@@ -45,7 +47,7 @@ async def test_coordinators_add_rename_and_hide_places(
     )
     assert (request.place_id, request.area) == (three.id, "Building 3")
 
-    await places.rename_place(session, lin, three.id, "Block 3 (east)", clock=clock)
+    await places.rename_place(session, lin, three.id, "Block 3 (east)", MAIN, clock=clock)
     await session.commit()
     session.expunge_all()
     mei_row = await session.get(User, mei.id)
@@ -55,11 +57,11 @@ async def test_coordinators_add_rename_and_hide_places(
 
     lin = await session.get(User, lin.id)
     assert lin is not None
-    await places.set_shown(session, lin, five.id, False, clock=clock)
+    await places.set_shown(session, lin, five.id, False, MAIN, clock=clock)
     assert [p.name for p in await places.offered(session)] == ["Block 3 (east)"]
     with pytest.raises(PlaceNotFound):
         await places.offered_place(session, five.id)
-    assert len(await places.all_places(session, lin)) == 2
+    assert len(await places.all_places(session, lin, MAIN)) == 2
     again = await places.add_place(session, lin, "BUILDING 5", clock=clock)  # shown again
     assert again.id == five.id and again.active
     assert await places.offered_named(session, "block 3 (EAST)") is not None
@@ -179,7 +181,7 @@ async def test_places_from_the_settings_only_while_there_are_none(
     assert [p.name for p in await places.offered(session)] == ["Building 1", "2号楼"]
     lin = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin", area=None)
     first = (await places.offered(session))[0]
-    await places.set_shown(session, lin, first.id, False, clock=clock)
+    await places.set_shown(session, lin, first.id, False, MAIN, clock=clock)
     # the coordinators' list is the truth from then on, whatever the setting says
     assert await places.seed_places(session, ["Building 9"], clock=clock) == 0
     assert [p.name for p in await places.offered(session)] == ["2号楼"]

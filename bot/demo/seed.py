@@ -140,7 +140,9 @@ async def register_person(
         role=person.role,
         display_name=person.name,
         phone=person.phone,
-        place=await place_queries.named(session, person.place) if person.place else None,
+        place=await place_queries.named(session, person.place, (community_id,))
+        if person.place
+        else None,
         clock=clock,
         settings=settings,
     )

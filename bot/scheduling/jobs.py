@@ -64,7 +64,7 @@ async def start_due_broadcasts(notifier: Notifier) -> int:
         notifier.session,
         broadcast_views.renderer(notifier.i18n),
         clock=notifier.clock,
-        default_locale=notifier.settings.default_locale,
+        settings=notifier.settings,
         set_aside=set_aside,
     )
     for failure in set_aside:

@@ -1,6 +1,11 @@
 """Broadcasts and events: who receives a notice, queueing it once per person in their language,
 scheduling, stopping, progress, and answers to events (with capacity and reminders).
 
+A broadcast belongs to a node of the community tree (`community_id`): one community, or the
+street or district a coordinator looks after ("all communities below me"). It reaches only
+people of the communities below that node, and only coordinators who look after all of them
+may act on it.
+
 No Telegram types here: what a message looks like is given by the caller as a `Renderer`
 (method and Bot API parameters), so the preview and the real message are the same thing."""
 
@@ -14,14 +19,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.config import LOCALES
+from bot.config import LOCALES, Settings
 from bot.delivery.outbox import Priority, enqueue_payload
 from bot.i18n import recipient_locale
 from bot.policy.notify.broadcasts import recipients
 from bot.policy.permissions import Action, require
-from bot.services import step_failures
+from bot.services import communities, step_failures
 from bot.services.communities import home_of
-from bot.services.errors import DomainError, InvalidInput, TextTooLong
+from bot.services.errors import DomainError, InvalidInput, NotAllowed, TextTooLong
 from storage.models import (
     Audience,
     Broadcast,
@@ -97,6 +102,17 @@ class EventDetails:
     place: str
     starts_at: datetime
     capacity: int | None
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a coordinator of several communities may send a notice: all of them (their
+    street or district, `everything`), or one."""
+
+    community_id: int
+    name: str
+    everything: bool
+    communities: int
 
 
 @dataclass(frozen=True)
@@ -179,19 +195,68 @@ def version_for(broadcast: Broadcast, locale: str) -> str:
     return broadcast.versions[0]["text"] if broadcast.versions else ""
 
 
-async def broadcast_for(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
-    """A broadcast, for a coordinator only."""
+# which communities
+
+
+async def reached(session: AsyncSession, settings: Settings, node: int | None) -> frozenset[int]:
+    """The communities a broadcast of this node reaches: itself, or those below a street."""
+    return (await communities.tree(session, settings)).below(node)
+
+
+async def covers(
+    session: AsyncSession, settings: Settings, person: User | None, node: int | None
+) -> bool:
+    """The person acts in every community the node reaches (and it reaches one at least)."""
+    below = await reached(session, settings, node)
+    return bool(below) and below <= await communities.scope_of(session, settings, person)
+
+
+async def destinations(
+    session: AsyncSession, settings: Settings, author: User | None
+) -> list[Destination]:
+    """Where this coordinator may send a notice, when they look after several communities:
+    all of them first, then each by name. Empty (nothing to ask) for one community."""
+    coordinator = require(author, Action.BROADCAST)
+    scope = await communities.scope_of(session, settings, coordinator)
+    if len(scope) <= 1:
+        return []
+    tree = await communities.tree(session, settings)
+    node = home_of(coordinator)
+    return [
+        Destination(node, tree.name(node), everything=True, communities=len(scope)),
+        *(
+            Destination(row.id, row.name, everything=False, communities=1)
+            for row in tree.communities
+            if row.id in scope
+        ),
+    ]
+
+
+async def own_destination(session: AsyncSession, settings: Settings, author: User) -> int:
+    """Where the notice of a coordinator of one community goes: that community."""
+    scope = await communities.scope_of(session, settings, author)
+    return next(iter(scope)) if len(scope) == 1 else home_of(author)
+
+
+async def broadcast_for(
+    session: AsyncSession, user: User | None, broadcast_id: int, *, settings: Settings
+) -> Broadcast:
+    """A broadcast, for a coordinator of every community it reaches only (another
+    community's, from a forged button, does not exist for them)."""
     require(user, Action.BROADCAST)
     broadcast = await session.get(Broadcast, broadcast_id, populate_existing=True)
-    if broadcast is None:
+    if broadcast is None or not await covers(session, settings, user, broadcast.community_id):
         raise BroadcastNotFound()
     return broadcast
 
 
-async def _draft_or_shared(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
+async def _draft_or_shared(
+    session: AsyncSession, user: User | None, broadcast_id: int, settings: Settings
+) -> Broadcast:
     """A draft is its author's alone until it is sent or scheduled (nobody else has seen its
-    preview); after that any coordinator may act on it."""
-    broadcast = await broadcast_for(session, user, broadcast_id)
+    preview); after that any coordinator of its communities may act on it."""
+    broadcast = await broadcast_for(session, user, broadcast_id, settings=settings)
+    assert user is not None
     if broadcast.status is BroadcastStatus.DRAFT and broadcast.author_id != user.id:
         raise BroadcastNotFound()
     return broadcast
@@ -210,14 +275,19 @@ async def create_draft(
     media_kind: str | None,
     media_file_id: str | None,
     event: EventDetails | None,
+    community_id: int,
+    settings: Settings,
     clock: Clock,
 ) -> Broadcast:
+    """A draft for the communities below `community_id`, all of which the author looks after."""
     require(author, Action.BROADCAST)
+    if not await covers(session, settings, author, community_id):
+        raise NotAllowed()
     if not versions or any(version["locale"] not in LOCALES for version in versions):
         raise TextEmpty()
     broadcast = Broadcast(
         author_id=author.id,
-        community_id=home_of(author),
+        community_id=community_id,
         status=BroadcastStatus.DRAFT,
         audience=audience,
         audience_value=audience_value,
@@ -237,13 +307,22 @@ async def create_draft(
     return broadcast
 
 
-async def count_recipients(
-    session: AsyncSession, broadcast: Broadcast, *, default_locale: str
-) -> int:
-    found = await recipients(
-        session, broadcast.audience, broadcast.audience_value, default_locale=default_locale
+async def _recipients(
+    session: AsyncSession, broadcast: Broadcast, settings: Settings
+) -> list[User]:
+    return await recipients(
+        session,
+        broadcast.audience,
+        broadcast.audience_value,
+        community_ids=await reached(session, settings, broadcast.community_id),
+        default_locale=settings.default_locale,
     )
-    return len(found)
+
+
+async def count_recipients(
+    session: AsyncSession, broadcast: Broadcast, *, settings: Settings
+) -> int:
+    return len(await _recipients(session, broadcast, settings))
 
 
 async def _queue(
@@ -252,16 +331,14 @@ async def _queue(
     render: Renderer,
     *,
     clock: Clock,
-    default_locale: str,
+    settings: Settings,
 ) -> int:
     """One outbox row per recipient, in their language; unreachable people are recorded as
     skipped, so the report adds up."""
-    people = await recipients(
-        session, broadcast.audience, broadcast.audience_value, default_locale=default_locale
-    )
+    people = await _recipients(session, broadcast, settings)
     for person in people:
         assert person.telegram_id is not None
-        locale = recipient_locale(person, default_locale)
+        locale = recipient_locale(person, settings.default_locale)
         outgoing = render(broadcast, person, locale, version_for(broadcast, locale))
         await enqueue_payload(
             session,
@@ -287,21 +364,27 @@ async def send_now(
     render: Renderer,
     *,
     clock: Clock,
-    default_locale: str,
+    settings: Settings,
 ) -> int:
     """Queue a draft (or a scheduled broadcast, early) for everyone in its audience, in this
     transaction; the number of recipients."""
-    broadcast = await _draft_or_shared(session, author, broadcast_id)
+    broadcast = await _draft_or_shared(session, author, broadcast_id, settings)
     if not await queries.start_draft(session, broadcast.id, clock.now()):
         raise BroadcastChanged()
     await session.refresh(broadcast)
-    return await _queue(session, broadcast, render, clock=clock, default_locale=default_locale)
+    return await _queue(session, broadcast, render, clock=clock, settings=settings)
 
 
 async def schedule(
-    session: AsyncSession, author: User, broadcast_id: int, send_at: datetime, *, clock: Clock
+    session: AsyncSession,
+    author: User,
+    broadcast_id: int,
+    send_at: datetime,
+    *,
+    clock: Clock,
+    settings: Settings,
 ) -> Broadcast:
-    broadcast = await _draft_or_shared(session, author, broadcast_id)
+    broadcast = await _draft_or_shared(session, author, broadcast_id, settings)
     if send_at <= clock.now():
         raise TimeInPast()
     if not await queries.set_status(
@@ -321,7 +404,7 @@ async def start_due(
     render: Renderer,
     *,
     clock: Clock,
-    default_locale: str,
+    settings: Settings,
     set_aside: list[step_failures.SetAside] | None = None,
 ) -> list[Broadcast]:
     """Scheduled broadcasts whose time has come: each claimed by one process and queued, each
@@ -341,7 +424,7 @@ async def start_due(
             continue
 
         async def queue(broadcast: Broadcast = broadcast) -> Broadcast:
-            await _queue(session, broadcast, render, clock=clock, default_locale=default_locale)
+            await _queue(session, broadcast, render, clock=clock, settings=settings)
             return broadcast
 
         outcome = await step_failures.run_step(
@@ -355,10 +438,12 @@ async def start_due(
     return queued
 
 
-async def cancel(session: AsyncSession, user: User, broadcast_id: int, *, clock: Clock) -> int:
+async def cancel(
+    session: AsyncSession, user: User, broadcast_id: int, *, clock: Clock, settings: Settings
+) -> int:
     """Stop a draft, a scheduled or a sending broadcast: what waits becomes skipped, what was
     sent stays sent. The number of messages withdrawn."""
-    broadcast = await _draft_or_shared(session, user, broadcast_id)
+    broadcast = await _draft_or_shared(session, user, broadcast_id, settings)
     if not await queries.set_status(
         session,
         broadcast.id,

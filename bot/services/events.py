@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.delivery.outbox import Priority, enqueue_payload
 from bot.policy.permissions import Action, may
 from bot.services.broadcasts import (
@@ -20,6 +21,7 @@ from bot.services.broadcasts import (
     ReminderRenderer,
     RsvpResult,
     broadcast_for,
+    covers,
 )
 from storage.models import Broadcast, BroadcastStatus, EventResponse, RsvpAnswer, User
 from storage.repositories import broadcasts as queries
@@ -102,10 +104,11 @@ async def _queue_reminders(
 
 
 async def attendees(
-    session: AsyncSession, user: User, broadcast_id: int
+    session: AsyncSession, user: User, broadcast_id: int, *, settings: Settings
 ) -> tuple[Broadcast, list[User], dict[RsvpAnswer, int]]:
-    """For a coordinator: the event, who comes, and how many said yes and no."""
-    broadcast = await broadcast_for(session, user, broadcast_id)
+    """For a coordinator of the event's communities: the event, who comes, and how many said
+    yes and no."""
+    broadcast = await broadcast_for(session, user, broadcast_id, settings=settings)
     return (
         broadcast,
         await queries.coming(session, broadcast.id),
@@ -113,17 +116,21 @@ async def attendees(
     )
 
 
-async def event_for_calendar(session: AsyncSession, user: User, broadcast_id: int) -> Broadcast:
-    """The event, for someone it was sent to or a coordinator; to anyone else (a forwarded
-    message, a forged button) as if it did not exist."""
+async def event_for_calendar(
+    session: AsyncSession, user: User, broadcast_id: int, *, settings: Settings
+) -> Broadcast:
+    """The event, for someone it was sent to or a coordinator of its communities; to anyone
+    else (a forwarded message, a forged button, another community) as if it did not exist."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None or not broadcast.is_event or broadcast.status == BroadcastStatus.DRAFT:
         raise BroadcastNotFound()
-    if not may(user, Action.SEE_ANY_EVENT) and not await queries.was_sent_to(
-        session, broadcast.id, user.id
+    if await queries.was_sent_to(session, broadcast.id, user.id):
+        return broadcast
+    if may(user, Action.SEE_ANY_EVENT) and await covers(
+        session, settings, user, broadcast.community_id
     ):
-        raise BroadcastNotFound()
-    return broadcast
+        return broadcast
+    raise BroadcastNotFound()
 
 
 def _ics_escape(text: str) -> str:

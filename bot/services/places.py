@@ -1,4 +1,4 @@
-"""The coarse places of the community (buildings, blocks, areas) that coordinators define.
+"""The coarse places of each community (buildings, blocks, areas) that its coordinators define.
 
 A place is all that anyone but a task's holder and the coordinators learns of where a person
 lives: volunteers' cards, paired-visit reminders and broadcasts' segments name a place, never
@@ -7,6 +7,8 @@ text a person typed (typed text may hold a flat number). The chosen place's name
 only code that writes those copies, and a rename rewrites them all."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,35 +33,53 @@ def clean_place_name(text: str) -> str:
     return name
 
 
-async def offered(session: AsyncSession) -> list[Place]:
-    """The places people may choose from now, in order; empty when none is defined yet."""
-    return await queries.listed(session)
+REGISTERING = (FIRST_COMMUNITY_ID,)
+"""Where someone who has not yet said which community they live in is offered places:
+`home_of` puts them in the first community."""
 
 
-async def all_places(session: AsyncSession, coordinator: User) -> list[Place]:
-    """Shown and hidden places, for the coordinators' list."""
+async def offered(
+    session: AsyncSession, community_ids: Collection[int] = REGISTERING
+) -> list[Place]:
+    """The places people of these communities may choose from now, in order; empty when none
+    is defined yet."""
+    return await queries.listed(session, community_ids)
+
+
+async def all_places(
+    session: AsyncSession, coordinator: User, community_ids: Collection[int]
+) -> list[Place]:
+    """Shown and hidden places of the coordinator's communities, for their list."""
     require(coordinator, Action.MANAGE_PLACES)
-    return await queries.listed(session, include_hidden=True)
+    return await queries.listed(session, community_ids, include_hidden=True)
 
 
-async def place_for_coordinator(session: AsyncSession, coordinator: User, place_id: int) -> Place:
+async def place_for_coordinator(
+    session: AsyncSession, coordinator: User, place_id: int, community_ids: Collection[int]
+) -> Place:
     require(coordinator, Action.MANAGE_PLACES)
-    return await _place(session, place_id)
+    return await _place(session, place_id, community_ids)
 
 
-async def offered_place(session: AsyncSession, place_id: int) -> Place:
-    """A place someone tapped: it must exist and still be offered."""
+async def offered_place(
+    session: AsyncSession, place_id: int, community_ids: Collection[int] = REGISTERING
+) -> Place:
+    """A place someone tapped: it must exist, be one of their communities' and still be
+    offered (another community's place, from a forged button, does not exist for them)."""
     place = await queries.get(session, place_id)
-    if place is None or not place.active:
+    if place is None or not place.active or place.community_id not in community_ids:
         raise PlaceNotFound(place_id)
     return place
 
 
-async def offered_named(session: AsyncSession, text: str) -> Place | None:
+async def offered_named(
+    session: AsyncSession, text: str, community_ids: Collection[int] = REGISTERING
+) -> Place | None:
     """The offered place whose name someone typed instead of tapping it, if any; text that
     names no place is never kept."""
     typed = people.clean_text(text).casefold()
-    return next((p for p in await queries.listed(session) if p.name.casefold() == typed), None)
+    listed = await queries.listed(session, community_ids)
+    return next((p for p in listed if p.name.casefold() == typed), None)
 
 
 async def name_of(session: AsyncSession, place_id: int | None) -> str | None:
@@ -70,8 +90,9 @@ async def name_of(session: AsyncSession, place_id: int | None) -> str | None:
 async def choose_place(
     session: AsyncSession, person: User, place_id: int, *, clock: Clock
 ) -> Place:
-    """Someone tapped where they live or help, outside registration."""
-    place = await offered_place(session, place_id)
+    """Someone tapped where they live or help, outside registration: a place of their own
+    community."""
+    place = await offered_place(session, place_id, (home_of(person),))
     assign(person, place)
     person.updated_at = clock.now()
     await session.flush()
@@ -84,10 +105,20 @@ def assign(person: User, place: Place | None) -> None:
     person.area = place.name if place else None
 
 
-async def add_place(session: AsyncSession, coordinator: User, name: str, *, clock: Clock) -> Place:
+async def add_place(
+    session: AsyncSession,
+    coordinator: User,
+    name: str,
+    *,
+    community_id: int | None = None,
+    clock: Clock,
+) -> Place:
+    """A new place of `community_id` (the one community the coordinator keeps places for;
+    None: their own)."""
     require(coordinator, Action.MANAGE_PLACES)
+    community_id = community_id if community_id is not None else home_of(coordinator)
     name = clean_place_name(name)
-    existing = await queries.named(session, name)
+    existing = await queries.named(session, name, (community_id,))
     if existing is not None:
         if existing.active:
             raise PlaceExists()
@@ -95,22 +126,24 @@ async def add_place(session: AsyncSession, coordinator: User, name: str, *, cloc
         _audit(session, coordinator, existing, "place.shown", clock)
         await session.flush()
         return existing
-    place = await _new_place(session, name, home_of(coordinator), clock)
+    place = await _new_place(session, name, community_id, clock)
     _audit(session, coordinator, place, "place.added", clock)
     await session.flush()
     return place
 
 
 async def seed_places(session: AsyncSession, names: list[str], *, clock: Clock) -> int:
-    """The first places, from the settings (`PLACES`), while the community has none at all;
-    afterwards the coordinators' list is the truth and the setting changes nothing."""
-    if await queries.listed(session, include_hidden=True):
+    """The first places of the first community, from the settings (`PLACES`), while it has
+    none at all; afterwards the coordinators' list is the truth and the setting changes
+    nothing. Other communities' places are their coordinators' own."""
+    first = (FIRST_COMMUNITY_ID,)
+    if await queries.listed(session, first, include_hidden=True):
         return 0
     for name in dict.fromkeys(clean_place_name(name) for name in names):
         place = await _new_place(session, name, FIRST_COMMUNITY_ID, clock)
         _audit(session, None, place, "place.added", clock)
     await session.flush()
-    return len(await queries.listed(session))
+    return len(await queries.listed(session, first))
 
 
 async def _new_place(session: AsyncSession, name: str, community_id: int, clock: Clock) -> Place:
@@ -127,12 +160,18 @@ async def _new_place(session: AsyncSession, name: str, community_id: int, clock:
 
 
 async def rename_place(
-    session: AsyncSession, coordinator: User, place_id: int, name: str, *, clock: Clock
+    session: AsyncSession,
+    coordinator: User,
+    place_id: int,
+    name: str,
+    community_ids: Collection[int],
+    *,
+    clock: Clock,
 ) -> Place:
     require(coordinator, Action.MANAGE_PLACES)
-    place = await _place(session, place_id)
+    place = await _place(session, place_id, community_ids)
     name = clean_place_name(name)
-    existing = await queries.named(session, name)
+    existing = await queries.named(session, name, (place.community_id,))
     if existing is not None and existing.id != place.id:
         raise PlaceExists()
     place.name = name
@@ -143,20 +182,27 @@ async def rename_place(
 
 
 async def set_shown(
-    session: AsyncSession, coordinator: User, place_id: int, shown: bool, *, clock: Clock
+    session: AsyncSession,
+    coordinator: User,
+    place_id: int,
+    shown: bool,
+    community_ids: Collection[int],
+    *,
+    clock: Clock,
 ) -> Place:
     """Hide a place (no longer offered; those who chose it keep it) or show it again."""
     require(coordinator, Action.MANAGE_PLACES)
-    place = await _place(session, place_id)
+    place = await _place(session, place_id, community_ids)
     place.active = shown
     _audit(session, coordinator, place, "place.shown" if shown else "place.hidden", clock)
     await session.flush()
     return place
 
 
-async def _place(session: AsyncSession, place_id: int) -> Place:
+async def _place(session: AsyncSession, place_id: int, community_ids: Collection[int]) -> Place:
+    """A place of the coordinator's communities; another's (a forged button) is not found."""
     place = await queries.get(session, place_id)
-    if place is None:
+    if place is None or place.community_id not in community_ids:
         raise PlaceNotFound(place_id)
     return place
 

@@ -10,7 +10,13 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import BroadcastStep
 from bot.i18n import LANGUAGE_NAMES
-from bot.services.broadcasts import CapacityInvalid, TextEmpty, TimeInPast, TimeInvalid
+from bot.services.broadcasts import (
+    CapacityInvalid,
+    Destination,
+    TextEmpty,
+    TimeInPast,
+    TimeInvalid,
+)
 from bot.services.errors import InvalidInput, TextTooLong
 from bot.views.words import join_items
 from storage.models import Audience, Place
@@ -63,6 +69,21 @@ def not_for_you_text() -> str:
 
 def coordinators_only_text() -> str:
     return _("Only coordinators can do this.")
+
+
+def where_label(destination: Destination) -> str:
+    if destination.everything:
+        return _("🏘 All communities of {name} ({count})").format(
+            name=destination.name, count=destination.communities
+        )
+    return "🏠 " + destination.name
+
+
+def where_question(destinations: list[Destination]) -> Question:
+    """For a coordinator of several communities: where the notice goes, one big button each."""
+    return _(
+        "📣 <b>New notice</b>\n\nYou look after several communities. Who is this notice for?"
+    ), _rows(*[button(where_label(d), "where", str(d.community_id)) for d in destinations])
 
 
 def text_placeholder() -> str:

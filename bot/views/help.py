@@ -204,3 +204,10 @@ def group_language_for_coordinators_text() -> str:
         "Only a coordinator can choose this group's language. To change your own, tap "
         "“🌐 Language” in our private chat."
     )
+
+
+def group_of_another_community_text() -> str:
+    return _(
+        "This group belongs to another community: its own coordinators choose the language "
+        "I write in here."
+    )

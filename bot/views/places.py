@@ -111,3 +111,12 @@ def name_prompt(place: Place | None) -> str:
     if place is None:
         return _("Please type the name of the place, for example “Building 3”.")
     return _("Please type the new name of “{name}”.").format(name=html.quote(place.name))
+
+
+def several_communities_text() -> str:
+    """To a street's or a district's coordinator: places are kept by each community."""
+    return _(
+        "📍 Places belong to one community, and you look after several. The coordinator of "
+        "each community keeps its list of places. If a community has no coordinator yet, "
+        "please ask for one to be added."
+    )

@@ -42,6 +42,7 @@ Step = tuple[State, str, InlineKeyboardMarkup | None]
 
 
 class BroadcastFlow(StatesGroup):
+    where = State()
     text = State()
     more_versions = State()
     version_locale = State()
@@ -64,14 +65,46 @@ def _step(state: State, question: Question | str) -> Step:
 
 
 async def start(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
-    if not ctx.may(Action.BROADCAST):
+    """A coordinator of several communities first says where the notice goes (all of them, or
+    one); a coordinator of one community goes straight to its text."""
+    if not ctx.may(Action.BROADCAST) or ctx.person is None:
         await message.answer(views.not_for_you_text())
         return
     await state.clear()
+    where = await broadcasts.destinations(ctx.session, ctx.settings, ctx.person)
+    if where:
+        await ask(message, state, BroadcastFlow.where, *views.where_question(where))
+        return
+    community_id = await broadcasts.own_destination(ctx.session, ctx.settings, ctx.person)
+    await state.update_data(community_id=community_id)
     await ask(
         message, state, BroadcastFlow.text, views.text_question(),
         placeholder=views.text_placeholder(),
     )  # fmt: skip
+
+
+async def chose_where(
+    callback: CallbackQuery, callback_data: BroadcastStep, state: FSMContext, ctx: UpdateContext
+) -> None:
+    where = await broadcasts.destinations(ctx.session, ctx.settings, ctx.person)
+    chosen = next((d for d in where if str(d.community_id) == callback_data.value), None)
+    if chosen is None:
+        await callback.answer(stale_button_text())
+        return
+    await state.update_data(community_id=chosen.community_id)
+    await pressed_then_ask(
+        callback, state, BroadcastFlow.text, views.text_question(),
+        note=views.where_label(chosen), placeholder=views.text_placeholder(),
+    )  # fmt: skip
+
+
+async def _reached(state: FSMContext, ctx: UpdateContext) -> frozenset[int]:
+    """The communities the notice being written goes to (chosen at the start)."""
+    node = (await state.get_data()).get("community_id")
+    if node is None:  # a conversation begun before communities: the coordinator's own
+        assert ctx.person is not None
+        node = await broadcasts.own_destination(ctx.session, ctx.settings, ctx.person)
+    return await broadcasts.reached(ctx.session, ctx.settings, node)
 
 
 def _content_of(message: Message) -> tuple[str | None, str | None, str | None]:
@@ -233,7 +266,7 @@ async def chose_audience(
         await callback.answer(stale_button_text())
         return
     if audience == Audience.AREA:
-        offered = await places.offered(ctx.session)
+        offered = await places.offered(ctx.session, await _reached(state, ctx))
         if not offered:
             question = views.audience_question(no_places=True)
             await pressed_then_ask(callback, state, BroadcastFlow.audience, *question)
@@ -256,7 +289,9 @@ async def chose_area(
     bot: Bot,
 ) -> None:
     try:
-        place = await places.offered_place(ctx.session, int(callback_data.value))
+        place = await places.offered_place(
+            ctx.session, int(callback_data.value), await _reached(state, ctx)
+        )
     except (ValueError, PlaceNotFound):
         await callback.answer(stale_button_text())
         return
@@ -319,6 +354,10 @@ async def _preview(
     await callback.answer()
     await retire_buttons(callback, note)
     data = await state.get_data()
+    assert ctx.person is not None
+    node = data.get("community_id")
+    if node is None:  # a conversation begun before communities: the coordinator's own
+        node = await broadcasts.own_destination(ctx.session, ctx.settings, ctx.person)
     try:
         broadcast = await broadcasts.create_draft(
             ctx.session,
@@ -329,15 +368,15 @@ async def _preview(
             media_kind=data.get("media_kind"),
             media_file_id=data.get("media_file_id"),
             event=_event_from(data),
+            community_id=node,
+            settings=ctx.settings,
             clock=ctx.clock,
         )
     except NotAllowed:
         await state.clear()
         await bot.send_message(callback.from_user.id, views.coordinators_only_text())
         return
-    count = await broadcasts.count_recipients(
-        ctx.session, broadcast, default_locale=ctx.settings.default_locale
-    )
+    count = await broadcasts.count_recipients(ctx.session, broadcast, settings=ctx.settings)
     assert isinstance(callback.message, Message)
     await _send_as_recipients_see_it(bot, callback.message.chat.id, broadcast, ctx)
     if audience == Audience.AREA and audience_value:
@@ -357,6 +396,9 @@ async def _question_of_step(state: FSMContext, ctx: UpdateContext) -> Question |
     """The question of the step the broadcast is at, with its buttons, to ask again."""
     current, data = await state.get_state(), await state.get_data()
     written = [version["locale"] for version in data.get("versions", [])]
+    if current == BroadcastFlow.where.state:
+        where = await broadcasts.destinations(ctx.session, ctx.settings, ctx.person)
+        return views.where_question(where) if where else None
     if current == BroadcastFlow.more_versions.state:
         return views.more_versions_question(written)
     if current == BroadcastFlow.version_locale.state:
@@ -367,7 +409,7 @@ async def _question_of_step(state: FSMContext, ctx: UpdateContext) -> Question |
     if current == BroadcastFlow.audience.state:
         return views.audience_question()
     if current == BroadcastFlow.audience_area.state:
-        return views.area_question(await places.offered(ctx.session))
+        return views.area_question(await places.offered(ctx.session, await _reached(state, ctx)))
     if current == BroadcastFlow.audience_language.state:
         return views.languages_question(LOCALES, "audlang")
     if current == BroadcastFlow.confirm.state and "audience_label" in data:
@@ -392,6 +434,7 @@ def build_router() -> Router:
     pick = BroadcastStep.filter
     router.message.register(start, Command("broadcast"), PRIVATE)
     router.message.register(start, button_text("📣 Send a notice"), PRIVATE)
+    router.callback_query.register(chose_where, BroadcastFlow.where, pick(F.action == "where"))
     router.message.register(got_text, BroadcastFlow.text)
     router.callback_query.register(
         chose_more_versions, BroadcastFlow.more_versions, pick(F.action == "more")
@@ -416,6 +459,7 @@ def build_router() -> Router:
         chose_audience_language, BroadcastFlow.audience_language, pick(F.action == "audlang")
     )
     for waiting_for_button in (
+        BroadcastFlow.where,
         BroadcastFlow.more_versions,
         BroadcastFlow.version_locale,
         BroadcastFlow.event,

@@ -64,6 +64,7 @@ async def _send_calendar(
             ctx.session,
             ctx.person,  # type: ignore[arg-type]
             callback_data.broadcast_id,
+            settings=ctx.settings,
         )
     except BroadcastNotFound:
         await callback.answer(stale_button_text())
@@ -88,6 +89,7 @@ async def _who_is_coming(
             ctx.session,
             ctx.person,  # type: ignore[arg-type]
             callback_data.broadcast_id,
+            settings=ctx.settings,
         )
     except NotAllowed:
         await callback.answer(compose_views.coordinators_only_text(), show_alert=True)

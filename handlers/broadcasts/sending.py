@@ -48,7 +48,9 @@ async def ask_send_now(
     if (data := await _this_draft(callback, callback_data, state)) is None:
         return
     try:
-        await broadcasts.broadcast_for(ctx.session, ctx.person, callback_data.broadcast_id)
+        await broadcasts.broadcast_for(
+            ctx.session, ctx.person, callback_data.broadcast_id, settings=ctx.settings
+        )
     except (NotAllowed, BroadcastNotFound) as error:
         await _refused(callback, error, "")
         return
@@ -70,7 +72,7 @@ async def send_now(
             callback_data.broadcast_id,
             broadcast_views.renderer(ctx.i18n),
             clock=ctx.clock,
-            default_locale=ctx.settings.default_locale,
+            settings=ctx.settings,
         )
     except (NotAllowed, BroadcastChanged, BroadcastNotFound) as error:
         await _refused(callback, error, views.already_done_text())
@@ -83,7 +85,9 @@ async def send_now(
     await callback.answer()
     await retire_buttons(callback, views.sending_note())
     await state.clear()
-    broadcast = await broadcasts.broadcast_for(ctx.session, ctx.person, callback_data.broadcast_id)
+    broadcast = await broadcasts.broadcast_for(
+        ctx.session, ctx.person, callback_data.broadcast_id, settings=ctx.settings
+    )
     figures = await broadcasts.progress(ctx.session, broadcast.id)
     message = await bot.send_message(
         callback.from_user.id,
@@ -111,7 +115,12 @@ async def got_schedule_time(message: Message, state: FSMContext, ctx: UpdateCont
             message.text, ctx.person.timezone, now=ctx.clock.now()
         )
         await broadcasts.schedule(
-            ctx.session, ctx.person, data["broadcast_id"], send_at, clock=ctx.clock
+            ctx.session,
+            ctx.person,
+            data["broadcast_id"],
+            send_at,
+            clock=ctx.clock,
+            settings=ctx.settings,
         )
     except InvalidInput as error:
         await message.answer(views.invalid_text(error))
@@ -138,7 +147,11 @@ async def cancel_draft(
 ) -> None:
     try:
         await broadcasts.cancel(
-            ctx.session, ctx.person, callback_data.broadcast_id, clock=ctx.clock
+            ctx.session,
+            ctx.person,
+            callback_data.broadcast_id,
+            clock=ctx.clock,
+            settings=ctx.settings,
         )
     except (NotAllowed, BroadcastChanged, BroadcastNotFound) as error:
         await _refused(callback, error, views.already_done_text())
@@ -155,7 +168,11 @@ async def stop_sending(
 ) -> None:
     try:
         withdrawn = await broadcasts.cancel(
-            ctx.session, ctx.person, callback_data.broadcast_id, clock=ctx.clock
+            ctx.session,
+            ctx.person,
+            callback_data.broadcast_id,
+            clock=ctx.clock,
+            settings=ctx.settings,
         )
     except (NotAllowed, BroadcastChanged, BroadcastNotFound) as error:
         await _refused(callback, error, views.finished_text())

@@ -3,7 +3,7 @@ second process could also make is one conditional UPDATE, so it happens once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, exists, false, func, select, update
@@ -40,6 +40,13 @@ def reachable_people() -> Select[tuple[User]]:
         )
         .order_by(User.id)
     )
+
+
+def in_communities(
+    query: Select[tuple[User]], community_ids: Collection[int]
+) -> Select[tuple[User]]:
+    """Only people who live in (or registered with) these communities."""
+    return query.where(User.community_id.in_(list(community_ids)))
 
 
 async def people(session: AsyncSession, query: Select[tuple[User]]) -> list[User]:

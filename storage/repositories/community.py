@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -40,12 +41,14 @@ async def add_call_back(
     return call
 
 
-async def waiting_call_backs(session: AsyncSession, limit: int = 30) -> list[tuple[CallBack, User]]:
-    """The oldest first: whoever asked first is called first."""
+async def waiting_call_backs(
+    session: AsyncSession, community_ids: Collection[int], limit: int = 30
+) -> list[tuple[CallBack, User]]:
+    """Those of these communities, the oldest first: whoever asked first is called first."""
     rows = await session.execute(
         select(CallBack, User)
         .join(User, User.id == CallBack.user_id)
-        .where(CallBack.done_at.is_(None))
+        .where(CallBack.done_at.is_(None), CallBack.community_id.in_(list(community_ids)))
         .order_by(CallBack.asked_at, CallBack.id)
         .limit(limit)
     )

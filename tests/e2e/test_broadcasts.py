@@ -17,6 +17,7 @@ from bot.callbacks import BroadcastStep, EventAnswer
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
+from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.models import (
     Broadcast,
     BroadcastStatus,
@@ -283,6 +284,7 @@ async def test_a_thousand_people_429s_blocked_and_a_restart(
                 "telegram_id": first + n,
                 "telegram_language": "en",
                 "role": UserRole.RESIDENT,
+                "community_id": FIRST_COMMUNITY_ID,
                 "display_name": f"Resident {n}",
                 "area": "Building 1",
                 "timezone": "Asia/Shanghai",

@@ -52,7 +52,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "vo": ("skill", "lang", "done"),
     "bc": (
         *("aud", "audlang", "locale", "more", "event", "cap", "send", "schedule", "go"),
-        *("stop", "cancel"),
+        *("stop", "cancel", "where"),
     ),
     "ev": ("yes", "no", "ics", "who"),
     "ci": ("fine", "help"),

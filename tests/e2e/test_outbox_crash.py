@@ -23,6 +23,7 @@ from bot.delivery.ratelimit import SendLimits
 from bot.delivery.send_budget import send_budget
 from bot.emulator import FloodLimits
 from bot.emulator.server import FakeBotAPI
+from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade_database
 from storage.models import (
@@ -63,6 +64,7 @@ async def seed(database_url: str) -> None:
                     "telegram_id": FIRST + n,
                     "telegram_language": "en",
                     "role": UserRole.RESIDENT,
+                    "community_id": FIRST_COMMUNITY_ID,
                     "display_name": f"Resident {n}",
                     "area": "Building 1",
                     "timezone": "Asia/Shanghai",
@@ -236,6 +238,7 @@ async def test_stop_sending_finishes_a_broadcast_a_dead_sender_was_holding(
                     {
                         "telegram_id": FIRST + n,
                         "role": UserRole.RESIDENT,
+                        "community_id": FIRST_COMMUNITY_ID,
                         "display_name": f"Resident {n}",
                         "timezone": "Asia/Shanghai",
                         "consent_at": clock.now(),

@@ -1,8 +1,11 @@
 """Who receives a broadcast: the coordinator picks a segment, this decides who is in it.
-Only registered, not deleted people with a Telegram chat; the language segment goes by the
-language each person reads, as their message will be written in."""
+Only registered, not deleted people with a Telegram chat of the broadcast's communities (never
+another community's, whatever the segment); the language segment goes by the language each
+person reads, as their message will be written in."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,10 +15,16 @@ from storage.repositories import broadcasts as queries
 
 
 async def recipients(
-    session: AsyncSession, audience: Audience, value: str | None, *, default_locale: str
+    session: AsyncSession,
+    audience: Audience,
+    value: str | None,
+    *,
+    community_ids: Collection[int],
+    default_locale: str,
 ) -> list[User]:
-    """The people of the segment `audience` (with `value`: a place's id, a language)."""
-    query = queries.reachable_people()
+    """The people of `community_ids` in the segment `audience` (with `value`: a place's id, a
+    language)."""
+    query = queries.in_communities(queries.reachable_people(), community_ids)
     match audience:
         case Audience.EVERYONE:
             pass
