@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.context import UpdateContext
+from bot.services import checkins
 from bot.services.checkins import Timing
 from bot.services.schedule import QuietHours
 from storage.models import User
@@ -24,9 +25,8 @@ def person(ctx: UpdateContext) -> User:
 async def quiet(ctx: UpdateContext, data: dict[str, Any]) -> QuietHours:
     """The quiet hours of the community of the resident whose check-ins are being set up
     (`resident_id` of the conversation; the presser's own when it has none)."""
-    resident_id = data.get("resident_id")
-    resident = await ctx.session.get(User, int(resident_id)) if resident_id else None
-    return (await ctx.notifier.community((resident or person(ctx)).community_id)).quiet_hours
+    resident_id = int(data.get("resident_id") or person(ctx).id)
+    return await checkins.quiet_hours_of(ctx.session, ctx.settings, resident_id)
 
 
 def timing(settings: Settings) -> Timing:

@@ -216,6 +216,7 @@ async def test_east_places_are_east_lanes_only(linli: RunningBot, telegram: Fake
     # someone registering in the first community is offered its places, not East Lane's
     newcomer = telegram.user(831, first_name="Nia", language_code="en")
     await agree_as_myself(newcomer)
+    await newcomer.tap("🏘 Community")  # two communities: she says which she lives in
     await newcomer.tap_reply("⏭ Skip")  # the phone
     assert "📍 Building 5" in newcomer.last.labels and "📍 East Tower" not in newcomer.last.labels
 

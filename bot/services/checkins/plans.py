@@ -173,9 +173,11 @@ async def ready_for_plan(
     return resident
 
 
-async def quiet_hours_of(session: AsyncSession, settings: Settings, resident: User) -> QuietHours:
+async def quiet_hours_of(session: AsyncSession, settings: Settings, resident_id: int) -> QuietHours:
     """The quiet hours of the resident's community: no check-in time may fall in them."""
-    return (await communities.tree(session, settings)).settings(resident.community_id).quiet_hours
+    resident = await session.get(User, resident_id)
+    community_id = resident.community_id if resident is not None else None
+    return (await communities.tree(session, settings)).settings(community_id).quiet_hours
 
 
 async def residents_to_enrol(
