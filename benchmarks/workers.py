@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import signal
 import statistics
 import sys
@@ -129,14 +130,26 @@ async def offer(telegram: FakeBotAPI, people: int, rate: float, seconds: float, 
     )
 
 
+async def forget_keys(bot_id: int) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS)
+    for pattern in (f"fsm:{bot_id}:*", f"linli:budget:{{{bot_id}}}*"):
+        async for key in client.scan_iter(match=pattern):
+            await client.delete(key)
+    await client.aclose()
+
+
 def held(step: Step) -> bool:
     return step.behind == 0 and step.p99_ms <= P99_HELD_MS
 
 
 async def highest_held(workers: int, people: int, seconds: float, start: float) -> float:
+    # A bot id of its own: the conversations and the send budget it keeps in Redis start empty.
+    bot_id = secrets.randbelow(10**9) + 10**9
     async with (
         scratch_database("postgresql") as url,
-        FakeBotAPI(f"4343:{uuid.uuid4().hex}") as telegram,
+        FakeBotAPI(f"{bot_id}:{uuid.uuid4().hex}") as telegram,
     ):
         with TemporaryDirectory(prefix="linli-workers-") as directory:
             process = await start_workers(telegram, workers, url, Path(directory))
@@ -159,6 +172,7 @@ async def highest_held(workers: int, people: int, seconds: float, start: float) 
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 await asyncio.wait_for(process.wait(), 60)
+                await forget_keys(bot_id)
 
 
 async def run(counts: list[int], people: int, seconds: float, start: float) -> None:
