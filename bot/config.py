@@ -233,10 +233,6 @@ class Settings(BaseSettings):
     def place_names(self) -> list[str]:
         return parse_places(self.places)
 
-    @property
-    def emergency_number_list(self) -> list[tuple[str, str]]:
-        return parse_emergency_numbers(self.emergency_numbers)
-
     def webhook(self) -> tuple[str, str, int, str]:
         """(public URL, host, port, secret) for `linli run --webhook`, or a `ConfigError`."""
         if not self.webhook_url:

@@ -34,7 +34,10 @@ async def test_coordinators_add_rename_and_hide_places(
     three = await places.add_place(session, lin, "  Building   3 ", clock=clock)
     five = await places.add_place(session, lin, "Building 5", clock=clock)
     assert three.name == "Building 3"
-    assert [p.name for p in await places.offered(session)] == ["Building 3", "Building 5"]
+    assert [p.name for p in await places.offered(session, (FIRST_COMMUNITY_ID,))] == [
+        "Building 3",
+        "Building 5",
+    ]
     with pytest.raises(PlaceExists):
         await places.add_place(session, lin, "building 3", clock=clock)
     with pytest.raises(NotAllowed):
@@ -58,14 +61,16 @@ async def test_coordinators_add_rename_and_hide_places(
     lin = await session.get(User, lin.id)
     assert lin is not None
     await places.set_shown(session, lin, five.id, False, MAIN, clock=clock)
-    assert [p.name for p in await places.offered(session)] == ["Block 3 (east)"]
+    assert [p.name for p in await places.offered(session, (FIRST_COMMUNITY_ID,))] == [
+        "Block 3 (east)"
+    ]
     with pytest.raises(PlaceNotFound):
-        await places.offered_place(session, five.id)
+        await places.offered_place(session, five.id, (FIRST_COMMUNITY_ID,))
     assert len(await places.all_places(session, lin, MAIN)) == 2
     again = await places.add_place(session, lin, "BUILDING 5", clock=clock)  # shown again
     assert again.id == five.id and again.active
-    assert await places.offered_named(session, "block 3 (EAST)") is not None
-    assert await places.offered_named(session, "Block 3, flat 502") is None
+    assert await places.offered_named(session, "block 3 (EAST)", (FIRST_COMMUNITY_ID,)) is not None
+    assert await places.offered_named(session, "Block 3, flat 502", (FIRST_COMMUNITY_ID,)) is None
 
 
 OLD_USERS = sa.table(
@@ -178,12 +183,15 @@ async def test_places_from_the_settings_only_while_there_are_none(
     names = Settings(places=" Building 1 ,, 2号楼, Building 1").place_names
     assert names == ["Building 1", "2号楼", "Building 1"]
     assert await places.seed_places(session, names, clock=clock) == 2
-    assert [p.name for p in await places.offered(session)] == ["Building 1", "2号楼"]
+    assert [p.name for p in await places.offered(session, (FIRST_COMMUNITY_ID,))] == [
+        "Building 1",
+        "2号楼",
+    ]
     lin = await make_person(session, clock, 1, UserRole.COORDINATOR, name="Lin", area=None)
-    first = (await places.offered(session))[0]
+    first = (await places.offered(session, (FIRST_COMMUNITY_ID,)))[0]
     await places.set_shown(session, lin, first.id, False, MAIN, clock=clock)
     # the coordinators' list is the truth from then on, whatever the setting says
     assert await places.seed_places(session, ["Building 9"], clock=clock) == 0
-    assert [p.name for p in await places.offered(session)] == ["2号楼"]
+    assert [p.name for p in await places.offered(session, (FIRST_COMMUNITY_ID,))] == ["2号楼"]
     with pytest.raises(ValidationError, match="at most 40 characters"):
         Settings(places="Building 1," + "x" * 41)

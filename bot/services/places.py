@@ -20,6 +20,7 @@ from bot.services.errors import AreaEmpty, AreaTooLong, PlaceExists, PlaceNotFou
 from storage.models import Place, User
 from storage.repositories import audit
 from storage.repositories import places as queries
+from storage.repositories import users as user_queries
 
 PLACE_NAME_MAX = 40  # it must fit on a button
 
@@ -33,17 +34,23 @@ def clean_place_name(text: str) -> str:
     return name
 
 
-REGISTERING = (FIRST_COMMUNITY_ID,)
-"""Where someone who has not yet said which community they live in is offered places:
-`home_of` puts them in the first community."""
+def of_person(person: User | None) -> tuple[int]:
+    """The communities whose places a person chooses from: their own (for someone who has not
+    yet said where they live, the first, where `home_of` puts them)."""
+    return (home_of(person),)
 
 
-async def offered(
-    session: AsyncSession, community_ids: Collection[int] = REGISTERING
-) -> list[Place]:
+async def offered(session: AsyncSession, community_ids: Collection[int]) -> list[Place]:
     """The places people of these communities may choose from now, in order; empty when none
     is defined yet."""
     return await queries.listed(session, community_ids)
+
+
+async def offered_to_chat(session: AsyncSession, telegram_id: int) -> list[Place]:
+    """The places offered to whoever writes from this Telegram account (a conversation that
+    knows only its chat: the registration's questions, asked again)."""
+    person = await user_queries.get_by_telegram_id(session, telegram_id)
+    return await offered(session, of_person(person))
 
 
 async def all_places(
@@ -62,7 +69,7 @@ async def place_for_coordinator(
 
 
 async def offered_place(
-    session: AsyncSession, place_id: int, community_ids: Collection[int] = REGISTERING
+    session: AsyncSession, place_id: int, community_ids: Collection[int]
 ) -> Place:
     """A place someone tapped: it must exist, be one of their communities' and still be
     offered (another community's place, from a forged button, does not exist for them)."""
@@ -73,7 +80,7 @@ async def offered_place(
 
 
 async def offered_named(
-    session: AsyncSession, text: str, community_ids: Collection[int] = REGISTERING
+    session: AsyncSession, text: str, community_ids: Collection[int]
 ) -> Place | None:
     """The offered place whose name someone typed instead of tapping it, if any; text that
     names no place is never kept."""
@@ -92,7 +99,7 @@ async def choose_place(
 ) -> Place:
     """Someone tapped where they live or help, outside registration: a place of their own
     community."""
-    place = await offered_place(session, place_id, (home_of(person),))
+    place = await offered_place(session, place_id, of_person(person))
     assign(person, place)
     person.updated_at = clock.now()
     await session.flush()

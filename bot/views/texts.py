@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from aiogram import html
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
 from bot.services.communities import CommunitySettings
 from bot.services.requests import DESCRIPTION_PREVIEW, reference
 from bot.views.words import in_reader_script, join_items, phone_html
@@ -215,10 +214,9 @@ def duration_label(minutes: int) -> str:
     return _("{minutes} min").format(minutes=rest)
 
 
-def emergency_text(settings: Settings | CommunitySettings) -> str:
-    """What to do right now, with the numbers of the person's community (`CommunitySettings`,
-    from `ctx.community()`; the environment's `Settings` only where no community is known) and
-    translated service names."""
+def emergency_text(community: CommunitySettings) -> str:
+    """What to do right now, with the numbers of the person's community (`ctx.community()`)
+    and translated service names."""
     services = {
         "ambulance": _("ambulance"),
         "fire": _("fire brigade"),
@@ -227,16 +225,10 @@ def emergency_text(settings: Settings | CommunitySettings) -> str:
     }
     numbers = "\n".join(
         _("📞 <b>{number}</b> — {service}").format(number=number, service=services[service])
-        for number, service in _numbers(settings)
+        for number, service in community.emergency_numbers
     )
     return _(
         "🚨 <b>If someone is in danger or badly hurt, call now:</b>\n{numbers}\n\n"
         "Stay on the phone with them. If you can, open the door or ask a neighbour to wait "
         "with you."
     ).format(numbers=numbers)
-
-
-def _numbers(settings: Settings | CommunitySettings) -> list[tuple[str, str]]:
-    if isinstance(settings, Settings):
-        return settings.emergency_number_list
-    return settings.emergency_numbers

@@ -91,7 +91,7 @@ async def _answered(
             "(<b>Request no. {ref}</b>). Someone will contact you soon."
         ).format(ref=requests.reference(request))
         + "\n\n"
-        + emergency_text(ctx.settings),
+        + emergency_text(await ctx.community()),
     )
 
 

@@ -83,7 +83,7 @@ async def _after_phone(chat_id: int, state: FSMContext, ctx: UpdateContext, bot:
     """On to the place; while the coordinators have defined none, a resident types her address
     (or skips it) instead."""
     await state.update_data(place_id=None)
-    if await places.offered(ctx.session):
+    if await places.offered(ctx.session, places.of_person(ctx.person)):
         await go_to(Onboarding.area, bot, chat_id, state, ctx.session)
         return
     if (await state.get_data()).get("role", UserRole.RESIDENT.value) == UserRole.RESIDENT.value:
@@ -102,7 +102,9 @@ async def chose_place(
     place: Place | None = None
     if callback_data.place_id != place_views.NOT_SURE:
         try:
-            place = await places.offered_place(ctx.session, callback_data.place_id)
+            place = await places.offered_place(
+                ctx.session, callback_data.place_id, places.of_person(ctx.person)
+            )
         except PlaceNotFound:
             await callback.answer(stale_button_text())
             await ask_current_step(bot, callback.from_user.id, state, "", ctx.session)
@@ -118,7 +120,9 @@ async def typed_place(message: Message, state: FSMContext, ctx: UpdateContext, b
     """The name of a place typed instead of tapped: taken if it is one of the list. Anything
     else a resident types there is her address (kept, and she is registered); a volunteer is
     asked to tap."""
-    place = await places.offered_named(ctx.session, message.text or "")
+    place = await places.offered_named(
+        ctx.session, message.text or "", places.of_person(ctx.person)
+    )
     if place is not None:
         await state.update_data(place_id=place.id)
         await _after_place(message.chat.id, state, ctx, bot)
@@ -191,7 +195,9 @@ async def chosen_place(ctx: UpdateContext, data: dict[str, Any]) -> Place | None
     if not data.get("place_id"):
         return None
     try:
-        return await places.offered_place(ctx.session, int(data["place_id"]))
+        return await places.offered_place(
+            ctx.session, int(data["place_id"]), places.of_person(ctx.person)
+        )
     except PlaceNotFound:
         return None
 

@@ -44,7 +44,7 @@ async def question(
         return views.phone_question(data.get("name", "")), keyboards.phone_request()
     if current == Onboarding.area.state:
         volunteer = is_volunteer(data)
-        offered = await places.offered(session)
+        offered = await places.offered_to_chat(session, state.key.user_id)
         return place_views.choice_question(volunteer=volunteer), place_views.choice_keyboard(
             offered, volunteer=volunteer
         )

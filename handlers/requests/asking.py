@@ -117,7 +117,7 @@ async def _after_when(state: FSMContext, ctx: UpdateContext) -> Question:
     if user.address or user.place_id is not None:
         return await _summary(state, ctx)
     if not (await state.get_data()).get("place_asked"):
-        offered = await places.offered(ctx.session)
+        offered = await places.offered(ctx.session, places.of_person(user))
         if offered:
             await state.update_data(place_asked=True)
             return (

@@ -388,3 +388,21 @@ async def test_east_lane_s_visits_that_need_a_look_go_to_east_lane_s_coordinator
     await linli.outbox_drained()
     assert not [m for m in first_group.messages if "Eve East" in m.text]
     assert not [m for m in telegram.users[LIN].messages if "Eve East" in m.text]
+
+
+async def test_a_resident_who_needs_help_at_her_check_in_hears_her_community_s_numbers(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    """ "I need help 🙋" on a check-in: the answer gives the emergency numbers of the
+    resident's own community (East Lane's 999), not the environment's (120)."""
+    linli = community
+    await two_communities(linli, telegram, emergency_numbers="999=ambulance")
+    await enrol(linli, EVE, EMMA, ["18:00"])
+    await enrol(linli, MEI, LIN, ["18:00"])
+    await tick_at(linli, clock, SIX_PM)
+    for resident, theirs, other in ((EVE, "999", "120"), (MEI, "120", "999")):
+        chat = telegram.users[resident]
+        await chat.wait_for_message(has("Are you all right?"), timeout=10)
+        await chat.tap("I need help 🙋")
+        answer = await chat.wait_for_message(has("call now"), timeout=10)
+        assert theirs in answer.text and other not in answer.text, answer.text

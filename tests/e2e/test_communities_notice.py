@@ -261,3 +261,37 @@ async def test_calls_to_make_are_each_communitys_own(
     assert "Bo asks to be called" in eva.last.text  # still waiting: Lin's press did nothing
     await eva.tap("✅ I called Bo")
     assert "Eva called Bo" in (eva.callback_answers[-1].text or "")
+
+
+async def test_east_people_choose_among_east_lanes_places_when_registering_and_asking(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    people = await two_communities(linli, telegram)
+    lin, eva, bo = people["Lin"], people["Eva"], people["Bo"]
+    for coordinator, name in ((eva, "East Tower"), (lin, "Building 5")):
+        await coordinator.send_command("/places")
+        await coordinator.tap("➕ Add a place")
+        await coordinator.send_text(name)
+
+    # someone who opens East Lane's join link is offered East Lane's places only
+    newcomer = telegram.user(832, first_name="Ola", language_code="en")
+    await newcomer.send_command("/start", "c-east")
+    await newcomer.tap("🙋 I need help")
+    await newcomer.tap("✅ I agree, call me Ola")
+    await newcomer.tap_reply("⏭ Skip")  # the phone
+    assert "📍 East Tower" in newcomer.last.labels
+    assert "📍 Building 5" not in newcomer.last.labels
+    await newcomer.tap("📍 East Tower")
+    assert "went wrong" not in newcomer.last.text and "no longer active" not in str(
+        newcomer.callback_answers[-1].text
+    )
+
+    # Bo, of East Lane, with neither place nor address yet, asks for help: East Lane's places
+    await bo.send_command("/request")
+    await bo.tap("🛒 Shopping and errands")
+    await bo.send_text("Bread and milk, please")
+    await bo.tap("⚡ As soon as possible")
+    assert "📍 East Tower" in bo.last.labels and "📍 Building 5" not in bo.last.labels
+    await bo.tap("📍 East Tower")
+    assert "no longer active" not in str(bo.callback_answers[-1].text)
+    assert "East Tower" in bo.last.text  # the summary names her place
