@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, exists, false, func, select, update
+from sqlalchemy import Select, exists, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -18,6 +18,7 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     RsvpAnswer,
+    ServedCommunity,
     User,
     UserRole,
     VolunteerProfile,
@@ -45,8 +46,12 @@ def reachable_people() -> Select[tuple[User]]:
 def in_communities(
     query: Select[tuple[User]], community_ids: Collection[int]
 ) -> Select[tuple[User]]:
-    """Only people who live in (or registered with) these communities."""
-    return query.where(User.community_id.in_(list(community_ids)))
+    """Only people who live in (or registered with) these communities, and the volunteers who
+    serve them too (`ServedCommunity`): a notice to East Lane's volunteers reaches everyone who
+    takes its tasks."""
+    ids = list(community_ids)
+    serving = select(ServedCommunity.user_id).where(ServedCommunity.community_id.in_(ids))
+    return query.where(or_(User.community_id.in_(ids), User.id.in_(serving)))
 
 
 async def people(session: AsyncSession, query: Select[tuple[User]]) -> list[User]:

@@ -15,6 +15,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
 from bot.services.communities import FIRST_COMMUNITY_ID, add_community
 from storage.models import CallBack, Community, CommunityLevel, Place, UserRole
+from storage.repositories import communities as served_queries
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     EAST_COORDINATORS_CHAT,
@@ -295,3 +296,27 @@ async def test_east_people_choose_among_east_lanes_places_when_registering_and_a
     await bo.tap("📍 East Tower")
     assert "no longer active" not in str(bo.callback_answers[-1].text)
     assert "East Tower" in bo.last.text  # the summary names her place
+
+
+async def test_a_volunteer_who_serves_east_lane_too_hears_its_notices(
+    linli: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Tao registered in the first community and serves East Lane too: East Lane's notice
+    reaches him, and still nobody else of the first community."""
+    people = await two_communities(linli, telegram)
+    eva, ann, lin = people["Eva"], people["Ann"], people["Lin"]
+    tao = await person(linli, telegram, 803, UserRole.VOLUNTEER, name="Tao", area=None)
+    async with linli.app.session_factory() as session:
+        east = await session.scalar(select(Community.id).where(Community.slug == "east"))
+        assert east is not None
+        await served_queries.add_served(session, tao.id, east, by_id=None, at=linli.clock.now())
+        await session.commit()
+
+    count = await send_notice(eva, "East Lane needs helpers on Saturday.")
+    assert "3 people will receive it" in count  # Eva, Bo, and Tao who serves East Lane
+    await telegram.users[803].wait_for_message(
+        lambda m: m.text == "East Lane needs helpers on Saturday."
+    )
+    await linli.outbox_drained()
+    assert not got(ann, "East Lane needs helpers on Saturday.")
+    assert not got(lin, "East Lane needs helpers on Saturday.")
