@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.services import claims, requests, review, volunteers
+from bot.services.communities import add_community
 from bot.services.emergency import looks_like_emergency
 from bot.services.errors import (
     DayOutOfRange,
@@ -18,6 +19,7 @@ from bot.services.errors import (
     InvalidTransition,
     NotAllowed,
     NotYourTask,
+    OutsideCommunity,
     RequestChanged,
     RequestNotFound,
     TaskTaken,
@@ -329,3 +331,30 @@ def test_slots_follow_the_residents_day() -> None:
     assert slot.end == datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
     with pytest.raises(DayOutOfRange):
         compute_slot(RequestTiming.DAY, now=now, timezone="Asia/Shanghai", day=date(2026, 3, 1))
+
+
+async def test_another_community_s_task_is_refused_whoever_calls(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    """The community rule has no way around it: a caller that passes no settings (the demo,
+    a job) still cannot have a volunteer claim, or a coordinator approve or assign, a request
+    of a community they do not act in."""
+    east = await add_community(session, name="East Lane", slug="east", clock=clock)
+    request_id, _, _, volunteer = await _open_request(session, clock)
+    outsider = await make_person(
+        session, clock, 9, UserRole.VOLUNTEER, name="Ena", community_id=east.id
+    )
+    east_coordinator = await make_person(
+        session, clock, 10, UserRole.COORDINATOR, name="Emma", community_id=east.id
+    )
+    request = await request_queries.get(session, request_id)
+    assert request is not None
+    with pytest.raises(OutsideCommunity):
+        await claims.claim_task(session, outsider, request_id, clock=clock, max_open_claims=3)
+    with pytest.raises(OutsideCommunity):
+        await review.assign_request(
+            session, east_coordinator, request_id, request.version, volunteer.id, clock=clock
+        )
+    request = await request_queries.get(session, request_id)
+    assert request is not None and request.status is RequestStatus.OPEN
+    assert request.volunteer_id is None

@@ -63,13 +63,11 @@ async def _task_served(
     session: AsyncSession, settings: Settings | None, volunteer: User, request_id: int
 ) -> HelpRequest:
     """The task, if it is of a community the volunteer serves: another community's is
-    refused like a forged button (`settings` None only for the demo and tests setting a scene,
-    which act for the people they made)."""
+    refused like a forged button, always (`settings` may be None: a scope needs none)."""
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
-    if settings is not None:
-        await within(session, settings, volunteer, request.community_id)
+    await within(session, settings, volunteer, request.community_id)
     return request
 
 

@@ -53,12 +53,19 @@ class CommunityTree:
     """All communities of the deployment, with the questions asked of their levels. Pure:
     built from rows, asks nothing of the database."""
 
-    def __init__(self, rows: Iterable[Community], settings: Settings) -> None:
+    def __init__(self, rows: Iterable[Community], settings: Settings | None) -> None:
+        """`settings`: the environment's, for what no community sets; None only to ask who is
+        below whom (a scope), never a community's settings."""
         self._rows = {row.id: row for row in rows}
         self._settings = settings
         self._children: dict[int | None, list[int]] = {}
         for row in self._rows.values():
             self._children.setdefault(row.parent_id, []).append(row.id)
+
+    def _environment(self) -> Settings:
+        if self._settings is None:
+            raise RuntimeError("a community's settings need the environment's Settings")
+        return self._settings
 
     def get(self, community_id: int | None) -> Community | None:
         return self._rows.get(community_id) if community_id is not None else None
@@ -101,7 +108,7 @@ class CommunityTree:
         )
 
     def settings(self, community_id: int | None) -> CommunitySettings:
-        env = self._settings
+        env = self._environment()
         chain = [self._rows[i] for i in self.lineage(community_id)] if community_id else []
 
         def first(field: str) -> str | None:
@@ -131,15 +138,16 @@ class CommunityTree:
         for row in self._rows.values():
             if chat_id in (row.coordinator_chat_id, row.volunteer_chat_id):
                 return row.id
-        env = self._settings
+        env = self._environment()
         if chat_id in (env.coordinator_chat_id, env.volunteer_chat_id):
             return FIRST_COMMUNITY_ID
         return None
 
 
-async def tree(session: AsyncSession, settings: Settings) -> CommunityTree:
-    found = session.info.get(_TREE)
-    if found is None:
+async def tree(session: AsyncSession, settings: Settings | None) -> CommunityTree:
+    """The session's tree (read once); `settings` None: for scopes only (see CommunityTree)."""
+    found: CommunityTree | None = session.info.get(_TREE)
+    if found is None or (found._settings is None and settings is not None):
         found = CommunityTree(await queries.all_communities(session), settings)
         session.info[_TREE] = found
     return found
@@ -152,7 +160,7 @@ def forget_tree(session: AsyncSession) -> None:
 
 
 async def scope_of(
-    session: AsyncSession, settings: Settings, person: User | None
+    session: AsyncSession, settings: Settings | None, person: User | None
 ) -> frozenset[int]:
     """The communities a person acts in: a coordinator's, all below their node; a helper's,
     their own and those they serve; anyone else's, the one they live in."""
@@ -174,7 +182,10 @@ async def scope_of(
 
 
 async def require_within(
-    session: AsyncSession, settings: Settings, person: User | None, community_id: int | None
+    session: AsyncSession,
+    settings: Settings | None,
+    person: User | None,
+    community_id: int | None,
 ) -> None:
     """`NotAllowed` unless the record's community is one the person acts in: a forged button
     naming another community's request, plan or person is refused like any forged button."""

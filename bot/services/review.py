@@ -35,15 +35,14 @@ async def request_for_coordinator(
     *,
     settings: Settings | None = None,
 ) -> tuple[User, HelpRequest]:
-    """The coordinator and the request, if they may act on it. With `settings` (every press
-    and typed answer comes through here with them) a request of a community outside the
-    coordinator's is `NotAllowed`; without, only the demo and tests setting a scene call."""
+    """The coordinator and the request, if they may act on it: a request of a community
+    outside the coordinator's is `OutsideCommunity`, whoever calls (`settings` may be None: a
+    scope needs none)."""
     coordinator = require(coordinator, Action.REVIEW_REQUESTS)
     request = await request_queries.get(session, request_id)
     if request is None:
         raise RequestNotFound()
-    if settings is not None:
-        await within(session, settings, coordinator, request.community_id)
+    await within(session, settings, coordinator, request.community_id)
     return coordinator, request
 
 
@@ -257,17 +256,15 @@ async def assign_request(
     settings: Settings | None = None,
 ) -> tuple[HelpRequest, int | None]:
     """Give the task to a chosen volunteer (also from one volunteer to another). Returns the
-    request and the volunteer who held it before, if any, so they can be told. With `settings`
-    the request must be of the coordinator's communities and the volunteer must serve its
-    community."""
+    request and the volunteer who held it before, if any, so they can be told. The request
+    must be of the coordinator's communities and the volunteer must serve its community."""
     coordinator, request = await request_for_coordinator(
         session, coordinator, request_id, settings=settings
     )
     volunteer = await approved_volunteer(
         session, await user_queries.get_by_id(session, volunteer_id)
     )
-    if settings is not None:
-        await within(session, settings, volunteer, request.community_id)
+    await within(session, settings, volunteer, request.community_id)
     previous = request.volunteer_id
     if previous == volunteer.id:
         return request, None

@@ -31,7 +31,7 @@ VOLUNTEER_LANGUAGES = ("mandarin", "cantonese", "english", "dialect")
 
 
 async def within(
-    session: AsyncSession, settings: Settings, person: User, community_id: int | None
+    session: AsyncSession, settings: Settings | None, person: User, community_id: int | None
 ) -> None:
     """`communities.require_within`, said as `OutsideCommunity`: the handlers answer it as a
     stale button, not as "only coordinators"."""
@@ -82,15 +82,14 @@ async def decide_volunteer(
     settings: Settings | None = None,
 ) -> tuple[User, VolunteerProfile]:
     """A coordinator approves or declines a volunteer; a second decision by someone else on a
-    profile already decided is refused, so two coordinators cannot contradict each other. With
-    `settings` (every press), only a coordinator of the volunteer's community decides."""
+    profile already decided is refused, so two coordinators cannot contradict each other. Only
+    a coordinator of the volunteer's community decides."""
     require(coordinator, Action.APPROVE_VOLUNTEERS)
     profile = await request_queries.volunteer_profile(session, volunteer_id)
     volunteer = await user_queries.get_by_id(session, volunteer_id)
     if profile is None or volunteer is None or volunteer.deleted_at is not None:
         raise NotAllowed()
-    if settings is not None:
-        await within(session, settings, coordinator, volunteer.community_id)
+    await within(session, settings, coordinator, volunteer.community_id)
     if profile.status is not VolunteerStatus.PENDING:
         raise VolunteerNotApproved()  # already decided: the handler shows the decision
     now = clock.now()
