@@ -28,6 +28,7 @@ class Action(StrEnum):
     SEE_ANY_EVENT = "see_any_event"
     SET_GROUP_LANGUAGE = "set_group_language"
     HANDLE_CALL_BACKS = "handle_call_backs"
+    MANAGE_HOUSEHOLDS = "manage_households"  # open one, say who lives there
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -139,6 +140,7 @@ RULES: dict[Action, Rule] = {
     Action.SEE_ANY_EVENT: _coordinator,
     Action.SET_GROUP_LANGUAGE: _coordinator,
     Action.HANDLE_CALL_BACKS: _coordinator,
+    Action.MANAGE_HOUSEHOLDS: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

@@ -26,6 +26,7 @@ from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
 from storage.repositories import community as community_queries
 from storage.repositories import erasure as erasure_queries
+from storage.repositories import households as household_queries
 from storage.repositories import visits as visit_queries
 
 REDACTED = "—"
@@ -120,6 +121,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     await erasure_queries.erase_visit_notes_of(session, user.id)
     await erasure_queries.erase_broadcasts_of(session, user.id)
     await community_queries.erase_call_backs_of(session, user.id)
+    await household_queries.forget_member(session, user)
     await erasure_queries.erase_outbox_to(session, user.id, user.telegram_id)
     await erasure_queries.redact_outbox(session, user, values.redact)
     if user.telegram_id is not None:

@@ -27,6 +27,7 @@ from storage.models.community import (
     GroupChat,
     ServedCommunity,
 )
+from storage.models.households import Household
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
     AuditEvent,
@@ -71,6 +72,7 @@ __all__ = [
     "FsmState",
     "GroupChat",
     "HelpRequest",
+    "Household",
     "Invite",
     "OutboxMessage",
     "OutboxStatus",

@@ -60,6 +60,10 @@ class User(Base):
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"))
     # The chosen place's name, kept in step by `bot.services.places`: never typed text.
     area: Mapped[str | None] = mapped_column(String(128))
+    # The home the community looks after them in (wishes, payouts, the case file), if any.
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True
+    )
     address: Mapped[str | None] = mapped_column(String(200))  # exact: only for a claiming helper
     access_notes: Mapped[str | None] = mapped_column(String(300))
     locale: Mapped[str | None] = mapped_column(String(8))
