@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.emulator.server import FakeBotAPI
@@ -20,8 +19,8 @@ from storage.models import User
 from tests.e2e import processes
 from tests.e2e.webhook_harness import PATH, SECRET, free_listener
 
-# On PostgreSQL too: the deployment that runs several webhook workers.
-pytestmark = pytest.mark.postgresql
+# On SQLite only: the same kill on PostgreSQL, with several workers, is
+# tests/e2e/test_webhook_workers.py (one deployment is slow enough to start).
 
 GREETING = "Do you need some help, or would you like to volunteer?"
 
