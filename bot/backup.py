@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -50,6 +50,7 @@ class Restored:
     path: Path
     revision: str  # the backup's
     now: str  # the database's after migrating
+    conversations_forgotten: int | None = None  # in Redis; None: not asked to look
 
 
 def describe(url: str) -> str:
@@ -356,7 +357,41 @@ async def restore(url: str, path: Path, *, force: bool = False) -> Restored:
     return Restored(path=path, revision=revision, now=now or revision)
 
 
-def run_command(url: str, command: str, path: Path, *, force: bool = False) -> int:
+async def forget_conversations(redis_url: str, bot_id: int) -> int:
+    """Delete the bot's conversations in progress from Redis (`fsm:<bot id>:*`): they belong to
+    the database just replaced, and kept they would put people in the middle of a step that
+    the restored database knows nothing of. Returns how many keys went."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"fsm:{bot_id}:*", count=500)]
+        for start in range(0, len(keys), 500):
+            await client.delete(*keys[start : start + 500])
+        return len(keys)
+    finally:
+        await client.aclose()
+
+
+async def restore_and_forget(
+    url: str, path: Path, *, force: bool, redis_url: str | None, bot_id: int | None
+) -> Restored:
+    done = await restore(url, path, force=force)
+    if redis_url is None or bot_id is None:
+        return done
+    forgotten = await forget_conversations(redis_url, bot_id)
+    return replace(done, conversations_forgotten=forgotten)
+
+
+def run_command(
+    url: str,
+    command: str,
+    path: Path,
+    *,
+    force: bool = False,
+    redis_url: str | None = None,
+    bot_id: int | None = None,
+) -> int:
     """`linli backup` / `linli restore`: what was done on stdout, one line on stderr if not."""
     try:
         if command == "backup":
@@ -366,12 +401,21 @@ def run_command(url: str, command: str, path: Path, *, force: bool = False) -> i
                 f"to {made.path}: {made.size:,} bytes"
             )
         else:
-            done = asyncio.run(restore(url, path, force=force))
+            done = asyncio.run(
+                restore_and_forget(url, path, force=force, redis_url=redis_url, bot_id=bot_id)
+            )
             migrated = f", migrated to {done.now}" if done.now != done.revision else ""
             print(
                 f"restored {describe(url)} from {done.path} "
                 f"(schema revision {done.revision}{migrated})"
             )
+            if done.conversations_forgotten is not None:
+                print(
+                    f"forgot {done.conversations_forgotten} keys of conversations in progress "
+                    "in Redis (they belonged to the database replaced)"
+                )
+            elif redis_url is not None:
+                print("conversations in Redis left as they were: BOT_TOKEN is not set")
     except BackupError as error:
         print(f"linli: {command} failed: {error}", file=sys.stderr)
         return 1

@@ -312,7 +312,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.backup import run_command
 
             force = getattr(args, "force", False)
-            return run_command(settings.resolved_database_url, args.command, args.path, force=force)
+            token = settings.bot_token.get_secret_value().strip() if settings.bot_token else ""
+            bot_id = token.split(":", 1)[0]
+            return run_command(
+                settings.resolved_database_url,
+                args.command,
+                args.path,
+                force=force,
+                redis_url=settings.redis_url,
+                bot_id=int(bot_id) if bot_id.isdigit() else None,
+            )
     except ConfigError as error:  # found at start-up, e.g. a token Telegram does not accept
         print(f"linli: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

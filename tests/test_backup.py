@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.backup import BackupError, _libpq, backup, restore
+from bot.backup import BackupError, _libpq, backup, restore, restore_and_forget
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.services import requests
@@ -265,3 +265,28 @@ def test_linli_backup_and_restore_as_an_operator_runs_them(tmp_path: Path) -> No
     assert linli("restore", str(copy), env=env, cwd=tmp_path).returncode == 1  # still whole
     missing = linli("restore", str(tmp_path / "nothing.bak"), env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "nothing.bak: no such backup file" in missing.stderr
+
+
+async def test_a_restore_forgets_the_conversations_in_progress_in_redis(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Someone half-way through a step in Redis, beside a database restored from before it,
+    would be answered as if mid-conversation: the bot's keys go; another bot's stay."""
+    from tests.e2e.test_redis import REDIS_URL, _redis_or_skip
+
+    client: Any = await _redis_or_skip()
+    ours, theirs = "fsm:5151:7001:7001:default:state", "fsm:6161:7001:7001:default:state"
+    try:
+        await client.set(ours, "RequestFlow:describe")
+        await client.set(theirs, "SomeOtherBot:step")
+        path = tmp_path / "linli.bak"
+        await backup(database_url, path)
+        done = await restore_and_forget(
+            database_url, path, force=True, redis_url=REDIS_URL, bot_id=5151
+        )
+        assert done.conversations_forgotten == 1
+        assert await client.get(ours) is None
+        assert await client.get(theirs) == b"SomeOtherBot:step"
+    finally:
+        await client.delete(ours, theirs)
+        await client.aclose()
