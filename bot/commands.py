@@ -36,6 +36,7 @@ ROLE_COMMANDS = {
     ),
     UserRole.COORDINATOR: (
         ("waiting", __("Requests waiting to be checked or taken")),
+        ("volunteers", __("Volunteers waiting for a decision")),
         ("checkins", __("Today's check-ins")),
         ("enrol", __("Enrol someone in daily check-ins")),
         ("broadcast", __("Send a notice or an event")),

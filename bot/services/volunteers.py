@@ -107,6 +107,21 @@ async def decide_volunteer(
     return volunteer, profile
 
 
+WAITING_SHOWN = 10
+"""Cards /volunteers brings at once: each is a message with its buttons."""
+
+
+async def waiting_volunteers(
+    session: AsyncSession, coordinator: User, *, settings: Settings | None = None
+) -> tuple[list[tuple[User, VolunteerProfile]], int]:
+    """The volunteers of the coordinator's communities who wait for a decision (the longest
+    waiting first, at most WAITING_SHOWN), and how many wait in all: the cards in the group
+    scroll away, this list does not."""
+    require(coordinator, Action.APPROVE_VOLUNTEERS)
+    scope = await communities.scope_of(session, settings, coordinator)
+    return await request_queries.waiting_volunteers(session, communities=scope, limit=WAITING_SHOWN)
+
+
 async def approved_volunteer(session: AsyncSession, user: User | None) -> User:
     """The user, if they are a volunteer (or coordinator) approved to see and claim tasks."""
     user = require(user, Action.SEE_TASKS)

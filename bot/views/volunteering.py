@@ -117,6 +117,20 @@ def registration_card(volunteer: User, skills: list[str], languages: list[str]) 
     )
 
 
+def waiting_volunteers_text(shown: int, total: int) -> str:
+    """The line above the cards of /volunteers."""
+    if total == 0:
+        return _("🤝 No volunteer is waiting for a decision. Thank you!")
+    if shown < total:
+        return _(
+            "🤝 {total} volunteers are waiting for a decision. Here are the {shown} who have "
+            "waited longest: approve or decline each below."
+        ).format(total=total, shown=shown)
+    return _(
+        "🤝 Volunteers waiting for a decision: {count}. Approve or decline each below."
+    ).format(count=total)
+
+
 def decision_note(approved: bool, coordinator: User | None) -> str:
     name = (coordinator.display_name if coordinator else None) or _("a coordinator")
     if approved:

@@ -4,7 +4,8 @@ bot posted (in their group, or privately)."""
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.types import CallbackQuery
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import VolunteerDecision
@@ -14,13 +15,27 @@ from bot.policy.permissions import Action
 from bot.services import volunteers
 from bot.services.errors import NotAllowed, OutsideCommunity, VolunteerNotApproved
 from bot.views import volunteering as views
-from handlers.audience import for_audience
+from bot.views.request_keyboards import volunteer_decision_keyboard
+from handlers.audience import PRIVATE, for_audience
 from handlers.replies import retire_buttons, stale_button_text
 from storage.models import VolunteerStatus
 
 
 def _coordinators_only() -> str:
     return _("Only coordinators can approve volunteers.")
+
+
+async def show_waiting_volunteers(message: Message, ctx: UpdateContext) -> None:
+    """/volunteers: the registrations still to decide, each card with its two buttons."""
+    waiting, total = await volunteers.waiting_volunteers(
+        ctx.session, ctx.person, settings=ctx.settings
+    )
+    await message.answer(views.waiting_volunteers_text(len(waiting), total))
+    for volunteer, profile in waiting:
+        await message.answer(
+            views.registration_card(volunteer, profile.skills, profile.languages),
+            reply_markup=volunteer_decision_keyboard(volunteer.id),
+        )
 
 
 async def decided_volunteer(
@@ -66,5 +81,6 @@ def build_router() -> Router:
     router = for_audience(
         Router(name="volunteer_decisions"), Action.APPROVE_VOLUNTEERS, _coordinators_only
     )
+    router.message.register(show_waiting_volunteers, PRIVATE, Command("volunteers"))
     router.callback_query.register(decided_volunteer, VolunteerDecision.filter())
     return router

@@ -249,6 +249,28 @@ async def volunteer_profile(session: AsyncSession, user_id: int) -> VolunteerPro
     return await session.get(VolunteerProfile, user_id, populate_existing=True)
 
 
+async def waiting_volunteers(
+    session: AsyncSession, *, communities: Collection[int], limit: int
+) -> tuple[list[tuple[User, VolunteerProfile]], int]:
+    """Volunteers of these communities who registered and wait for a coordinator, the longest
+    waiting first (at most `limit`), and how many wait in all."""
+    waiting = (
+        select(User, VolunteerProfile)
+        .join(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(
+            VolunteerProfile.status == VolunteerStatus.PENDING,
+            User.community_id.in_(list(communities)),
+            User.onboarded_at.is_not(None),
+            User.deleted_at.is_(None),
+        )
+    )
+    total = await session.scalar(select(func.count()).select_from(waiting.subquery()))
+    rows = await session.execute(
+        waiting.order_by(VolunteerProfile.submitted_at, User.id).limit(limit)
+    )
+    return [(user, profile) for user, profile in rows.all()], int(total or 0)
+
+
 async def approved_volunteers(
     session: AsyncSession, *, serving: Collection[int], limit: int = 50
 ) -> list[User]:

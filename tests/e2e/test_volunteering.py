@@ -27,6 +27,7 @@ from tests.e2e.community import (
     person,
     resident_and_coordinator,
     running_community,
+    second_community,
 )
 from tests.e2e.harness import RunningBot
 from tests.e2e.steps import agree_to_register, user_row
@@ -145,6 +146,49 @@ async def test_volunteer_declined(community: RunningBot, telegram: FakeBotAPI) -
     await tom.wait_for_message(has("could not approve your registration"))
     await tom.send_command("/tasks")
     assert "was not approved" in tom.last.text
+
+
+async def test_a_coordinator_lists_the_volunteers_waiting_and_decides_there(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """The group's cards scroll away: /volunteers brings each waiting registration of the
+    coordinator's own community back, with its buttons; East Lane's volunteer is not hers."""
+    east = await second_community(community)
+    lin = telegram.user(502, first_name="Lin")
+    await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
+    await person(community, telegram, 2101, UserRole.VOLUNTEER, name="Ada Wu", approved=False)
+    await person(community, telegram, 2102, UserRole.VOLUNTEER, name="Bo Li", approved=False)
+    await person(community, telegram, 2103, UserRole.VOLUNTEER, name="Cy Approved")
+    await person(
+        community, telegram, 2104, UserRole.VOLUNTEER, name="Eve East", approved=False,
+        community_id=east,
+    )  # fmt: skip
+    await person(community, telegram, 2105, UserRole.RESIDENT, name="Rae")
+
+    await lin.send_command("/volunteers")
+    await lin.wait_for_message(has("Bo Li"))
+    intro, *cards = lin.messages[-3:]
+    assert "Volunteers waiting for a decision: 2" in intro.text
+    assert [("Ada Wu" in c.text, "Bo Li" in c.text) for c in cards] == [
+        (True, False),
+        (False, True),
+    ]
+    assert all(c.buttons == [["✅ Approve volunteer"], ["✖️ Decline"]] for c in cards)
+    shown = "\n".join(m.text for m in lin.messages)
+    assert "Eve East" not in shown and "Cy Approved" not in shown
+
+    await lin.tap("✅ Approve volunteer", message_id=cards[0].message_id)
+    assert "✅ Approved by Lin" in lin.message(cards[0].message_id).text
+    await telegram.users[2101].wait_for_message(has("a coordinator has approved you"))
+    await lin.send_command("/volunteers")
+    assert "Volunteers waiting for a decision: 1" in (await lin.wait_for_message(has(": 1"))).text
+    await lin.tap("✖️ Decline", message_id=lin.last.message_id)
+    await lin.send_command("/volunteers")
+    assert "No volunteer is waiting" in (await lin.wait_for_message(has("No volunteer"))).text
+
+    rae = telegram.users[2105]
+    await rae.send_command("/volunteers")
+    assert "Only coordinators" in (await rae.wait_for_message(has("Only coordinators"))).text
 
 
 async def test_volunteer_invited_by_a_coordinator_is_approved_at_once(
