@@ -328,10 +328,6 @@ def file_caption(report: Report) -> str:
     )
 
 
-def drawing_text() -> str:
-    return _("📊 Drawing the charts…")
-
-
 def coordinators_only() -> str:
     return _("The numbers are for coordinators. Thank you for all you do! 🌷")
 
