@@ -340,3 +340,10 @@ async def test_the_weekly_numbers_reach_the_group_once_at_the_chosen_day_and_hou
 
     await _tick_at(community, clock, friday_nine + timedelta(days=7, minutes=1), ticks=1)
     assert len([m for m in group.messages if m.photo]) == 2, "and again the next Friday"
+
+    await lin.tap(DIGEST)
+    await lin.wait_for_message(lambda m: "Now: Every Fri at 09:00." in m.text)
+    await lin.tap("🔕 Stop the weekly numbers")
+    assert "The weekly numbers are stopped" in lin.last.text
+    await _tick_at(community, clock, friday_nine + timedelta(days=14, minutes=1), ticks=1)
+    assert len([m for m in group.messages if m.photo]) == 2, "stopped: no more"
