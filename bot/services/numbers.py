@@ -232,7 +232,8 @@ def next_digest_at(weekday: int, hour: int, after: datetime, timezone: str) -> d
 
 async def digest_setting(session: AsyncSession, person: User | None) -> NumbersDigest | None:
     coordinator = require(person, Action.SEE_NUMBERS)
-    assert coordinator.community_id is not None
+    if coordinator.community_id is None:
+        raise NotAllowed()
     return await queries.digest_of(session, coordinator.community_id)
 
 

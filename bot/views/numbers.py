@@ -323,8 +323,6 @@ def export_heading(report: Report) -> str:
 def file_caption(report: Report) -> str:
     return _("📥 The numbers of {period}, one sheet per measure.").format(
         period=period_name(report.period.kind).lower()
-        if report.period.kind is not PeriodKind.PAST_WEEK
-        else period_name(report.period.kind)
     )
 
 
