@@ -306,6 +306,7 @@ async def _tick_at(linli: RunningBot, clock: ManualClock, moment: datetime, tick
     return sum(acted)
 
 
+@pytest.mark.postgresql
 async def test_the_weekly_numbers_reach_the_group_once_at_the_chosen_day_and_hour(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
