@@ -230,3 +230,19 @@ class CommunityChoice(CallbackData, prefix="home"):
 
     action: str
     value: Number = 0
+
+
+class NumbersStep(CallbackData, prefix="num"):
+    """/numbers: another period (`period`), its file, or the weekly digest's day and hour
+    (`value`: a weekday 0-6, or an hour)."""
+
+    step: str
+    period: str = "week"
+    value: Number = 0
+
+
+class PosterChoice(CallbackData, prefix="post"):
+    """/poster of a community, for one of its places (`place_id` 0: the whole community)."""
+
+    community_id: Number
+    place_id: Number = 0

@@ -43,6 +43,8 @@ ROLE_COMMANDS = {
         ("pair", __("Pair a volunteer with a resident")),
         ("visits", __("Pairings and coming visits")),
         ("places", __("Buildings and areas of the community")),
+        ("numbers", __("The numbers of this week and month")),
+        ("poster", __("A poster to join, for the notice board")),
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),

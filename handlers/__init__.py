@@ -11,8 +11,10 @@ from handlers import (
     errors,
     fallback,
     membership,
+    numbers,
     onboarding,
     places,
+    poster,
     visits,
 )
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
@@ -42,5 +44,7 @@ def all_routers() -> list[Router]:
         checkins.build_router(),
         visits.build_router(),
         places.build_router(),
+        numbers.build_router(),
+        poster.build_router(),
         fallback.build_router(),
     ]

@@ -33,11 +33,13 @@ from aiogram.methods import (
     SendVoice,
     TelegramMethod,
 )
+from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.delivery.outbox import Priority, person_blocked_bot
 from bot.delivery.ratelimit import BULK, URGENT, ChatBusy, SendRateLimiter, paced_by_outbox
+from bot.services.media import uploaded
 from storage.models import OutboxStatus
 from storage.repositories import outbox as outbox_queries
 from storage.repositories.outbox import ClaimedMessage
@@ -62,6 +64,16 @@ RESPONSE_MODELS = tuple(Response[method.__returning__] for method in METHODS.val
 BROKEN_TRIES = 3  # tries of a row that fails for a reason of its own, then failed and flagged
 BROKEN_BACKOFF = timedelta(seconds=30)  # ... doubling after each try
 _DIGIT_RUN = re.compile(r"\d[\d \-]{4,}\d")
+
+
+def _opened(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with each file linli drew (`Upload`) as a multipart file again."""
+    opened = dict(payload)
+    for key, value in payload.items():
+        found = uploaded(value)
+        if found is not None:
+            opened[key] = BufferedInputFile(found[1], filename=found[0])
+    return opened
 
 
 @dataclass(frozen=True)
@@ -234,7 +246,7 @@ class RowRequest:
         paced_by_outbox.set(True)  # this task's requests took their slot here
         try:
             try:
-                method = METHODS[row.method](chat_id=row.chat_id, **row.payload)
+                method = METHODS[row.method](chat_id=row.chat_id, **_opened(row.payload))
             except Exception as error:  # noqa: BLE001 - a payload that does not make a request
                 counted = chat_counted = False
                 return self._set_aside(row, attempts, error)

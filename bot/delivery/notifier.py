@@ -22,7 +22,7 @@ from bot.i18n import recipient_locale
 from bot.policy.permissions import keeps_quiet_hours
 from bot.services import communities
 from bot.services.communities import CommunitySettings
-from bot.services.media import Media
+from bot.services.media import Media, Upload
 from storage.models import OutboxMessage, User
 from storage.repositories import community as group_queries
 from storage.repositories import requests as request_queries
@@ -51,7 +51,7 @@ class Notifier:
     async def tell_chat(
         self, chat_id: int, locale: str, render: Render, *, kind: str, priority: Priority,
         user_id: int | None = None, not_before: datetime | None = None,
-        unreachable: bool | None = None, flush: bool = True, media: Media | None = None,
+        unreachable: bool | None = None, flush: bool = True, media: Media | Upload | None = None,
     ) -> OutboxMessage:  # fmt: skip
         """`unreachable`: when the caller knows (no query); `flush=False`: many rows at once;
         `media`: a file sent again by its id, the rendered text as its caption."""
@@ -80,7 +80,7 @@ class Notifier:
         priority: Priority,
         not_before: datetime | None = None,
         flush: bool = True,
-        media: Media | None = None,
+        media: Media | Upload | None = None,
     ) -> OutboxMessage | None:
         """Nothing is sent to someone who deleted their data (no Telegram id left).
         `not_before` holds a message back; without it, a resident's non-urgent messages wait
@@ -130,7 +130,7 @@ class Notifier:
         community_id: int | None,
         kind: str,
         priority: Priority,
-        media: Media | None = None,
+        media: Media | Upload | None = None,
     ) -> int:
         """To the community's coordinators' group when it has one (in its language), else
         to each of its coordinators privately in their own. Returns how many were queued."""

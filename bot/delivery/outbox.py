@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.services.media import Media, fits_as_caption, outgoing_payload
+from bot.services.media import Media, Upload, fits_as_caption, outgoing_payload
 from storage.models import OutboxMessage, OutboxStatus
 from storage.repositories import outbox as outbox_queries
 
@@ -75,15 +75,16 @@ async def enqueue_message(
     broadcast_id: int | None = None,
     unreachable: bool | None = None,
     flush: bool = True,
-    media: Media | None = None,
+    media: Media | Upload | None = None,
 ) -> OutboxMessage:
     """Queue one HTML message: `text`, or `media` (a voice note, a photo, a document sent
-    again by its file id) with `text` as its caption. A text too long for a caption goes first
-    on its own, with the buttons, and the file right after it (the chat's rows leave in order);
-    the row of the text is returned. To a person who blocked the bot only urgent messages are
-    still tried; the others are recorded as skipped, so reports add up. `unreachable` and
-    `flush` as for `enqueue_payload`."""
-    parts: list[tuple[str, Media | None, dict[str, Any] | None]] = [(text, media, reply_markup)]
+    again by its file id, or a file drawn here, `Upload`) with `text` as its caption. A text
+    too long for a caption goes first on its own, with the buttons, and the file right after
+    it (the chat's rows leave in order); the row of the text is returned. To a person who
+    blocked the bot only urgent messages are still tried; the others are recorded as skipped,
+    so reports add up. `unreachable` and `flush` as for `enqueue_payload`."""
+    Part = tuple[str, Media | Upload | None, dict[str, Any] | None]
+    parts: list[Part] = [(text, media, reply_markup)]
     if media is not None and not fits_as_caption(text):
         parts = [(text, None, reply_markup), ("", media, None)]
     rows = []

@@ -29,6 +29,8 @@ class Action(StrEnum):
     SET_GROUP_LANGUAGE = "set_group_language"
     HANDLE_CALL_BACKS = "handle_call_backs"
     MANAGE_HOUSEHOLDS = "manage_households"  # open one, say who lives there
+    SEE_NUMBERS = "see_numbers"  # /numbers, its export and the weekly digest
+    PRINT_POSTER = "print_poster"  # /poster: the join link on the lobby's notice board
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -141,6 +143,8 @@ RULES: dict[Action, Rule] = {
     Action.SET_GROUP_LANGUAGE: _coordinator,
     Action.HANDLE_CALL_BACKS: _coordinator,
     Action.MANAGE_HOUSEHOLDS: _coordinator,
+    Action.SEE_NUMBERS: _coordinator,
+    Action.PRINT_POSTER: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

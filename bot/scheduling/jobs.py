@@ -3,21 +3,26 @@ them atomically, and tells people through the Notifier (the outbox)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
 
 from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
+from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
-from bot.services import broadcasts, checkins, communities, review, step_failures, visits
+from bot.services import broadcasts, checkins, communities, numbers, review, step_failures, visits
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
+from bot.views import numbers as number_views
+from bot.views.render import charts, sheets
 from storage.models import HelpRequest
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
+DIGESTS_PER_TICK = 10  # about 0.35 s of drawing each: the check-ins' steps never wait long
 
 
 async def flag_waiting_requests(notifier: Notifier) -> int:
@@ -142,6 +147,35 @@ async def run_visits(notifier: Notifier) -> int:
     return sent
 
 
+async def send_weekly_numbers(notifier: Notifier) -> int:
+    """The weekly numbers whose day and hour have come, each to its coordinators once: the
+    figures are read and that read ends before drawing (off the event loop); then, in one
+    transaction, the digest is moved on to next week and the chart and file are queued. A
+    process that finds the digest already moved (another one sent it) queues nothing. At
+    most DIGESTS_PER_TICK a tick; the others wait a tick or two."""
+    session, now = notifier.session, notifier.clock.now()
+    sent = 0
+    for due in await numbers.due_digests(session, notifier.settings, now, DIGESTS_PER_TICK):
+        report = await numbers.report_for(
+            session, notifier.settings, due.community_id, numbers.PeriodKind.PAST_WEEK, now
+        )
+        recipients = await notify_numbers.digest_recipients(notifier, due.community_id)
+        await session.commit()
+        drawn: dict[str, notify_numbers.DrawnDigest] = {}
+        for locale in {recipient.locale for recipient in recipients}:
+            with notifier.i18n.context(), notifier.i18n.use_locale(locale):
+                words = number_views.digest_words(report, locale)
+            png = await asyncio.to_thread(charts.png, words.picture, locale)
+            xlsx = await asyncio.to_thread(sheets.xlsx, words.tables, heading=words.heading)
+            drawn[locale] = notify_numbers.DrawnDigest(
+                words.caption, png, words.png_name, words.file_caption, xlsx, words.xlsx_name
+            )
+        if await numbers.claim_digest(session, due, now):
+            sent += await notify_numbers.digest_ready(notifier, recipients, drawn)
+        await session.commit()
+    return sent
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -170,4 +204,5 @@ ALL_JOBS = (
     run_checkins,
     flag_unreachable_elders,
     run_visits,
+    send_weekly_numbers,
 )

@@ -5,7 +5,8 @@ so the outbox carries media like text. No Telegram types: plain Bot API method n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 MediaKind = Literal["voice", "photo", "document"]
@@ -33,6 +34,30 @@ class Media:
         return {self.kind: self.file_id}
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file linli drew itself (a chart, a spreadsheet), sent as its bytes: the outbox row
+    keeps them (base64, under "upload") until the sender sends them as a multipart file."""
+
+    kind: Literal["photo", "document"]
+    filename: str
+    data: bytes = field(repr=False)
+
+    @property
+    def method(self) -> str:
+        return SEND_METHODS[self.kind]
+
+    def parameter(self) -> dict[str, str]:
+        return {"upload": base64.b64encode(self.data).decode("ascii"), "filename": self.filename}
+
+
+def uploaded(value: Any) -> tuple[str, bytes] | None:
+    """(file name, bytes) of a parameter written by `Upload.parameter`; None for a file id."""
+    if isinstance(value, dict) and "upload" in value:
+        return str(value.get("filename") or "file"), base64.b64decode(value["upload"])
+    return None
+
+
 def media_of(voice_file_id: str | None, photo_file_id: str | None) -> list[Media]:
     """A request's voice note and photo, in that order, those it has."""
     found: list[Media] = []
@@ -49,7 +74,7 @@ def fits_as_caption(text: str) -> bool:
 
 
 def outgoing_payload(
-    text: str, media: Media | None, reply_markup: dict[str, Any] | None = None
+    text: str, media: Media | Upload | None, reply_markup: dict[str, Any] | None = None
 ) -> tuple[str, dict[str, Any]]:
     """(method, parameters without chat_id) of an HTML message: `text` alone, or `media` with
     `text` as its caption."""
@@ -58,7 +83,7 @@ def outgoing_payload(
         payload["text"] = text
         method = "sendMessage"
     else:
-        payload[media.kind] = media.file_id
+        payload[media.kind] = media.file_id if isinstance(media, Media) else media.parameter()
         if text:
             payload["caption"] = text
         method = media.method

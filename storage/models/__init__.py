@@ -25,6 +25,7 @@ from storage.models.community import (
     Community,
     CommunityLevel,
     GroupChat,
+    NumbersDigest,
     ServedCommunity,
 )
 from storage.models.households import Household
@@ -74,6 +75,7 @@ __all__ = [
     "HelpRequest",
     "Household",
     "Invite",
+    "NumbersDigest",
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",

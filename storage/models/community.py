@@ -81,3 +81,21 @@ class CallBack(Base):
     asked_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class NumbersDigest(Base):
+    """When a community's (street's, district's) coordinators get their weekly numbers: a
+    weekday and an hour in its timezone. `next_due_at` (UTC) is all the scheduler reads; the
+    job that sends a digest moves it on in the same transaction, so it goes once."""
+
+    __tablename__ = "numbers_digests"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    weekday: Mapped[int]  # 0 Monday ... 6 Sunday
+    hour: Mapped[int]  # 0 ... 23, local
+    next_due_at: Mapped[datetime] = mapped_column(index=True)
+    last_sent_at: Mapped[datetime | None]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime]

@@ -70,6 +70,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     "call": ("ask", "done"),
     "glang": ("xx",),  # a real language would only do what it says
     "home": ("pick", "page"),  # the community tapped while registering
+    "num": ("period", "xlsx", "csv", "digest", "day", "hour", "stop"),
+    "post": ("0", "1", "2147483647"),  # a community's id, then a place's
 }
 
 
