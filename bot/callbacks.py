@@ -230,3 +230,41 @@ class CommunityChoice(CallbackData, prefix="home"):
 
     action: str
     value: Number = 0
+
+
+class ConcernStep(CallbackData, prefix="cn"):
+    """Someone raising a concern about a neighbour: "skip" (the building or the name), "hear"
+    (`value` yes or no: to hear it was looked into), "send", "cancel". Checked against the
+    presser's conversation step."""
+
+    field: str
+    value: str = ""
+
+
+class ConcernAction(CallbackData, prefix="cc"):
+    """A coordinator on a concern's card: "link", "hh" (`value` a household), "hpage", "new",
+    "merge", "into" (`value` a concern), "fu", "fuk" (kind), "fuo" (kind.owner), "fud"
+    (kind.owner.days), "close", "file", "back". `version` is the concern's when the card was
+    drawn; checked against the presser's communities."""
+
+    action: str
+    concern_id: Number
+    version: Number
+    value: str = ""
+
+
+class FollowUpAction(CallbackData, prefix="fu"):
+    """The owner of a follow-up (or a coordinator) marking it "done"."""
+
+    action: str
+    follow_up_id: Number
+
+
+class CaseFileAction(CallbackData, prefix="hf"):
+    """A coordinator in a household's case file: "open", "page" (`value` the timeline page),
+    "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact".
+    Checked against the presser's communities."""
+
+    action: str
+    household_id: Number
+    value: str = ""

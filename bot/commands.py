@@ -19,6 +19,7 @@ COMMANDS = (
     ("language", __("Change language")),
     ("privacy", __("What we store, and deleting it")),
     ("cancel", __("Stop what you are doing")),
+    ("concern", __("I'm worried about a neighbour")),
 )
 
 ROLE_COMMANDS = {
@@ -42,6 +43,7 @@ ROLE_COMMANDS = {
         ("pair", __("Pair a volunteer with a resident")),
         ("visits", __("Pairings and coming visits")),
         ("places", __("Buildings and areas of the community")),
+        ("household", __("A household's case file")),
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),

@@ -15,6 +15,9 @@ from handlers import (
     places,
     visits,
 )
+from handlers.concerns import card as concern_card
+from handlers.concerns import case_file
+from handlers.concerns import raising as concern_raising
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
 
 
@@ -42,5 +45,8 @@ def all_routers() -> list[Router]:
         checkins.build_router(),
         visits.build_router(),
         places.build_router(),
+        concern_raising.build_router(),
+        concern_card.build_router(),
+        case_file.build_router(),
         fallback.build_router(),
     ]

@@ -9,10 +9,19 @@ from functools import partial
 
 from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
+from bot.policy.notify import concerns as notify_concerns
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
-from bot.services import broadcasts, checkins, communities, review, step_failures, visits
+from bot.services import (
+    broadcasts,
+    checkins,
+    communities,
+    concerns,
+    review,
+    step_failures,
+    visits,
+)
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from storage.models import HelpRequest
@@ -142,6 +151,16 @@ async def run_visits(notifier: Notifier) -> int:
     return sent
 
 
+async def run_follow_ups(notifier: Notifier) -> int:
+    """Follow-ups a neighbour's concern led to: the owner reminded on the due day, the
+    coordinators told a day later if it is still not done. Each step is claimed once, by one
+    process (see services.concerns)."""
+    due = await concerns.take_due_follow_ups(notifier.session, clock=notifier.clock)
+    for step in due:
+        await notify_concerns.follow_up_due(notifier, step)
+    return len(due)
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -170,4 +189,5 @@ ALL_JOBS = (
     run_checkins,
     flag_unreachable_elders,
     run_visits,
+    run_follow_ups,
 )

@@ -27,6 +27,16 @@ from storage.models.community import (
     GroupChat,
     ServedCommunity,
 )
+from storage.models.concerns import (
+    Concern,
+    ConcernStatus,
+    FollowUp,
+    FollowUpKind,
+    Hearing,
+    LowIncome,
+    Mobility,
+    NeedsAssessment,
+)
 from storage.models.households import Household
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
@@ -66,14 +76,22 @@ __all__ = [
     "CheckinStatus",
     "Community",
     "CommunityLevel",
+    "Concern",
+    "ConcernStatus",
     "ContactKind",
     "DayPart",
     "EventResponse",
+    "FollowUp",
+    "FollowUpKind",
     "FsmState",
     "GroupChat",
+    "Hearing",
     "HelpRequest",
     "Household",
     "Invite",
+    "LowIncome",
+    "Mobility",
+    "NeedsAssessment",
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",

@@ -1,0 +1,110 @@
+"""Who is told what about concerns. The card (with what the neighbour said, their voice note or
+photo) goes to the coordinators of the reporter's community only: their group, which is theirs
+alone, or each of them privately. The reporter hears only that it was looked into, and only if
+they asked. A follow-up's owner is reminded; the coordinators hear when one is overdue."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.notifier import Notifier, words_only
+from bot.delivery.outbox import Priority
+from bot.services import places
+from bot.services.concerns import DueFollowUp, Step
+from bot.services.media import media_of
+from bot.views import concerns as views
+from storage.models import Concern, FollowUp, Household, User
+from storage.repositories import concerns as queries
+from storage.repositories import households as household_queries
+
+
+async def card_facts(
+    session: AsyncSession, concern: Concern
+) -> tuple[User | None, str | None, Household | None, list[tuple[FollowUp, User | None]]]:
+    """What a concern's card shows besides the concern: its reporter, place, household and
+    the follow-ups it led to."""
+    reporter = await session.get(User, concern.reporter_id) if concern.reporter_id else None
+    place = await places.name_of(session, concern.place_id)
+    household = await household_queries.get(session, concern.household_id)
+    follow_ups = []
+    if household is not None:
+        for follow_up in await queries.follow_ups_of(session, household.id):
+            if follow_up.concern_id == concern.id:
+                owner = await session.get(User, follow_up.owner_id) if follow_up.owner_id else None
+                follow_ups.append((follow_up, owner))
+    return reporter, place, household, follow_ups
+
+
+async def concern_raised(notifier: Notifier, concern: Concern) -> None:
+    """The card, then the voice note or photo it came with."""
+    reporter, place, household, follow_ups = await card_facts(notifier.session, concern)
+    timezone = (await notifier.community(concern.community_id)).timezone
+    priority = Priority.URGENT if concern.urgent else Priority.NOTICE
+    await notifier.tell_coordinators(
+        lambda: (
+            views.card_text(
+                concern, reporter=reporter, place=place, household=household,
+                follow_ups=follow_ups, timezone=timezone,
+            ),
+            views.card_keyboard(concern),
+        ),
+        community_id=concern.community_id,
+        kind="concern.raised",
+        priority=priority,
+    )  # fmt: skip
+    for media in media_of(concern.voice_file_id, concern.photo_file_id):
+        await notifier.tell_coordinators(
+            words_only(lambda: views.voice_caption(concern)),
+            community_id=concern.community_id,
+            kind="concern.media",
+            priority=priority,
+            media=media,
+        )
+
+
+async def concern_closed(notifier: Notifier, concern: Concern, reporters: list[User]) -> None:
+    """Each reporter who asked hears that it was looked into: no more."""
+    for reporter in reporters:
+        await notifier.tell_user(
+            reporter,
+            words_only(lambda: views.looked_into_text(concern)),
+            kind="concern.looked_into",
+            priority=Priority.NOTICE,
+        )
+
+
+async def follow_up_assigned(
+    notifier: Notifier, follow_up: FollowUp, household: Household, owner: User, by: User
+) -> None:
+    if owner.id == by.id:
+        return  # they chose it themselves, on the card
+    await notifier.tell_user(
+        owner,
+        lambda: (
+            views.follow_up_assigned_text(follow_up, household, by),
+            views.follow_up_keyboard(follow_up),
+        ),
+        kind="follow_up.assigned",
+        priority=Priority.NOTICE,
+    )
+
+
+async def follow_up_due(notifier: Notifier, due: DueFollowUp) -> None:
+    follow_up, household = due.follow_up, due.household
+    if due.step is Step.REMIND:
+        await notifier.tell_user(
+            due.owner,
+            lambda: (
+                views.follow_up_reminder_text(follow_up, household),
+                views.follow_up_keyboard(follow_up),
+            ),
+            kind="follow_up.reminder",
+            priority=Priority.REMINDER,
+        )
+    elif due.step is Step.FLAG:
+        await notifier.tell_coordinators(
+            words_only(lambda: views.follow_up_overdue_text(follow_up, household, due.owner)),
+            community_id=follow_up.community_id,
+            kind="follow_up.overdue",
+            priority=Priority.NOTICE,
+        )

@@ -1,0 +1,154 @@
+"""A household's case file, for the coordinators of its community (and of its street and
+district): /household lists their households (or opens one: "/household A17"); a file shows its
+people, needs, follow-ups and, in pages, what happened. Needs are set by buttons; who to call is
+typed. Every opening is audited (bot.services.case_file); nobody else can open one, whatever
+button they forge."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.callbacks import CaseFileAction
+from bot.context import UpdateContext
+from bot.services import case_file
+from bot.services.errors import InvalidInput, NotAllowed
+from bot.views import case_file as views
+from handlers.audience import PRIVATE
+from handlers.concerns.states import CaseFileInput
+from handlers.replies import edit_pressed, stale_button_text
+from handlers.wizard import answer_now, ask
+
+Page = tuple[str, InlineKeyboardMarkup]
+
+
+async def file_page(ctx: UpdateContext, household_id: int, page: int) -> Page:
+    """One page of the file (the opening audited); `NotAllowed` for anyone else."""
+    case = await case_file.open_case_file(
+        ctx.session, ctx.settings, ctx.person, household_id, clock=ctx.clock, page=page
+    )
+    timezone = (await ctx.notifier.community(case.household.community_id)).timezone
+    page = min(max(page, 0), case_file.pages(case.timeline) - 1)
+    return views.file_text(case, page, timezone, ctx.clock.now()), views.file_keyboard(case, page)
+
+
+async def send_case_file(bot: Bot, chat_id: int, ctx: UpdateContext, household_id: int) -> None:
+    """The file's first page in the coordinator's private chat (from a concern's card)."""
+    text, markup = await file_page(ctx, household_id, 0)
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def show_households(message: Message, ctx: UpdateContext, command: CommandObject) -> None:
+    try:
+        households = await case_file.households_for(ctx.session, ctx.settings, ctx.person)
+    except NotAllowed:
+        await message.answer(views.for_coordinators_text())
+        return
+    code = (command.args or "").strip().upper()
+    chosen = next((h for h in households if h.code == code), None)
+    if chosen is not None:
+        text, markup = await file_page(ctx, chosen.id, 0)
+        await message.answer(text, reply_markup=markup)
+        return
+    if not households:
+        await message.answer(views.no_households_text())
+        return
+    await message.answer(
+        views.households_text(), reply_markup=views.households_keyboard(households, 0)
+    )
+
+
+def _page(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
+async def file_action(
+    callback: CallbackQuery, callback_data: CaseFileAction, state: FSMContext, ctx: UpdateContext
+) -> None:
+    action, household_id, value = (
+        callback_data.action,
+        callback_data.household_id,
+        callback_data.value,
+    )
+    try:
+        if action == "list" and (page := _page(value)) is not None:
+            households = await case_file.households_for(ctx.session, ctx.settings, ctx.person)
+            await callback.answer()
+            await edit_pressed(
+                callback, views.households_text(), views.households_keyboard(households, page)
+            )
+        elif action in ("open", "page") and (page := _page(value or "0")) is not None:
+            text, markup = await file_page(ctx, household_id, page)
+            await callback.answer()
+            await edit_pressed(callback, text, markup)
+        elif action == "needs":
+            await _show_needs(callback, ctx, household_id)
+        elif action == "set" and value.count(".") == 1:
+            need, chosen = value.split(".")
+            await case_file.set_need(
+                ctx.session, ctx.settings, ctx.person, household_id, need, chosen, clock=ctx.clock
+            )
+            await _show_needs(callback, ctx, household_id)
+        elif action == "contact" and isinstance(callback.message, Message):
+            await case_file.household_for(ctx.session, ctx.settings, ctx.person, household_id)
+            if callback.message.chat.id < 0:
+                await callback.answer(stale_button_text(), show_alert=True)
+                return
+            await answer_now(callback)
+            await state.set_state(CaseFileInput.contact)
+            await state.update_data(household_id=household_id)
+            await ask(callback.message, state, None, views.contact_question(), stop=True)
+        else:
+            await callback.answer(stale_button_text(), show_alert=True)
+    except NotAllowed:
+        await callback.answer(views.for_coordinators_text(), show_alert=True)
+    except InvalidInput:
+        await callback.answer(stale_button_text(), show_alert=True)
+
+
+async def _show_needs(callback: CallbackQuery, ctx: UpdateContext, household_id: int) -> None:
+    case = await case_file.open_case_file(
+        ctx.session, ctx.settings, ctx.person, household_id, clock=ctx.clock
+    )
+    await callback.answer()
+    await edit_pressed(
+        callback,
+        views.needs_text(case.household, case.needs),
+        views.needs_keyboard(case.household, case.needs),
+    )
+
+
+async def typed_contact(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    household_id = (await state.get_data()).get("household_id")
+    try:
+        await case_file.set_contact(
+            ctx.session, ctx.settings, ctx.person, int(household_id or 0), message.text or "",
+            clock=ctx.clock,
+        )  # fmt: skip
+    except NotAllowed:
+        await state.clear()
+        await message.answer(views.for_coordinators_text())
+        return
+    except InvalidInput:
+        await message.answer(views.contact_not_usable_text())
+        return
+    await state.clear()
+    await message.answer(views.contact_saved_text())
+    text, markup = await file_page(ctx, int(household_id or 0), 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def contact_not_usable(message: Message) -> None:
+    await message.answer(views.contact_not_usable_text())
+
+
+def build_router() -> Router:
+    """A new router each time: a router belongs to one dispatcher (tests build several)."""
+    router = Router(name="concerns.case_file")
+    router.message.register(show_households, PRIVATE, Command("household"))
+    router.callback_query.register(file_action, CaseFileAction.filter())
+    router.message.register(typed_contact, CaseFileInput.contact, PRIVATE, F.text)
+    router.message.register(contact_not_usable, CaseFileInput.contact)
+    return router

@@ -1,0 +1,25 @@
+"""The conversation states of concerns and case files, in one place."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class RaiseConcern(StatesGroup):
+    what = State()  # words, a voice note or a photo
+    place = State()  # only when the community has places
+    building = State()  # typed, or skipped
+    name = State()  # typed, or skipped
+    hear = State()  # to hear that it was looked into?
+    confirm = State()
+
+
+class CaseFileInput(StatesGroup):
+    """A coordinator typing who to call for a household (private chat)."""
+
+    contact = State()
+
+
+def is_raising(state_name: str | None) -> bool:
+    """Whether a concern is being written (an emergency then takes its place)."""
+    return state_name in {state.state for state in RaiseConcern.__all_states__}
