@@ -1,0 +1,125 @@
+"""Conversations of concerns about a neighbour (主动发现): a resident says what she noticed about
+a neighbour, where, and whether to hear back; the coordinators' group gets a card, links it to a
+household (or opens one), assigns a follow-up with an owner and a due day, and closes it; the
+reporter hears only that it was looked into. The scheduler (its tick called by hand while the
+clock moves) reminds the owner and flags an overdue follow-up, once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.emulator.groups import GroupChat
+from bot.emulator.server import FakeBotAPI
+from bot.scheduling.scheduler import Scheduler
+from bot.services.households import open_household
+from storage.models import AuditEvent, Concern, ConcernStatus, FollowUp, UserRole
+from tests.e2e.community import COORDINATORS_CHAT, person, running_community
+from tests.e2e.harness import RunningBot
+
+pytestmark = pytest.mark.postgresql
+
+MEI, LIN, GAO = 701, 702, 703
+NOTICED = "Mr Zhou downstairs has a badly swollen leg and will not see a doctor"
+NOTICED_HANT = "樓下周伯伯的腿腫得很厲害，說沒錢不肯看醫生"
+DUE_DAY = datetime(2026, 3, 3, 1, tzinfo=UTC)  # Tuesday 9:00 in Shanghai: "Tomorrow"
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    async with running_community(telegram, database_url, clock) as running:
+        yield running
+
+
+def has(text: str):
+    return lambda message: text in message.text
+
+
+async def cast(linli: RunningBot, telegram: FakeBotAPI, locale: str | None = None) -> GroupChat:
+    """Mei (a resident), Lin and Gao (coordinators) and the coordinators' group."""
+    await person(linli, telegram, MEI, UserRole.RESIDENT, name="Mei Chen", locale=locale)
+    await person(linli, telegram, LIN, UserRole.COORDINATOR, name="Lin Hua")
+    await person(linli, telegram, GAO, UserRole.COORDINATOR, name="Gao Ming")
+    return telegram.group(COORDINATORS_CHAT, "Coordinators", members=[LIN, GAO])
+
+
+async def concerns_in_db(linli: RunningBot) -> list[Concern]:
+    async with linli.app.session_factory() as session:
+        return list(await session.scalars(select(Concern).order_by(Concern.id)))
+
+
+async def tick_at(linli: RunningBot, clock: ManualClock, moment: datetime) -> int:
+    clock.set(moment)
+    scheduler: Scheduler = linli.app.dispatcher["scheduler"]
+    return await scheduler.tick()
+
+
+async def raise_in_english(telegram: FakeBotAPI, text: str = NOTICED, *, hear: bool = True) -> None:
+    mei = telegram.users[MEI]
+    await mei.send_command("/start")  # her menu
+    await mei.tap_reply("🫶 I'm worried about a neighbour")
+    assert "What did you notice?" in mei.last.text
+    await mei.send_text(text)
+    assert "Where does your neighbour live?" in mei.last.text
+    await mei.tap("📍 Building 5")
+    assert "Which building, door or floor" in mei.last.text
+    await mei.send_text("Door 2, 3rd floor")
+    assert "name" in mei.last.text
+    await mei.tap("⏭ Skip")
+    await mei.tap("🔔 Yes, let me know" if hear else "🔕 No need")
+    summary = mei.last
+    assert "Door 2, 3rd floor" in summary.text and "Building 5" in summary.text
+    await mei.tap("✅ Send to the coordinators")
+
+
+async def test_a_concern_in_english_opens_a_new_household_is_followed_up_and_closed(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    coordinators = await cast(community, telegram)
+    mei = telegram.users[MEI]
+    await raise_in_english(telegram)
+    thanks = await mei.wait_for_message(has("What usually happens next"))
+    assert "We will let you know when it has been looked into" in thanks.text
+    assert mei.reply_keyboard  # her menu is back
+
+    card = await coordinators.wait_for_message(has("A neighbour is worried about someone"))
+    assert NOTICED in card.text and "Door 2, 3rd floor" in card.text and "Mei Chen" in card.text
+    assert "Not linked to a household yet" in card.text
+    lin = coordinators.as_user(LIN)
+    await lin.tap("➕ Open a new household", message_id=card.message_id)
+    card = coordinators.message(card.message_id)
+    assert "Household: A1 · Door 2, 3rd floor" in card.text
+
+    # a follow-up: a visit, by Gao, tomorrow
+    await lin.tap("🗓 Assign a follow-up", message_id=card.message_id)
+    await lin.tap("🏠 Visit", message_id=card.message_id)
+    await lin.tap("Gao Ming", message_id=card.message_id)
+    await lin.tap("🗓 Tomorrow", message_id=card.message_id)
+    card = coordinators.message(card.message_id)
+    assert "🏠 Visit by Tue 3 Mar: Gao Ming" in card.text
+    gao = telegram.users[GAO]
+    assigned = await gao.wait_for_message(has("asked you to follow up household"))
+    assert "A1 · Door 2, 3rd floor" in assigned.text and "Tue 3 Mar" in assigned.text
+
+    # on the day, Gao is reminded; he did it, one tap
+    await tick_at(community, clock, DUE_DAY)
+    reminder = await gao.wait_for_message(has("Reminder: today"))
+    await gao.tap("✅ Done", message_id=reminder.message_id)
+    assert gao.callback_answers[-1].text == "✅ Thank you: marked done."
+    await tick_at(community, clock, DUE_DAY + timedelta(days=2))  # done: never flagged
+    await community.outbox_drained()
+    assert not [m for m in coordinators.messages if "Overdue" in m.text]
+
+    # closed: Mei hears it was looked into, and nothing of what was found
+    await lin.tap("✅ Looked into: close", message_id=card.message_id)
+    assert "Looked into and closed" in coordinators.message(card.message_id).text
+    told = await mei.wait_for_message(has("has been looked into"))
+    assert "Gao" not in told.text and "A1" not in told.text and "Door 2" not in told.text
+    [concern] = await concerns_in_db(community)
+    assert concern.status is ConcernStatus.CLOSED and concern.household_id is not None
