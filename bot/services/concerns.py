@@ -239,10 +239,8 @@ async def merge(
         version,
         {"status": ConcernStatus.MERGED, "merged_into_id": kept.id, "household_id": household_id},
     )
-    if kept.household_id is None and household_id is not None:
+    if kept.household_id is None and household_id is not None:  # its card is redrawn on a press
         await _change(session, kept, kept.version, {"household_id": household_id})
-    else:
-        await _change(session, kept, kept.version, {})  # its card's buttons are redrawn
     _record(session, clock, person, "merged", concern, into=kept.id)
     return kept
 
@@ -314,22 +312,22 @@ async def close(
     version: int,
     *,
     clock: Clock,
-) -> tuple[Concern, list[User]]:
-    """Looked into: closed with the concerns merged into it. Returns the reporters who asked to
-    hear so (each once)."""
+) -> tuple[Concern, list[tuple[Concern, User]]]:
+    """Looked into: closed with the concerns merged into it. Returns each concern whose
+    reporter asked to hear so, with the reporter (each once: about their own concern)."""
     concern = await for_coordinator(session, settings, person, concern_id)
     now = clock.now()
     await _change(
         session, concern, version,
         {"status": ConcernStatus.CLOSED, "closed_at": now, "closed_by_id": person.id},
     )  # fmt: skip
-    told: dict[int, User] = {}
+    told: dict[int, tuple[Concern, User]] = {}
     for one in [concern, *await queries.merged_into(session, concern.id)]:
         if one is not concern:
             one.closed_at, one.closed_by_id = now, person.id
         reporter = await session.get(User, one.reporter_id) if one.reporter_id else None
         if one.wants_outcome and reporter is not None and reporter.deleted_at is None:
-            told[reporter.id] = reporter
+            told.setdefault(reporter.id, (one, reporter))
     _record(session, clock, person, "closed", concern)
     return concern, list(told.values())
 

@@ -205,10 +205,15 @@ def card_text(
     timezone: str,
 ) -> str:
     """The concern for its community's coordinators (their group is theirs alone)."""
-    title = _("🫶 <b>A neighbour is worried about someone</b> (concern no. {ref})").format(
-        ref=concern.id
-    )
-    lines = [(_("🚨 URGENT · ") if concern.urgent else "") + title, ""]
+    if concern.urgent:
+        title = _(
+            "🚨 <b>Possible emergency</b>: a neighbour is worried about someone (concern no. {ref})"
+        ).format(ref=concern.id)
+    else:
+        title = _("🫶 <b>A neighbour is worried about someone</b> (concern no. {ref})").format(
+            ref=concern.id
+        )
+    lines = [title, ""]
     if concern.description:
         what = html.quote(preview(concern.description, CARD_WORDS))
         lines.append(_("What they noticed: {what}").format(what=what))

@@ -163,10 +163,10 @@ async def _act(
         await callback.answer()
         await redraw(callback, ctx, concern)
     elif action == "close":
-        closed, reporters = await concerns.close(
+        _closed, told = await concerns.close(
             session, settings, person, concern.id, version, clock=clock
         )
-        await notify.concern_closed(ctx.notifier, closed, reporters)
+        await notify.concern_closed(ctx.notifier, told)
         await callback.answer(_("✅ Closed."))
         await redraw(callback, ctx, concern)
     else:

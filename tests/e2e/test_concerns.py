@@ -17,7 +17,7 @@ from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
 from bot.scheduling.scheduler import Scheduler
 from bot.services.households import open_household
-from storage.models import AuditEvent, Concern, ConcernStatus, FollowUp, UserRole
+from storage.models import Concern, ConcernStatus, FollowUp, UserRole
 from tests.e2e.community import COORDINATORS_CHAT, person, running_community
 from tests.e2e.harness import RunningBot
 
@@ -119,7 +119,142 @@ async def test_a_concern_in_english_opens_a_new_household_is_followed_up_and_clo
     # closed: Mei hears it was looked into, and nothing of what was found
     await lin.tap("✅ Looked into: close", message_id=card.message_id)
     assert "Looked into and closed" in coordinators.message(card.message_id).text
-    told = await mei.wait_for_message(has("has been looked into"))
+    told = await mei.wait_for_message(has("(no. 1) has been looked into"))
     assert "Gao" not in told.text and "A1" not in told.text and "Door 2" not in told.text
     [concern] = await concerns_in_db(community)
     assert concern.status is ConcernStatus.CLOSED and concern.household_id is not None
+
+
+async def a_household(linli: RunningBot, label: str = "周伯伯家") -> int:
+    """A household the coordinators already know (A1)."""
+    async with linli.app.session_factory() as session:
+        household = await open_household(
+            session, community_id=1, label=label, now=linli.clock.now()
+        )
+        await session.commit()
+        return household.id
+
+
+async def test_a_concern_in_traditional_chinese_linked_to_a_known_household_and_closed(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    coordinators = await cast(community, telegram, locale="zh_Hant")
+    await a_household(community)
+    mei = telegram.users[MEI]
+    await mei.send_command("/start")
+    await mei.tap_reply("🫶 我擔心一位鄰居")
+    assert "您注意到了什麼" in mei.last.text
+    await mei.send_text(NOTICED_HANT)
+    await mei.tap("📍 Building 5")
+    await mei.tap("⏭ 略過")  # no building
+    await mei.send_text("周伯伯")
+    await mei.tap("🔔 好，告訴我")
+    assert NOTICED_HANT in mei.last.text and "周伯伯" in mei.last.text
+    await mei.tap("✅ 發給社區工作人員")
+    thanks = await mei.wait_for_message(has("接下來一般會這樣"))
+    assert "了解過後我們會告訴您" in thanks.text
+
+    card = await coordinators.wait_for_message(has("A neighbour is worried about someone"))
+    assert NOTICED_HANT in card.text and "Name: 周伯伯" in card.text
+    lin = coordinators.as_user(LIN)
+    await lin.tap("🏠 Link to a household", message_id=card.message_id)
+    await lin.tap("A1 · 周伯伯家", message_id=card.message_id)
+    assert "Household: A1 · 周伯伯家" in coordinators.message(card.message_id).text
+
+    # Lin calls herself, today: she is reminded at 9:00 tomorrow? No: today's follow-up is due
+    # now (it is 17:00 in Shanghai), so the next tick reminds her
+    await lin.tap("🗓 Assign a follow-up", message_id=card.message_id)
+    await lin.tap("📞 Call", message_id=card.message_id)
+    await lin.tap("🙋 Me", message_id=card.message_id)
+    await lin.tap("🗓 Today", message_id=card.message_id)
+    assert "📞 Call by Mon 2 Mar: Lin Hua" in coordinators.message(card.message_id).text
+    await tick_at(community, clock, clock.now() + timedelta(minutes=1))
+    reminder = await telegram.users[LIN].wait_for_message(has("Reminder: today"))
+    await telegram.users[LIN].tap("✅ Done", message_id=reminder.message_id)
+
+    await lin.tap("✅ Looked into: close", message_id=card.message_id)
+    told = await mei.wait_for_message(has("社區工作人員已經了解過了"))
+    assert "周伯伯家" not in told.text and "Lin" not in told.text
+    [concern] = await concerns_in_db(community)
+    assert concern.status is ConcernStatus.CLOSED and concern.person_name == "周伯伯"
+
+
+async def test_a_duplicate_is_merged_and_both_reporters_are_told(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    coordinators = await cast(community, telegram)
+    await person(community, telegram, 704, UserRole.VOLUNTEER, name="Tao Wang")
+    await raise_in_english(telegram)
+    first = await coordinators.wait_for_message(has("concern no. 1"))
+    tao = telegram.users[704]
+    await tao.send_command("/concern")
+    await tao.send_text("The old man in door 2 has not been out for days")
+    await tao.tap("📍 Building 5")
+    await tao.tap("⏭ Skip")
+    await tao.tap("⏭ Skip")
+    await tao.tap("🔔 Yes, let me know")
+    await tao.tap("✅ Send to the coordinators")
+    second = await coordinators.wait_for_message(has("concern no. 2"))
+
+    lin = coordinators.as_user(LIN)
+    await lin.tap("➕ Open a new household", message_id=first.message_id)
+    await lin.tap("🔗 Same as another concern", message_id=second.message_id)
+    await lin.tap("no. 1", message_id=second.message_id)
+    merged = coordinators.message(second.message_id)
+    assert "The same as concern no. 1" in merged.text and not merged.buttons
+    first_row, second_row = await concerns_in_db(community)
+    assert second_row.status is ConcernStatus.MERGED and second_row.merged_into_id == first_row.id
+    assert second_row.household_id == first_row.household_id is not None
+
+    await lin.tap("✅ Looked into: close", message_id=first.message_id)
+    await telegram.users[MEI].wait_for_message(has("(no. 1) has been looked into"))
+    await tao.wait_for_message(has("(no. 2) has been looked into"))
+
+
+async def test_an_overdue_follow_up_is_flagged_to_the_coordinators_once(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    coordinators = await cast(community, telegram)
+    await a_household(community)
+    await raise_in_english(telegram, hear=False)
+    card = await coordinators.wait_for_message(has("concern no. 1"))
+    lin = coordinators.as_user(LIN)
+    await lin.tap("🏠 Link to a household", message_id=card.message_id)
+    await lin.tap("A1 · 周伯伯家", message_id=card.message_id)
+    await lin.tap("🗓 Assign a follow-up", message_id=card.message_id)
+    await lin.tap("🏠 Visit", message_id=card.message_id)
+    await lin.tap("Gao Ming", message_id=card.message_id)
+    await lin.tap("🗓 Tomorrow", message_id=card.message_id)
+    gao = telegram.users[GAO]
+
+    assert await tick_at(community, clock, DUE_DAY - timedelta(minutes=1)) == 0  # not yet
+    await tick_at(community, clock, DUE_DAY)
+    await gao.wait_for_message(has("Reminder: today"))
+    await tick_at(community, clock, DUE_DAY + timedelta(hours=23))  # still the day after
+    await tick_at(community, clock, DUE_DAY + timedelta(days=1))
+    flag = await coordinators.wait_for_message(has("Overdue"))
+    assert "A1 · 周伯伯家" in flag.text and "Gao Ming" in flag.text and "Tue 3 Mar" in flag.text
+    await tick_at(community, clock, DUE_DAY + timedelta(days=3))  # a restart, a second tick
+    await community.outbox_drained()
+    assert len([m for m in coordinators.messages if "Overdue" in m.text]) == 1
+    async with community.app.session_factory() as session:
+        [follow_up] = list(await session.scalars(select(FollowUp)))
+        assert follow_up.flagged_at is not None and follow_up.next_due_at is None
+
+
+async def test_emergency_words_in_a_concern_get_the_emergency_answer_at_once(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    coordinators = await cast(community, telegram)
+    mei = telegram.users[MEI]
+    await mei.send_command("/concern")
+    await mei.send_text("My neighbour fell and can't get up, I hear her calling")
+    first = mei.replies[0]
+    assert "120" in first.text  # the numbers first, before anything else
+    assert "I have alerted the coordinators (concern no. 1)" in mei.last.text
+    alert = await coordinators.wait_for_message(has("Possible emergency"))
+    assert "fell and can't get up" in alert.text
+    [concern] = await concerns_in_db(community)
+    assert concern.urgent and concern.status is ConcernStatus.OPEN
+    await mei.send_text("hello")  # the conversation is over: an ordinary word is not a concern
+    assert len(await concerns_in_db(community)) == 1

@@ -70,6 +70,13 @@ STEPS: dict[str, tuple[str, ...]] = {
     "call": ("ask", "done"),
     "glang": ("xx",),  # a real language would only do what it says
     "home": ("pick", "page"),  # the community tapped while registering
+    "cn": ("skip", "hear", "send", "cancel"),
+    "cc": (
+        *("link", "hh", "hpage", "new", "merge", "into", "fu", "fuk", "fuo", "fud", "close"),
+        *("file", "back"),
+    ),
+    "fu": ("done",),
+    "hf": ("open", "page", "list", "needs", "set", "contact"),
 }
 
 

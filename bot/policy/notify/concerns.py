@@ -62,12 +62,12 @@ async def concern_raised(notifier: Notifier, concern: Concern) -> None:
         )
 
 
-async def concern_closed(notifier: Notifier, concern: Concern, reporters: list[User]) -> None:
-    """Each reporter who asked hears that it was looked into: no more."""
-    for reporter in reporters:
+async def concern_closed(notifier: Notifier, told: list[tuple[Concern, User]]) -> None:
+    """Each reporter who asked hears that their concern was looked into: no more."""
+    for concern, reporter in told:
         await notifier.tell_user(
             reporter,
-            words_only(lambda: views.looked_into_text(concern)),
+            words_only(lambda concern=concern: views.looked_into_text(concern)),
             kind="concern.looked_into",
             priority=Priority.NOTICE,
         )
