@@ -17,7 +17,7 @@ from bot.emulator.groups import GroupChat
 from bot.emulator.server import FakeBotAPI
 from bot.scheduling.scheduler import Scheduler
 from bot.services.households import open_household
-from storage.models import Concern, ConcernStatus, FollowUp, UserRole
+from storage.models import Base, Concern, ConcernStatus, FollowUp, UserRole
 from tests.e2e.community import COORDINATORS_CHAT, person, running_community
 from tests.e2e.harness import RunningBot
 
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.postgresql
 MEI, LIN, GAO = 701, 702, 703
 NOTICED = "Mr Zhou downstairs has a badly swollen leg and will not see a doctor"
 NOTICED_HANT = "樓下周伯伯的腿腫得很厲害，說沒錢不肯看醫生"
+STALE = "This button is no longer active. Please use the latest message."
 DUE_DAY = datetime(2026, 3, 3, 1, tzinfo=UTC)  # Tuesday 9:00 in Shanghai: "Tomorrow"
 
 
@@ -258,3 +259,81 @@ async def test_emergency_words_in_a_concern_get_the_emergency_answer_at_once(
     assert concern.urgent and concern.status is ConcernStatus.OPEN
     await mei.send_text("hello")  # the conversation is over: an ordinary word is not a concern
     assert len(await concerns_in_db(community)) == 1
+
+
+async def test_bad_input_at_each_step_gets_a_kind_answer_and_changes_nothing(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    coordinators = await cast(community, telegram)
+    mei = telegram.users[MEI]
+    await mei.send_command("/concern")
+    await mei.send_sticker()
+    assert "Please write what you noticed" in mei.last.text
+    await mei.send_text("x" * 4000)
+    assert "keep it to 2000 characters" in mei.last.text
+    await mei.send_text(NOTICED)
+    place_question = mei.last
+    await mei.send_text("the tall one")  # typed where a place is tapped: the question again
+    assert "Where does your neighbour live?" in mei.last.text and mei.last.buttons
+    await mei.press_data("pl:999", message_id=place_question.message_id)  # not one of ours
+    assert mei.callback_answers[-1].text == STALE
+    await mei.tap("📍 Building 5", message_id=place_question.message_id)
+    await mei.send_sticker()
+    assert "Please write it in words" in mei.last.text
+    await mei.send_text("y" * 4000)
+    assert "keep it to 64 characters" in mei.last.text
+    await mei.tap("⏭ Skip")
+    await mei.tap("⏭ Skip")
+    await mei.send_text("yes please")  # typed where a button is awaited
+    assert "Would you like us to let you know" in mei.last.text and mei.last.buttons
+    await mei.press_data("cn:hear:maybe", message_id=mei.last.message_id)
+    assert mei.callback_answers[-1].text == STALE
+    await mei.tap("🔕 No need")
+    summary = mei.last
+    send = summary.buttons[0][0]
+    assert send == "✅ Send to the coordinators"
+    await mei.press_data("cn:send:", message_id=summary.message_id, wait=False)  # a double tap
+    await mei.press_data("cn:send:", message_id=summary.message_id, wait=False)
+    await mei.wait_for_message(has("What usually happens next"))
+    await community.outbox_drained()
+    assert len(await concerns_in_db(community)) == 1
+    await mei.press_data("cn:send:", message_id=summary.message_id)  # stale, afterwards
+    assert mei.callback_answers[-1].text == STALE
+    assert len(await concerns_in_db(community)) == 1
+    assert "We will let you know" not in mei.last.text  # she did not ask to hear
+
+    # the coordinators' card: a double tap opens one household; a stale button is redrawn
+    card = await coordinators.wait_for_message(has("concern no. 1"))
+    lin = coordinators.as_user(LIN)
+    new = "cc:new:1:1:"
+    await lin.press_data(new, message_id=card.message_id, wait=False)
+    await lin.press_data(new, message_id=card.message_id, wait=False)
+    await telegram.state.feed.wait_for(lambda: len(lin.callback_answers) >= 2 or None, 10)
+    [concern] = await concerns_in_db(community)
+    assert concern.household_id is not None and concern.version == 2
+    await lin.press_data("cc:close:1:1:", message_id=card.message_id)  # drawn before the change
+    assert "changed meanwhile" in (lin.callback_answers[-1].text or "")
+    assert (await concerns_in_db(community))[0].status is ConcernStatus.OPEN
+    await lin.press_data("cc:hh:1:2:99999", message_id=card.message_id)  # no such household
+    assert (await concerns_in_db(community))[0].household_id == concern.household_id
+
+
+async def test_what_the_reporter_typed_is_erased_with_her_data(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    coordinators = await cast(community, telegram)
+    await raise_in_english(telegram)
+    await coordinators.wait_for_message(has("concern no. 1"))
+    mei = telegram.users[MEI]
+    await mei.send_command("/privacy")
+    await mei.tap("🗑 Delete my data")
+    await mei.tap("🗑 Yes, delete everything")
+    assert "Your data has been deleted" in mei.last.text
+    [concern] = await concerns_in_db(community)
+    assert concern.description == "" and concern.building is None and not concern.wants_outcome
+    rows = []  # every row of every table, as text
+    async with community.app.engine.connect() as connection:
+        for table in Base.metadata.tables.values():
+            rows += [repr(tuple(row)) for row in await connection.execute(select(table))]
+    dump = "\n".join(rows)
+    assert NOTICED not in dump and "Door 2, 3rd floor" not in dump

@@ -1,0 +1,209 @@
+"""A household's case file read in chat: /household, its people, needs set by buttons, the
+follow-ups it is owed, and a timeline in pages built from what linli recorded (a request and its
+rating, check-ins, a concern, a follow-up done), newest first. Every opening is audited; another
+community's coordinator, a resident or a forged button never opens it, nor sees the card."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from bot.services import checkins
+from bot.services.households import join, open_household
+from bot.services.schedule import QuietHours
+from storage.models import (
+    AuditEvent,
+    Checkin,
+    CheckinStatus,
+    HelpRequest,
+    NeedsAssessment,
+    User,
+    UserRole,
+)
+from tests.e2e.community import (
+    EAST_COORDINATORS_CHAT,
+    open_request,
+    person,
+    running_community,
+    second_community,
+)
+from tests.e2e.harness import RunningBot
+from tests.e2e.test_concerns import LIN, MEI, NOTICED, cast, has, raise_in_english
+
+pytestmark = pytest.mark.postgresql
+
+ZHOU, EAST_KAI = 711, 721
+START = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    async with running_community(telegram, database_url, clock) as running:
+        yield running
+
+
+async def zhou_at_home(linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock) -> int:
+    """Mr Zhou (a resident) lives in household A1, 周伯伯家: a shopping request done and rated
+    on the first day, then seven check-ins answered, one a day; returns the household's id."""
+    zhou = await person(linli, telegram, ZHOU, UserRole.RESIDENT, name="Zhou Bo")
+    async with linli.app.session_factory() as session:
+        lin = await session.scalar(select(User).where(User.telegram_id == LIN))
+        zhou_row = await session.get(User, zhou.id)
+        assert lin is not None and zhou_row is not None
+        household = await open_household(
+            session, community_id=1, label="周伯伯家", now=clock.now(), by=lin
+        )
+        await join(session, household, zhou_row, by=lin)
+        plan = await checkins.propose_plan(
+            session, lin, zhou_row, times=["08:00"], quiet=QuietHours.parse("22:00-07:00"),
+            clock=clock,
+        )  # fmt: skip
+        await checkins.agree_to_plan(session, zhou_row, plan.id, clock=clock)
+        await session.commit()
+        household_id, plan_id = household.id, plan.id
+    async with linli.app.session_factory() as session:
+        lin = await session.scalar(select(User).where(User.telegram_id == LIN))
+        assert lin is not None
+    request = await open_request(linli, zhou, lin, "Rice and medicine")
+    async with linli.app.session_factory() as session:
+        row = await session.get(HelpRequest, request.id)
+        assert row is not None
+        row.rating, row.rated_at = 5, START + timedelta(hours=3)
+        for day in range(1, 8):
+            answered = START + timedelta(days=day)
+            session.add(
+                Checkin(
+                    plan_id=plan_id, resident_id=zhou.id, scheduled_at=answered,
+                    local_date=date(2026, 3, 2 + day), status=CheckinStatus.FINE,
+                    answered_at=answered, next_step=0,
+                )
+            )  # fmt: skip
+        await session.commit()
+    clock.set(START + timedelta(days=8))
+    return household_id
+
+
+async def openings(linli: RunningBot) -> int:
+    async with linli.app.session_factory() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).where(AuditEvent.action == "household.file_opened")
+            )
+            or 0
+        )
+
+
+async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_pages(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    coordinators = await cast(community, telegram)
+    household_id = await zhou_at_home(community, telegram, clock)
+    await raise_in_english(telegram)  # a neighbour's concern about him
+    card = await coordinators.wait_for_message(has("concern no. 1"))
+    lin_in_group = coordinators.as_user(LIN)
+    await lin_in_group.tap("🏠 Link to a household", message_id=card.message_id)
+    await lin_in_group.tap("A1 · 周伯伯家", message_id=card.message_id)
+    await lin_in_group.tap("🗓 Assign a follow-up", message_id=card.message_id)
+    await lin_in_group.tap("📞 Call", message_id=card.message_id)
+    await lin_in_group.tap("Gao Ming", message_id=card.message_id)
+    await lin_in_group.tap("🗓 In 3 days", message_id=card.message_id)
+
+    # from the card: the file, in Lin's own chat
+    lin = telegram.users[LIN]
+    await lin_in_group.tap("📁 Case file", message_id=card.message_id)
+    assert "I sent you the case file" in (lin_in_group.callback_answers[-1].text or "")
+    first = await lin.wait_for_message(has("Household A1 · 周伯伯家"))
+    assert "Zhou Bo (resident)" in first.text
+    assert "📞 Call by Fri 13 Mar: Gao Ming" in first.text
+    assert "page 1 of 2" in first.text
+    lines = [line for line in first.text.splitlines() if " · " in line and ":" in line[:12]]
+    assert "A neighbour raised a concern (no. 1, open)" in lines[0] and NOTICED[:20] in lines[0]
+    assert all("Check-in answered: fine" in line for line in lines[1:6])
+
+    # the older page: the last check-in, the rating, the request, in that order
+    await lin.tap("➡️ Earlier", message_id=first.message_id)
+    older = lin.message(first.message_id).text
+    assert "page 2 of 2" in older
+    check_in, rating, asked = (older.index(word) for word in ("Check-in", "Rated", "Asked"))
+    assert check_in < rating < asked
+    assert "★★★★★" in older and "Shopping" in older
+
+    # the needs: buttons, and who to call typed
+    await lin.tap("⬅️ Newer", message_id=first.message_id)
+    await lin.tap("🩺 Edit needs", message_id=first.message_id)
+    for button in ("Lives alone", "Lives alone", "walks with difficulty",
+                   "低保 (minimum living allowance)", "Cantonese"):  # fmt: skip
+        await lin.tap(button, message_id=first.message_id)
+    needs = lin.message(first.message_id).text
+    assert "Lives alone: yes" in needs and "Getting about: walks with difficulty" in needs
+    assert "Low income: 低保" in needs and "Languages: Cantonese" in needs
+    await lin.tap("☎️ Who to call", message_id=first.message_id)
+    await lin.send_text("女儿")  # no phone: asked again
+    assert "a name and then a phone number" in lin.last.text
+    await lin.send_text("女儿 王芳 13900001111")
+    assert "Saved" in lin.messages[-2].text
+    assert "Who to call: 女儿 王芳" in lin.last.text
+    async with community.app.session_factory() as session:
+        row = await session.get(NeedsAssessment, household_id)
+        assert row is not None and row.lives_alone and row.languages == ["yue"]
+        assert row.contact_phone == "13900001111"
+
+    # /household lists the community's households; every opening is audited
+    before = await openings(community)
+    await lin.send_command("/household")
+    await lin.tap("A1 · 周伯伯家")
+    assert "Household A1" in lin.last.text
+    await lin.send_command("/household A1")
+    assert "Household A1" in lin.last.text
+    assert await openings(community) == before + 2
+
+    # the follow-up done from the file
+    await lin.tap("✅ Done: 📞 Call", message_id=lin.last.message_id)
+    assert "marked done" in (lin.callback_answers[-1].text or "")
+    await lin.send_command("/household A1")
+    assert "Follow-up done: 📞 Call" in lin.last.text and "• none" in lin.last.text
+
+
+async def test_nobody_else_opens_the_file_or_sees_the_card(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    coordinators = await cast(community, telegram)
+    household_id = await zhou_at_home(community, telegram, clock)
+    east = await second_community(community)
+    await person(community, telegram, EAST_KAI, UserRole.COORDINATOR, name="Kai Easton",
+                 community_id=east)  # fmt: skip
+    east_group = telegram.group(EAST_COORDINATORS_CHAT, "East coordinators", members=[EAST_KAI])
+    await raise_in_english(telegram)
+    await coordinators.wait_for_message(has("concern no. 1"))
+    await community.outbox_drained()
+    assert not [m for m in east_group.messages if "concern" in m.text]
+
+    kai = telegram.users[EAST_KAI]
+    await kai.send_command("/household")
+    assert "There is no household yet" in kai.last.text  # none of West's
+    await kai.send_command("/household A1")
+    assert "周伯伯家" not in kai.last.text
+    for forged in (f"hf:open:{household_id}:", f"hf:set:{household_id}:alone.yes",
+                   f"hf:needs:{household_id}:", "cc:close:1:1:", "cc:link:1:1:",
+                   "cc:file:1:1:", "fu:done:1"):  # fmt: skip
+        await kai.press_data(forged, message_id=kai.last.message_id)
+        answer = kai.callback_answers[-1].text or ""
+        kind = ("Only the coordinators", "not for you", "no longer active")
+        assert any(words in answer for words in kind), (forged, answer)
+    for who in (MEI, ZHOU):  # residents: the same
+        chat = telegram.users[who]
+        await chat.send_command("/household")
+        assert "Only the coordinators" in chat.last.text
+        await chat.send_command("/help")
+        await chat.press_data(f"hf:open:{household_id}:", message_id=chat.last.message_id)
+        assert "Only the coordinators" in (chat.callback_answers[-1].text or "")
+    assert not [m for m in kai.messages if "周伯伯家" in m.text or NOTICED in m.text]
+    async with community.app.session_factory() as session:
+        assert await session.get(NeedsAssessment, household_id) is None
