@@ -54,17 +54,15 @@ def households_text() -> str:
 
 def households_keyboard(households: list[Household], page: int) -> InlineKeyboardMarkup:
     start = page * HOUSEHOLDS_PER_PAGE
-    rows = [
-        [_button("🏠 " + household_label(h), "open", h.id)]
+    buttons = [
+        _button("🏠 " + household_label(h), "open", h.id)
         for h in households[start : start + HOUSEHOLDS_PER_PAGE]
     ]
-    nav = []
     if page > 0:
-        nav.append(_button(_("⬅️ Back"), "list", 0, str(page - 1)))
+        buttons.append(_button(_("⬅️ Back"), "list", 0, str(page - 1)))
     if start + HOUSEHOLDS_PER_PAGE < len(households):
-        nav.append(_button(_("➡️ More households"), "list", 0, str(page + 1)))
-    rows += [[button] for button in nav]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+        buttons.append(_button(_("➡️ More households"), "list", 0, str(page + 1)))
+    return one_per_row(buttons)
 
 
 # the needs assessment
