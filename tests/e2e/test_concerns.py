@@ -189,13 +189,16 @@ async def test_a_duplicate_is_merged_and_both_reporters_are_told(
     first = await coordinators.wait_for_message(has("concern no. 1"))
     tao = telegram.users[704]
     await tao.send_command("/concern")
-    await tao.send_text("The old man in door 2 has not been out for days")
+    await tao.send_voice()  # said, not written
     await tao.tap("📍 Building 5")
     await tao.tap("⏭ Skip")
     await tao.tap("⏭ Skip")
     await tao.tap("🔔 Yes, let me know")
     await tao.tap("✅ Send to the coordinators")
     second = await coordinators.wait_for_message(has("concern no. 2"))
+    assert "A voice note comes with it" in second.text
+    heard = await coordinators.wait_for_message(lambda m: m.voice is not None)
+    assert "With concern no. 2" in heard.text
 
     lin = coordinators.as_user(LIN)
     await lin.tap("➕ Open a new household", message_id=first.message_id)
