@@ -262,7 +262,8 @@ class FollowUpAction(CallbackData, prefix="fu"):
 
 class CaseFileAction(CallbackData, prefix="hf"):
     """A coordinator in a household's case file: "open", "page" (`value` the timeline page),
-    "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact".
+    "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact" and
+    "member" (typed next: who to call, someone without a phone).
     Checked against the presser's communities."""
 
     action: str

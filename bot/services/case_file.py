@@ -24,6 +24,7 @@ from storage.models import (
     CheckinStatus,
     Hearing,
     Household,
+    HouseholdMember,
     LowIncome,
     Mobility,
     NeedsAssessment,
@@ -51,6 +52,7 @@ class Entry:
 class CaseFile:
     household: Household
     people: list[User]
+    others: list[HouseholdMember]  # who lives there without using linli
     needs: NeedsAssessment | None
     follow_ups: list[Any]  # open ones, soonest first
     owners: dict[int, User]
@@ -106,6 +108,7 @@ async def open_case_file(
     return CaseFile(
         household=household,
         people=people,
+        others=await queries.members_without_phone(session, household.id),
         needs=await queries.needs_of(session, household.id),
         follow_ups=follow_ups,
         owners=owners,
@@ -231,6 +234,31 @@ async def set_contact(
     await session.flush()
     _audit_change(session, clock, person, household, "contact")
     return needs
+
+
+MEMBER_MAX = 64
+
+
+async def add_member(
+    session: AsyncSession,
+    settings: Settings | None,
+    person: User | None,
+    household_id: int,
+    text: str,
+    *,
+    clock: Clock,
+) -> HouseholdMember:
+    """Someone who lives there without using linli ("周伯伯，88岁"), as the coordinator wrote it."""
+    household = await _household(session, settings, person, household_id)
+    assert person is not None
+    name = clean_name(text)[:MEMBER_MAX]
+    member = HouseholdMember(
+        household_id=household.id, name=name, created_at=clock.now(), created_by_id=person.id
+    )
+    session.add(member)
+    await session.flush()
+    _audit_change(session, clock, person, household, "member")
+    return member
 
 
 async def household_for(

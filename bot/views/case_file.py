@@ -158,6 +158,21 @@ def contact_question() -> str:
     )
 
 
+def member_question() -> str:
+    return _(
+        "Who else lives there without using linli? Write the name, and what helps to know, "
+        "for example: 周伯伯，88岁"
+    )
+
+
+def member_not_usable_text() -> str:
+    return _("Please write the name in words (at most 64 characters).")
+
+
+def member_saved_text() -> str:
+    return _("👥 Added.")
+
+
 def contact_not_usable_text() -> str:
     return _("Please write a name and then a phone number, for example: 女儿 王芳 13900001111")
 
@@ -224,7 +239,12 @@ def file_text(case: CaseFile, page: int, timezone: str, now: datetime) -> str:
         if household.address:
             lines.append(_("Address: {address}").format(address=html.quote(household.address)))
         lines += ["", _("👥 <b>People</b>")]
-        lines += [_person_line(p) for p in case.people] or [_("• nobody who uses linli yet")]
+        people = [_person_line(p) for p in case.people]
+        people += [
+            "• " + _("{name} (without a phone)").format(name=html.quote(other.name))
+            for other in case.others
+        ]
+        lines += people or [_("• nobody recorded yet")]
         lines += ["", _("🩺 <b>Needs</b>"), *needs_lines(case.needs), ""]
         lines.append(_("🗓 <b>Follow-ups to do</b>"))
         for follow_up in case.follow_ups:
@@ -246,6 +266,7 @@ def file_keyboard(case: CaseFile, page: int) -> InlineKeyboardMarkup:
     buttons = []
     if page == 0:
         buttons.append(_button(_("🩺 Edit needs"), "needs", h))
+        buttons.append(_button(_("➕ Add someone without a phone"), "member", h))
         for follow_up in case.follow_ups:
             data = FollowUpAction(action="done", follow_up_id=follow_up.id).pack()
             text = _("✅ Done: {kind}").format(kind=kind_label(follow_up.kind))

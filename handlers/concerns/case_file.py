@@ -91,15 +91,20 @@ async def file_action(
                 ctx.session, ctx.settings, ctx.person, household_id, need, chosen, clock=ctx.clock
             )
             await _show_needs(callback, ctx, household_id)
-        elif action == "contact" and isinstance(callback.message, Message):
+        elif action in ("contact", "member") and isinstance(callback.message, Message):
             await case_file.household_for(ctx.session, ctx.settings, ctx.person, household_id)
             if callback.message.chat.id < 0:
                 await callback.answer(stale_button_text(), show_alert=True)
                 return
             await answer_now(callback)
-            await state.set_state(CaseFileInput.contact)
+            step, question = (
+                (CaseFileInput.contact, views.contact_question())
+                if action == "contact"
+                else (CaseFileInput.member, views.member_question())
+            )
+            await state.set_state(step)
             await state.update_data(household_id=household_id)
-            await ask(callback.message, state, None, views.contact_question(), stop=True)
+            await ask(callback.message, state, None, question, stop=True)
         else:
             await callback.answer(stale_button_text(), show_alert=True)
     except NotAllowed:
@@ -140,6 +145,30 @@ async def typed_contact(message: Message, state: FSMContext, ctx: UpdateContext)
     await message.answer(text, reply_markup=markup)
 
 
+async def typed_member(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    household_id = int((await state.get_data()).get("household_id") or 0)
+    try:
+        await case_file.add_member(
+            ctx.session, ctx.settings, ctx.person, household_id, message.text or "",
+            clock=ctx.clock,
+        )  # fmt: skip
+    except NotAllowed:
+        await state.clear()
+        await message.answer(views.for_coordinators_text())
+        return
+    except InvalidInput:
+        await message.answer(views.member_not_usable_text())
+        return
+    await state.clear()
+    await message.answer(views.member_saved_text())
+    text, markup = await file_page(ctx, household_id, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def member_not_usable(message: Message) -> None:
+    await message.answer(views.member_not_usable_text())
+
+
 async def contact_not_usable(message: Message) -> None:
     await message.answer(views.contact_not_usable_text())
 
@@ -151,4 +180,6 @@ def build_router() -> Router:
     router.callback_query.register(file_action, CaseFileAction.filter())
     router.message.register(typed_contact, CaseFileInput.contact, PRIVATE, F.text)
     router.message.register(contact_not_usable, CaseFileInput.contact)
+    router.message.register(typed_member, CaseFileInput.member, PRIVATE, F.text)
+    router.message.register(member_not_usable, CaseFileInput.member)
     return router

@@ -15,9 +15,11 @@ class RaiseConcern(StatesGroup):
 
 
 class CaseFileInput(StatesGroup):
-    """A coordinator typing who to call for a household (private chat)."""
+    """A coordinator typing for a household (private chat): who to call, or someone who lives
+    there without a phone."""
 
     contact = State()
+    member = State()  # someone who lives there without using linli
 
 
 def is_raising(state_name: str | None) -> bool:

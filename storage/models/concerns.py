@@ -119,3 +119,18 @@ class NeedsAssessment(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class HouseholdMember(Base):
+    """Someone of a household who does not use linli (an elder without a phone): named by its
+    coordinators so that the case file shows everyone who lives there."""
+
+    __tablename__ = "household_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))  # as the coordinator wrote it: "周伯伯，88岁"
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -17,6 +17,7 @@ from storage.models import (
     ConcernStatus,
     FollowUp,
     HelpRequest,
+    HouseholdMember,
     NeedsAssessment,
     Visit,
     VisitStatus,
@@ -222,5 +223,15 @@ async def visits_of(session: AsyncSession, people: Collection[int]) -> list[Visi
                 Visit.resident_id.in_(list(people)),
                 Visit.status.in_((VisitStatus.LOGGED, VisitStatus.CANCELLED)),
             )
+        )
+    )
+
+
+async def members_without_phone(session: AsyncSession, household_id: int) -> list[HouseholdMember]:
+    return list(
+        await session.scalars(
+            select(HouseholdMember)
+            .where(HouseholdMember.household_id == household_id)
+            .order_by(HouseholdMember.id)
         )
     )

@@ -155,6 +155,13 @@ async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_
         assert row is not None and row.lives_alone and row.languages == ["yue"]
         assert row.contact_phone == "13900001111"
 
+    # Mr Zhou's wife has no phone: she is in the file too
+    await lin.tap("➕ Add someone without a phone", message_id=lin.last.message_id)
+    await lin.send_sticker()
+    assert "Please write the name in words" in lin.last.text
+    await lin.send_text("周伯母，85岁")
+    assert "周伯母，85岁 (without a phone)" in lin.last.text and "Zhou Bo (resident)" in lin.last.text
+
     # /household lists the community's households; every opening is audited
     before = await openings(community)
     await lin.send_command("/household")

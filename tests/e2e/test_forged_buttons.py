@@ -76,7 +76,7 @@ STEPS: dict[str, tuple[str, ...]] = {
         *("file", "back"),
     ),
     "fu": ("done",),
-    "hf": ("open", "page", "list", "needs", "set", "contact"),
+    "hf": ("open", "page", "list", "needs", "set", "contact", "member"),
 }
 
 

@@ -6,7 +6,9 @@ Create Date: 2026-12-03 11:49:27.339286
 
 A neighbour's concern about someone (主动发现) goes to the coordinators, who link it to a
 household and owe it a follow-up (a call, a visit) by a due time; a household has a short needs
-assessment. `concerns`, `follow_ups` and `needs_assessments` hold them; new tables only.
+assessment. `concerns`, `follow_ups` and `needs_assessments` hold them, and
+`household_members` the people of a household who do not use linli (an elder without a
+phone). New tables only.
 """
 
 from collections.abc import Sequence
@@ -101,9 +103,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_follow_ups_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_ups_next_due_at'), ['next_due_at'], unique=False)
 
+    op.create_table('household_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_household_members_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_household_members_household_id_households'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_members'))
+    )
+    with op.batch_alter_table('household_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_members_household_id'), ['household_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('household_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_household_members_household_id'))
+
+    op.drop_table('household_members')
     with op.batch_alter_table('follow_ups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_ups_next_due_at'))
         batch_op.drop_index(batch_op.f('ix_follow_ups_household_id'))
