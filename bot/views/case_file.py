@@ -248,7 +248,7 @@ def file_text(case: CaseFile, page: int, timezone: str, now: datetime) -> str:
         lines += ["", _("🩺 <b>Needs</b>"), *needs_lines(case.needs), ""]
         lines.append(_("🗓 <b>Follow-ups to do</b>"))
         for follow_up in case.follow_ups:
-            line = follow_up_line(follow_up, case.owners.get(follow_up.owner_id or 0))
+            line = follow_up_line(follow_up, case.owners.get(follow_up.owner_id or 0), timezone)
             lines.append(line + (_(" ⏰ overdue") if is_overdue(follow_up, now) else ""))
         if not case.follow_ups:
             lines.append(_("• none"))

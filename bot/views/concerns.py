@@ -6,6 +6,7 @@ that it was looked into."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -239,7 +240,7 @@ def card_text(
     else:
         lines.append(_("🏠 Not linked to a household yet."))
     for follow_up, owner in follow_ups:
-        lines.append(follow_up_line(follow_up, owner))
+        lines.append(follow_up_line(follow_up, owner, timezone))
     if concern.status is ConcernStatus.MERGED:
         lines.append(
             _("🔗 The same as concern no. {ref}: followed there.").format(
@@ -251,9 +252,14 @@ def card_text(
     return "\n".join(lines)
 
 
-def follow_up_line(follow_up: FollowUp, owner: User | None) -> str:
+def due_day(follow_up: FollowUp, timezone: str) -> str:
+    """ "Tue 3 Mar": the due day on the community's calendar."""
+    return day_with_weekday(follow_up.due_at.astimezone(ZoneInfo(timezone)).date())
+
+
+def follow_up_line(follow_up: FollowUp, owner: User | None, timezone: str) -> str:
     who = html.quote(owner.display_name or "—") if owner is not None else "—"
-    due = day_with_weekday(follow_up.due_at.date())
+    due = due_day(follow_up, timezone)
     if follow_up.done_at is not None:
         return _("✅ {kind} done ({who})").format(kind=kind_label(follow_up.kind), who=who)
     return _("🗓 {kind} by {due}: {who}").format(kind=kind_label(follow_up.kind), due=due, who=who)
@@ -401,12 +407,14 @@ def voice_caption(concern: Concern) -> str:
 # follow-ups
 
 
-def follow_up_assigned_text(follow_up: FollowUp, household: Household, by: User) -> str:
+def follow_up_assigned_text(
+    follow_up: FollowUp, household: Household, by: User, timezone: str
+) -> str:
     return _("🗓 {by} asked you to follow up household <b>{household}</b>: {kind} by {due}.").format(
         by=html.quote(by.display_name or "—"),
         household=html.quote(household_label(household)),
         kind=kind_label(follow_up.kind),
-        due=day_with_weekday(follow_up.due_at.date()),
+        due=due_day(follow_up, timezone),
     )
 
 
@@ -422,14 +430,16 @@ def follow_up_keyboard(follow_up: FollowUp) -> InlineKeyboardMarkup:
     return one_per_row([_button(_("✅ Done"), data.pack())])
 
 
-def follow_up_overdue_text(follow_up: FollowUp, household: Household, owner: User | None) -> str:
+def follow_up_overdue_text(
+    follow_up: FollowUp, household: Household, owner: User | None, timezone: str
+) -> str:
     return _(
         "⏰ <b>Overdue</b>: {kind} for household {household} was due on {due} ({who}) and is "
         "not done yet."
     ).format(
         kind=kind_label(follow_up.kind),
         household=html.quote(household_label(household)),
-        due=day_with_weekday(follow_up.due_at.date()),
+        due=due_day(follow_up, timezone),
         who=html.quote(owner.display_name or "—") if owner is not None else "—",
     )
 

@@ -13,17 +13,25 @@ from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.services import checkins
+from bot.services import checkins, visits
+from bot.services.communities import add_community
 from bot.services.households import join, open_household
 from bot.services.schedule import QuietHours
+from bot.services.visits import Schedule
 from storage.models import (
     AuditEvent,
     Checkin,
     CheckinStatus,
+    Community,
+    CommunityLevel,
+    FollowUp,
     HelpRequest,
     NeedsAssessment,
     User,
     UserRole,
+    VisitCadence,
+    VisitOutcome,
+    VisitStatus,
 )
 from tests.e2e.community import (
     EAST_COORDINATORS_CHAT,
@@ -37,7 +45,8 @@ from tests.e2e.test_concerns import LIN, MEI, NOTICED, cast, has, raise_in_engli
 
 pytestmark = pytest.mark.postgresql
 
-ZHOU, EAST_KAI = 711, 721
+ZHOU, TAO, EAST_KAI, SUN, ANN = 711, 712, 721, 731, 732
+LAKE_CHAT = -100_500
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
@@ -72,10 +81,19 @@ async def zhou_at_home(linli: RunningBot, telegram: FakeBotAPI, clock: ManualClo
         lin = await session.scalar(select(User).where(User.telegram_id == LIN))
         assert lin is not None
     request = await open_request(linli, zhou, lin, "Rice and medicine")
+    tao = await person(linli, telegram, TAO, UserRole.VOLUNTEER, name="Tao Wang")
     async with linli.app.session_factory() as session:
         row = await session.get(HelpRequest, request.id)
         assert row is not None
         row.rating, row.rated_at = 5, START + timedelta(hours=3)
+        lin = await session.scalar(select(User).where(User.telegram_id == LIN))
+        _, visit = await visits.create_pairing(
+            session, lin, resident_id=zhou.id, volunteer_id=tao.id,
+            schedule=Schedule(VisitCadence.WEEKLY, "10:00", weekday=0), safety_code=None,
+            settings=linli.settings, clock=clock,
+        )  # fmt: skip
+        visit.status, visit.outcome, visit.wellbeing = VisitStatus.LOGGED, VisitOutcome.DONE, 1
+        visit.logged_at, visit.next_due_at = START + timedelta(days=7, hours=2), None
         for day in range(1, 8):
             answered = START + timedelta(days=day)
             session.add(
@@ -85,6 +103,14 @@ async def zhou_at_home(linli: RunningBot, telegram: FakeBotAPI, clock: ManualClo
                     answered_at=answered, next_step=0,
                 )
             )  # fmt: skip
+        escalated = START + timedelta(days=7, hours=1)  # the 9th: no answer, then a visit
+        session.add(
+            Checkin(
+                plan_id=plan_id, resident_id=zhou.id, scheduled_at=escalated,
+                local_date=date(2026, 3, 9), status=CheckinStatus.ESCALATED,
+                escalated_at=escalated, next_step=0,
+            )
+        )  # fmt: skip
         await session.commit()
     clock.set(START + timedelta(days=8))
     return household_id
@@ -125,15 +151,17 @@ async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_
     assert "page 1 of 2" in first.text
     lines = [line for line in first.text.splitlines() if " · " in line and ":" in line[:12]]
     assert "A neighbour raised a concern (no. 1, open)" in lines[0] and NOTICED[:20] in lines[0]
-    assert all("Check-in answered: fine" in line for line in lines[1:6])
+    assert "9 Mar 19:00 · 🏠 Visit logged, wellbeing 1/4" in lines[1]
+    assert "9 Mar 18:00 · 🚨 Check-in not answered" in lines[2]
+    assert all("Check-in answered: fine" in line for line in lines[3:6])
 
-    # the older page: the last check-in, the rating, the request, in that order
+    # the older page: the earliest check-ins, the rating, the request, in that order
     await lin.tap("➡️ Earlier", message_id=first.message_id)
     older = lin.message(first.message_id).text
     assert "page 2 of 2" in older
     check_in, rating, asked = (older.index(word) for word in ("Check-in", "Rated", "Asked"))
     assert check_in < rating < asked
-    assert "★★★★★" in older and "Shopping" in older
+    assert "★★★★★" in older and "Shopping" in older and "3 Mar 17:00" in older
 
     # the needs: buttons, and who to call typed
     await lin.tap("⬅️ Newer", message_id=first.message_id)
@@ -160,7 +188,9 @@ async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_
     await lin.send_sticker()
     assert "Please write the name in words" in lin.last.text
     await lin.send_text("周伯母，85岁")
-    assert "周伯母，85岁 (without a phone)" in lin.last.text and "Zhou Bo (resident)" in lin.last.text
+    assert (
+        "周伯母，85岁 (without a phone)" in lin.last.text and "Zhou Bo (resident)" in lin.last.text
+    )
 
     # /household lists the community's households; every opening is audited
     before = await openings(community)
@@ -214,3 +244,57 @@ async def test_nobody_else_opens_the_file_or_sees_the_card(
     assert not [m for m in kai.messages if "周伯伯家" in m.text or NOTICED in m.text]
     async with community.app.session_factory() as session:
         assert await session.get(NeedsAssessment, household_id) is None
+
+
+async def test_a_street_coordinator_acts_on_the_concerns_and_files_of_its_communities(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    """Lakeside is under Luohu street: Sun, the street's coordinator, acts on its card and opens
+    its files; Lin (the first community's) sees neither, and her button for Lakeside's
+    follow-up is not hers."""
+    await cast(community, telegram)
+    async with community.app.session_factory() as session:
+        await add_community(
+            session, name="Luohu Street", slug="luohu", level=CommunityLevel.STREET, clock=clock
+        )
+        lake = await add_community(
+            session, name="Lakeside", slug="lake", parent_slug="luohu", clock=clock,
+            coordinator_chat_id=LAKE_CHAT,
+        )  # fmt: skip
+        street = await session.scalar(select(Community).where(Community.slug == "luohu"))
+        await session.commit()
+        lake_id, street_id = lake.id, street.id  # type: ignore[union-attr]
+    await person(community, telegram, SUN, UserRole.COORDINATOR, name="Sun Street",
+                 community_id=street_id)  # fmt: skip
+    await person(community, telegram, ANN, UserRole.RESIDENT, name="Ann Lakeside",
+                 community_id=lake_id, area="Lake block 1")  # fmt: skip
+    lake_group = telegram.group(LAKE_CHAT, "Lakeside coordinators", members=[SUN])
+    ann = telegram.users[ANN]
+    await ann.send_command("/concern")
+    await ann.send_text("The lady by the lake has not collected her post for a week")
+    await ann.tap("📍 Lake block 1")
+    await ann.tap("⏭ Skip")
+    await ann.send_text("Granny Lu")
+    await ann.tap("🔕 No need")
+    await ann.tap("✅ Send to the coordinators")
+    card = await lake_group.wait_for_message(has("concern no. 1"))
+    sun = lake_group.as_user(SUN)
+    await sun.tap("➕ Open a new household", message_id=card.message_id)
+    await sun.tap("🗓 Assign a follow-up", message_id=card.message_id)
+    await sun.tap("📞 Call", message_id=card.message_id)
+    await sun.tap("🙋 Me", message_id=card.message_id)
+    await sun.tap("🗓 In a week", message_id=card.message_id)
+    assert "Household: A1 · Granny Lu" in lake_group.message(card.message_id).text
+
+    sun_chat = telegram.users[SUN]
+    await sun_chat.send_command("/household A1")
+    assert "Household A1 · Granny Lu" in sun_chat.last.text
+
+    lin = telegram.users[LIN]
+    await lin.send_command("/household")
+    assert "Granny Lu" not in lin.last.text
+    await lin.press_data("fu:done:1", message_id=lin.last.message_id)
+    assert "not for you" in (lin.callback_answers[-1].text or "")
+    async with community.app.session_factory() as session:
+        follow_up = await session.get(FollowUp, 1)
+        assert follow_up is not None and follow_up.done_at is None

@@ -78,10 +78,11 @@ async def follow_up_assigned(
 ) -> None:
     if owner.id == by.id:
         return  # they chose it themselves, on the card
+    timezone = (await notifier.community(follow_up.community_id)).timezone
     await notifier.tell_user(
         owner,
         lambda: (
-            views.follow_up_assigned_text(follow_up, household, by),
+            views.follow_up_assigned_text(follow_up, household, by, timezone),
             views.follow_up_keyboard(follow_up),
         ),
         kind="follow_up.assigned",
@@ -91,6 +92,7 @@ async def follow_up_assigned(
 
 async def follow_up_due(notifier: Notifier, due: DueFollowUp) -> None:
     follow_up, household = due.follow_up, due.household
+    timezone = (await notifier.community(follow_up.community_id)).timezone
     if due.step is Step.REMIND:
         await notifier.tell_user(
             due.owner,
@@ -103,7 +105,9 @@ async def follow_up_due(notifier: Notifier, due: DueFollowUp) -> None:
         )
     elif due.step is Step.FLAG:
         await notifier.tell_coordinators(
-            words_only(lambda: views.follow_up_overdue_text(follow_up, household, due.owner)),
+            words_only(
+                lambda: views.follow_up_overdue_text(follow_up, household, due.owner, timezone)
+            ),
             community_id=follow_up.community_id,
             kind="follow_up.overdue",
             priority=Priority.NOTICE,
