@@ -155,10 +155,16 @@ async def run_follow_ups(notifier: Notifier) -> int:
     """Follow-ups a neighbour's concern led to: the owner reminded on the due day, the
     coordinators told a day later if it is still not done. Each step is claimed once, by one
     process (see services.concerns)."""
-    due = await concerns.take_due_follow_ups(notifier.session, clock=notifier.clock)
-    for step in due:
-        await notify_concerns.follow_up_due(notifier, step)
-    return len(due)
+    acted = 0
+    for _round in range(CATCH_UP_ROUNDS):  # a bot that was down catches up, 500 at a time
+        due = await concerns.take_due_follow_ups(notifier.session, clock=notifier.clock)
+        for step in due:
+            await notify_concerns.follow_up_due(notifier, step)
+        if not due:
+            break
+        acted += len(due)
+        await notifier.session.commit()
+    return acted
 
 
 async def _guarded(

@@ -15,6 +15,7 @@ from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -368,29 +369,32 @@ class DueFollowUp:
 
 
 async def take_due_follow_ups(session: AsyncSession, *, clock: Clock) -> list[DueFollowUp]:
-    """The follow-ups with a step due, each claimed by this process alone."""
+    """The follow-ups with a step due, each claimed by this process alone (a batch: their
+    households and owners read in one query each)."""
     now = clock.now()
-    taken: list[DueFollowUp] = []
-    for follow_up_id in await queries.follow_ups_due(session, now):
-        follow_up = await queries.follow_up(session, follow_up_id)
-        if follow_up is None or follow_up.next_due_at is None:
-            continue
+    claimed: list[tuple[FollowUp, Step]] = []
+    for follow_up in await queries.follow_ups_due(session, now):
         step = Step(follow_up.next_step)
         if step is Step.REMIND:
-            following, next_due, values = Step.FLAG, follow_up.due_at + OVERDUE_AFTER, "reminded_at"
+            following, next_due, stamp = Step.FLAG, follow_up.due_at + OVERDUE_AFTER, "reminded_at"
         else:
-            following, next_due, values = Step.NONE, None, "flagged_at"
+            following, next_due, stamp = Step.NONE, None, "flagged_at"
         if not await queries.claim_step(
-            session, follow_up_id, step=step, now=now, next_step=following,
-            next_due_at=next_due, values={values: now},
+            session, follow_up.id, step=step, now=now, next_step=following,
+            next_due_at=next_due, values={stamp: now},
         ):  # fmt: skip
             continue
-        await session.refresh(follow_up)
-        household = await household_queries.get(session, follow_up.household_id)
-        owner = await session.get(User, follow_up.owner_id) if follow_up.owner_id else None
-        if household is not None:
-            taken.append(DueFollowUp(follow_up, step, owner, household))
-    return taken
+        # the loaded row as the UPDATE left it, without writing it again
+        for name, value in (("next_step", following), ("next_due_at", next_due), (stamp, now)):
+            set_committed_value(follow_up, name, value)
+        claimed.append((follow_up, step))
+    households = await queries.households_by_id(session, {f.household_id for f, _ in claimed})
+    owners = await queries.people_by_id(session, {f.owner_id for f, _ in claimed if f.owner_id})
+    return [
+        DueFollowUp(follow_up, step, owners.get(follow_up.owner_id or 0), households[household])
+        for follow_up, step in claimed
+        if (household := follow_up.household_id) in households
+    ]
 
 
 async def follow_up_done(

@@ -102,6 +102,7 @@ async def follow_up_due(notifier: Notifier, due: DueFollowUp) -> None:
             ),
             kind="follow_up.reminder",
             priority=Priority.REMINDER,
+            flush=False,  # a tick queues many: written together
         )
     elif due.step is Step.FLAG:
         await notifier.tell_coordinators(
