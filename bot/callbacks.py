@@ -244,8 +244,9 @@ class ConcernStep(CallbackData, prefix="cn"):
 class ConcernAction(CallbackData, prefix="cc"):
     """A coordinator on a concern's card: "link", "hh" (`value` a household), "hpage", "new",
     "merge", "into" (`value` a concern), "fu", "fuk" (kind), "fuo" (kind.owner), "fud"
-    (kind.owner.days), "close", "file", "back". `version` is the concern's when the card was
-    drawn; checked against the presser's communities."""
+    (kind.owner.days), "close", "file", "back", "card" (a fresh card, from /concerns).
+    `version` is the concern's when the card was drawn; checked against the presser's
+    communities."""
 
     action: str
     concern_id: Number
@@ -262,8 +263,8 @@ class FollowUpAction(CallbackData, prefix="fu"):
 
 class CaseFileAction(CallbackData, prefix="hf"):
     """A coordinator in a household's case file: "open", "page" (`value` the timeline page),
-    "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact" and
-    "member" (typed next: who to call, someone without a phone).
+    "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact",
+    "member" and "rename" (typed next: who to call, someone without a phone, its name).
     Checked against the presser's communities."""
 
     action: str

@@ -44,6 +44,7 @@ ROLE_COMMANDS = {
         ("visits", __("Pairings and coming visits")),
         ("places", __("Buildings and areas of the community")),
         ("household", __("A household's case file")),
+        ("concerns", __("Neighbours' concerns being looked into")),
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),

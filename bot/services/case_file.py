@@ -19,7 +19,8 @@ from bot.config import Settings
 from bot.policy.permissions import Action, require
 from bot.services.communities import require_within, scope_of
 from bot.services.errors import InvalidInput, NotAllowed
-from bot.services.users import clean_name, normalise_phone
+from bot.services.households import LABEL_MAX, HouseholdLabelInvalid
+from bot.services.users import clean_name, clean_text, normalise_phone
 from storage.models import (
     CheckinStatus,
     Hearing,
@@ -237,6 +238,28 @@ async def set_contact(
 
 
 MEMBER_MAX = 64
+
+
+async def rename(
+    session: AsyncSession,
+    settings: Settings | None,
+    person: User | None,
+    household_id: int,
+    text: str,
+    *,
+    clock: Clock,
+) -> Household:
+    """How the coordinators know the household ("周伯伯家"): a household opened from a concern
+    is first named by what the neighbour said."""
+    household = await _household(session, settings, person, household_id)
+    assert person is not None
+    label = clean_text(text)
+    if not label or label.startswith("/") or len(label) > LABEL_MAX:
+        raise HouseholdLabelInvalid()
+    household.label = label
+    await session.flush()
+    _audit_change(session, clock, person, household, "label")
+    return household
 
 
 async def add_member(

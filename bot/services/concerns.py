@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.policy.permissions import Action, is_coordinator, require
 from bot.services import households
 from bot.services import places as place_service
-from bot.services.communities import require_within, tree
+from bot.services.communities import require_within, scope_of, tree
 from bot.services.errors import (
     ConcernChanged,
     ConcernNotFound,
@@ -146,6 +146,14 @@ async def _change(
         raise ConcernChanged()
     await session.refresh(concern)
     return concern
+
+
+async def open_concerns(
+    session: AsyncSession, settings: Settings | None, person: User | None
+) -> tuple[list[Concern], int]:
+    """The open concerns of the communities the coordinator acts for, newest first."""
+    require(person, Action.HANDLE_CONCERNS)
+    return await queries.open_in(session, await scope_of(session, settings, person))
 
 
 async def households_to_link(

@@ -158,6 +158,14 @@ def contact_question() -> str:
     )
 
 
+def rename_question(household: Household) -> str:
+    return _("How do you call household {code}? For example: 周伯伯家").format(code=household.code)
+
+
+def rename_not_usable_text() -> str:
+    return _("Please write a name in words (at most 128 characters).")
+
+
 def member_question() -> str:
     return _(
         "Who else lives there without using linli? Write the name, and what helps to know, "
@@ -167,6 +175,10 @@ def member_question() -> str:
 
 def member_not_usable_text() -> str:
     return _("Please write the name in words (at most 64 characters).")
+
+
+def renamed_text() -> str:
+    return _("✏️ Renamed.")
 
 
 def member_saved_text() -> str:
@@ -267,6 +279,7 @@ def file_keyboard(case: CaseFile, page: int) -> InlineKeyboardMarkup:
     if page == 0:
         buttons.append(_button(_("🩺 Edit needs"), "needs", h))
         buttons.append(_button(_("➕ Add someone without a phone"), "member", h))
+        buttons.append(_button(_("✏️ Rename the household"), "rename", h))
         for follow_up in case.follow_ups:
             data = FollowUpAction(action="done", follow_up_id=follow_up.id).pack()
             text = _("✅ Done: {kind}").format(kind=kind_label(follow_up.kind))

@@ -404,6 +404,29 @@ def voice_caption(concern: Concern) -> str:
     return _("🎙 With concern no. {ref}").format(ref=concern.id)
 
 
+def open_concerns_text(shown: int, total: int) -> str:
+    if not total:
+        return _("🫶 No concern is waiting: every one has been looked into.")
+    text = _("🫶 <b>Concerns being looked into</b>: {total}. Tap one to see its card.").format(
+        total=total
+    )
+    if shown < total:
+        text += "\n" + _("(the newest {shown})").format(shown=shown)
+    return text
+
+
+def open_concerns_keyboard(found: list[Concern], timezone: str) -> InlineKeyboardMarkup:
+    buttons = []
+    for concern in found:
+        about = concern.person_name or concern.building or preview(concern.description, 24) or "—"
+        text = _("no. {ref}, {when}: {about}").format(
+            ref=concern.id, when=local_time(concern.created_at, timezone), about=about
+        )
+        data = ConcernAction(action="card", concern_id=concern.id, version=concern.version)
+        buttons.append(_button(("🚨 " if concern.urgent else "🫶 ") + text[:60], data.pack()))
+    return one_per_row(buttons)
+
+
 # follow-ups
 
 

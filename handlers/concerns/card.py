@@ -1,7 +1,8 @@
 """The coordinators' card of a concern (in their group, or in each one's chat): link it to a
 household or open one, merge it into another concern about the same home, assign a follow-up
 (kind → owner → due day, each a row of buttons on the card itself), close it, or open the
-household's case file (sent privately). And "✅ Done" on a follow-up's reminder.
+household's case file (sent privately). /concerns lists the open ones, each bringing its card.
+And "✅ Done" on a follow-up's reminder.
 
 Every press is checked against the presser's communities and the concern's version: a card from
 another community, a forged button or a stale one changes nothing, and a stale card is redrawn
@@ -10,6 +11,7 @@ as the concern is now."""
 from __future__ import annotations
 
 from aiogram import Bot, Router
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -25,6 +27,7 @@ from bot.services.errors import (
     NotAllowed,
 )
 from bot.views import concerns as views
+from handlers.audience import PRIVATE
 from handlers.concerns.case_file import send_case_file
 from handlers.replies import edit_pressed, not_yours_text, retire_buttons, stale_button_text
 from storage.models import Concern, ConcernStatus, FollowUpKind
@@ -50,6 +53,28 @@ async def redraw(callback: CallbackQuery, ctx: UpdateContext, concern: Concern) 
     await edit_pressed(callback, text, markup)
 
 
+async def send_card(message: Message, ctx: UpdateContext, concern: Concern) -> None:
+    """A fresh card of the concern in the chat the list was in (their private chat)."""
+    reporter, place, household, follow_ups = await notify.card_facts(ctx.session, concern)
+    timezone = (await ctx.notifier.community(concern.community_id)).timezone
+    text = views.card_text(
+        concern, reporter=reporter, place=place, household=household,
+        follow_ups=follow_ups, timezone=timezone,
+    )  # fmt: skip
+    await message.answer(text, reply_markup=views.card_keyboard(concern))
+
+
+async def show_open_concerns(message: Message, ctx: UpdateContext) -> None:
+    try:
+        found, total = await concerns.open_concerns(ctx.session, ctx.settings, ctx.person)
+    except NotAllowed:
+        await message.answer(views.concerns_for_coordinators_text())
+        return
+    timezone = (await ctx.community()).timezone
+    markup = views.open_concerns_keyboard(found, timezone) if found else None
+    await message.answer(views.open_concerns_text(len(found), total), reply_markup=markup)
+
+
 def _numbers(value: str, count: int) -> list[str] | None:
     parts = value.split(".")
     if len(parts) != count or not all(part.isascii() and part.isdigit() for part in parts[1:]):
@@ -73,6 +98,10 @@ async def card_action(
         return
     assert person is not None
     action, value = callback_data.action, callback_data.value
+    if action == "card" and isinstance(callback.message, Message):  # from /concerns
+        await callback.answer()
+        await send_card(callback.message, ctx, concern)
+        return
     if action == "file" and concern.household_id is not None:
         await send_case_file(bot, callback.from_user.id, ctx, concern.household_id)
         await callback.answer(views.file_sent_text())
@@ -205,6 +234,7 @@ async def follow_up_action(
 def build_router() -> Router:
     """A new router each time: a router belongs to one dispatcher (tests build several)."""
     router = Router(name="concerns.card")
+    router.message.register(show_open_concerns, PRIVATE, Command("concerns"))
     router.callback_query.register(card_action, ConcernAction.filter())
     router.callback_query.register(follow_up_action, FollowUpAction.filter())
     return router

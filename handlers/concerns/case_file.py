@@ -1,13 +1,13 @@
 """A household's case file, for the coordinators of its community (and of its street and
 district): /household lists their households (or opens one: "/household A17"); a file shows its
-people, needs, follow-ups and, in pages, what happened. Needs are set by buttons; who to call is
-typed. Every opening is audited (bot.services.case_file); nobody else can open one, whatever
-button they forge."""
+people, needs, follow-ups and, in pages, what happened. Needs are set by buttons; who to call,
+someone without a phone and the household's name are typed. Every opening is audited
+(bot.services.case_file); nobody else can open one, whatever button they forge."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -22,6 +22,11 @@ from handlers.replies import edit_pressed, stale_button_text
 from handlers.wizard import answer_now, ask
 
 Page = tuple[str, InlineKeyboardMarkup]
+_TYPED = {
+    "contact": CaseFileInput.contact,
+    "member": CaseFileInput.member,
+    "rename": CaseFileInput.label,
+}
 
 
 async def file_page(ctx: UpdateContext, household_id: int, page: int) -> Page:
@@ -91,17 +96,20 @@ async def file_action(
                 ctx.session, ctx.settings, ctx.person, household_id, need, chosen, clock=ctx.clock
             )
             await _show_needs(callback, ctx, household_id)
-        elif action in ("contact", "member") and isinstance(callback.message, Message):
-            await case_file.household_for(ctx.session, ctx.settings, ctx.person, household_id)
+        elif action in _TYPED and isinstance(callback.message, Message):
+            household = await case_file.household_for(
+                ctx.session, ctx.settings, ctx.person, household_id
+            )
             if callback.message.chat.id < 0:
                 await callback.answer(stale_button_text(), show_alert=True)
                 return
             await answer_now(callback)
-            step, question = (
-                (CaseFileInput.contact, views.contact_question())
-                if action == "contact"
-                else (CaseFileInput.member, views.member_question())
-            )
+            step = _TYPED[action]
+            question = {
+                "contact": views.contact_question(),
+                "member": views.member_question(),
+                "rename": views.rename_question(household),
+            }[action]
             await state.set_state(step)
             await state.update_data(household_id=household_id)
             await ask(callback.message, state, None, question, stop=True)
@@ -125,52 +133,45 @@ async def _show_needs(callback: CallbackQuery, ctx: UpdateContext, household_id:
     )
 
 
-async def typed_contact(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
-    household_id = (await state.get_data()).get("household_id")
-    try:
-        await case_file.set_contact(
-            ctx.session, ctx.settings, ctx.person, int(household_id or 0), message.text or "",
-            clock=ctx.clock,
-        )  # fmt: skip
-    except NotAllowed:
-        await state.clear()
-        await message.answer(views.for_coordinators_text())
-        return
-    except InvalidInput:
-        await message.answer(views.contact_not_usable_text())
-        return
-    await state.clear()
-    await message.answer(views.contact_saved_text())
-    text, markup = await file_page(ctx, int(household_id or 0), 0)
-    await message.answer(text, reply_markup=markup)
-
-
-async def typed_member(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+async def typed(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """Who to call, someone without a phone, or the household's name, as typed."""
+    current = await state.get_state()
     household_id = int((await state.get_data()).get("household_id") or 0)
+    session, settings, person, text = ctx.session, ctx.settings, ctx.person, message.text or ""
     try:
-        await case_file.add_member(
-            ctx.session, ctx.settings, ctx.person, household_id, message.text or "",
-            clock=ctx.clock,
-        )  # fmt: skip
+        if current == CaseFileInput.contact.state:
+            await case_file.set_contact(session, settings, person, household_id, text,
+                                        clock=ctx.clock)  # fmt: skip
+            saved = views.contact_saved_text()
+        elif current == CaseFileInput.member.state:
+            await case_file.add_member(session, settings, person, household_id, text,
+                                       clock=ctx.clock)  # fmt: skip
+            saved = views.member_saved_text()
+        else:
+            await case_file.rename(session, settings, person, household_id, text,
+                                   clock=ctx.clock)  # fmt: skip
+            saved = views.renamed_text()
     except NotAllowed:
         await state.clear()
         await message.answer(views.for_coordinators_text())
         return
     except InvalidInput:
-        await message.answer(views.member_not_usable_text())
+        await not_usable(message, state)
         return
     await state.clear()
-    await message.answer(views.member_saved_text())
+    await message.answer(saved)
     text, markup = await file_page(ctx, household_id, 0)
     await message.answer(text, reply_markup=markup)
 
 
-async def member_not_usable(message: Message) -> None:
-    await message.answer(views.member_not_usable_text())
-
-
-async def contact_not_usable(message: Message) -> None:
-    await message.answer(views.contact_not_usable_text())
+async def not_usable(message: Message, state: FSMContext) -> None:
+    current = await state.get_state()
+    if current == CaseFileInput.contact.state:
+        await message.answer(views.contact_not_usable_text())
+    elif current == CaseFileInput.member.state:
+        await message.answer(views.member_not_usable_text())
+    else:
+        await message.answer(views.rename_not_usable_text())
 
 
 def build_router() -> Router:
@@ -178,8 +179,7 @@ def build_router() -> Router:
     router = Router(name="concerns.case_file")
     router.message.register(show_households, PRIVATE, Command("household"))
     router.callback_query.register(file_action, CaseFileAction.filter())
-    router.message.register(typed_contact, CaseFileInput.contact, PRIVATE, F.text)
-    router.message.register(contact_not_usable, CaseFileInput.contact)
-    router.message.register(typed_member, CaseFileInput.member, PRIVATE, F.text)
-    router.message.register(member_not_usable, CaseFileInput.member)
+    typing = StateFilter(*CaseFileInput.__all_states__)
+    router.message.register(typed, typing, PRIVATE, F.text)
+    router.message.register(not_usable, typing)
     return router

@@ -15,11 +15,12 @@ class RaiseConcern(StatesGroup):
 
 
 class CaseFileInput(StatesGroup):
-    """A coordinator typing for a household (private chat): who to call, or someone who lives
-    there without a phone."""
+    """A coordinator typing for a household (private chat): who to call, someone who lives
+    there without a phone, or its name."""
 
     contact = State()
     member = State()  # someone who lives there without using linli
+    label = State()  # how the coordinators call the household
 
 
 def is_raising(state_name: str | None) -> bool:

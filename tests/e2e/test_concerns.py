@@ -117,6 +117,14 @@ async def test_a_concern_in_english_opens_a_new_household_is_followed_up_and_clo
     await community.outbox_drained()
     assert not [m for m in coordinators.messages if "Overdue" in m.text]
 
+    # the open concerns, each bringing its card
+    lin_chat = telegram.users[LIN]
+    await lin_chat.send_command("/concerns")
+    assert "Concerns being looked into: 1" in lin_chat.last.text
+    await lin_chat.tap("no. 1")
+    assert "Household: A1 · Door 2, 3rd floor" in lin_chat.last.text
+    assert "✅ Looked into: close" in str(lin_chat.last.buttons)
+
     # closed: Mei hears it was looked into, and nothing of what was found
     await lin.tap("✅ Looked into: close", message_id=card.message_id)
     assert "Looked into and closed" in coordinators.message(card.message_id).text
@@ -124,6 +132,10 @@ async def test_a_concern_in_english_opens_a_new_household_is_followed_up_and_clo
     assert "Gao" not in told.text and "A1" not in told.text and "Door 2" not in told.text
     [concern] = await concerns_in_db(community)
     assert concern.status is ConcernStatus.CLOSED and concern.household_id is not None
+    await lin_chat.send_command("/concerns")
+    assert "No concern is waiting" in lin_chat.last.text
+    await telegram.users[MEI].send_command("/concerns")  # for coordinators only
+    assert "Only the coordinators" in telegram.users[MEI].last.text
 
 
 async def a_household(linli: RunningBot, label: str = "周伯伯家") -> int:

@@ -192,10 +192,17 @@ async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_
         "周伯母，85岁 (without a phone)" in lin.last.text and "Zhou Bo (resident)" in lin.last.text
     )
 
+    # its name, as the coordinators call it
+    await lin.tap("✏️ Rename the household", message_id=lin.last.message_id)
+    await lin.send_text("z" * 200)
+    assert "at most 128 characters" in lin.last.text
+    await lin.send_text("周伯伯和周伯母家")
+    assert "Household A1 · 周伯伯和周伯母家" in lin.last.text
+
     # /household lists the community's households; every opening is audited
     before = await openings(community)
     await lin.send_command("/household")
-    await lin.tap("A1 · 周伯伯家")
+    await lin.tap("A1 · 周伯伯和周伯母家")
     assert "Household A1" in lin.last.text
     await lin.send_command("/household A1")
     assert "Household A1" in lin.last.text

@@ -73,10 +73,10 @@ STEPS: dict[str, tuple[str, ...]] = {
     "cn": ("skip", "hear", "send", "cancel"),
     "cc": (
         *("link", "hh", "hpage", "new", "merge", "into", "fu", "fuk", "fuo", "fud", "close"),
-        *("file", "back"),
+        *("file", "back", "card"),
     ),
     "fu": ("done",),
-    "hf": ("open", "page", "list", "needs", "set", "contact", "member"),
+    "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename"),
 }
 
 
