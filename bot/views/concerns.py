@@ -5,6 +5,7 @@ that it was looked into."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -196,16 +197,20 @@ def household_label(household: Household) -> str:
     return f"{household.code} · {household.label}"
 
 
-def card_text(
-    concern: Concern,
-    *,
-    reporter: User | None,
-    place: str | None,
-    household: Household | None,
-    follow_ups: list[tuple[FollowUp, User | None]],
-    timezone: str,
-) -> str:
+@dataclass
+class CardFacts:
+    """What a concern's card shows besides the concern (read by bot.policy.notify.concerns)."""
+
+    reporter: User | None
+    place: str | None
+    household: Household | None
+    follow_ups: list[tuple[FollowUp, User | None]] = field(default_factory=list)
+    also_open: list[int] = field(default_factory=list)  # other open concerns of the household
+
+
+def card_text(concern: Concern, facts: CardFacts, timezone: str) -> str:
     """The concern for its community's coordinators (their group is theirs alone)."""
+    reporter, place, household = facts.reporter, facts.place, facts.household
     if concern.urgent:
         title = _(
             "🚨 <b>Possible emergency</b>: a neighbour is worried about someone (concern no. {ref})"
@@ -239,8 +244,14 @@ def card_text(
         )
     else:
         lines.append(_("🏠 Not linked to a household yet."))
-    for follow_up, owner in follow_ups:
+    for follow_up, owner in facts.follow_ups:
         lines.append(follow_up_line(follow_up, owner, timezone))
+    if facts.also_open and concern.status is ConcernStatus.OPEN:
+        refs = ", ".join(str(ref) for ref in facts.also_open)
+        lines.append(
+            _("🔗 Also open about this household: no. {refs}. The same? “🔗 Same as another "
+              "concern”.").format(refs=refs)
+        )  # fmt: skip
     if concern.status is ConcernStatus.MERGED:
         lines.append(
             _("🔗 The same as concern no. {ref}: followed there.").format(

@@ -41,26 +41,20 @@ def _in_group(callback: CallbackQuery) -> bool:
 
 async def redraw(callback: CallbackQuery, ctx: UpdateContext, concern: Concern) -> None:
     """The card as the concern is now, in the language of the chat it is in."""
-    reporter, place, household, follow_ups = await notify.card_facts(ctx.session, concern)
+    facts = await notify.card_facts(ctx.session, concern)
     timezone = (await ctx.notifier.community(concern.community_id)).timezone
     locale = ctx.group_language() if _in_group(callback) else ctx.i18n.current_locale
     with ctx.i18n.use_locale(locale):
-        text = views.card_text(
-            concern, reporter=reporter, place=place, household=household,
-            follow_ups=follow_ups, timezone=timezone,
-        )  # fmt: skip
+        text = views.card_text(concern, facts, timezone)
         markup = views.card_keyboard(concern)
     await edit_pressed(callback, text, markup)
 
 
 async def send_card(message: Message, ctx: UpdateContext, concern: Concern) -> None:
     """A fresh card of the concern in the chat the list was in (their private chat)."""
-    reporter, place, household, follow_ups = await notify.card_facts(ctx.session, concern)
+    facts = await notify.card_facts(ctx.session, concern)
     timezone = (await ctx.notifier.community(concern.community_id)).timezone
-    text = views.card_text(
-        concern, reporter=reporter, place=place, household=household,
-        follow_ups=follow_ups, timezone=timezone,
-    )  # fmt: skip
+    text = views.card_text(concern, facts, timezone)
     await message.answer(text, reply_markup=views.card_keyboard(concern))
 
 

@@ -214,6 +214,9 @@ async def test_a_duplicate_is_merged_and_both_reporters_are_told(
 
     lin = coordinators.as_user(LIN)
     await lin.tap("➕ Open a new household", message_id=first.message_id)
+    await lin.tap("🏠 Link to a household", message_id=second.message_id)
+    await lin.tap("A1 · Door 2, 3rd floor", message_id=second.message_id)
+    assert "Also open about this household: no. 1" in coordinators.message(second.message_id).text
     await lin.tap("🔗 Same as another concern", message_id=second.message_id)
     await lin.tap("no. 1", message_id=second.message_id)
     merged = coordinators.message(second.message_id)

@@ -13,39 +13,39 @@ from bot.services import places
 from bot.services.concerns import DueFollowUp, Step
 from bot.services.media import media_of
 from bot.views import concerns as views
-from storage.models import Concern, FollowUp, Household, User
+from storage.models import Concern, ConcernStatus, FollowUp, Household, User
 from storage.repositories import concerns as queries
 from storage.repositories import households as household_queries
 
 
-async def card_facts(
-    session: AsyncSession, concern: Concern
-) -> tuple[User | None, str | None, Household | None, list[tuple[FollowUp, User | None]]]:
-    """What a concern's card shows besides the concern: its reporter, place, household and
-    the follow-ups it led to."""
+async def card_facts(session: AsyncSession, concern: Concern) -> views.CardFacts:
+    """What a concern's card shows besides the concern: its reporter, place, household, the
+    follow-ups it led to, and the household's other open concerns (perhaps the same)."""
     reporter = await session.get(User, concern.reporter_id) if concern.reporter_id else None
     place = await places.name_of(session, concern.place_id)
     household = await household_queries.get(session, concern.household_id)
-    follow_ups = []
+    facts = views.CardFacts(reporter, place, household)
     if household is not None:
         for follow_up in await queries.follow_ups_of(session, household.id):
             if follow_up.concern_id == concern.id:
                 owner = await session.get(User, follow_up.owner_id) if follow_up.owner_id else None
-                follow_ups.append((follow_up, owner))
-    return reporter, place, household, follow_ups
+                facts.follow_ups.append((follow_up, owner))
+        facts.also_open = [
+            other.id
+            for other in await queries.of_household(session, household.id)
+            if other.id != concern.id and other.status is ConcernStatus.OPEN
+        ]
+    return facts
 
 
 async def concern_raised(notifier: Notifier, concern: Concern) -> None:
     """The card, then the voice note or photo it came with."""
-    reporter, place, household, follow_ups = await card_facts(notifier.session, concern)
+    facts = await card_facts(notifier.session, concern)
     timezone = (await notifier.community(concern.community_id)).timezone
     priority = Priority.URGENT if concern.urgent else Priority.NOTICE
     await notifier.tell_coordinators(
         lambda: (
-            views.card_text(
-                concern, reporter=reporter, place=place, household=household,
-                follow_ups=follow_ups, timezone=timezone,
-            ),
+            views.card_text(concern, facts, timezone),
             views.card_keyboard(concern),
         ),
         community_id=concern.community_id,
