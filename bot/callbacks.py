@@ -255,7 +255,8 @@ class ConcernAction(CallbackData, prefix="cc"):
 
 
 class FollowUpAction(CallbackData, prefix="fu"):
-    """The owner of a follow-up (or a coordinator) marking it "done"."""
+    """The owner of a follow-up (or a coordinator) marking it "done" (on a reminder), or
+    "filedone" (in the household's case file, which is then shown as it is now)."""
 
     action: str
     follow_up_id: Number

@@ -281,7 +281,7 @@ def file_keyboard(case: CaseFile, page: int) -> InlineKeyboardMarkup:
         buttons.append(_button(_("➕ Add someone without a phone"), "member", h))
         buttons.append(_button(_("✏️ Rename the household"), "rename", h))
         for follow_up in case.follow_ups:
-            data = FollowUpAction(action="done", follow_up_id=follow_up.id).pack()
+            data = FollowUpAction(action="filedone", follow_up_id=follow_up.id).pack()
             text = _("✅ Done: {kind}").format(kind=kind_label(follow_up.kind))
             buttons.append(InlineKeyboardButton(text=text, callback_data=data))
     if page + 1 < total:

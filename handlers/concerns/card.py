@@ -28,7 +28,7 @@ from bot.services.errors import (
 )
 from bot.views import concerns as views
 from handlers.audience import PRIVATE
-from handlers.concerns.case_file import send_case_file
+from handlers.concerns.case_file import file_page, send_case_file
 from handlers.replies import edit_pressed, not_yours_text, retire_buttons, stale_button_text
 from storage.models import Concern, ConcernStatus, FollowUpKind
 
@@ -199,7 +199,7 @@ async def _act(
 async def follow_up_action(
     callback: CallbackQuery, callback_data: FollowUpAction, ctx: UpdateContext
 ) -> None:
-    if callback_data.action != "done":
+    if callback_data.action not in ("done", "filedone"):
         await callback.answer(stale_button_text(), show_alert=True)
         return
     try:
@@ -214,11 +214,15 @@ async def follow_up_action(
         return
     except FollowUpDone:
         await callback.answer(views.follow_up_already_done_text())
-        await retire_buttons(callback)
+        if callback_data.action == "done":
+            await retire_buttons(callback)
         return
     timezone = (await ctx.notifier.community(follow_up.community_id)).timezone
     await callback.answer(views.follow_up_done_text())
-    if isinstance(callback.message, Message):
+    if callback_data.action == "filedone":  # in the case file: the file as it is now
+        text, markup = await file_page(ctx, follow_up.household_id, 0)
+        await edit_pressed(callback, text, markup)
+    elif isinstance(callback.message, Message):
         locale = ctx.group_language() if _in_group(callback) else ctx.i18n.current_locale
         with ctx.i18n.use_locale(locale):
             note = views.follow_up_done_note(ctx.clock.now(), timezone)

@@ -208,11 +208,14 @@ async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_
     assert "Household A1" in lin.last.text
     assert await openings(community) == before + 2
 
-    # the follow-up done from the file
+    # the follow-up done from the file: the file as it is now, its buttons still there
     await lin.tap("✅ Done: 📞 Call", message_id=lin.last.message_id)
     assert "marked done" in (lin.callback_answers[-1].text or "")
-    await lin.send_command("/household A1")
-    assert "Follow-up done: 📞 Call" in lin.last.text and "• none" in lin.last.text
+    done = lin.last
+    assert "Follow-up done: 📞 Call" in done.text and "• none" in done.text
+    assert ["🩺 Edit needs"] in done.buttons
+    await lin.press_data("fu:filedone:1", message_id=done.message_id)  # a double tap
+    assert "already marked done" in (lin.callback_answers[-1].text or "")
 
 
 async def test_nobody_else_opens_the_file_or_sees_the_card(

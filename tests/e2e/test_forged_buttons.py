@@ -75,7 +75,7 @@ STEPS: dict[str, tuple[str, ...]] = {
         *("link", "hh", "hpage", "new", "merge", "into", "fu", "fuk", "fuo", "fud", "close"),
         *("file", "back", "card"),
     ),
-    "fu": ("done",),
+    "fu": ("done", "filedone"),
     "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename"),
 }
 
