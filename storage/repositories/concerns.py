@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -17,8 +17,10 @@ from storage.models import (
     ConcernStatus,
     FollowUp,
     HelpRequest,
+    Household,
     HouseholdMember,
     NeedsAssessment,
+    User,
     Visit,
     VisitStatus,
 )
@@ -46,6 +48,18 @@ async def open_concerns(
             .limit(limit)
         )
     )
+
+
+async def open_in(
+    session: AsyncSession, community_ids: Collection[int], *, limit: int = 20
+) -> tuple[list[Concern], int]:
+    """The open concerns of these communities, newest first (at most `limit`), and how many."""
+    where = (Concern.community_id.in_(list(community_ids)), Concern.status == ConcernStatus.OPEN)
+    found = await session.scalars(
+        select(Concern).where(*where).order_by(Concern.id.desc()).limit(limit)
+    )
+    total = await session.scalar(select(func.count()).select_from(Concern).where(*where))
+    return list(found), int(total or 0)
 
 
 async def merged_into(session: AsyncSession, concern_id: int) -> list[Concern]:
@@ -129,11 +143,11 @@ async def follow_ups_of(session: AsyncSession, household_id: int) -> list[Follow
     )
 
 
-async def follow_ups_due(session: AsyncSession, now: datetime) -> Sequence[int]:
+async def follow_ups_due(session: AsyncSession, now: datetime) -> Sequence[FollowUp]:
     """Follow-ups with a step due. PostgreSQL skips rows another process has locked; the
     claim itself is the conditional UPDATE in `claim_step`, which is what SQLite relies on."""
     result = await session.scalars(
-        select(FollowUp.id)
+        select(FollowUp)
         .where(FollowUp.next_due_at <= now, FollowUp.done_at.is_(None))
         .order_by(FollowUp.id)
         .limit(BATCH)
@@ -177,6 +191,16 @@ async def mark_done(session: AsyncSession, follow_up_id: int, *, by_id: int, now
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def households_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Household]:
+    found = await session.scalars(select(Household).where(Household.id.in_(list(ids))))
+    return {household.id: household for household in found}
+
+
+async def people_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, User]:
+    found = await session.scalars(select(User).where(User.id.in_(list(ids))))
+    return {person.id: person for person in found}
 
 
 # needs
