@@ -174,8 +174,8 @@ async def test_a_concern_in_traditional_chinese_linked_to_a_known_household_and_
     await lin.tap("A1 · 周伯伯家", message_id=card.message_id)
     assert "Household: A1 · 周伯伯家" in coordinators.message(card.message_id).text
 
-    # Lin calls herself, today: she is reminded at 9:00 tomorrow? No: today's follow-up is due
-    # now (it is 17:00 in Shanghai), so the next tick reminds her
+    # Lin will call, today: it is 17:00 in Shanghai, past the day's 9:00, so the next tick
+    # reminds her
     await lin.tap("🗓 Assign a follow-up", message_id=card.message_id)
     await lin.tap("📞 Call", message_id=card.message_id)
     await lin.tap("🙋 Me", message_id=card.message_id)
