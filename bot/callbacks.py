@@ -265,7 +265,8 @@ class FollowUpAction(CallbackData, prefix="fu"):
 class CaseFileAction(CallbackData, prefix="hf"):
     """A coordinator in a household's case file: "open", "page" (`value` the timeline page),
     "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact",
-    "member" and "rename" (typed next: who to call, someone without a phone, its name).
+    "member" and "rename" (typed next: who to call, someone without a phone, its name), "xlsx"
+    (the whole file as a spreadsheet).
     Checked against the presser's communities."""
 
     action: str

@@ -88,6 +88,7 @@ async def open_case_file(
     clock: Clock,
     page: int = 0,
 ) -> CaseFile:
+    """The file, its opening audited (`page` -1: the whole of it, as a spreadsheet)."""
     household = await _household(session, settings, person, household_id)
     assert person is not None
     people = await household_queries.members(session, household.id)

@@ -4,6 +4,7 @@ For its community's coordinators only (the handler checks; this only words it)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import html
@@ -16,7 +17,7 @@ from bot.services.concerns import is_overdue
 from bot.views.concerns import follow_up_line, household_label, kind_label
 from bot.views.keyboards import one_per_row
 from bot.views.texts import category_label, local_time, preview, status_label
-from bot.views.words import phone_html
+from bot.views.words import dialable, phone_html
 from storage.models import (
     CheckinStatus,
     ConcernStatus,
@@ -119,6 +120,22 @@ def needs_lines(needs: NeedsAssessment | None) -> list[str]:
     ]
 
 
+def needs_rows(needs: NeedsAssessment | None) -> list[tuple[str, str]]:
+    """(need, answer) in plain words, for the spreadsheet."""
+    spoken = ", ".join(language_label(code) for code in (needs.languages if needs else []) or [])
+    contact = "—"
+    if needs is not None and needs.contact_name:
+        contact = f"{needs.contact_name} {dialable(needs.contact_phone) or ''}".strip()
+    return [
+        (_("Lives alone"), _alone(needs)),
+        (_("Getting about"), mobility_label(needs.mobility if needs else None)),
+        (_("Hearing"), hearing_label(needs.hearing if needs else None)),
+        (_("Low income"), income_label(needs.low_income if needs else None)),
+        (_("Languages"), spoken or "—"),
+        (_("Who to call"), contact),
+    ]
+
+
 def needs_text(household: Household, needs: NeedsAssessment | None) -> str:
     title = _("🩺 <b>Needs of household {household}</b>").format(
         household=html.quote(household_label(household))
@@ -177,6 +194,12 @@ def member_not_usable_text() -> str:
     return _("Please write the name in words (at most 64 characters).")
 
 
+def sheet_caption(household: Household) -> str:
+    return _("📄 The file of household {household}, as a spreadsheet.").format(
+        household=html.quote(household_label(household))
+    )
+
+
 def renamed_text() -> str:
     return _("✏️ Renamed.")
 
@@ -214,7 +237,12 @@ def _checkin_label(status: CheckinStatus) -> str:
 
 
 def entry_line(entry: Entry, timezone: str) -> str:
-    when = local_time(entry.at, timezone)
+    """ "9 Mar 17:00 · 🔔 Check-in answered: fine", as the file shows it (HTML)."""
+    return f"{local_time(entry.at, timezone)} · {entry_text(entry, quote=html.quote)}"
+
+
+def entry_text(entry: Entry, *, quote: Callable[[str], str] = str) -> str:
+    """What happened, in words (`quote`: how what someone typed is put in)."""
     facts = entry.facts
     if entry.kind == "request":
         what = _("🙋 Asked for help: {category} ({status})").format(
@@ -236,10 +264,10 @@ def entry_line(entry: Entry, timezone: str) -> str:
                   ConcernStatus.MERGED: _("merged")}[facts["status"]]  # fmt: skip
         what = _("🫶 A neighbour raised a concern (no. {ref}, {status})").format(
             ref=facts["id"], status=status
-        ) + (f": {html.quote(words)}" if words else "")
+        ) + (f": {quote(words)}" if words else "")
     else:
         what = _("✅ Follow-up done: {kind}").format(kind=kind_label(facts["kind"]))
-    return f"{when} · {what}"
+    return what
 
 
 def file_text(case: CaseFile, page: int, timezone: str, now: datetime) -> str:
@@ -280,6 +308,7 @@ def file_keyboard(case: CaseFile, page: int) -> InlineKeyboardMarkup:
         buttons.append(_button(_("🩺 Edit needs"), "needs", h))
         buttons.append(_button(_("➕ Add someone without a phone"), "member", h))
         buttons.append(_button(_("✏️ Rename the household"), "rename", h))
+        buttons.append(_button(_("📄 As a spreadsheet"), "xlsx", h))
         for follow_up in case.follow_ups:
             data = FollowUpAction(action="filedone", follow_up_id=follow_up.id).pack()
             text = _("✅ Done: {kind}").format(kind=kind_label(follow_up.kind))

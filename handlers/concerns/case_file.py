@@ -1,7 +1,8 @@
 """A household's case file, for the coordinators of its community (and of its street and
 district): /household lists their households (or opens one: "/household A17"); a file shows its
 people, needs, follow-ups and, in pages, what happened. Needs are set by buttons; who to call,
-someone without a phone and the household's name are typed. Every opening is audited
+someone without a phone and the household's name are typed; "📄 As a spreadsheet" sends the
+whole file as an XLSX. Every opening is audited
 (bot.services.case_file); nobody else can open one, whatever button they forge."""
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import CaseFileAction
 from bot.context import UpdateContext
 from bot.services import case_file
 from bot.services.errors import InvalidInput, NotAllowed
 from bot.views import case_file as views
+from bot.views import case_file_sheet as sheets
 from handlers.audience import PRIVATE
 from handlers.concerns.states import CaseFileInput
 from handlers.replies import edit_pressed, stale_button_text
@@ -96,6 +98,8 @@ async def file_action(
                 ctx.session, ctx.settings, ctx.person, household_id, need, chosen, clock=ctx.clock
             )
             await _show_needs(callback, ctx, household_id)
+        elif action == "xlsx" and isinstance(callback.message, Message):
+            await _send_sheet(callback, ctx, household_id)
         elif action in _TYPED and isinstance(callback.message, Message):
             household = await case_file.household_for(
                 ctx.session, ctx.settings, ctx.person, household_id
@@ -119,6 +123,22 @@ async def file_action(
         await callback.answer(views.for_coordinators_text(), show_alert=True)
     except InvalidInput:
         await callback.answer(stale_button_text(), show_alert=True)
+
+
+async def _send_sheet(callback: CallbackQuery, ctx: UpdateContext, household_id: int) -> None:
+    """The whole file as a spreadsheet, in the presser's private chat (the opening audited)."""
+    case = await case_file.open_case_file(
+        ctx.session, ctx.settings, ctx.person, household_id, clock=ctx.clock, page=-1
+    )
+    timezone = (await ctx.notifier.community(case.household.community_id)).timezone
+    data = sheets.workbook(case, timezone, ctx.clock.now())
+    await answer_now(callback)
+    if callback.bot is not None:
+        await callback.bot.send_document(
+            callback.from_user.id,
+            BufferedInputFile(data, filename=sheets.file_name(case)),
+            caption=views.sheet_caption(case.household),
+        )
 
 
 async def _show_needs(callback: CallbackQuery, ctx: UpdateContext, household_id: int) -> None:

@@ -1,14 +1,17 @@
 """A household's case file read in chat: /household, its people, needs set by buttons, the
 follow-ups it is owed, and a timeline in pages built from what linli recorded (a request and its
-rating, check-ins, a concern, a follow-up done), newest first. Every opening is audited; another
-community's coordinator, a resident or a forged button never opens it, nor sees the card."""
+rating, check-ins, a visit, a concern, a follow-up done), newest first; and as a spreadsheet.
+Every opening is audited; another community's coordinator, a resident or a forged button never
+opens it, nor sees the card."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -198,6 +201,24 @@ async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_
     assert "at most 128 characters" in lin.last.text
     await lin.send_text("周伯伯和周伯母家")
     assert "Household A1 · 周伯伯和周伯母家" in lin.last.text
+
+    # the whole file as a spreadsheet, oldest first
+    await lin.tap("📄 As a spreadsheet", message_id=lin.last.message_id)
+    sheet = await lin.wait_for_message(lambda m: m.document is not None)
+    assert sheet.file_bytes is not None and "as a spreadsheet" in sheet.text
+    book = load_workbook(BytesIO(sheet.file_bytes))
+    assert book.sheetnames == ["Household", "Needs", "Follow-ups", "What happened"]
+    household_rows = [row for row in book["Household"].iter_rows(values_only=True)]
+    assert (
+        household_rows[0] == ("Household", "周伯伯和周伯母家") and ("Code", "A1") in household_rows
+    )
+    assert ("周伯母，85岁", "without a phone") in household_rows
+    assert ("Lives alone", "yes") in list(book["Needs"].iter_rows(values_only=True))
+    assert list(book["Follow-ups"].iter_rows(values_only=True))[1] == (
+        "📞 Call", "Fri 13 Mar", "Gao Ming")  # fmt: skip
+    happened = [what for _, what in book["What happened"].iter_rows(min_row=2, values_only=True)]
+    assert len(happened) == 12 and happened[0].startswith("🙋 Asked for help: 🛒 Shopping")
+    assert happened[1] == "⭐ Rated the help: ★★★★★" and "raised a concern" in happened[-1]
 
     # /household lists the community's households; every opening is audited
     before = await openings(community)

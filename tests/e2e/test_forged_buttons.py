@@ -76,7 +76,7 @@ STEPS: dict[str, tuple[str, ...]] = {
         *("file", "back", "card"),
     ),
     "fu": ("done", "filedone"),
-    "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename"),
+    "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename", "xlsx"),
 }
 
 
