@@ -246,3 +246,45 @@ class PosterChoice(CallbackData, prefix="post"):
 
     community_id: Number
     place_id: Number = 0
+
+
+class ConcernStep(CallbackData, prefix="cn"):
+    """Someone raising a concern about a neighbour: "skip" (the building or the name), "hear"
+    (`value` yes or no: to hear it was looked into), "send", "cancel". Checked against the
+    presser's conversation step."""
+
+    field: str
+    value: str = ""
+
+
+class ConcernAction(CallbackData, prefix="cc"):
+    """A coordinator on a concern's card: "link", "hh" (`value` a household), "hpage", "new",
+    "merge", "into" (`value` a concern), "fu", "fuk" (kind), "fuo" (kind.owner), "fud"
+    (kind.owner.days), "close", "file", "back", "card" (a fresh card, from /concerns).
+    `version` is the concern's when the card was drawn; checked against the presser's
+    communities."""
+
+    action: str
+    concern_id: Number
+    version: Number
+    value: str = ""
+
+
+class FollowUpAction(CallbackData, prefix="fu"):
+    """The owner of a follow-up (or a coordinator) marking it "done" (on a reminder), or
+    "filedone" (in the household's case file, which is then shown as it is now)."""
+
+    action: str
+    follow_up_id: Number
+
+
+class CaseFileAction(CallbackData, prefix="hf"):
+    """A coordinator in a household's case file: "open", "page" (`value` the timeline page),
+    "list" (`value` a page of households), "needs", "set" (`value` need.value), "contact",
+    "member" and "rename" (typed next: who to call, someone without a phone, its name), "xlsx"
+    (the whole file as a spreadsheet).
+    Checked against the presser's communities."""
+
+    action: str
+    household_id: Number
+    value: str = ""

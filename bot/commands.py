@@ -19,6 +19,7 @@ COMMANDS = (
     ("language", __("Change language")),
     ("privacy", __("What we store, and deleting it")),
     ("cancel", __("Stop what you are doing")),
+    ("concern", __("I'm worried about a neighbour")),
 )
 
 ROLE_COMMANDS = {
@@ -45,6 +46,8 @@ ROLE_COMMANDS = {
         ("places", __("Buildings and areas of the community")),
         ("numbers", __("The numbers of this week and month")),
         ("poster", __("A poster to join, for the notice board")),
+        ("household", __("A household's case file")),
+        ("concerns", __("Neighbours' concerns being looked into")),
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),

@@ -17,6 +17,9 @@ from handlers import (
     poster,
     visits,
 )
+from handlers.concerns import card as concern_card
+from handlers.concerns import case_file
+from handlers.concerns import raising as concern_raising
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
 
 
@@ -46,5 +49,8 @@ def all_routers() -> list[Router]:
         places.build_router(),
         numbers.build_router(),
         poster.build_router(),
+        concern_raising.build_router(),
+        concern_card.build_router(),
+        case_file.build_router(),
         fallback.build_router(),
     ]

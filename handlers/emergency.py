@@ -24,6 +24,8 @@ from bot.policy.permissions import Action, may
 from bot.services import requests
 from bot.services.emergency import looks_like_emergency
 from bot.views.texts import emergency_text
+from handlers.concerns.raising import concern_emergency
+from handlers.concerns.states import is_raising
 from handlers.replies import send_main_menu
 from handlers.requests.states import is_asking
 from storage.models import RequestCategory, User
@@ -95,6 +97,9 @@ async def emergency_heard(
 ) -> None:
     text = message.text or message.caption or ""
     current = await state.get_state()
+    if is_raising(current):  # about a neighbour: the concern becomes the urgent alert
+        await concern_emergency(message.chat.id, text, state, ctx, bot)
+        return
     helper_at_a_step = ctx.may(Action.HEAR_EMERGENCY_TWICE) and current is not None
     await answer_emergency(message.chat.id, text, state, ctx, bot)
     if helper_at_a_step:

@@ -44,6 +44,9 @@ PROTECTIVE_KINDS = frozenset(
         "task_details",
         "task_media",
         "outbox.undeliverable",
+        "concern.raised",  # a neighbour worried about someone: never lost in a crash
+        "concern.media",
+        "follow_up.overdue",
     }
 )
 

@@ -31,6 +31,8 @@ class Action(StrEnum):
     MANAGE_HOUSEHOLDS = "manage_households"  # open one, say who lives there
     SEE_NUMBERS = "see_numbers"  # /numbers, its export and the weekly digest
     PRINT_POSTER = "print_poster"  # /poster: the join link on the lobby's notice board
+    HANDLE_CONCERNS = "handle_concerns"  # a neighbour's concern: link, merge, follow up, close
+    OPEN_CASE_FILE = "open_case_file"  # a household's file (within their communities)
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -46,6 +48,9 @@ class Action(StrEnum):
     HOLD_TASK = "hold_task"
     # anyone registered
     ASK_CALL_BACK = "ask_call_back"
+    RAISE_CONCERN = "raise_concern"  # "I'm worried about a neighbour"
+    # follow-ups
+    ACT_ON_FOLLOW_UP = "act_on_follow_up"  # record: the follow-up (its owner, or a coordinator)
 
 
 Rule = Callable[[User, Any], bool]
@@ -131,6 +136,17 @@ def _task_holder(person: User, request: Any) -> bool:
     return request is not None and request.volunteer_id == person.id
 
 
+# concerns
+
+
+def _follow_up_owner(person: User, follow_up: Any) -> bool:
+    """The one who owes the call or visit, or a coordinator (their community is checked by the
+    service)."""
+    return _coordinator(person, follow_up) or (
+        follow_up is not None and follow_up.owner_id == person.id
+    )
+
+
 RULES: dict[Action, Rule] = {
     Action.REVIEW_REQUESTS: _coordinator,
     Action.APPROVE_VOLUNTEERS: _coordinator,
@@ -145,6 +161,8 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_HOUSEHOLDS: _coordinator,
     Action.SEE_NUMBERS: _coordinator,
     Action.PRINT_POSTER: _coordinator,
+    Action.HANDLE_CONCERNS: _coordinator,
+    Action.OPEN_CASE_FILE: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,
@@ -157,6 +175,8 @@ RULES: dict[Action, Rule] = {
     Action.ASK_FOR_HELP: _resident,
     Action.HOLD_TASK: _task_holder,
     Action.ASK_CALL_BACK: _anyone,
+    Action.RAISE_CONCERN: _anyone,
+    Action.ACT_ON_FOLLOW_UP: _follow_up_owner,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

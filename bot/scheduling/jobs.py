@@ -10,11 +10,21 @@ from functools import partial
 
 from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
+from bot.policy.notify import concerns as notify_concerns
 from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
-from bot.services import broadcasts, checkins, communities, numbers, review, step_failures, visits
+from bot.services import (
+    broadcasts,
+    checkins,
+    communities,
+    concerns,
+    numbers,
+    review,
+    step_failures,
+    visits,
+)
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from bot.views import numbers as number_views
@@ -176,6 +186,22 @@ async def send_weekly_numbers(notifier: Notifier) -> int:
     return sent
 
 
+async def run_follow_ups(notifier: Notifier) -> int:
+    """Follow-ups a neighbour's concern led to: the owner reminded on the due day, the
+    coordinators told a day later if it is still not done. Each step is claimed once, by one
+    process (see services.concerns)."""
+    acted = 0
+    for _round in range(CATCH_UP_ROUNDS):  # a bot that was down catches up, 500 at a time
+        due = await concerns.take_due_follow_ups(notifier.session, clock=notifier.clock)
+        for step in due:
+            await notify_concerns.follow_up_due(notifier, step)
+        if not due:
+            break
+        acted += len(due)
+        await notifier.session.commit()
+    return acted
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -205,4 +231,5 @@ ALL_JOBS = (
     flag_unreachable_elders,
     run_visits,
     send_weekly_numbers,
+    run_follow_ups,
 )

@@ -2,9 +2,10 @@
 is told apart from one that merely names them.
 
 Everything they gave (phone, address, door notes, request texts, voice and photo ids, comments,
-answers, emergency contacts, visit notes, notices they wrote, conversations in progress) is
-gathered first and then looked for everywhere it may have been copied: a queued or sent message
-that shows any of it was about them, and loses its words (a message not sent yet is withdrawn).
+answers, emergency contacts, visit notes, notices they wrote, what they said in a concern about
+a neighbour, conversations in progress) is gathered first and then looked for everywhere it
+may have been copied: a queued or sent message that shows any of it was about them, and loses
+its words (a message not sent yet is withdrawn).
 Their name alone is only cut out of others' messages, so a neighbour's alert is still sent.
 The numbers stay: requests keep their category, status, dates and rating; the anonymous row of
 the person keeps the shape of what others did with them."""
@@ -25,6 +26,7 @@ from bot.services import requests as request_service
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
 from storage.repositories import community as community_queries
+from storage.repositories import concerns as concern_queries
 from storage.repositories import erasure as erasure_queries
 from storage.repositories import households as household_queries
 from storage.repositories import visits as visit_queries
@@ -122,6 +124,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     await erasure_queries.erase_broadcasts_of(session, user.id)
     await community_queries.erase_call_backs_of(session, user.id)
     await household_queries.forget_member(session, user)
+    await concern_queries.erase_of_reporter(session, user.id)
     await erasure_queries.erase_outbox_to(session, user.id, user.telegram_id)
     await erasure_queries.redact_outbox(session, user, values.redact)
     if user.telegram_id is not None:

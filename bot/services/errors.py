@@ -236,3 +236,19 @@ class CallBackNotFound(DomainError):
 
 class CallBackDone(DomainError):
     """Someone already marked this call back made."""
+
+
+class ConcernNotFound(DomainError):
+    """No such concern (a forged button)."""
+
+
+class ConcernChanged(DomainError):
+    """The concern changed since its card was drawn (a double tap, a stale card, or closed)."""
+
+
+class FollowUpNotFound(DomainError):
+    pass
+
+
+class FollowUpDone(DomainError):
+    """Already marked done (a double tap, or someone else did)."""

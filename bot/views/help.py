@@ -45,6 +45,7 @@ _COORDINATOR_TOOLS = (
     (k.MENU_HOURS, __("the time you have given")),
 )
 _EVERYONE_TOOLS = (
+    (k.MENU_CONCERN, __("tell the coordinators about a neighbour who may need help")),
     (k.MENU_DETAILS, __("what we know about you")),
     (k.MENU_LANGUAGE, __("read me in another language")),
     (k.MENU_PRIVACY, __("what we keep, and deleting it")),

@@ -42,6 +42,7 @@ MENU_PLACES = __("🏘 Places")
 MENU_CALL_BACKS = __("📞 Calls to make")
 STOP = __("✖️ Stop")
 CALL_ME = __("📞 Please call me")
+MENU_CONCERN = __("🫶 I'm worried about a neighbour")
 
 
 def _row(*labels: object) -> list[KeyboardButton]:
@@ -85,6 +86,8 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         rows.append(_row(MENU_BROADCAST, MENU_PAIR))
         rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
         rows.append(_row(MENU_PLACES, MENU_HOURS))
+    if role is not None:
+        rows.append(_row(MENU_CONCERN))
     rows += [
         [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
         [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],

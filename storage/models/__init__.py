@@ -28,6 +28,17 @@ from storage.models.community import (
     NumbersDigest,
     ServedCommunity,
 )
+from storage.models.concerns import (
+    Concern,
+    ConcernStatus,
+    FollowUp,
+    FollowUpKind,
+    Hearing,
+    HouseholdMember,
+    LowIncome,
+    Mobility,
+    NeedsAssessment,
+)
 from storage.models.households import Household
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
@@ -67,14 +78,23 @@ __all__ = [
     "CheckinStatus",
     "Community",
     "CommunityLevel",
+    "Concern",
+    "ConcernStatus",
     "ContactKind",
     "DayPart",
     "EventResponse",
+    "FollowUp",
+    "FollowUpKind",
     "FsmState",
     "GroupChat",
+    "Hearing",
     "HelpRequest",
     "Household",
+    "HouseholdMember",
     "Invite",
+    "LowIncome",
+    "Mobility",
+    "NeedsAssessment",
     "NumbersDigest",
     "OutboxMessage",
     "OutboxStatus",

@@ -18,6 +18,7 @@ from storage.models import (
     Checkin,
     CheckinContact,
     CheckinPlan,
+    Concern,
     FsmState,
     HelpRequest,
     OutboxMessage,
@@ -39,6 +40,7 @@ TYPED_KEYS = frozenset(
         *TEXT_DETAIL_KEYS,
         *("description", "voice", "photo", "address", "notes", "name", "phone"),
         *("contacts", "code", "event_title", "event_place", "versions", "query", "vquery"),
+        "building",  # a concern about a neighbour: where they live
     }
 )
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.CLAIMED)
@@ -98,6 +100,18 @@ async def values_of(session: AsyncSession, user: User) -> tuple[set[str], set[st
         texts |= {
             value
             for value in (broadcast.media_file_id, broadcast.event_title, broadcast.event_place)
+            if value
+        }
+    for concern in await session.scalars(select(Concern).where(Concern.reporter_id == user.id)):
+        texts |= {
+            value
+            for value in (
+                concern.description,
+                concern.voice_file_id,
+                concern.photo_file_id,
+                concern.building,
+                concern.person_name,
+            )
             if value
         }
     if user.telegram_id is not None:

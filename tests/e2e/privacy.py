@@ -1,5 +1,6 @@
 """The privacy rule checked after every conversation: a resident's exact address and phone
-(and the phone of their emergency contact, which only coordinators see besides them) appear
+(and the phone of their emergency contact, which only coordinators see besides them; and what
+a neighbour said in a concern, which only the reporter and the coordinators see) appear
 only in messages to the resident, to the coordinators of their community (their chats and its
 group; a street's coordinators look after every community of the street), and to
 volunteers and contacts to whom they were revealed (each reveal is in the audit log: a claimed
@@ -29,6 +30,7 @@ from storage.models import (
     CheckinContact,
     CheckinPlan,
     Community,
+    Concern,
     HelpRequest,
     User,
     UserRole,
@@ -99,6 +101,13 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 allow(request.access_notes, resident)
                 allow(request.voice_file_id, resident)  # the holder hears it after a claim
                 allow(request.photo_file_id, resident)
+            for concern in await session.scalars(select(Concern)):
+                # what a neighbour noticed: the reporter and the community's coordinators
+                reporter = people.get(concern.reporter_id or 0)
+                own = {reporter.telegram_id} if reporter and reporter.telegram_id else set()
+                for said in (concern.description, concern.voice_file_id, concern.photo_file_id):
+                    if said and len(said) >= MIN_SECRET:
+                        readers[said] |= own | coordinators_of(concern.community_id)
             return readers
     finally:
         await engine.dispose()

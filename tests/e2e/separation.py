@@ -1,8 +1,8 @@
 """The communities rule checked after every conversation: nothing of one community reaches
 another's people. Each person's name belongs to the communities they act in, each request's
-words to its community; a chat may read only what belongs to a community it acts in (a
-person's scope; a group's, the communities below the node whose group it is). A street's or a
-district's coordinator reads all of theirs.
+words (and a concern's, and a household's label) to its community; a chat may read only what
+belongs to a community it acts in (a person's scope; a group's, the communities below the node
+whose group it is). A street's or a district's coordinator reads all of theirs.
 
 Names and words shorter than five characters, or found in more than one community, prove
 nothing and are not checked."""
@@ -18,7 +18,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.policy.permissions import is_coordinator, is_helper
 from bot.services.communities import CommunityTree
 from storage.db import create_engine, create_session_factory
-from storage.models import Community, HelpRequest, ServedCommunity, User
+from storage.models import Community, Concern, HelpRequest, Household, ServedCommunity, User
 from tests.e2e.privacy import MIN_SECRET, shown
 
 
@@ -34,6 +34,8 @@ async def _belongings(settings: Settings) -> tuple[dict[str, set[int]], dict[int
                 served[row.user_id] |= tree.below(row.community_id)
             people = list(await session.scalars(select(User)))
             requests = list(await session.scalars(select(HelpRequest)))
+            concerns = list(await session.scalars(select(Concern)))
+            households = list(await session.scalars(select(Household)))
     finally:
         await engine.dispose()
     chats: dict[int, set[int]] = {}
@@ -57,6 +59,13 @@ async def _belongings(settings: Settings) -> tuple[dict[str, set[int]], dict[int
     for request in requests:
         if request.description and len(request.description) >= MIN_SECRET:
             owned[request.description] |= {request.community_id}
+    for concern in concerns:  # a neighbour's words, and the homes coordinators know by name
+        for words in (concern.description, concern.building, concern.person_name):
+            if words and len(words) >= MIN_SECRET:
+                owned[words] |= {concern.community_id}
+    for household in households:
+        if len(household.label) >= MIN_SECRET:
+            owned[household.label] |= {household.community_id}
     distinct = {words: where for words, where in owned.items() if len(where) == 1}
     return distinct, chats
 

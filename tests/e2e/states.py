@@ -38,6 +38,7 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "CheckinSetup:confirm": UserRole.COORDINATOR,
     "VisitInput": UserRole.VOLUNTEER,
     "VolunteerFlow": UserRole.VOLUNTEER,
+    "CaseFileInput": UserRole.COORDINATOR,
 }
 
 
@@ -49,6 +50,7 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
                     "times": ["09:00"], "days": [0, 1, 2, 3, 4, 5, 6]}  # fmt: skip
     by_group: dict[str, dict[str, object]] = {
         "AskHelp": {"category": "shopping", "description": "Rice and eggs"},
+        "RaiseConcern": {"description": "Mr Zhou's leg is badly swollen"},
         "BroadcastFlow": {
             "versions": [{"locale": "en", "text": "Tea at 3"}], "version_locale": "zh_Hans",
             # an event's details (used only once a step has said it is an event)

@@ -32,8 +32,9 @@ from tests.e2e.harness import RunningBot
 from tests.e2e.states import REGISTERING, conversation_states, notes_of_earlier_steps, role_of
 from tests.people import TIMEZONE, make_person
 
-# a request being written becomes the emergency: that conversation is over
-ENDED_BY_AN_EMERGENCY = ("AskHelp:",)
+# a request (or a concern about a neighbour) being written becomes the emergency: that
+# conversation is over
+ENDED_BY_AN_EMERGENCY = ("AskHelp:", "RaiseConcern:")
 
 PHRASES = {
     "en": ("I fell and can't get up, help me", "call now"),

@@ -72,6 +72,13 @@ STEPS: dict[str, tuple[str, ...]] = {
     "home": ("pick", "page"),  # the community tapped while registering
     "num": ("period", "xlsx", "csv", "digest", "day", "hour", "stop"),
     "post": ("0", "1", "2147483647"),  # a community's id, then a place's
+    "cn": ("skip", "hear", "send", "cancel"),
+    "cc": (
+        *("link", "hh", "hpage", "new", "merge", "into", "fu", "fuk", "fuo", "fud", "close"),
+        *("file", "back", "card"),
+    ),
+    "fu": ("done", "filedone"),
+    "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename", "xlsx"),
 }
 
 
