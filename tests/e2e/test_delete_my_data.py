@@ -241,7 +241,7 @@ async def database_dump(linli: RunningBot) -> str:
     """Every row of every table, as text."""
     lines = []
     async with linli.app.engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
+        for _, table in sorted(Base.metadata.tables.items()):  # by name: no FK order needed
             for row in await connection.execute(select(table)):
                 lines.append(f"{table.name}: {tuple(row)!r}")
     return "\n".join(lines)
