@@ -28,6 +28,13 @@ from storage.models.community import (
     ServedCommunity,
 )
 from storage.models.households import Household
+from storage.models.ledger import (
+    AccountOwner,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransfer,
+    LedgerUnit,
+)
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
     AuditEvent,
@@ -51,6 +58,7 @@ from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, Visit
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AccountOwner",
     "Audience",
     "AuditEvent",
     "Base",
@@ -74,6 +82,10 @@ __all__ = [
     "HelpRequest",
     "Household",
     "Invite",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransfer",
+    "LedgerUnit",
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",

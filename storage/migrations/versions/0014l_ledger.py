@@ -1,0 +1,97 @@
+"""ledger: one double-entry book for time (爱心时间) and the mutual-aid fund
+
+Revision ID: 0014l
+Revises: 0013
+Create Date: 2026-12-03 12:00:00.000000
+
+Accounts (a person's or a household's time, the community's pools, the fund), transfers whose
+entries sum to zero per unit, and the entries. Nothing is edited: a correction is a transfer
+that reverses another. Each account keeps its balance, checked against its lower limit.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+
+revision: str = '0014l'
+down_revision: str | None = '0013'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('ledger_accounts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('owner', sa.Enum('person', 'household', 'pool', 'fund', name='accountowner', native_enum=False, length=24), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('unit', sa.Enum('minutes', 'fen', name='ledgerunit', native_enum=False, length=24), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=True),
+    sa.Column('lower_limit', sa.BigInteger(), nullable=True),
+    sa.Column('balance', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('lower_limit IS NULL OR balance >= lower_limit', name=op.f('ck_ledger_accounts_within_limit')),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_ledger_accounts_community_id_communities')),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_ledger_accounts_household_id_households')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_ledger_accounts_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_accounts')),
+    sa.UniqueConstraint('key', name=op.f('uq_ledger_accounts_key'))
+    )
+    op.create_index(op.f('ix_ledger_accounts_community_id'), 'ledger_accounts', ['community_id'], unique=False)
+    op.create_index(op.f('ix_ledger_accounts_household_id'), 'ledger_accounts', ['household_id'], unique=False)
+    op.create_index(op.f('ix_ledger_accounts_user_id'), 'ledger_accounts', ['user_id'], unique=False)
+
+    op.create_table('ledger_transfers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('category', sa.String(length=24), nullable=True),
+    sa.Column('memo', sa.String(length=300), nullable=True),
+    sa.Column('source', sa.String(length=64), nullable=True),
+    sa.Column('reverses_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=200), nullable=True),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_ledger_transfers_community_id_communities')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_ledger_transfers_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_transfers.id'], name=op.f('fk_ledger_transfers_reverses_id_ledger_transfers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transfers')),
+    sa.UniqueConstraint('reverses_id', name=op.f('uq_ledger_transfers_reverses_id')),
+    sa.UniqueConstraint('source', name=op.f('uq_ledger_transfers_source'))
+    )
+    op.create_index(op.f('ix_ledger_transfers_community_id'), 'ledger_transfers', ['community_id'], unique=False)
+    op.create_index(op.f('ix_ledger_transfers_created_at'), 'ledger_transfers', ['created_at'], unique=False)
+
+    op.create_table('ledger_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('transfer_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_entries_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['transfer_id'], ['ledger_transfers.id'], name=op.f('fk_ledger_entries_transfer_id_ledger_transfers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries'))
+    )
+    op.create_index('ix_ledger_entries_account_at', 'ledger_entries', ['account_id', 'created_at'], unique=False)
+    op.create_index('ix_ledger_entries_account_id_id', 'ledger_entries', ['account_id', 'id'], unique=False)
+    op.create_index(op.f('ix_ledger_entries_transfer_id'), 'ledger_entries', ['transfer_id'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_ledger_entries_transfer_id', table_name='ledger_entries')
+    op.drop_index('ix_ledger_entries_account_id_id', table_name='ledger_entries')
+    op.drop_index('ix_ledger_entries_account_at', table_name='ledger_entries')
+    op.drop_table('ledger_entries')
+    op.drop_index('ix_ledger_transfers_created_at', table_name='ledger_transfers')
+    op.drop_index('ix_ledger_transfers_community_id', table_name='ledger_transfers')
+    op.drop_table('ledger_transfers')
+    op.drop_index('ix_ledger_accounts_user_id', table_name='ledger_accounts')
+    op.drop_index('ix_ledger_accounts_household_id', table_name='ledger_accounts')
+    op.drop_index('ix_ledger_accounts_community_id', table_name='ledger_accounts')
+    op.drop_table('ledger_accounts')

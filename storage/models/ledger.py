@@ -1,0 +1,87 @@
+"""The ledger: one double-entry book for time (爱心时间, in minutes) and money (the mutual-aid
+fund, in fen), so that what people are told they gave or received can always be traced.
+
+Entries and transfers are only ever added: a mistake is corrected by a transfer that reverses
+it, with a reason. Each account keeps its balance in a column, changed in the same transaction
+as the entries (see `bot.services.ledger`), so reading one is one row, however long the book."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, _enum
+
+
+class LedgerUnit(enum.StrEnum):
+    MINUTES = "minutes"  # time given
+    FEN = "fen"  # money, in hundredths of the account's currency
+
+
+class AccountOwner(enum.StrEnum):
+    PERSON = "person"  # a volunteer's (or anyone's) time
+    HOUSEHOLD = "household"  # a home's time given back, or money paid out to it
+    POOL = "pool"  # the community's side of what it credits or receives (goes below zero)
+    FUND = "fund"  # the mutual-aid fund's money (never below zero)
+
+
+class LedgerAccount(Base):
+    """One account of one owner in one community and unit. `key` names it uniquely
+    ("person:12:minutes") so that two sessions opening it at once make one row."""
+
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (
+        CheckConstraint("lower_limit IS NULL OR balance >= lower_limit", name="within_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    owner: Mapped[AccountOwner] = mapped_column(_enum(AccountOwner))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    unit: Mapped[LedgerUnit] = mapped_column(_enum(LedgerUnit))
+    currency: Mapped[str | None] = mapped_column(String(3))  # "CNY" for fen; None for minutes
+    lower_limit: Mapped[int | None] = mapped_column(BigInteger)  # None: no limit
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)  # the sum of its entries
+    created_at: Mapped[datetime]
+
+
+class LedgerTransfer(Base):
+    """One movement: its entries sum to zero in each unit. `source` makes it idempotent
+    ("request:17": the task that earned it, credited once however often the step runs);
+    `reverses_id` is set on the transfer that corrects another, at most one per transfer.
+    `memo` is for the community's coordinators only, never for a public ledger."""
+
+    __tablename__ = "ledger_transfers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # "time.task", "fund.payout", "reversal" ...
+    category: Mapped[str | None] = mapped_column(String(24))  # a payout's purpose: "medical"
+    memo: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(String(200))  # why it was reversed
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class LedgerEntry(Base):
+    """One account's side of a transfer: a signed amount in the account's unit. `created_at`
+    is the transfer's, kept here so an account's month is read from one index."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_entries_account_id_id", "account_id", "id"),
+        Index("ix_ledger_entries_account_at", "account_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("ledger_transfers.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
