@@ -230,3 +230,9 @@ class CommunityChoice(CallbackData, prefix="home"):
 
     action: str
     value: Number = 0
+
+
+class HoursPage(CallbackData, prefix="hrs"):
+    """A page of one's own time account ("⏱ My hours"): the entries from `offset` on."""
+
+    offset: Number = 0

@@ -70,6 +70,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "call": ("ask", "done"),
     "glang": ("xx",),  # a real language would only do what it says
     "home": ("pick", "page"),  # the community tapped while registering
+    "hrs": ("0", "5", "2147483647"),  # where a page of one's own time account starts
 }
 
 

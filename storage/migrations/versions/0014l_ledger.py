@@ -7,9 +7,15 @@ Create Date: 2026-12-03 12:00:00.000000
 Accounts (a person's or a household's time, the community's pools, the fund), transfers whose
 entries sum to zero per unit, and the entries. Nothing is edited: a correction is a transfer
 that reverses another. Each account keeps its balance, checked against its lower limit.
+
+The time already given is carried over: every finished request with its minutes and every
+logged visit becomes a credit from its community's time pool to the volunteer's time account,
+dated when it was done, under the same source the bot uses from here on ("request:17",
+"visit:5"), so nothing is ever credited twice.
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -81,6 +87,81 @@ def upgrade() -> None:
     op.create_index('ix_ledger_entries_account_at', 'ledger_entries', ['account_id', 'created_at'], unique=False)
     op.create_index('ix_ledger_entries_account_id_id', 'ledger_entries', ['account_id', 'id'], unique=False)
     op.create_index(op.f('ix_ledger_entries_transfer_id'), 'ledger_entries', ['transfer_id'], unique=False)
+    _carry_over_time()
+
+
+_T = storage.types.UTCDateTime(timezone=True)
+REQUESTS = sa.table(
+    'help_requests', sa.column('id'), sa.column('community_id'), sa.column('volunteer_id'),
+    sa.column('status'), sa.column('minutes_spent'), sa.column('done_at', _T),
+)
+VISITS = sa.table(
+    'visits', sa.column('id'), sa.column('pairing_id'), sa.column('volunteer_id'),
+    sa.column('status'), sa.column('minutes'), sa.column('logged_at', _T),
+)
+PAIRINGS = sa.table('pairings', sa.column('id'), sa.column('community_id'))
+ACCOUNTS = sa.table(
+    'ledger_accounts', sa.column('id'), sa.column('key'), sa.column('community_id'),
+    sa.column('owner'), sa.column('user_id'), sa.column('household_id'), sa.column('unit'),
+    sa.column('currency'), sa.column('lower_limit'), sa.column('balance'),
+    sa.column('created_at', _T),
+)
+TRANSFERS = sa.table(
+    'ledger_transfers', sa.column('id'), sa.column('community_id'), sa.column('kind'),
+    sa.column('source'), sa.column('created_at', _T),
+)
+ENTRIES = sa.table(
+    'ledger_entries', sa.column('transfer_id'), sa.column('account_id'), sa.column('amount'),
+    sa.column('created_at', _T),
+)
+
+
+def _carry_over_time() -> None:
+    bind = op.get_bind()
+    now = datetime.now(UTC)
+    credits = [
+        ('time.task', f'request:{row.id}', row.community_id, row.volunteer_id, row.minutes_spent, row.done_at or now)
+        for row in bind.execute(
+            sa.select(REQUESTS).where(
+                REQUESTS.c.status == 'done', REQUESTS.c.volunteer_id.is_not(None),
+                REQUESTS.c.minutes_spent > 0,
+            ).order_by(REQUESTS.c.id)
+        )
+    ]
+    credits += [
+        ('time.visit', f'visit:{row.id}', row.community_id, row.volunteer_id, row.minutes, row.logged_at or now)
+        for row in bind.execute(
+            sa.select(VISITS.c.id, VISITS.c.volunteer_id, VISITS.c.minutes, VISITS.c.logged_at, PAIRINGS.c.community_id)
+            .join(PAIRINGS, PAIRINGS.c.id == VISITS.c.pairing_id)
+            .where(VISITS.c.status == 'logged', VISITS.c.minutes > 0)
+            .order_by(VISITS.c.id)
+        )
+    ]
+    balances: dict[tuple[str, int, int | None], int] = {}
+    for _, _, community_id, volunteer_id, minutes, _ in credits:
+        balances[('pool', community_id, None)] = balances.get(('pool', community_id, None), 0) - minutes
+        key = ('person', community_id, volunteer_id)
+        balances[key] = balances.get(key, 0) + minutes
+    ids: dict[tuple[str, int, int | None], int] = {}
+    for (owner, community_id, user_id), balance in balances.items():
+        ids[(owner, community_id, user_id)] = bind.execute(
+            sa.insert(ACCOUNTS).values(
+                key=f"{owner}:{community_id}:{user_id if user_id is not None else '-'}:minutes",
+                community_id=community_id, owner=owner, user_id=user_id, household_id=None,
+                unit='minutes', currency=None, lower_limit=None if owner == 'pool' else 0,
+                balance=balance, created_at=now,
+            ).returning(ACCOUNTS.c.id)
+        ).scalar_one()
+    for kind, source, community_id, volunteer_id, minutes, at in credits:
+        transfer_id = bind.execute(
+            sa.insert(TRANSFERS).values(
+                community_id=community_id, kind=kind, source=source, created_at=at
+            ).returning(TRANSFERS.c.id)
+        ).scalar_one()
+        bind.execute(sa.insert(ENTRIES), [
+            dict(transfer_id=transfer_id, account_id=ids[('pool', community_id, None)], amount=-minutes, created_at=at),
+            dict(transfer_id=transfer_id, account_id=ids[('person', community_id, volunteer_id)], amount=minutes, created_at=at),
+        ])
 
 
 def downgrade() -> None:

@@ -1,0 +1,101 @@
+"""Conversations of the time bank (爱心时间): a volunteer finishes a task and reads it in
+"⏱ My hours" (balance, this month, the latest entries), pages through older entries with big
+buttons, in her own language; a resident who gave time reads hers; forged and stale page
+buttons change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.callbacks import HoursPage
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from bot.services import ledger
+from bot.services.communities import FIRST_COMMUNITY_ID
+from storage.models import UserRole
+from tests.e2e.community import open_request, person, resident_and_coordinator, running_community
+from tests.e2e.harness import RunningBot
+
+pytestmark = pytest.mark.postgresql
+CLAIM = "🙌 I'll do it"
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    async with running_community(telegram, database_url, clock) as running:
+        yield running
+
+
+async def _give(linli: RunningBot, person_id: int, minutes: list[int]) -> None:
+    """Time given on earlier days (as visits or time offered would credit it)."""
+    async with linli.app.session_factory() as session:
+        for n, amount in enumerate(minutes):
+            await ledger.credit_time(
+                session,
+                community_id=FIRST_COMMUNITY_ID,
+                person_id=person_id,
+                minutes=amount,
+                now=linli.clock.now() - timedelta(days=40 - n),
+                source=f"test:{person_id}:{n}",
+            )
+        await session.commit()
+
+
+async def test_a_volunteer_reads_her_time_and_pages_through_it(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    resident, coordinator = await resident_and_coordinator(community, telegram)
+    await open_request(community, resident, coordinator)
+    tao_row = await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
+    tao = telegram.users[601]
+    await tao.send_command("/hours")
+    assert "In total: 0 min" in tao.last.text and not tao.last.buttons  # nothing yet
+
+    await _give(community, tao_row.id, [30, 30, 30, 30, 30, 30])  # last month
+    await tao.send_command("/tasks")
+    await tao.tap(CLAIM)
+    await tao.tap("✅ Done")
+    await tao.tap("1 h")
+    assert "1 h counted" in tao.last.text and "In total: 4 h" in tao.last.text
+
+    await tao.send_text("⏱ My hours")  # the menu button
+    text = tao.last.text
+    assert "In total: 4 h" in text and "This month: 1 h" in text
+    assert "Entries 1–5 of 7, newest first" in text
+    assert "+1 h · help with request no." in text.splitlines()[5]
+    assert tao.last.buttons == [["⬇️ Older entries"]]
+    shown = tao.last.message_id
+    await tao.tap("⬇️ Older entries")
+    assert "Entries 6–7 of 7" in tao.last.text and tao.last.message_id == shown
+    assert tao.last.text.count("+30 min · time given") == 2
+    assert tao.last.buttons == [["⬆️ Newer entries"]]
+    await tao.tap("⬆️ Newer entries")
+    assert "Entries 1–5 of 7" in tao.last.text
+
+    # a forged page far beyond the end shows the last entry, never another person's
+    await tao.press_data(HoursPage(offset=99_999).pack(), shown)
+    assert "Entries 7–7 of 7" in tao.last.text
+
+
+async def test_a_resident_who_gave_time_reads_hers_in_chinese(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    mei_row = await person(
+        community, telegram, 501, UserRole.RESIDENT, name="Mei", locale="zh_Hans"
+    )
+    mei = telegram.users[501]
+    await mei.send_command("/hours")
+    refused = mei.last.text
+    assert "爱心时间" not in refused  # no account yet: the kind answer of before
+    await mei.press_data(HoursPage(offset=0).pack(), mei.last.message_id)
+    assert mei.callback_answers[-1].text  # answered kindly, nothing shown
+
+    await _give(community, mei_row.id, [45])
+    await mei.send_command("/hours")
+    assert "爱心时间" in mei.last.text and "累计：45 分钟" in mei.last.text
+    assert "+45 分钟 · 付出的时间" in mei.last.text
