@@ -236,3 +236,10 @@ class HoursPage(CallbackData, prefix="hrs"):
     """A page of one's own time account ("⏱ My hours"): the entries from `offset` on."""
 
     offset: Number = 0
+
+
+class PayoutAction(CallbackData, prefix="fp"):
+    """A coordinator approving (or cancelling) a payout from the fund."""
+
+    action: str
+    payout_id: Number

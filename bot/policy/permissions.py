@@ -29,6 +29,7 @@ class Action(StrEnum):
     SET_GROUP_LANGUAGE = "set_group_language"
     HANDLE_CALL_BACKS = "handle_call_backs"
     MANAGE_HOUSEHOLDS = "manage_households"  # open one, say who lives there
+    KEEP_FUND = "keep_fund"  # record money received, ask for and approve payouts, the full ledger
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -141,6 +142,7 @@ RULES: dict[Action, Rule] = {
     Action.SET_GROUP_LANGUAGE: _coordinator,
     Action.HANDLE_CALL_BACKS: _coordinator,
     Action.MANAGE_HOUSEHOLDS: _coordinator,
+    Action.KEEP_FUND: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

@@ -186,6 +186,7 @@ async def post(
     reverses_id: int | None = None,
     reason: str | None = None,
     subject_id: int | None = None,
+    receipt_file_id: str | None = None,
 ) -> LedgerTransfer:
     """Write one transfer, or refuse it whole. `source`: made once (the existing transfer is
     returned when it was made before). `subject_id`: the person the audit entry is about."""
@@ -213,6 +214,7 @@ async def post(
         source=source,
         reverses_id=reverses_id,
         reason=reason,
+        receipt_file_id=receipt_file_id,
         created_at=now,
         created_by_id=by_id,
     )

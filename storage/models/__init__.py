@@ -30,10 +30,12 @@ from storage.models.community import (
 from storage.models.households import Household
 from storage.models.ledger import (
     AccountOwner,
+    FundPayout,
     LedgerAccount,
     LedgerEntry,
     LedgerTransfer,
     LedgerUnit,
+    PayoutStatus,
 )
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
@@ -78,6 +80,7 @@ __all__ = [
     "DayPart",
     "EventResponse",
     "FsmState",
+    "FundPayout",
     "GroupChat",
     "HelpRequest",
     "Household",
@@ -89,6 +92,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",
+    "PayoutStatus",
     "Place",
     "RequestCard",
     "RequestCategory",

@@ -66,6 +66,7 @@ class LedgerTransfer(Base):
     source: Mapped[str | None] = mapped_column(String(64), unique=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
     reason: Mapped[str | None] = mapped_column(String(200))  # why it was reversed
+    receipt_file_id: Mapped[str | None] = mapped_column(String(200))  # a photo of the receipt
     created_at: Mapped[datetime] = mapped_column(index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -85,3 +86,38 @@ class LedgerEntry(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+
+
+class PayoutStatus(enum.StrEnum):
+    PENDING = "pending"  # asked for, waiting for two coordinators' approval
+    PAID = "paid"  # approved twice and recorded in the ledger (the fund → the household)
+    CANCELLED = "cancelled"  # withdrawn by a coordinator before it was paid
+
+
+class FundPayout(Base):
+    """Money from the mutual-aid fund for a household: asked for by one coordinator, approved
+    by two others (never the one who asked, never the same twice), then recorded as paid by a
+    transfer. Each approval is a conditional UPDATE, so two presses at once give one result.
+    The public ledger shows it as household code · amount · category; `note` is the
+    coordinators' own."""
+
+    __tablename__ = "fund_payouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)  # fen
+    category: Mapped[str] = mapped_column(String(24))  # "medical", "food" ...
+    note: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[PayoutStatus] = mapped_column(_enum(PayoutStatus), default=PayoutStatus.PENDING)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime]
+    first_approver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    first_approved_at: Mapped[datetime | None]
+    second_approver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    paid_at: Mapped[datetime | None]
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))

@@ -62,6 +62,7 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=64), nullable=True),
     sa.Column('reverses_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=200), nullable=True),
+    sa.Column('receipt_file_id', sa.String(length=200), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_ledger_transfers_community_id_communities')),
@@ -87,6 +88,31 @@ def upgrade() -> None:
     op.create_index('ix_ledger_entries_account_at', 'ledger_entries', ['account_id', 'created_at'], unique=False)
     op.create_index('ix_ledger_entries_account_id_id', 'ledger_entries', ['account_id', 'id'], unique=False)
     op.create_index(op.f('ix_ledger_entries_transfer_id'), 'ledger_entries', ['transfer_id'], unique=False)
+    op.create_table('fund_payouts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('household_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('category', sa.String(length=24), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'paid', 'cancelled', name='payoutstatus', native_enum=False, length=24), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('first_approver_id', sa.Integer(), nullable=True),
+    sa.Column('first_approved_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('second_approver_id', sa.Integer(), nullable=True),
+    sa.Column('paid_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('transfer_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_fund_payouts_community_id_communities')),
+    sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_fund_payouts_household_id_households')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_fund_payouts_requested_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['first_approver_id'], ['users.id'], name=op.f('fk_fund_payouts_first_approver_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['second_approver_id'], ['users.id'], name=op.f('fk_fund_payouts_second_approver_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['transfer_id'], ['ledger_transfers.id'], name=op.f('fk_fund_payouts_transfer_id_ledger_transfers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_payouts'))
+    )
+    op.create_index(op.f('ix_fund_payouts_community_id'), 'fund_payouts', ['community_id'], unique=False)
+    op.create_index(op.f('ix_fund_payouts_household_id'), 'fund_payouts', ['household_id'], unique=False)
     _carry_over_time()
 
 
@@ -165,6 +191,9 @@ def _carry_over_time() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_fund_payouts_household_id', table_name='fund_payouts')
+    op.drop_index('ix_fund_payouts_community_id', table_name='fund_payouts')
+    op.drop_table('fund_payouts')
     op.drop_index('ix_ledger_entries_transfer_id', table_name='ledger_entries')
     op.drop_index('ix_ledger_entries_account_id_id', table_name='ledger_entries')
     op.drop_index('ix_ledger_entries_account_at', table_name='ledger_entries')
