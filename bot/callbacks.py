@@ -243,3 +243,11 @@ class PayoutAction(CallbackData, prefix="fp"):
 
     action: str
     payout_id: Number
+
+
+class FundStep(CallbackData, prefix="fs"):
+    """A step of the fund's menu and wizards (money received, a payout asked for); `value`: a
+    household's id or a category's place in the list."""
+
+    action: str
+    value: Number = 0

@@ -10,6 +10,7 @@ from handlers import (
     emergency,
     errors,
     fallback,
+    fund,
     membership,
     onboarding,
     places,
@@ -42,5 +43,6 @@ def all_routers() -> list[Router]:
         checkins.build_router(),
         visits.build_router(),
         places.build_router(),
+        fund.build_router(),
         fallback.build_router(),
     ]

@@ -147,6 +147,30 @@ async def _coordinator_of(
     return person
 
 
+async def balance_for(
+    session: AsyncSession,
+    coordinator: User | None,
+    community_id: int,
+    *,
+    now: datetime,
+    settings: Settings | None = None,
+) -> tuple[int, str]:
+    """What the fund holds now, and in which currency (for its coordinators' menu)."""
+    await _coordinator_of(session, settings, coordinator, community_id)
+    fund = await fund_account(session, community_id, now=now)
+    return await ledger.balance_of(session, fund), fund.currency or ledger.DEFAULT_CURRENCY
+
+
+async def households_for(
+    session: AsyncSession,
+    coordinator: User | None,
+    community_id: int,
+    settings: Settings | None = None,
+) -> list[Household]:
+    await _coordinator_of(session, settings, coordinator, community_id)
+    return await household_queries.listed(session, [community_id])
+
+
 # ---- money received -----------------------------------------------------------------------
 
 

@@ -9,15 +9,13 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import PayoutAction
+from bot.callbacks import FundStep, PayoutAction
 from bot.services.errors import DomainError
 from bot.services.fund import (
     AmountInvalid,
     ApprovedAlready,
-    CategoryInvalid,
     FundTooLow,
     PayoutDecided,
-    PayoutNotFound,
     PublicLedger,
     SelfApproval,
 )
@@ -118,6 +116,7 @@ def approval_keyboard(payout: FundPayout) -> InlineKeyboardMarkup | None:
 
 
 def fund_error_text(error: DomainError) -> str:
+    """A rule of the fund said no (a stale or forged button is the handlers' own answer)."""
     if isinstance(error, SelfApproval):
         return _("You asked for this payout, so two other coordinators approve it.")
     if isinstance(error, ApprovedAlready):
@@ -134,6 +133,108 @@ def fund_error_text(error: DomainError) -> str:
         )
     if isinstance(error, AmountInvalid):
         return _("Please write an amount of money, for example 300 or 300.50.")
-    if isinstance(error, CategoryInvalid | PayoutNotFound):
-        return _("This button is no longer active. Please use the latest message.")
     return _("Only the community's coordinators keep the fund.")
+
+
+# ---- the coordinators' menu and wizards -----------------------------------------------------
+
+
+def menu_text(balance: int, currency: str = "CNY") -> str:
+    return _(
+        "💰 Mutual-aid fund\nIn the fund now: {amount}\n\nThe bot takes no money: record here "
+        "what you received and what you paid out."
+    ).format(amount=money(balance, currency))
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    items = (
+        ("in", _("💴 Record money received")),
+        ("out", _("🤝 Pay out to a household")),
+        ("public", _("📄 The public ledger of this month")),
+        ("csv", _("📥 Export the whole ledger (CSV)")),
+    )
+    return one_per_row(
+        InlineKeyboardButton(text=label, callback_data=FundStep(action=action).pack())
+        for action, label in items
+    )
+
+
+def several_communities_text() -> str:
+    return _(
+        "You look after several communities: each community's fund is kept by its own coordinators."
+    )
+
+
+def amount_question(received: bool) -> str:
+    return (
+        _("How much did you receive? Write the amount, for example 300 or 300.50.")
+        if received
+        else _("How much should the household receive? Write the amount, for example 300.")
+    )
+
+
+def donor_question() -> tuple[str, InlineKeyboardMarkup]:
+    return _(
+        "Who gave it? Write the donor's name (only coordinators see it), or tap:"
+    ), one_per_row(
+        [InlineKeyboardButton(text=_("🙈 Anonymous"), callback_data=FundStep(action="anon").pack())]
+    )
+
+
+def receipt_question() -> tuple[str, InlineKeyboardMarkup]:
+    return _("Please send a photo of the receipt, or tap:"), one_per_row(
+        [
+            InlineKeyboardButton(
+                text=_("⏭ No receipt photo"), callback_data=FundStep(action="norcpt").pack()
+            )
+        ]
+    )
+
+
+def received_text(fen: int, donor: str | None, currency: str = "CNY") -> str:
+    who = html.quote(donor) if donor else _("anonymous")
+    return _("✅ Recorded: {amount} received ({donor}).").format(
+        amount=money(fen, currency), donor=who
+    )
+
+
+def household_question(homes: list[Household]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not homes:
+        return _("No household is recorded yet: open one first."), None
+    return _("Which household? (Only coordinators see these names.)"), one_per_row(
+        InlineKeyboardButton(
+            text=f"{home.code} · {home.label}"[:60],
+            callback_data=FundStep(action="hh", value=home.id).pack(),
+        )
+        for home in homes[:30]
+    )
+
+
+def category_question(categories: tuple[str, ...]) -> tuple[str, InlineKeyboardMarkup]:
+    return _("What is it for? (The public ledger shows this.)"), one_per_row(
+        InlineKeyboardButton(
+            text=category_label(category), callback_data=FundStep(action="cat", value=n).pack()
+        )
+        for n, category in enumerate(categories)
+    )
+
+
+def note_question() -> tuple[str, InlineKeyboardMarkup]:
+    return _("A note for the coordinators (never shown publicly), or tap:"), one_per_row(
+        [InlineKeyboardButton(text=_("⏭ No note"), callback_data=FundStep(action="nonote").pack())]
+    )
+
+
+def asked_text() -> str:
+    return _("✅ Asked. Two other coordinators approve it with the buttons on its card.")
+
+
+def paid_text(payout: FundPayout, household: Household, currency: str = "CNY") -> str:
+    """To the coordinators: approved twice, recorded as paid (by code only: it may be a group)."""
+    return _("✅ Payout no. {ref} ({code} · {amount}) approved twice: recorded as paid.").format(
+        ref=payout.id, code=household.code, amount=money(payout.amount, currency)
+    )
+
+
+def type_amount_text() -> str:
+    return _("Please write an amount of money, for example 300 or 300.50.")

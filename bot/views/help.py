@@ -43,6 +43,7 @@ _COORDINATOR_TOOLS = (
     (k.MENU_CALL_BACKS, __("people who asked to be phoned")),
     (k.MENU_PLACES, __("the buildings and areas of the community")),
     (k.MENU_HOURS, __("the time you have given")),
+    (k.MENU_FUND, __("money received and paid out, each payout approved by two")),
 )
 _EVERYONE_TOOLS = (
     (k.MENU_DETAILS, __("what we know about you")),

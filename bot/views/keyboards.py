@@ -40,6 +40,7 @@ MENU_BROADCAST = __("📣 Send a notice")
 MENU_PAIR = __("🤝 Pair a visitor")
 MENU_PLACES = __("🏘 Places")
 MENU_CALL_BACKS = __("📞 Calls to make")
+MENU_FUND = __("💰 Mutual-aid fund")
 STOP = __("✖️ Stop")
 CALL_ME = __("📞 Please call me")
 
@@ -85,6 +86,7 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         rows.append(_row(MENU_BROADCAST, MENU_PAIR))
         rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
         rows.append(_row(MENU_PLACES, MENU_HOURS))
+        rows.append(_row(MENU_FUND))
     rows += [
         [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
         [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],

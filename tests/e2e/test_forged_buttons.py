@@ -71,6 +71,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     "glang": ("xx",),  # a real language would only do what it says
     "home": ("pick", "page"),  # the community tapped while registering
     "hrs": ("0", "5", "2147483647"),  # where a page of one's own time account starts
+    "fs": ("in", "out", "public", "csv", "anon", "norcpt", "hh", "cat", "nonote"),
+    "fp": ("approve", "cancel"),
 }
 
 

@@ -1,0 +1,116 @@
+"""Conversations of the mutual-aid fund (互助基金): a coordinator records money received with
+its receipt, asks for a payout to a household; the card reaches the other coordinators, the
+asker's own approval is refused, one approval is not enough, a second coordinator's pays it;
+the public ledger names the household by its code only; the ledger is exported; a volunteer is
+refused kindly; bad input changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from bot.emulator.server import FakeBotAPI
+from bot.services import households
+from bot.services.communities import FIRST_COMMUNITY_ID
+from storage.models import LedgerTransfer, UserRole
+from tests.e2e.community import COORDINATORS_CHAT, person, running_community
+from tests.e2e.harness import RunningBot
+
+pytestmark = pytest.mark.postgresql
+LABEL, ADDRESS, DONOR = "周伯伯家", "幸福里 3栋 502", "陈大明"
+APPROVE = "✅ Approve this payout"
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    async with running_community(telegram, database_url, clock) as running:
+        yield running
+
+
+def has(text: str):
+    return lambda message: text in message.text
+
+
+async def test_money_in_a_payout_approved_by_two_others_and_the_public_ledger(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    lin_row = await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
+    await person(community, telegram, 503, UserRole.COORDINATOR, name="Wu")
+    await person(community, telegram, 504, UserRole.COORDINATOR, name="Zhao")
+    await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
+    async with community.app.session_factory() as session:
+        await households.open_household(
+            session, community_id=FIRST_COMMUNITY_ID, label=LABEL, address=ADDRESS,
+            now=community.clock.now(), by=lin_row,
+        )  # fmt: skip
+        await session.commit()
+    lin, tao = telegram.users[502], telegram.users[601]
+    group = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[502, 503, 504])
+
+    await tao.send_command("/fund")
+    assert "Only the community's coordinators keep the fund" in tao.last.text
+
+    await lin.send_text("💰 Mutual-aid fund")
+    assert "In the fund now: ¥0" in lin.last.text
+    await lin.tap("💴 Record money received")
+    await lin.send_text("a lot")
+    assert "Please write an amount" in lin.last.text
+    await lin.send_text("1,000")
+    assert "Who gave it?" in lin.last.text
+    await lin.send_sticker()
+    assert "Please type your answer" in lin.last.text
+    await lin.send_text(DONOR)
+    assert "photo of the receipt" in lin.last.text
+    await lin.send_text("here it is")  # words where a photo or the button is awaited
+    assert "photo of the receipt" in lin.last.text and lin.last.buttons
+    await lin.send_photo()
+    assert f"Recorded: ¥1,000 received ({DONOR})" in lin.last.text
+
+    await lin.send_command("/fund")
+    assert "In the fund now: ¥1,000" in lin.last.text
+    await lin.tap("🤝 Pay out to a household")
+    await lin.send_text("A1")  # typed where a household's button is awaited: asked again
+    assert "Which household?" in lin.last.text
+    await lin.tap(f"A1 · {LABEL}")
+    await lin.send_text("300")
+    await lin.tap("medical")
+    await lin.send_text("x" * 4000)
+    assert "keep it to 300 characters" in lin.last.text
+    await lin.tap("⏭ No note")
+    assert "Two other coordinators approve it" in lin.last.text
+
+    card = await group.wait_for_message(has("Payout no."))  # the coordinators' group
+    assert f"A1 ({LABEL})" in card.text and "¥300" in card.text
+    lin_there, wu_there, zhao_there = (telegram.users[n].in_group(group) for n in (502, 503, 504))
+    await lin_there.tap(APPROVE, message_id=card.message_id)
+    assert "two other coordinators approve it" in lin_there.callback_answers[-1].text
+    await wu_there.tap(APPROVE, message_id=card.message_id)
+    assert "One more coordinator's approval" in wu_there.callback_answers[-1].text
+    assert "waiting for a second approval" in group.message(card.message_id).text
+    await wu_there.tap(APPROVE, message_id=card.message_id)  # a double tap: still one approval
+    assert "You approved it already" in wu_there.callback_answers[-1].text
+    await zhao_there.tap(APPROVE, message_id=card.message_id)
+    assert "recorded as paid" in zhao_there.callback_answers[-1].text
+    await group.wait_for_message(has("approved twice: recorded as paid"))
+    assert group.message(card.message_id).buttons == []
+
+    await lin.send_command("/fund")
+    assert "In the fund now: ¥700" in lin.last.text
+    await lin.tap("📄 The public ledger of this month")
+    public = lin.last.text
+    assert "A1 · ¥300 · medical" in public and "Received: ¥1,000" in public
+    for private in (LABEL, ADDRESS, DONOR, "Lin", "Wu", "Zhao"):
+        assert private not in public
+    await lin.send_command("/fund")
+    await lin.tap("📥 Export the whole ledger (CSV)")
+    exported = await lin.wait_for_message(lambda m: m.document is not None)
+    assert exported.file_bytes is not None and DONOR in exported.file_bytes.decode("utf-8-sig")
+
+    async with community.app.session_factory() as session:
+        kinds = list(await session.scalars(select(LedgerTransfer.kind).order_by(LedgerTransfer.id)))
+        assert kinds == ["fund.received", "fund.payout"]
