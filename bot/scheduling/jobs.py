@@ -9,10 +9,19 @@ from functools import partial
 
 from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
+from bot.policy.notify import fund as notify_fund
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
-from bot.services import broadcasts, checkins, communities, review, step_failures, visits
+from bot.services import (
+    broadcasts,
+    checkins,
+    communities,
+    fund_posts,
+    review,
+    step_failures,
+    visits,
+)
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from storage.models import HelpRequest
@@ -142,6 +151,15 @@ async def run_visits(notifier: Notifier) -> int:
     return sent
 
 
+async def post_fund_ledgers(notifier: Notifier) -> int:
+    """Once a month has ended, each community's fund posts its public ledger (once)."""
+    tree = await communities.tree(notifier.session, notifier.settings)
+    posts = await fund_posts.take_due_posts(notifier.session, tree, now=notifier.clock.now())
+    for post in posts:
+        await notify_fund.monthly_ledger(notifier, post)
+    return len(posts)
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -170,4 +188,5 @@ ALL_JOBS = (
     run_checkins,
     flag_unreachable_elders,
     run_visits,
+    post_fund_ledgers,
 )

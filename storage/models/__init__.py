@@ -30,6 +30,7 @@ from storage.models.community import (
 from storage.models.households import Household
 from storage.models.ledger import (
     AccountOwner,
+    FundLedgerPost,
     FundPayout,
     LedgerAccount,
     LedgerEntry,
@@ -80,6 +81,7 @@ __all__ = [
     "DayPart",
     "EventResponse",
     "FsmState",
+    "FundLedgerPost",
     "FundPayout",
     "GroupChat",
     "HelpRequest",

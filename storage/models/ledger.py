@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, _enum
@@ -121,3 +121,16 @@ class FundPayout(Base):
     )
     paid_at: Mapped[datetime | None]
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))
+
+
+class FundLedgerPost(Base):
+    """A month's public ledger of a community's fund was posted: the row is the claim, so the
+    scheduler posts each month once, however many processes tick."""
+
+    __tablename__ = "fund_ledger_posts"
+    __table_args__ = (UniqueConstraint("community_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    period: Mapped[str] = mapped_column(String(7))  # "2026-03", in the community's timezone
+    posted_at: Mapped[datetime]

@@ -7,16 +7,18 @@ refused kindly; bad input changes nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.services import households
+from bot.scheduling.scheduler import Scheduler
+from bot.services import fund, households
 from bot.services.communities import FIRST_COMMUNITY_ID
-from storage.models import LedgerTransfer, UserRole
-from tests.e2e.community import COORDINATORS_CHAT, person, running_community
+from storage.models import LedgerTransfer, User, UserRole
+from tests.e2e.community import COORDINATORS_CHAT, VOLUNTEERS_CHAT, person, running_community
 from tests.e2e.harness import RunningBot
 
 pytestmark = pytest.mark.postgresql
@@ -114,3 +116,43 @@ async def test_money_in_a_payout_approved_by_two_others_and_the_public_ledger(
     async with community.app.session_factory() as session:
         kinds = list(await session.scalars(select(LedgerTransfer.kind).order_by(LedgerTransfer.id)))
         assert kinds == ["fund.received", "fund.payout"]
+
+
+async def test_the_month_s_public_ledger_is_posted_once_in_the_volunteers_group(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    """Once March has ended in Shanghai, the volunteers' group reads March's fund: totals and
+    each payout by household code only; the next ticks post nothing more."""
+    coordinators = [
+        await person(community, telegram, 502 + n, UserRole.COORDINATOR, name=name)
+        for n, name in enumerate(("Lin", "Wu", "Zhao"))
+    ]
+    volunteers_group = telegram.group(VOLUNTEERS_CHAT, "Volunteers")
+    async with community.app.session_factory() as session:
+        lin, wu, zhao = [await session.get(User, c.id) for c in coordinators]
+        home = await households.open_household(
+            session, community_id=FIRST_COMMUNITY_ID, label=LABEL, address=ADDRESS,
+            now=clock.now(), by=lin,
+        )  # fmt: skip
+        await fund.record_received(
+            session, lin, community_id=FIRST_COMMUNITY_ID, amount=100_000, donor=DONOR,
+            receipt_file_id=None, now=clock.now(),
+        )  # fmt: skip
+        payout = await fund.request_payout(
+            session, lin, household_id=home.id, amount=30_000, category="medical",
+            note="住院押金", now=clock.now(),
+        )  # fmt: skip
+        await fund.approve_payout(session, wu, payout.id, now=clock.now())
+        await fund.approve_payout(session, zhao, payout.id, now=clock.now())
+        await session.commit()
+    scheduler: Scheduler = community.app.dispatcher["scheduler"]
+    await scheduler.tick()  # still March: nothing yet
+    clock.set(datetime(2026, 3, 31, 16, 1, tzinfo=UTC))  # 00:01 on 1 April in Shanghai
+    await scheduler.tick()
+    post = await volunteers_group.wait_for_message(has("Mutual-aid fund"))
+    assert "2026-03" in post.text and "A1 · ¥300 · medical" in post.text
+    for private in (LABEL, ADDRESS, DONOR, "住院押金", "Lin", "Wu", "Zhao"):
+        assert private not in post.text
+    await scheduler.tick()
+    await community.outbox_drained()
+    assert sum("Mutual-aid fund" in m.text for m in volunteers_group.messages) == 1

@@ -1,10 +1,12 @@
-"""Who is told of the fund's payouts: the community's coordinators (their group, or each
-privately), with the buttons to approve; and, once it is paid, that it was."""
+"""Who is told of the fund: a payout's card goes to the community's coordinators (their group,
+or each privately) with the buttons to approve, and that it was paid; the month's public
+ledger goes to the volunteers' group."""
 
 from __future__ import annotations
 
 from bot.delivery.notifier import Notifier, words_only
 from bot.delivery.outbox import Priority
+from bot.services.fund_posts import MonthlyPost
 from bot.views import fund as views
 from storage.models import FundPayout, Household
 
@@ -24,4 +26,24 @@ async def payout_paid(notifier: Notifier, payout: FundPayout, household: Househo
         community_id=payout.community_id,
         kind="fund_paid",
         priority=Priority.NOTICE,
+    )
+
+
+async def monthly_ledger(notifier: Notifier, post: MonthlyPost) -> None:
+    """The month's public ledger to the community's volunteers' group (codes, amounts and
+    categories only), else to its coordinators."""
+    community = await notifier.community(post.community_id)
+
+    def render() -> tuple[str, None]:
+        return views.public_ledger_text(post.ledger, community.name, post.period), None
+
+    chat = community.volunteer_chat_id
+    if chat is not None:
+        await notifier.tell_chat(
+            chat, await notifier.group_locale(chat), render, kind="fund_ledger",
+            priority=Priority.BROADCAST,
+        )  # fmt: skip
+        return
+    await notifier.tell_coordinators(
+        render, community_id=post.community_id, kind="fund_ledger", priority=Priority.BROADCAST
     )

@@ -113,6 +113,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_fund_payouts_community_id'), 'fund_payouts', ['community_id'], unique=False)
     op.create_index(op.f('ix_fund_payouts_household_id'), 'fund_payouts', ['household_id'], unique=False)
+    op.create_table('fund_ledger_posts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('posted_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_fund_ledger_posts_community_id_communities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_ledger_posts')),
+    sa.UniqueConstraint('community_id', 'period', name=op.f('uq_fund_ledger_posts_community_id'))
+    )
     _carry_over_time()
 
 
@@ -191,6 +200,7 @@ def _carry_over_time() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('fund_ledger_posts')
     op.drop_index('ix_fund_payouts_household_id', table_name='fund_payouts')
     op.drop_index('ix_fund_payouts_community_id', table_name='fund_payouts')
     op.drop_table('fund_payouts')
