@@ -133,3 +133,20 @@ async def test_the_upgrade_carries_the_time_already_given(
             assert again.id == carried.id
     finally:
         await engine.dispose()
+
+
+async def test_a_coordinator_corrects_a_credit_with_a_reason(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    lin = await make_person(session, clock, 2, UserRole.COORDINATOR, name="Lin")
+    tao = await make_person(session, clock, 3, UserRole.VOLUNTEER, name="Tao")
+    credit = await ledger.credit_time(
+        session, community_id=C, person_id=tao.id, minutes=600, now=clock.now(), source="given:9"
+    )
+    with pytest.raises(NotAllowed):  # a volunteer corrects nothing, not even her own
+        await ledger.correct(session, tao, credit.id, reason="too much", now=clock.now())
+    reversal = await ledger.correct(
+        session, lin, credit.id, reason="typed 600 for 60", now=clock.now()
+    )
+    assert (reversal.reverses_id, reversal.created_by_id) == (credit.id, lin.id)
+    assert await _balance(session, tao.id, clock) == (0, 2)

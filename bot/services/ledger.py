@@ -22,8 +22,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.config import Settings
+from bot.policy.permissions import Action, require
+from bot.services.communities import require_within
 from bot.services.errors import DomainError, InvalidInput
-from storage.models import AccountOwner, LedgerAccount, LedgerEntry, LedgerTransfer, LedgerUnit
+from storage.models import (
+    AccountOwner,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransfer,
+    LedgerUnit,
+    User,
+)
 from storage.repositories import audit
 from storage.repositories import ledger as queries
 
@@ -313,6 +323,24 @@ async def reverse(
         reason=reason,
         subject_id=subject_id,
     )
+
+
+async def correct(
+    session: AsyncSession,
+    coordinator: User | None,
+    transfer_id: int,
+    *,
+    reason: str,
+    now: datetime,
+    settings: Settings | None = None,
+) -> LedgerTransfer:
+    """A coordinator of the transfer's community reverses it, saying why (audited)."""
+    coordinator = require(coordinator, Action.KEEP_FUND)
+    transfer = await session.get(LedgerTransfer, transfer_id)
+    if transfer is None:
+        raise TransferNotFound()
+    await require_within(session, settings, coordinator, transfer.community_id)
+    return await reverse(session, transfer.id, reason=reason, now=now, by_id=coordinator.id)
 
 
 async def balance_of(session: AsyncSession, account: LedgerAccount) -> int:
