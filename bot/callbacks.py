@@ -251,3 +251,10 @@ class FundStep(CallbackData, prefix="fs"):
 
     action: str
     value: Number = 0
+
+
+class TimeGiven(CallbackData, prefix="tg"):
+    """A coordinator recording time a household gave back: start, then the household."""
+
+    action: str
+    value: Number = 0

@@ -14,6 +14,7 @@ from handlers import (
     membership,
     onboarding,
     places,
+    time_given,
     visits,
 )
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
@@ -44,5 +45,6 @@ def all_routers() -> list[Router]:
         visits.build_router(),
         places.build_router(),
         fund.build_router(),
+        time_given.build_router(),
         fallback.build_router(),
     ]

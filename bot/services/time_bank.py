@@ -11,10 +11,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.policy.permissions import is_helper, is_registered
+from bot.config import Settings
+from bot.policy.permissions import Action, is_helper, is_registered, may, require
 from bot.services import ledger
-from bot.services.errors import NotAllowed
-from storage.models import User
+from bot.services.claims import MAX_MINUTES
+from bot.services.communities import require_within, scope_of
+from bot.services.errors import MinutesInvalid, NotAllowed
+from storage.models import AccountOwner, Household, LedgerUnit, User
+from storage.repositories import households as household_queries
+from storage.repositories import ledger as ledger_queries
 from storage.repositories.ledger import StatementLine
 
 PAGE_SIZE = 5
@@ -26,6 +31,8 @@ class TimePage:
     lines: list[StatementLine]
     offset: int  # of the first line shown (0: the newest)
     timezone: str
+    household: tuple[str, int] | None = None  # their household's code and the time it gave
+    may_record: bool = False  # a coordinator: may record time a household gave
 
 
 def month_start(person: User, clock: Clock) -> datetime:
@@ -43,8 +50,68 @@ async def my_time(
         raise NotAllowed()
     assert person is not None
     summary = await ledger.time_summary(session, person.id, month_start=month_start(person, clock))
-    if not is_helper(person) and summary.entries == 0:
+    household = await _household_time(session, person)
+    if not is_helper(person) and summary.entries == 0 and household is None:
         raise NotAllowed()
     offset = max(0, min(offset, max(summary.entries - 1, 0)))
     lines = await ledger.time_statement(session, person.id, limit=PAGE_SIZE, offset=offset)
-    return TimePage(summary=summary, lines=lines, offset=offset, timezone=person.timezone)
+    return TimePage(
+        summary=summary,
+        lines=lines,
+        offset=offset,
+        timezone=person.timezone,
+        household=household,
+        may_record=may(person, Action.MANAGE_HOUSEHOLDS),
+    )
+
+
+async def _household_time(session: AsyncSession, person: User) -> tuple[str, int] | None:
+    """The time their household gave back, if any was recorded."""
+    household = await household_queries.get(session, person.household_id)
+    if household is None:
+        return None
+    key = ledger.account_key(
+        AccountOwner.HOUSEHOLD, household.community_id, LedgerUnit.MINUTES, household.id
+    )
+    account = await ledger_queries.account_by_key(session, key)
+    if account is None:
+        return None
+    return household.code, await ledger.balance_of(session, account)
+
+
+async def record_time_given(
+    session: AsyncSession,
+    coordinator: User | None,
+    household_id: int,
+    minutes: int,
+    *,
+    now: datetime,
+    source: str,
+    settings: Settings | None = None,
+) -> Household:
+    """A coordinator records time a household gave back (a resident who was helped, helping
+    in turn): credited to the household's time account from the pool, once per `source`."""
+    coordinator = require(coordinator, Action.MANAGE_HOUSEHOLDS)
+    household = await household_queries.get(session, household_id)
+    if household is None:
+        raise NotAllowed()
+    await require_within(session, settings, coordinator, household.community_id)
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise MinutesInvalid()
+    await ledger.credit_time(
+        session,
+        community_id=household.community_id,
+        household_id=household.id,
+        minutes=minutes,
+        now=now,
+        source=source,
+        by_id=coordinator.id,
+    )
+    return household
+
+
+async def households_to_credit(
+    session: AsyncSession, coordinator: User | None, settings: Settings | None = None
+) -> list[Household]:
+    coordinator = require(coordinator, Action.MANAGE_HOUSEHOLDS)
+    return await household_queries.listed(session, await scope_of(session, settings, coordinator))

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import HoursPage
+from bot.callbacks import HoursPage, TimeGiven
 from bot.services import ledger
 from bot.services.time_bank import PAGE_SIZE, StatementLine, TimePage
 from bot.views.keyboards import one_per_row
 from bot.views.texts import date_label, duration_label
+from storage.models import Household
 
 
 def signed_duration(minutes: int) -> str:
@@ -47,6 +48,11 @@ def hours_text(page: TimePage) -> str:
         total=duration_label(max(summary.balance, 0)),
         month=duration_label(max(summary.this_month, 0)),
     )
+    if page.household is not None:
+        code, given = page.household
+        text += "\n" + _("Your household {code} gave back: {time}").format(
+            code=code, time=duration_label(max(given, 0))
+        )
     if page.lines:
         first, last = page.offset + 1, page.offset + len(page.lines)
         text += "\n\n" + _("Entries {first}–{last} of {count}, newest first:").format(
@@ -74,4 +80,33 @@ def hours_keyboard(page: TimePage) -> InlineKeyboardMarkup | None:
                 callback_data=HoursPage(offset=page.offset + PAGE_SIZE).pack(),
             )
         )
+    if page.may_record and page.offset == 0:
+        buttons.append(
+            InlineKeyboardButton(
+                text=_("➕ Record time a household gave"),
+                callback_data=TimeGiven(action="start").pack(),
+            )
+        )
     return one_per_row(buttons) if buttons else None
+
+
+def household_question(homes: list[Household]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not homes:
+        return _("No household is recorded yet: open one first."), None
+    return _("Which household gave the time? (Only coordinators see these names.)"), one_per_row(
+        InlineKeyboardButton(
+            text=f"{home.code} · {home.label}"[:60],
+            callback_data=TimeGiven(action="hh", value=home.id).pack(),
+        )
+        for home in homes[:30]
+    )
+
+
+def minutes_question() -> str:
+    return _("How long did they give? For example 45 minutes or 1.5 hours.")
+
+
+def time_given_text(household: Household, minutes: int) -> str:
+    return _("✅ {time} credited to {code}'s time account. Thank you to them!").format(
+        time=duration_label(minutes), code=household.code
+    )

@@ -73,6 +73,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "hrs": ("0", "5", "2147483647"),  # where a page of one's own time account starts
     "fs": ("in", "out", "public", "csv", "anon", "norcpt", "hh", "cat", "nonote"),
     "fp": ("approve", "cancel"),
+    "tg": ("start", "hh"),
 }
 
 

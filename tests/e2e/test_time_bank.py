@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.callbacks import HoursPage
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.services import ledger
+from bot.services import households, ledger, time_bank
 from bot.services.communities import FIRST_COMMUNITY_ID
-from storage.models import UserRole
+from storage.models import LedgerTransfer, User, UserRole
 from tests.e2e.community import open_request, person, resident_and_coordinator, running_community
 from tests.e2e.harness import RunningBot
 
@@ -99,3 +100,49 @@ async def test_a_resident_who_gave_time_reads_hers_in_chinese(
     await mei.send_command("/hours")
     assert "爱心时间" in mei.last.text and "累计：45 分钟" in mei.last.text
     assert "+45 分钟 · 付出的时间" in mei.last.text
+
+
+async def test_a_coordinator_records_time_a_household_gave_back_once(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """Mei, who was helped, helped a neighbour in turn: Lin records it for Mei's household,
+    and Mei reads it in "⏱ My hours"; the same update again credits nothing more."""
+    lin_row = await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
+    mei_row = await person(community, telegram, 501, UserRole.RESIDENT, name="Mei")
+    async with community.app.session_factory() as session:
+        home = await households.open_household(
+            session, community_id=FIRST_COMMUNITY_ID, label="王家", now=community.clock.now(),
+            by=await session.get(User, lin_row.id),
+        )  # fmt: skip
+        mei = await session.get(User, mei_row.id)
+        assert mei is not None
+        mei.household_id = home.id
+        await session.commit()
+    lin, mei_chat = telegram.users[502], telegram.users[501]
+    await mei_chat.send_command("/hours")
+    assert "gave back" not in mei_chat.last.text  # nothing yet: the kind refusal
+
+    await lin.send_command("/hours")
+    await lin.tap("➕ Record time a household gave")
+    await lin.tap("A1 · 王家")
+    await lin.send_sticker()
+    assert "How long did they give?" in lin.last.text
+    await lin.send_text("forever")
+    assert "from 1 to 1440" in lin.last.text
+    await lin.send_text("1.5 hours")
+    assert "1 h 30 min credited to A1's time account" in lin.last.text
+    await mei_chat.send_command("/hours")
+    assert "Your household A1 gave back: 1 h 30 min" in mei_chat.last.text
+    async with community.app.session_factory() as session:  # the same update again
+        given = (
+            await session.scalars(
+                select(LedgerTransfer).where(LedgerTransfer.source.startswith("given:"))
+            )
+        ).one()
+        assert given.source is not None
+        await time_bank.record_time_given(
+            session, await session.get(User, lin_row.id), home.id, 90,
+            now=community.clock.now(), source=given.source,
+        )  # fmt: skip
+        count = await session.scalar(select(func.count()).select_from(LedgerTransfer))
+        assert count == 1
