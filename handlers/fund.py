@@ -23,7 +23,7 @@ from bot.callbacks import FundStep, PayoutAction
 from bot.context import UpdateContext
 from bot.policy.notify import fund as notify
 from bot.policy.permissions import Action
-from bot.services import fund
+from bot.services import fund, fund_reports
 from bot.services.errors import DomainError
 from bot.views import fund as views
 from bot.views import keyboards
@@ -71,14 +71,14 @@ def _month(ctx: UpdateContext, timezone: str) -> tuple[datetime, datetime, str]:
 async def _public(callback: CallbackQuery, ctx: UpdateContext, community_id: int) -> None:
     settings = await ctx.notifier.community(community_id)
     since, until, period = _month(ctx, settings.timezone)
-    book = await fund.public_ledger(ctx.session, community_id, since=since, until=until)
+    book = await fund_reports.public_ledger(ctx.session, community_id, since=since, until=until)
     await callback.answer()
     if isinstance(callback.message, Message):
         await callback.message.answer(views.public_ledger_text(book, settings.name, period))
 
 
 async def _export(callback: CallbackQuery, ctx: UpdateContext, bot: Bot, community_id: int) -> None:
-    text = await fund.export_csv(
+    text = await fund_reports.export_csv(
         ctx.session, ctx.person, community_id, now=ctx.clock.now(), settings=ctx.settings
     )
     await callback.answer()

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.i18n import create_i18n
-from bot.services import fund, households, ledger
+from bot.services import fund, fund_reports, households, ledger
 from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.errors import NotAllowed
 from bot.services.fund import ApprovedAlready, FundTooLow, PayoutDecided, SelfApproval
@@ -168,7 +168,7 @@ async def test_the_public_ledger_names_households_by_code_only(
     )  # fmt: skip
     await fund.approve_payout(session, wu, payout.id, now=clock.now())
     await fund.approve_payout(session, zhao, payout.id, now=clock.now())
-    book = await fund.public_ledger(
+    book = await fund_reports.public_ledger(
         session, C, since=clock.now() - timedelta(days=1), until=clock.now() + timedelta(seconds=1)
     )
     i18n = create_i18n("en")
@@ -179,7 +179,7 @@ async def test_the_public_ledger_names_households_by_code_only(
         for private in (LABEL, ADDRESS, DONOR, NOTE, PHONE, "Zhou", "Lin", "Wu", "Zhao", "3栋"):
             assert private not in text, (locale, private)
 
-    csv_text = await fund.export_csv(session, lin, C, now=clock.now())
+    csv_text = await fund_reports.export_csv(session, lin, C, now=clock.now())
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert {row["memo"] for row in rows} >= {DONOR, NOTE}
     assert "household A1" in {row["account"] for row in rows}
@@ -190,4 +190,31 @@ async def test_the_public_ledger_names_households_by_code_only(
     assert exported is not None and exported.actor_id == lin.id
     tao = await make_person(session, clock, 40, UserRole.VOLUNTEER, name="Tao")
     with pytest.raises(NotAllowed):
-        await fund.export_csv(session, tao, C, now=clock.now())
+        await fund_reports.export_csv(session, tao, C, now=clock.now())
+
+
+async def test_a_reversed_payout_leaves_the_public_ledger_and_typed_cells_stay_inert(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    (lin, wu, zhao, _), home = await _cast(session, clock)
+    payout = await fund.request_payout(
+        session, lin, household_id=home, amount=30_000, category="food", note="=HYPERLINK(1)",
+        now=clock.now(),
+    )  # fmt: skip
+    await fund.approve_payout(session, wu, payout.id, now=clock.now())
+    paid = await fund.approve_payout(session, zhao, payout.id, now=clock.now())
+    assert paid.payout.transfer_id is not None
+    await ledger.correct(
+        session, lin, paid.payout.transfer_id, reason="paid twice by mistake", now=clock.now()
+    )
+    book = await fund_reports.public_ledger(
+        session, C, since=clock.now() - timedelta(days=1), until=clock.now() + timedelta(seconds=1)
+    )
+    assert (book.received, book.paid_out, book.corrections, book.balance) == (
+        100_000, 30_000, 30_000, 100_000,
+    )  # fmt: skip
+    assert book.payouts == []
+    rows = list(
+        csv.DictReader(io.StringIO(await fund_reports.export_csv(session, lin, C, now=clock.now())))
+    )
+    assert "'=HYPERLINK(1)" in {row["memo"] for row in rows}

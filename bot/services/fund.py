@@ -11,12 +11,10 @@ the community's coordinators names a household by its code only."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -30,7 +28,6 @@ from storage.models import (
     FundPayout,
     Household,
     LedgerAccount,
-    LedgerEntry,
     LedgerTransfer,
     LedgerUnit,
     PayoutStatus,
@@ -139,7 +136,7 @@ def parse_amount(text: str | None) -> int | None:
     return fen if 0 < fen <= MAX_FEN else None
 
 
-async def _coordinator_of(
+async def keeper_of(
     session: AsyncSession, settings: Settings | None, person: User | None, community_id: int
 ) -> User:
     person = require(person, Action.KEEP_FUND)
@@ -156,7 +153,7 @@ async def balance_for(
     settings: Settings | None = None,
 ) -> tuple[int, str]:
     """What the fund holds now, and in which currency (for its coordinators' menu)."""
-    await _coordinator_of(session, settings, coordinator, community_id)
+    await keeper_of(session, settings, coordinator, community_id)
     fund = await fund_account(session, community_id, now=now)
     return await ledger.balance_of(session, fund), fund.currency or ledger.DEFAULT_CURRENCY
 
@@ -167,7 +164,7 @@ async def households_for(
     community_id: int,
     settings: Settings | None = None,
 ) -> list[Household]:
-    await _coordinator_of(session, settings, coordinator, community_id)
+    await keeper_of(session, settings, coordinator, community_id)
     return await household_queries.listed(session, [community_id])
 
 
@@ -187,7 +184,7 @@ async def record_received(
 ) -> LedgerTransfer:
     """Money a coordinator received for the fund: from a donor (named for the coordinators
     only, in the memo) or anonymous, with a photo of the receipt if there is one."""
-    coordinator = await _coordinator_of(session, settings, coordinator, community_id)
+    coordinator = await keeper_of(session, settings, coordinator, community_id)
     donor = clean_text(donor or "")[:DONOR_MAX] or None
     source = await _received_from(session, community_id, now=now)
     fund = await fund_account(session, community_id, now=now)
@@ -220,7 +217,7 @@ async def request_payout(
     household = await household_queries.get(session, household_id)
     if household is None:
         raise PayoutNotFound()
-    coordinator = await _coordinator_of(session, settings, coordinator, household.community_id)
+    coordinator = await keeper_of(session, settings, coordinator, household.community_id)
     if category not in CATEGORIES:
         raise CategoryInvalid()
     note = clean_text(note or "")
@@ -266,7 +263,7 @@ async def payout_for(
     payout = await session.get(FundPayout, payout_id, populate_existing=True)
     if payout is None:
         raise PayoutNotFound()
-    await _coordinator_of(session, settings, coordinator, payout.community_id)
+    await keeper_of(session, settings, coordinator, payout.community_id)
     return payout
 
 
@@ -381,139 +378,3 @@ async def cancel_payout(
         raise PayoutDecided(payout.status)
     _audit(session, now, "fund.payout_cancelled", coordinator, payout)
     return payout
-
-
-# ---- what is shown ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublicPayout:
-    code: str  # the household's code, all anyone but the coordinators sees of it
-    amount: int
-    category: str
-
-
-@dataclass(frozen=True)
-class PublicLedger:
-    """The fund as anyone may read it: totals and payouts by household code and category."""
-
-    currency: str
-    received: int
-    paid_out: int
-    balance: int
-    payouts: list[PublicPayout]
-
-
-async def public_ledger(
-    session: AsyncSession, community_id: int, *, since: datetime, until: datetime
-) -> PublicLedger:
-    """The fund between two moments (a month): built from codes, amounts and categories only,
-    so no name, address, phone, note or donor can reach it."""
-    now = until
-    fund = await fund_account(session, community_id, now=now)
-    moves = (
-        await session.execute(
-            select(
-                LedgerTransfer.kind, LedgerTransfer.category, LedgerEntry.amount, LedgerTransfer.id
-            )
-            .join(LedgerEntry, LedgerEntry.transfer_id == LedgerTransfer.id)
-            .where(
-                LedgerEntry.account_id == fund.id,
-                LedgerTransfer.created_at >= since,
-                LedgerTransfer.created_at < until,
-            )
-        )
-    ).all()
-    received = sum(amount for kind, _, amount, _ in moves if amount > 0)
-    paid_out = -sum(amount for kind, _, amount, _ in moves if amount < 0)
-    rows = (
-        await session.execute(
-            select(Household.code, FundPayout.amount, FundPayout.category)
-            .join(Household, Household.id == FundPayout.household_id)
-            .join(LedgerTransfer, LedgerTransfer.id == FundPayout.transfer_id)
-            .where(
-                FundPayout.community_id == community_id,
-                FundPayout.status == PayoutStatus.PAID,
-                LedgerTransfer.created_at >= since,
-                LedgerTransfer.created_at < until,
-            )
-            .order_by(FundPayout.paid_at, FundPayout.id)
-        )
-    ).all()
-    return PublicLedger(
-        currency=fund.currency or ledger.DEFAULT_CURRENCY,
-        received=received,
-        paid_out=paid_out,
-        balance=await ledger.balance_of(session, fund),
-        payouts=[PublicPayout(code, amount, category) for code, amount, category in rows],
-    )
-
-
-CSV_HEADER = (
-    "date_utc", "transfer", "kind", "category", "account", "amount", "unit", "currency",
-    "memo", "reverses", "reason", "receipt_file_id", "by",
-)  # fmt: skip
-
-
-async def export_csv(
-    session: AsyncSession,
-    coordinator: User | None,
-    community_id: int,
-    *,
-    now: datetime,
-    settings: Settings | None = None,
-) -> str:
-    """Every entry of the community's ledger, with the full detail (memos, donors, household
-    codes, who recorded it): for its coordinators only, and the export is audited."""
-    coordinator = await _coordinator_of(session, settings, coordinator, community_id)
-    rows = (
-        await session.execute(
-            select(LedgerEntry, LedgerTransfer, LedgerAccount)
-            .join(LedgerTransfer, LedgerTransfer.id == LedgerEntry.transfer_id)
-            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-            .where(LedgerTransfer.community_id == community_id)
-            .order_by(LedgerEntry.id)
-        )
-    ).all()
-    codes = {
-        household.id: household.code
-        for household in await household_queries.listed(session, [community_id])
-    }
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for entry, transfer, account in rows:
-        writer.writerow(
-            (
-                transfer.created_at.isoformat(timespec="seconds"),
-                transfer.id,
-                transfer.kind,
-                transfer.category or "",
-                _account_name(account, codes),
-                entry.amount,
-                account.unit.value,
-                account.currency or "",
-                transfer.memo or "",
-                transfer.reverses_id or "",
-                transfer.reason or "",
-                transfer.receipt_file_id or "",
-                transfer.created_by_id or "",
-            )
-        )
-    audit.record(
-        session,
-        at=now,
-        action="ledger.exported",
-        actor_id=coordinator.id,
-        subject_id=None,
-        detail={"community_id": community_id, "entries": len(rows)},
-    )
-    return out.getvalue()
-
-
-def _account_name(account: LedgerAccount, codes: dict[int, str]) -> str:
-    if account.owner is AccountOwner.HOUSEHOLD and account.household_id is not None:
-        return f"household {codes.get(account.household_id, account.household_id)}"
-    if account.owner is AccountOwner.PERSON:
-        return f"person {account.user_id}"
-    return account.owner.value

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import fund
+from bot.services import fund_reports
 from bot.services.communities import CommunityTree
 from storage.models import AccountOwner, FundLedgerPost, LedgerAccount
 
@@ -21,7 +21,7 @@ from storage.models import AccountOwner, FundLedgerPost, LedgerAccount
 class MonthlyPost:
     community_id: int
     period: str  # "2026-03"
-    ledger: fund.PublicLedger
+    ledger: fund_reports.PublicLedger
 
 
 def last_month(now: datetime, timezone: str) -> tuple[datetime, datetime, str]:
@@ -59,6 +59,6 @@ async def take_due_posts(
                 await session.flush()
         except IntegrityError:
             continue  # another process claimed it
-        book = await fund.public_ledger(session, community_id, since=start, until=end)
+        book = await fund_reports.public_ledger(session, community_id, since=start, until=end)
         due.append(MonthlyPost(community_id, period, book))
     return due

@@ -16,9 +16,9 @@ from bot.services.fund import (
     ApprovedAlready,
     FundTooLow,
     PayoutDecided,
-    PublicLedger,
     SelfApproval,
 )
+from bot.services.fund_reports import PublicLedger
 from bot.views.keyboards import one_per_row
 from storage.models import FundPayout, Household, PayoutStatus
 
@@ -59,6 +59,13 @@ def public_ledger_text(ledger: PublicLedger, community_name: str, period: str) -
         _("Paid out: {amount}").format(amount=money(ledger.paid_out, ledger.currency)),
         _("In the fund now: {amount}").format(amount=money(ledger.balance, ledger.currency)),
     ]
+    if ledger.corrections:
+        lines.insert(
+            3,
+            _("Corrections (mistakes undone): {amount}").format(
+                amount=money(ledger.corrections, ledger.currency)
+            ),
+        )
     if ledger.payouts:
         lines.append("")
         lines.append(_("Payouts (each household by its code only):"))
