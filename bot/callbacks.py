@@ -258,3 +258,9 @@ class TimeGiven(CallbackData, prefix="tg"):
 
     action: str
     value: Number = 0
+
+
+class FundNews(CallbackData, prefix="fn"):
+    """From ❓ Help: send me (or stop sending me) the fund's monthly ledger."""
+
+    on: bool

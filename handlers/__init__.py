@@ -11,6 +11,7 @@ from handlers import (
     errors,
     fallback,
     fund,
+    fund_news,
     membership,
     onboarding,
     places,
@@ -46,5 +47,6 @@ def all_routers() -> list[Router]:
         places.build_router(),
         fund.build_router(),
         time_given.build_router(),
+        fund_news.build_router(),
         fallback.build_router(),
     ]

@@ -16,12 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.i18n import create_i18n
-from bot.services import fund, fund_reports, households, ledger
+from bot.services import fund, fund_posts, fund_reports, households, ledger, users
 from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.errors import NotAllowed
 from bot.services.fund import ApprovedAlready, FundTooLow, PayoutDecided, SelfApproval
 from bot.views.fund import public_ledger_text
-from storage.models import AuditEvent, FundPayout, LedgerTransfer, PayoutStatus, User, UserRole
+from storage.models import (
+    AuditEvent,
+    FundPayout,
+    FundReader,
+    LedgerTransfer,
+    PayoutStatus,
+    User,
+    UserRole,
+)
 from tests.people import make_person
 
 pytestmark = pytest.mark.postgresql
@@ -218,3 +226,16 @@ async def test_a_reversed_payout_leaves_the_public_ledger_and_typed_cells_stay_i
         csv.DictReader(io.StringIO(await fund_reports.export_csv(session, lin, C, now=clock.now())))
     )
     assert "'=HYPERLINK(1)" in {row["memo"] for row in rows}
+
+
+async def test_reading_the_monthly_ledger_is_opt_in_and_ends_with_deleting_one_s_data(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    _, _ = await _cast(session, clock)
+    mei = await make_person(session, clock, 50, UserRole.RESIDENT, name="Mei")
+    assert await fund_posts.reads_monthly(session, mei) is False
+    assert await fund_posts.set_monthly(session, mei, True, now=clock.now()) is True
+    assert [reader.id for reader in await fund_posts.readers(session, C)] == [mei.id]
+    await users.delete_personal_data(session, mei, clock=clock)
+    assert await fund_posts.readers(session, C) == []
+    assert await session.get(FundReader, mei.id) is None

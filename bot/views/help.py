@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import CallBackAction, GroupLanguageChoice
+from bot.callbacks import CallBackAction, FundNews, GroupLanguageChoice
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.views import keyboards as k
@@ -101,14 +101,21 @@ def help_text(user: User, community_phone: str, *, in_group: bool = False) -> st
     return "\n\n".join(parts)
 
 
-def help_keyboard() -> InlineKeyboardMarkup:
-    return one_per_row(
-        [
+def help_keyboard(reads_fund_ledger: bool | None = None) -> InlineKeyboardMarkup:
+    """ "📞 Please call me"; and, given whether they read it, the fund's monthly ledger on/off."""
+    buttons = [
+        InlineKeyboardButton(text=str(k.CALL_ME), callback_data=CallBackAction(action="ask").pack())
+    ]
+    if reads_fund_ledger is not None:
+        buttons.append(
             InlineKeyboardButton(
-                text=str(k.CALL_ME), callback_data=CallBackAction(action="ask").pack()
+                text=_("🔕 Stop the fund's monthly ledger")
+                if reads_fund_ledger
+                else _("💰 Send me the fund's monthly ledger"),
+                callback_data=FundNews(on=not reads_fund_ledger).pack(),
             )
-        ]
-    )
+        )
+    return one_per_row(buttons)
 
 
 def call_back_asked_text(user: User, new: bool) -> str:

@@ -134,3 +134,15 @@ class FundLedgerPost(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
     period: Mapped[str] = mapped_column(String(7))  # "2026-03", in the community's timezone
     posted_at: Mapped[datetime]
+
+
+class FundReader(Base):
+    """Someone who asked to be sent their community's fund ledger each month (opt-in)."""
+
+    __tablename__ = "fund_readers"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    since: Mapped[datetime]

@@ -74,6 +74,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "fs": ("in", "out", "public", "csv", "anon", "norcpt", "hh", "cat", "nonote"),
     "fp": ("approve", "cancel"),
     "tg": ("start", "hh"),
+    "fn": ("1", "0"),  # yes or no is the whole button
 }
 
 

@@ -156,3 +156,33 @@ async def test_the_month_s_public_ledger_is_posted_once_in_the_volunteers_group(
     await scheduler.tick()
     await community.outbox_drained()
     assert sum("Mutual-aid fund" in m.text for m in volunteers_group.messages) == 1
+
+
+async def test_a_resident_who_asks_for_it_gets_the_month_s_ledger(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    lin_row = await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
+    await person(community, telegram, 501, UserRole.RESIDENT, name="Mei")
+    await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
+    mei, tao = telegram.users[501], telegram.users[601]
+    await mei.send_command("/help")
+    assert mei.last.labels == ["📞 Please call me"]  # no fund yet: nothing to offer
+    async with community.app.session_factory() as session:
+        await fund.record_received(
+            session, await session.get(User, lin_row.id), community_id=FIRST_COMMUNITY_ID,
+            amount=50_000, donor=DONOR, receipt_file_id=None, now=clock.now(),
+        )  # fmt: skip
+        await session.commit()
+    await mei.send_command("/help")
+    assert mei.last.labels == ["📞 Please call me", "💰 Send me the fund's monthly ledger"]
+    await mei.tap("💰 Send me the fund's monthly ledger")
+    assert "at the start of each month" in mei.callback_answers[-1].text
+    assert mei.last.labels == ["📞 Please call me", "🔕 Stop the fund's monthly ledger"]
+
+    clock.set(datetime(2026, 4, 1, 0, 30, tzinfo=UTC))  # 08:30 on 1 April in Shanghai
+    scheduler: Scheduler = community.app.dispatcher["scheduler"]
+    await scheduler.tick()
+    ledger_text = await mei.wait_for_message(has("Mutual-aid fund"))
+    assert "Received: ¥500" in ledger_text.text and DONOR not in ledger_text.text
+    await community.outbox_drained()
+    assert not [m for m in tao.messages if "Mutual-aid fund" in m.text]  # he did not ask

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.delivery.notifier import Notifier, words_only
 from bot.delivery.outbox import Priority
+from bot.services import fund_posts
 from bot.services.fund_posts import MonthlyPost
 from bot.views import fund as views
 from storage.models import FundPayout, Household
@@ -30,13 +31,15 @@ async def payout_paid(notifier: Notifier, payout: FundPayout, household: Househo
 
 
 async def monthly_ledger(notifier: Notifier, post: MonthlyPost) -> None:
-    """The month's public ledger to the community's volunteers' group (codes, amounts and
-    categories only), else to its coordinators."""
+    """The month's public ledger (codes, amounts and categories only) to each person who asked
+    for it, and to the community's volunteers' group, else to its coordinators."""
     community = await notifier.community(post.community_id)
 
     def render() -> tuple[str, None]:
         return views.public_ledger_text(post.ledger, community.name, post.period), None
 
+    for reader in await fund_posts.readers(notifier.session, post.community_id):
+        await notifier.tell_user(reader, render, kind="fund_ledger", priority=Priority.BROADCAST)
     chat = community.volunteer_chat_id
     if chat is not None:
         await notifier.tell_chat(

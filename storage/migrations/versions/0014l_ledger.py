@@ -122,6 +122,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fund_ledger_posts')),
     sa.UniqueConstraint('community_id', 'period', name=op.f('uq_fund_ledger_posts_community_id'))
     )
+    op.create_table('fund_readers',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('since', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_fund_readers_community_id_communities')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_fund_readers_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_fund_readers'))
+    )
+    op.create_index(op.f('ix_fund_readers_community_id'), 'fund_readers', ['community_id'], unique=False)
     _carry_over_time()
 
 
@@ -200,6 +209,8 @@ def _carry_over_time() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_fund_readers_community_id', table_name='fund_readers')
+    op.drop_table('fund_readers')
     op.drop_table('fund_ledger_posts')
     op.drop_index('ix_fund_payouts_household_id', table_name='fund_payouts')
     op.drop_index('ix_fund_payouts_community_id', table_name='fund_payouts')
