@@ -264,3 +264,9 @@ class FundNews(CallbackData, prefix="fn"):
     """From ❓ Help: send me (or stop sending me) the fund's monthly ledger."""
 
     on: bool
+
+
+class GiveBack(CallbackData, prefix="gb"):
+    """A resident's yes or no to a monthly nudge to give some time back."""
+
+    on: bool

@@ -14,12 +14,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.services import claims, ledger, time_bank, visits
+from bot.services import claims, give_back, ledger, time_bank, users, visits
 from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.errors import NotAllowed, RequestChanged
 from storage.db import create_engine, create_session_factory
 from storage.migrate import alembic_config
-from storage.models import LedgerEntry, LedgerTransfer, UserRole, VisitOutcome
+from storage.models import GiveBackNudge, LedgerEntry, LedgerTransfer, UserRole, VisitOutcome
 from tests.people import make_person
 from tests.test_requests import _open_request
 from tests.test_visits import _paired
@@ -150,3 +150,17 @@ async def test_a_coordinator_corrects_a_credit_with_a_reason(
     )
     assert (reversal.reverses_id, reversal.created_by_id) == (credit.id, lin.id)
     assert await _balance(session, tao.id, clock) == (0, 2)
+
+
+async def test_only_residents_opt_in_to_the_give_back_word_and_deleting_ends_it(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    tao = await make_person(session, clock, 3, UserRole.VOLUNTEER, name="Tao")
+    mei = await make_person(session, clock, 1, UserRole.RESIDENT, name="Mei")
+    assert await give_back.wants_nudges(session, tao) is None
+    with pytest.raises(NotAllowed):
+        await give_back.set_nudges(session, tao, True, now=clock.now())
+    assert await give_back.set_nudges(session, mei, True, now=clock.now()) is True
+    assert await give_back.take_due(session, now=clock.now()) == []  # never helped yet
+    await users.delete_personal_data(session, mei, clock=clock)
+    assert await session.get(GiveBackNudge, mei.id) is None

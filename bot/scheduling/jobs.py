@@ -18,6 +18,7 @@ from bot.services import (
     checkins,
     communities,
     fund_posts,
+    give_back,
     review,
     step_failures,
     visits,
@@ -160,6 +161,15 @@ async def post_fund_ledgers(notifier: Notifier) -> int:
     return len(posts)
 
 
+async def nudge_to_give_back(notifier: Notifier) -> int:
+    """Residents who opted in and were helped several times lately hear, once a month at
+    most, that they could give some time back."""
+    due = await give_back.take_due(notifier.session, now=notifier.clock.now())
+    for resident in due:
+        await notify_fund.give_back_nudge(notifier, resident)
+    return len(due)
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -189,4 +199,5 @@ ALL_JOBS = (
     flag_unreachable_elders,
     run_visits,
     post_fund_ledgers,
+    nudge_to_give_back,
 )

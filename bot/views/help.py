@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import CallBackAction, FundNews, GroupLanguageChoice
+from bot.callbacks import CallBackAction, FundNews, GiveBack, GroupLanguageChoice
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.views import keyboards as k
@@ -101,8 +101,11 @@ def help_text(user: User, community_phone: str, *, in_group: bool = False) -> st
     return "\n\n".join(parts)
 
 
-def help_keyboard(reads_fund_ledger: bool | None = None) -> InlineKeyboardMarkup:
-    """ "📞 Please call me"; and, given whether they read it, the fund's monthly ledger on/off."""
+def help_keyboard(
+    reads_fund_ledger: bool | None = None, give_back: bool | None = None
+) -> InlineKeyboardMarkup:
+    """ "📞 Please call me"; and, where offered (not None), the fund's monthly ledger on/off and
+    (for residents) now and then a word about giving time back, on/off."""
     buttons = [
         InlineKeyboardButton(text=str(k.CALL_ME), callback_data=CallBackAction(action="ask").pack())
     ]
@@ -113,6 +116,15 @@ def help_keyboard(reads_fund_ledger: bool | None = None) -> InlineKeyboardMarkup
                 if reads_fund_ledger
                 else _("💰 Send me the fund's monthly ledger"),
                 callback_data=FundNews(on=not reads_fund_ledger).pack(),
+            )
+        )
+    if give_back is not None:
+        buttons.append(
+            InlineKeyboardButton(
+                text=_("🔕 No more word about giving time back")
+                if give_back
+                else _("🌱 Tell me when I could give time back"),
+                callback_data=GiveBack(on=not give_back).pack(),
             )
         )
     return one_per_row(buttons)

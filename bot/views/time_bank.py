@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import HoursPage, TimeGiven
+from bot.callbacks import CallBackAction, GiveBack, HoursPage, TimeGiven
 from bot.services import ledger
 from bot.services.time_bank import PAGE_SIZE, StatementLine, TimePage
 from bot.views.keyboards import one_per_row
@@ -109,4 +109,25 @@ def minutes_question() -> str:
 def time_given_text(household: Household, minutes: int) -> str:
     return _("✅ {time} credited to {code}'s time account. Thank you to them!").format(
         time=duration_label(minutes), code=household.code
+    )
+
+
+def give_back_text() -> str:
+    return _(
+        "🌱 Neighbours have helped you a few times lately. If you would like to give a little "
+        "time back one day (keeping someone company, a chat on the phone), tap below and a "
+        "coordinator will call you. Only if you like: there is no need at all."
+    )
+
+
+def give_back_keyboard() -> InlineKeyboardMarkup:
+    return one_per_row(
+        [
+            InlineKeyboardButton(
+                text=_("📞 Please call me"), callback_data=CallBackAction(action="ask").pack()
+            ),
+            InlineKeyboardButton(
+                text=_("🔕 No more of these"), callback_data=GiveBack(on=False).pack()
+            ),
+        ]
     )

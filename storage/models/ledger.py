@@ -146,3 +146,16 @@ class FundReader(Base):
     )
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     since: Mapped[datetime]
+
+
+class GiveBackNudge(Base):
+    """A resident who said she would like to hear, now and then, that she could give some time
+    back (opt-in). `last_at` keeps the nudge to once a month at most."""
+
+    __tablename__ = "give_back_nudges"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime]
+    last_at: Mapped[datetime | None]

@@ -75,6 +75,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "fp": ("approve", "cancel"),
     "tg": ("start", "hh"),
     "fn": ("1", "0"),  # yes or no is the whole button
+    "gb": ("1", "0"),
 }
 
 

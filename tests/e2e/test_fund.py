@@ -24,6 +24,7 @@ from tests.e2e.harness import RunningBot
 pytestmark = pytest.mark.postgresql
 LABEL, ADDRESS, DONOR = "周伯伯家", "幸福里 3栋 502", "陈大明"
 APPROVE = "✅ Approve this payout"
+GIVE_BACK = "🌱 Tell me when I could give time back"  # a resident's own choice, also in Help
 
 
 @pytest.fixture
@@ -166,7 +167,7 @@ async def test_a_resident_who_asks_for_it_gets_the_month_s_ledger(
     await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
     mei, tao = telegram.users[501], telegram.users[601]
     await mei.send_command("/help")
-    assert mei.last.labels == ["📞 Please call me"]  # no fund yet: nothing to offer
+    assert mei.last.labels == ["📞 Please call me", GIVE_BACK]  # no fund yet: nothing to offer
     async with community.app.session_factory() as session:
         await fund.record_received(
             session, await session.get(User, lin_row.id), community_id=FIRST_COMMUNITY_ID,
@@ -174,10 +175,14 @@ async def test_a_resident_who_asks_for_it_gets_the_month_s_ledger(
         )  # fmt: skip
         await session.commit()
     await mei.send_command("/help")
-    assert mei.last.labels == ["📞 Please call me", "💰 Send me the fund's monthly ledger"]
+    assert mei.last.labels == [
+        "📞 Please call me",
+        "💰 Send me the fund's monthly ledger",
+        GIVE_BACK,
+    ]
     await mei.tap("💰 Send me the fund's monthly ledger")
     assert "at the start of each month" in mei.callback_answers[-1].text
-    assert mei.last.labels == ["📞 Please call me", "🔕 Stop the fund's monthly ledger"]
+    assert mei.last.labels == ["📞 Please call me", "🔕 Stop the fund's monthly ledger", GIVE_BACK]
 
     clock.set(datetime(2026, 4, 1, 0, 30, tzinfo=UTC))  # 08:30 on 1 April in Shanghai
     scheduler: Scheduler = community.app.dispatcher["scheduler"]

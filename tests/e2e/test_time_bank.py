@@ -14,10 +14,16 @@ from sqlalchemy import func, select
 from bot.callbacks import HoursPage
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.services import households, ledger, time_bank
+from bot.scheduling.scheduler import Scheduler
+from bot.services import claims, households, ledger, time_bank
 from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.models import LedgerTransfer, User, UserRole
-from tests.e2e.community import open_request, person, resident_and_coordinator, running_community
+from tests.e2e.community import (
+    open_request,
+    person,
+    resident_and_coordinator,
+    running_community,
+)
 from tests.e2e.harness import RunningBot
 
 pytestmark = pytest.mark.postgresql
@@ -30,6 +36,10 @@ async def community(
 ) -> AsyncIterator[RunningBot]:
     async with running_community(telegram, database_url, clock) as running:
         yield running
+
+
+def has(text: str):
+    return lambda message: text in message.text
 
 
 async def _give(linli: RunningBot, person_id: int, minutes: list[int]) -> None:
@@ -146,3 +156,43 @@ async def test_a_coordinator_records_time_a_household_gave_back_once(
         )  # fmt: skip
         count = await session.scalar(select(func.count()).select_from(LedgerTransfer))
         assert count == 1
+
+
+async def test_a_resident_helped_often_hears_once_a_month_that_she_could_give_back(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    """Only because she asked for it, never more than once a month, and never again once she
+    says so."""
+    mei_row, lin_row = await resident_and_coordinator(community, telegram)
+    tao_row = await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
+    for n in range(3):  # helped three times lately
+        request = await open_request(community, mei_row, lin_row, f"Rice, week {n}")
+        async with community.app.session_factory() as session:
+            tao = await session.get(User, tao_row.id)
+            await claims.claim_task(session, tao, request.id, clock=clock, max_open_claims=3)
+            await claims.complete_task(session, tao, request.id, 30, clock=clock)
+            await session.commit()
+    mei = telegram.users[501]
+    scheduler: Scheduler = community.app.dispatcher["scheduler"]
+    await scheduler.tick()
+    await community.outbox_drained()
+    assert not [m for m in mei.messages if "give a little time back" in m.text]  # not asked
+
+    await mei.send_command("/help")
+    await mei.tap("🌱 Tell me when I could give time back")
+    assert "at most once a month" in mei.callback_answers[-1].text
+    assert mei.last.labels[-1] == "🔕 No more word about giving time back"
+    await scheduler.tick()
+    nudge = await mei.wait_for_message(has("give a little time back"))
+    assert nudge.labels == ["📞 Please call me", "🔕 No more of these"]
+    clock.advance(timedelta(days=2))
+    await scheduler.tick()
+    await community.outbox_drained()
+    assert sum("give a little time back" in m.text for m in mei.messages) == 1  # once a month
+
+    await mei.tap("🔕 No more of these", message_id=nudge.message_id)
+    assert "not mention it again" in mei.callback_answers[-1].text
+    clock.advance(timedelta(days=31))
+    await scheduler.tick()
+    await community.outbox_drained()
+    assert sum("give a little time back" in m.text for m in mei.messages) == 1

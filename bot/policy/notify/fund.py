@@ -9,7 +9,8 @@ from bot.delivery.outbox import Priority
 from bot.services import fund_posts
 from bot.services.fund_posts import MonthlyPost
 from bot.views import fund as views
-from storage.models import FundPayout, Household
+from bot.views import time_bank as time_views
+from storage.models import FundPayout, Household, User
 
 
 async def payout_asked(notifier: Notifier, payout: FundPayout, household: Household) -> None:
@@ -49,4 +50,14 @@ async def monthly_ledger(notifier: Notifier, post: MonthlyPost) -> None:
         return
     await notifier.tell_coordinators(
         render, community_id=post.community_id, kind="fund_ledger", priority=Priority.BROADCAST
+    )
+
+
+async def give_back_nudge(notifier: Notifier, resident: User) -> None:
+    """The monthly word to a resident who opted in (her quiet hours kept by `tell_user`)."""
+    await notifier.tell_user(
+        resident,
+        lambda: (time_views.give_back_text(), time_views.give_back_keyboard()),
+        kind="give_back",
+        priority=Priority.NOTICE,
     )

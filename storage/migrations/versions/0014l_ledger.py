@@ -131,6 +131,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_fund_readers'))
     )
     op.create_index(op.f('ix_fund_readers_community_id'), 'fund_readers', ['community_id'], unique=False)
+    op.create_table('give_back_nudges',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('since', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_give_back_nudges_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_give_back_nudges'))
+    )
     _carry_over_time()
 
 
@@ -209,6 +216,7 @@ def _carry_over_time() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('give_back_nudges')
     op.drop_index('ix_fund_readers_community_id', table_name='fund_readers')
     op.drop_table('fund_readers')
     op.drop_table('fund_ledger_posts')
