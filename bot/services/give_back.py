@@ -52,28 +52,25 @@ async def set_nudges(
 
 async def take_due(session: AsyncSession, *, now: datetime) -> list[User]:
     """Residents to nudge now, each claimed (at most once in AT_MOST_EVERY)."""
-    helped = (
-        select(HelpRequest.resident_id)
-        .where(HelpRequest.status == RequestStatus.DONE, HelpRequest.done_at >= now - HELPED_WITHIN)
-        .group_by(HelpRequest.resident_id)
-        .having(func.count(HelpRequest.id) >= HELPED_TIMES)
-    )
+    waiting = or_(GiveBackNudge.last_at.is_(None), GiveBackNudge.last_at < now - AT_MOST_EVERY)
+    opted_in = select(GiveBackNudge.user_id).where(waiting)  # few: those who asked for it
     candidates = list(
         await session.scalars(
-            select(GiveBackNudge.user_id).where(
-                GiveBackNudge.user_id.in_(helped),
-                or_(GiveBackNudge.last_at.is_(None), GiveBackNudge.last_at < now - AT_MOST_EVERY),
+            select(HelpRequest.resident_id)
+            .where(
+                HelpRequest.resident_id.in_(opted_in),
+                HelpRequest.status == RequestStatus.DONE,
+                HelpRequest.done_at >= now - HELPED_WITHIN,
             )
+            .group_by(HelpRequest.resident_id)
+            .having(func.count(HelpRequest.id) >= HELPED_TIMES)
         )
     )
     due = []
     for user_id in candidates:
         claimed = await session.execute(
             update(GiveBackNudge)
-            .where(
-                GiveBackNudge.user_id == user_id,
-                or_(GiveBackNudge.last_at.is_(None), GiveBackNudge.last_at < now - AT_MOST_EVERY),
-            )
+            .where(GiveBackNudge.user_id == user_id, waiting)
             .values(last_at=now)
             .execution_options(synchronize_session=False)
         )
