@@ -288,3 +288,43 @@ class CaseFileAction(CallbackData, prefix="hf"):
     action: str
     household_id: Number
     value: str = ""
+
+
+class HoursPage(CallbackData, prefix="hrs"):
+    """A page of one's own time account ("⏱ My hours"): the entries from `offset` on."""
+
+    offset: Number = 0
+
+
+class PayoutAction(CallbackData, prefix="fp"):
+    """A coordinator approving (or cancelling) a payout from the fund."""
+
+    action: str
+    payout_id: Number
+
+
+class FundStep(CallbackData, prefix="fs"):
+    """A step of the fund's menu and wizards (money received, a payout asked for); `value`: a
+    household's id or a category's place in the list."""
+
+    action: str
+    value: Number = 0
+
+
+class TimeGiven(CallbackData, prefix="tg"):
+    """A coordinator recording time a household gave back: start, then the household."""
+
+    action: str
+    value: Number = 0
+
+
+class FundNews(CallbackData, prefix="fn"):
+    """From ❓ Help: send me (or stop sending me) the fund's monthly ledger."""
+
+    on: bool
+
+
+class GiveBack(CallbackData, prefix="gb"):
+    """A resident's yes or no to a monthly nudge to give some time back."""
+
+    on: bool

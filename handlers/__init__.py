@@ -10,11 +10,14 @@ from handlers import (
     emergency,
     errors,
     fallback,
+    fund,
+    fund_news,
     membership,
     numbers,
     onboarding,
     places,
     poster,
+    time_given,
     visits,
 )
 from handlers.concerns import card as concern_card
@@ -52,5 +55,8 @@ def all_routers() -> list[Router]:
         concern_raising.build_router(),
         concern_card.build_router(),
         case_file.build_router(),
+        fund.build_router(),
+        time_given.build_router(),
+        fund_news.build_router(),
         fallback.build_router(),
     ]

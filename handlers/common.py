@@ -18,7 +18,7 @@ from bot.config import LOCALES
 from bot.context import UpdateContext
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.notify import erasure as notify
-from bot.services import community, users
+from bot.services import community, fund_posts, give_back, users
 from bot.views import help as help_views
 from bot.views import keyboards
 from bot.views import privacy as views
@@ -48,7 +48,11 @@ async def show_help(message: Message, ctx: UpdateContext, bot: Bot) -> None:
     here = await community.settings_here(ctx.session, ctx.settings, user, message.chat.id)
     text = help_views.help_text(user, here.phone)
     private = message.chat.id > 0
-    markup = help_views.help_keyboard() if user.is_onboarded and private else None
+    markup = None
+    if user.is_onboarded and private:
+        reads = await fund_posts.reads_monthly(ctx.session, user)
+        nudges = await give_back.wants_nudges(ctx.session, user)
+        markup = help_views.help_keyboard(reads, nudges)
     await message.answer(text, reply_markup=markup)
 
 

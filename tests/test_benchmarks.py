@@ -24,3 +24,14 @@ async def test_the_bare_dispatcher_handles_every_offered_update() -> None:
     bare = await measure_bare(rate=8, people=20, seconds=1)
     assert bare.offered >= 3 and not bare.errors, bare.line()
     assert bare.handled == bare.offered, bare.line()
+
+
+async def test_the_ledger_reads_benchmark_fills_and_reads(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Its figures are for running by hand; here only that it still fills and reads."""
+    from benchmarks.ledger_reads import run
+
+    await run("sqlite", [200, 2_000], people=10, count=5)
+    printed = capsys.readouterr().out
+    assert "2,000 entries" in printed and "growth from 200 to 2,000 entries" in printed

@@ -11,6 +11,7 @@ from functools import partial
 from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
 from bot.policy.notify import concerns as notify_concerns
+from bot.policy.notify import fund as notify_fund
 from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
@@ -20,6 +21,8 @@ from bot.services import (
     checkins,
     communities,
     concerns,
+    fund_posts,
+    give_back,
     numbers,
     review,
     step_failures,
@@ -202,6 +205,24 @@ async def run_follow_ups(notifier: Notifier) -> int:
     return acted
 
 
+async def post_fund_ledgers(notifier: Notifier) -> int:
+    """Once a month has ended, each community's fund posts its public ledger (once)."""
+    tree = await communities.tree(notifier.session, notifier.settings)
+    posts = await fund_posts.take_due_posts(notifier.session, tree, now=notifier.clock.now())
+    for post in posts:
+        await notify_fund.monthly_ledger(notifier, post)
+    return len(posts)
+
+
+async def nudge_to_give_back(notifier: Notifier) -> int:
+    """Residents who opted in and were helped several times lately hear, once a month at
+    most, that they could give some time back."""
+    due = await give_back.take_due(notifier.session, now=notifier.clock.now())
+    for resident in due:
+        await notify_fund.give_back_nudge(notifier, resident)
+    return len(due)
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -232,4 +253,6 @@ ALL_JOBS = (
     run_visits,
     send_weekly_numbers,
     run_follow_ups,
+    post_fund_ledgers,
+    nudge_to_give_back,
 )

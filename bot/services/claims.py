@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.policy.permissions import Action, may
+from bot.services import ledger
 from bot.services.communities import scope_of
 from bot.services.errors import (
     DomainError,
@@ -206,11 +207,12 @@ async def start_task(
 async def complete_task(
     session: AsyncSession, volunteer: User | None, request_id: int, minutes: int, *, clock: Clock
 ) -> HelpRequest:
-    """Done, with the time spent, which counts towards the volunteer's hours."""
+    """Done, with the time spent, credited to the volunteer's time account in the same
+    transaction (once: the credit's source is the request)."""
     if not 1 <= minutes <= MAX_MINUTES:
         raise MinutesInvalid()
     request = await held_task(session, volunteer, request_id)
-    return await change_status(
+    request = await change_status(
         session,
         request,
         RequestStatus.DONE,
@@ -220,6 +222,18 @@ async def complete_task(
         values={"done_at": clock.now(), "minutes_spent": minutes},
         detail={"minutes": minutes},
     )
+    assert volunteer is not None
+    await ledger.credit_time(
+        session,
+        community_id=request.community_id,
+        person_id=volunteer.id,
+        minutes=minutes,
+        now=clock.now(),
+        source=f"request:{request.id}",
+        kind=ledger.TIME_TASK,
+        by_id=volunteer.id,
+    )
+    return request
 
 
 async def release_task(

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.services import fund_posts, give_back
 from bot.services import requests as request_service
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
@@ -125,6 +126,8 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     await community_queries.erase_call_backs_of(session, user.id)
     await household_queries.forget_member(session, user)
     await concern_queries.erase_of_reporter(session, user.id)
+    await fund_posts.stop_reading(session, user.id)
+    await give_back.forget(session, user.id)
     await erasure_queries.erase_outbox_to(session, user.id, user.telegram_id)
     await erasure_queries.redact_outbox(session, user, values.redact)
     if user.telegram_id is not None:

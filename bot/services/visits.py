@@ -17,10 +17,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.policy.permissions import Action, is_registered, may, require
-from bot.services import checkins, communities
+from bot.services import checkins, communities, ledger
 from bot.services.errors import (
     MinutesInvalid,
     NotAllowed,
@@ -244,6 +244,8 @@ async def log_visit(
             "next_due_at": None,
         },
     )
+    if minutes:
+        await _credit(session, volunteer, visit, minutes, now)
     settled: list[checkins.Outcome] = []
     if outcome is VisitOutcome.DONE:
         settled = await checkins.count_contact_as_checkin(
@@ -257,18 +259,47 @@ async def log_visit(
     return LoggedVisit(visit=visit, low_in_a_row=low, settled_checkins=settled)
 
 
+async def _credit(
+    session: AsyncSession, volunteer: User, visit: Visit, minutes: int, now: datetime
+) -> None:
+    """The visit's time in the volunteer's time account (once per visit: its source); when
+    the minutes were corrected, the credit that stood is reversed and the new one made."""
+    pairing = await session.get(Pairing, visit.pairing_id)
+    if pairing is None:
+        return
+    await ledger.recredit_time(
+        session,
+        community_id=pairing.community_id,
+        person_id=volunteer.id,
+        minutes=minutes,
+        now=now,
+        source=f"visit:{visit.id}",
+        kind=ledger.TIME_VISIT,
+        reason="minutes corrected",
+        by_id=volunteer.id,
+    )
+
+
 async def set_minutes(
-    session: AsyncSession, volunteer: User | None, visit_id: int, minutes: int
+    session: AsyncSession,
+    volunteer: User | None,
+    visit_id: int,
+    minutes: int,
+    *,
+    clock: Clock | None = None,
 ) -> Visit:
+    """The time a logged visit took, as the volunteer corrects it (and their time account)."""
     if not 1 <= minutes <= MAX_MINUTES:
         raise MinutesInvalid()
     visit = await own_visit(session, volunteer, visit_id)
     assert volunteer is not None
     if visit.outcome is VisitOutcome.POSTPONED:
         raise VisitChanged(visit.id, visit.status.value)
-    return await _change(
+    visit = await _change(
         session, volunteer, visit, statuses=(VisitStatus.LOGGED,), values={"minutes": minutes}
     )
+    await _credit(session, volunteer, visit, minutes, (clock or SystemClock()).now())
+    return visit
 
 
 async def add_note(

@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from bot.callbacks import CallBackAction, GroupLanguageChoice
+from bot.callbacks import CallBackAction, FundNews, GiveBack, GroupLanguageChoice
 from bot.i18n import LANGUAGE_NAMES
 from bot.policy.permissions import is_coordinator, is_volunteer
 from bot.views import keyboards as k
@@ -43,6 +43,7 @@ _COORDINATOR_TOOLS = (
     (k.MENU_CALL_BACKS, __("people who asked to be phoned")),
     (k.MENU_PLACES, __("the buildings and areas of the community")),
     (k.MENU_HOURS, __("the time you have given")),
+    (k.MENU_FUND, __("money received and paid out, each payout approved by two")),
 )
 _EVERYONE_TOOLS = (
     (k.MENU_CONCERN, __("tell the coordinators about a neighbour who may need help")),
@@ -101,14 +102,33 @@ def help_text(user: User, community_phone: str, *, in_group: bool = False) -> st
     return "\n\n".join(parts)
 
 
-def help_keyboard() -> InlineKeyboardMarkup:
-    return one_per_row(
-        [
+def help_keyboard(
+    reads_fund_ledger: bool | None = None, give_back: bool | None = None
+) -> InlineKeyboardMarkup:
+    """ "📞 Please call me"; and, where offered (not None), the fund's monthly ledger on/off and
+    (for residents) now and then a word about giving time back, on/off."""
+    buttons = [
+        InlineKeyboardButton(text=str(k.CALL_ME), callback_data=CallBackAction(action="ask").pack())
+    ]
+    if reads_fund_ledger is not None:
+        buttons.append(
             InlineKeyboardButton(
-                text=str(k.CALL_ME), callback_data=CallBackAction(action="ask").pack()
+                text=_("🔕 Stop the fund's monthly ledger")
+                if reads_fund_ledger
+                else _("💰 Send me the fund's monthly ledger"),
+                callback_data=FundNews(on=not reads_fund_ledger).pack(),
             )
-        ]
-    )
+        )
+    if give_back is not None:
+        buttons.append(
+            InlineKeyboardButton(
+                text=_("🔕 No more word about giving time back")
+                if give_back
+                else _("🌱 Tell me when I could give time back"),
+                callback_data=GiveBack(on=not give_back).pack(),
+            )
+        )
+    return one_per_row(buttons)
 
 
 def call_back_asked_text(user: User, new: bool) -> str:

@@ -40,6 +40,7 @@ MENU_BROADCAST = __("📣 Send a notice")
 MENU_PAIR = __("🤝 Pair a visitor")
 MENU_PLACES = __("🏘 Places")
 MENU_CALL_BACKS = __("📞 Calls to make")
+MENU_FUND = __("💰 Mutual-aid fund")
 STOP = __("✖️ Stop")
 CALL_ME = __("📞 Please call me")
 MENU_CONCERN = __("🫶 I'm worried about a neighbour")
@@ -86,6 +87,7 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         rows.append(_row(MENU_BROADCAST, MENU_PAIR))
         rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
         rows.append(_row(MENU_PLACES, MENU_HOURS))
+        rows.append(_row(MENU_FUND))
     if role is not None:
         rows.append(_row(MENU_CONCERN))
     rows += [

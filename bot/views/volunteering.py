@@ -328,12 +328,6 @@ def done_text(request: HelpRequest, minutes: int, this_month: int, total: int) -
     )
 
 
-def hours_text(this_month: int, total: int) -> str:
-    return _("⏱ Your volunteering time\nThis month: {month}\nIn total: {total}").format(
-        month=duration_label(this_month), total=duration_label(total)
-    ) + ("\n\n" + _("Thank you for all you do! 🙏") if total else "")
-
-
 # the cards of a task as it changes (bot.policy.notify.request_cards keeps them true)
 
 

@@ -17,12 +17,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import TaskAction
+from bot.callbacks import HoursPage, TaskAction
 from bot.context import UpdateContext
 from bot.policy.notify import request_cards as cards
 from bot.policy.notify import requests as notify
 from bot.policy.permissions import Action, is_helper
-from bot.services import claims, volunteers
+from bot.services import claims, time_bank, volunteers
 from bot.services.errors import (
     DomainError,
     MinutesInvalid,
@@ -36,6 +36,7 @@ from bot.services.errors import (
 from bot.services.requests import reference
 from bot.understanding.durations import parse_duration
 from bot.views import keyboards
+from bot.views import time_bank as time_views
 from bot.views import volunteering as views
 from bot.views.request_keyboards import held_task_keyboard
 from handlers.audience import PRIVATE
@@ -249,8 +250,8 @@ async def _complete(ctx: UpdateContext, request_id: int, minutes: int) -> str:
         ctx.session, ctx.person, request_id, minutes, clock=ctx.clock
     )
     await notify.task_done(ctx.notifier, request, ctx.person)
-    this_month, total = await volunteers.hours_of(ctx.session, ctx.person, clock=ctx.clock)
-    return views.done_text(request, minutes, this_month, total)
+    mine = await time_bank.my_time(ctx.session, ctx.person, clock=ctx.clock)
+    return views.done_text(request, minutes, mine.summary.this_month, mine.summary.balance)
 
 
 async def _chose_minutes(
@@ -384,11 +385,30 @@ async def show_my_tasks(message: Message, ctx: UpdateContext) -> None:
 
 
 async def show_hours(message: Message, ctx: UpdateContext) -> None:
-    if not is_helper(ctx.person):
+    """One's time account: balance, this month, the latest entries (older ones by buttons)."""
+    try:
+        page = await time_bank.my_time(ctx.session, ctx.person, clock=ctx.clock)
+    except NotAllowed:
         await message.answer(await not_allowed_text(ctx))
         return
-    this_month, total = await volunteers.hours_of(ctx.session, ctx.person, clock=ctx.clock)
-    await message.answer(views.hours_text(this_month, total))
+    await message.answer(time_views.hours_text(page), reply_markup=time_views.hours_keyboard(page))
+
+
+async def hours_page(callback: CallbackQuery, callback_data: HoursPage, ctx: UpdateContext) -> None:
+    """Older or newer entries, in place. Only ever one's own account: the button carries
+    nothing but where to start."""
+    if _in_group(callback):
+        await callback.answer(_("Please use this in your private chat with me."), show_alert=True)
+        return
+    try:
+        page = await time_bank.my_time(
+            ctx.session, ctx.person, clock=ctx.clock, offset=callback_data.offset
+        )
+    except NotAllowed:
+        await callback.answer((await not_allowed_text(ctx))[:200], show_alert=True)
+        return
+    await callback.answer()
+    await edit_pressed(callback, time_views.hours_text(page), time_views.hours_keyboard(page))
 
 
 def build_router() -> Router:
@@ -402,4 +422,5 @@ def build_router() -> Router:
     router.message.register(show_hours, PRIVATE, button_text("⏱ My hours"))
     router.message.register(typed_minutes, PRIVATE, VolunteerFlow.minutes, F.text)
     router.callback_query.register(task_action, TaskAction.filter())
+    router.callback_query.register(hours_page, HoursPage.filter())
     return router

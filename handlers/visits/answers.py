@@ -107,7 +107,7 @@ async def visit_action(
         elif action == "wb" and 0 <= value <= 4:
             await _log(callback, ctx, visit_id, VisitOutcome.DONE, value)
         elif action == "min":
-            visit = await visits.set_minutes(session, person, visit_id, value)
+            visit = await visits.set_minutes(session, person, visit_id, value, clock=ctx.clock)
             await callback.answer(views.saved_answer())
             await edit_pressed(callback, views.logged_text(visit), views.after_log_keyboard(visit))
         elif action == "typemin":
@@ -216,7 +216,9 @@ async def typed_minutes(message: Message, state: FSMContext, ctx: UpdateContext)
     try:
         if minutes is None:
             raise MinutesInvalid()
-        visit = await visits.set_minutes(ctx.session, ctx.person, visit_id, minutes)
+        visit = await visits.set_minutes(
+            ctx.session, ctx.person, visit_id, minutes, clock=ctx.clock
+        )
     except MinutesInvalid as error:
         await message.answer(views.invalid_text(error) + "\n\n" + views.minutes_question())
         return

@@ -40,6 +40,18 @@ from storage.models.concerns import (
     NeedsAssessment,
 )
 from storage.models.households import Household
+from storage.models.ledger import (
+    AccountOwner,
+    FundLedgerPost,
+    FundPayout,
+    FundReader,
+    GiveBackNudge,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransfer,
+    LedgerUnit,
+    PayoutStatus,
+)
 from storage.models.outbox import OutboxMessage, OutboxStatus, StepFailure
 from storage.models.people import (
     AuditEvent,
@@ -63,6 +75,7 @@ from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, Visit
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AccountOwner",
     "Audience",
     "AuditEvent",
     "Base",
@@ -86,12 +99,20 @@ __all__ = [
     "FollowUp",
     "FollowUpKind",
     "FsmState",
+    "FundLedgerPost",
+    "FundPayout",
+    "FundReader",
+    "GiveBackNudge",
     "GroupChat",
     "Hearing",
     "HelpRequest",
     "Household",
     "HouseholdMember",
     "Invite",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransfer",
+    "LedgerUnit",
     "LowIncome",
     "Mobility",
     "NeedsAssessment",
@@ -99,6 +120,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",
+    "PayoutStatus",
     "Place",
     "RequestCard",
     "RequestCategory",

@@ -30,6 +30,8 @@ REGISTERING = "registering"  # someone who has not finished registering (no role
 STATE_ROLES: dict[str, UserRole | str] = {
     "Onboarding": REGISTERING,
     "BroadcastFlow": UserRole.COORDINATOR,
+    "FundFlow": UserRole.COORDINATOR,
+    "TimeGivenFlow": UserRole.COORDINATOR,
     "ReviewInput": UserRole.COORDINATOR,
     "PairFlow": UserRole.COORDINATOR,
     "PlaceFlow": UserRole.COORDINATOR,
@@ -58,7 +60,9 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
             "event_starts_at": "2026-03-10T10:00:00+00:00",
         },
         "CheckinSetup": {**checkin_plan, "mode": "self"},
+        "FundFlow": {"amount": 30000, "category": "medical"},
         "Onboarding": {"role": "resident", "name": "Ann"},
+        "TimeGivenFlow": {"household_id": 1},
         "PairFlow": {
             "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
             "cadence": "weekly", "weekday": 0, "local_time": "10:00",

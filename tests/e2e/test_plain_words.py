@@ -51,6 +51,7 @@ TOOLS = {
 }  # fmt: skip
 HELP = {"en": "❓ Help", "zh-hans": "❓ 帮助", "zh-hant": "❓ 幫助"}
 CALL_ME = {"en": "📞 Please call me", "zh-hans": "📞 请给我打电话", "zh-hant": "📞 請給我打電話"}
+GIVE_BACK = {"en": "🌱 Tell me when I could give time back", "zh-hans": "🌱 有机会回馈时间时告诉我"}
 
 
 @pytest.fixture
@@ -95,7 +96,8 @@ async def test_each_role_finds_its_tools_on_the_menu_and_in_help(
         assert tool in help_message.text, tool
     no_command_in(help_message)
     assert "+86 10 6512 3456" in help_message.text  # the community's phone, dialable
-    assert help_message.labels == [CALL_ME[language]]
+    offered = [GIVE_BACK[language]] if role is UserRole.RESIDENT else []  # residents only
+    assert help_message.labels == [CALL_ME[language], *offered]
     if language != "en":
         assert not re.findall(r"[A-Za-z]{2,}", help_message.text), help_message.text
 
