@@ -230,3 +230,31 @@ class CommunityChoice(CallbackData, prefix="home"):
 
     action: str
     value: Number = 0
+
+
+class WishStep(CallbackData, prefix="ws"):
+    """A choice while a wish is written: "hh" (a coordinator's household, `value` its id or
+    "new"), "kind", "value" (yuan), "age", "confirm".
+    Checked against the presser's conversation step."""
+
+    field: str
+    value: str = ""
+
+
+class WishReview(CallbackData, prefix="wr"):
+    """A coordinator on a wish's card: "approve", "edit", "ask", "decline", "received".
+    `version` is the wish's when the card was drawn: a button from before a change is stale."""
+
+    action: str
+    wish_id: Number
+    version: Number
+
+
+class WishAction(CallbackData, prefix="wa"):
+    """Someone acting on a wish: a donor "light", "release", "given" (through a volunteer),
+    "pickup"; the household "got" (received), "thanks", "answer"; "more" (the next page of
+    wishes, `wish_id` the offset). Checked against the presser and the wish's version."""
+
+    action: str
+    wish_id: Number
+    version: Number = 0

@@ -16,6 +16,9 @@ from handlers import (
     visits,
 )
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
+from handlers.wishes import lighting as wish_lighting
+from handlers.wishes import review as wish_review
+from handlers.wishes import writing as wish_writing
 
 
 def all_routers() -> list[Router]:
@@ -42,5 +45,8 @@ def all_routers() -> list[Router]:
         checkins.build_router(),
         visits.build_router(),
         places.build_router(),
+        wish_writing.build_router(),
+        wish_review.build_router(),
+        wish_lighting.build_router(),
         fallback.build_router(),
     ]

@@ -44,6 +44,10 @@ class Action(StrEnum):
     HOLD_TASK = "hold_task"
     # anyone registered
     ASK_CALL_BACK = "ask_call_back"
+    # small wishes (点亮微心愿)
+    POST_WISH = "post_wish"  # a resident, for her own household
+    REVIEW_WISHES = "review_wishes"  # verify, edit, ask, decline; confirm receipt for a home
+    LIGHT_WISH = "light_wish"  # anyone registered gives (service wishes: approved volunteers)
 
 
 Rule = Callable[[User, Any], bool]
@@ -153,6 +157,10 @@ RULES: dict[Action, Rule] = {
     Action.ASK_FOR_HELP: _resident,
     Action.HOLD_TASK: _task_holder,
     Action.ASK_CALL_BACK: _anyone,
+    # small wishes
+    Action.POST_WISH: _resident,
+    Action.REVIEW_WISHES: _coordinator,
+    Action.LIGHT_WISH: _anyone,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

@@ -12,7 +12,16 @@ from bot.policy.notify import checkins as notify_checkins
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
-from bot.services import broadcasts, checkins, communities, review, step_failures, visits
+from bot.policy.notify import wishes as notify_wishes
+from bot.services import (
+    broadcasts,
+    checkins,
+    communities,
+    review,
+    step_failures,
+    visits,
+    wishes,
+)
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from storage.models import HelpRequest
@@ -164,10 +173,27 @@ async def _guarded(
     return outcome
 
 
+async def run_wishes(notifier: Notifier) -> int:
+    """Lit wishes: the donor is reminded before the deadline (once), and a wish not brought
+    by then goes back to the pool by itself, the coordinators told (once: each step is a
+    conditional UPDATE, so two processes never both do it)."""
+    settings, session = notifier.settings, notifier.session
+    acted = 0
+    for wish, donor_id in await wishes.return_lapsed(session, clock=notifier.clock):
+        await notify_wishes.wish_lapsed(notifier, wish, donor_id)
+        acted += 1
+    remind_before = timedelta(hours=settings.wish_remind_hours)
+    for wish in await wishes.remind_due(session, clock=notifier.clock, remind_before=remind_before):
+        await notify_wishes.wish_reminded(notifier, wish, settings)
+        acted += 1
+    return acted
+
+
 ALL_JOBS = (
     flag_waiting_requests,
     start_due_broadcasts,
     run_checkins,
     flag_unreachable_elders,
     run_visits,
+    run_wishes,
 )

@@ -2,7 +2,8 @@
 is told apart from one that merely names them.
 
 Everything they gave (phone, address, door notes, request texts, voice and photo ids, comments,
-answers, emergency contacts, visit notes, notices they wrote, conversations in progress) is
+answers, emergency contacts, visit notes, notices they wrote, wishes and thanks, conversations in
+progress) is
 gathered first and then looked for everywhere it may have been copied: a queued or sent message
 that shows any of it was about them, and loses its words (a message not sent yet is withdrawn).
 Their name alone is only cut out of others' messages, so a neighbour's alert is still sent.
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import requests as request_service
+from bot.services import wishes as wish_service
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
 from storage.repositories import community as community_queries
@@ -113,6 +115,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     """Everything of `user` outside their own row (which the caller empties afterwards, while
     its Telegram id is still known here)."""
     texts, names = await erasure_queries.values_of(session, user)
+    texts |= set(await wish_service.erase_of(session, user, clock=clock))
     values = PersonalValues.of(texts, names)
     cancelled, changed = await _withdraw_requests(session, user, clock)
     await erasure_queries.erase_requests_of(session, user.id)

@@ -42,6 +42,8 @@ MENU_PLACES = __("🏘 Places")
 MENU_CALL_BACKS = __("📞 Calls to make")
 STOP = __("✖️ Stop")
 CALL_ME = __("📞 Please call me")
+MENU_WISH = __("🌟 Make a wish")
+MENU_LIGHT = __("🕯 Light a wish")
 
 
 def _row(*labels: object) -> list[KeyboardButton]:
@@ -75,16 +77,18 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         kinds = [KeyboardButton(text=_(msgid)) for msgid in KIND_MSGIDS.values()]
         rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
         rows.append(_row(MENU_MY_REQUESTS, MENU_DAILY_CHECKIN))
+        rows.append(_row(MENU_WISH, MENU_LIGHT))
     elif role is UserRole.VOLUNTEER:
         rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
         rows.append(_row(MENU_VISITS, MENU_HOURS))
-        rows.append(_row(MENU_CHECKINS_TODAY))
+        rows.append(_row(MENU_CHECKINS_TODAY, MENU_LIGHT))
     elif role is UserRole.COORDINATOR:
         rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
         rows.append(_row(MENU_CHECKINS_TODAY, MENU_ENROL))
         rows.append(_row(MENU_BROADCAST, MENU_PAIR))
         rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
         rows.append(_row(MENU_PLACES, MENU_HOURS))
+        rows.append(_row(MENU_WISH, MENU_LIGHT))
     rows += [
         [KeyboardButton(text=str(MENU_DETAILS)), KeyboardButton(text=str(MENU_HELP))],
         [KeyboardButton(text=str(MENU_LANGUAGE)), KeyboardButton(text=str(MENU_PRIVACY))],

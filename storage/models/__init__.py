@@ -48,6 +48,7 @@ from storage.models.requests import (
     RequestTiming,
 )
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
+from storage.models.wishes import Wish, WishDelivery, WishKind, WishStatus
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -95,4 +96,8 @@ __all__ = [
     "VisitStatus",
     "VolunteerProfile",
     "VolunteerStatus",
+    "Wish",
+    "WishDelivery",
+    "WishKind",
+    "WishStatus",
 ]
