@@ -19,7 +19,6 @@ from bot.context import UpdateContext
 from bot.policy.notify import wishes as notify
 from bot.services import wishes
 from bot.services.errors import InvalidInput, NotAllowed, VolunteerNotApproved
-from bot.views import keyboards
 from bot.views import wishes as views
 from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
 from handlers.replies import button_text, edit_pressed, send_main_menu, stale_button_text
@@ -294,7 +293,7 @@ def build_router() -> Router:
     private = F.chat.type == "private"
     menu_at = StateFilter(None, *WriteWish.__all_states__, *WishInput.__all_states__)
     router.message.register(show_wishes, private, Command("wishes"))
-    router.message.register(show_wishes, private, menu_at, button_text(keyboards.MENU_LIGHT))
+    router.message.register(show_wishes, private, menu_at, button_text("🕯 Light a wish"))
     router.callback_query.register(on_action, WishAction.filter())
     typing = StateFilter(WishInput.answer, WishInput.thanks)
     router.message.register(typed_by_household, typing, F.text | VOICE_OR_PHOTO)

@@ -19,7 +19,6 @@ from bot.policy.permissions import Action, may
 from bot.services import households, wishes
 from bot.services.errors import InvalidInput, NotAllowed, TextTooLong
 from bot.services.wishes import WishDraft
-from bot.views import keyboards
 from bot.views import wish_writing as views
 from bot.views.wishes import age_label, gone_text, kind_label, value_label
 from handlers.media import sent_media, words_of
@@ -274,7 +273,7 @@ def build_router() -> Router:
     private = F.chat.type == "private"
     menu_at = StateFilter(None, *WriteWish.__all_states__, *WishInput.__all_states__)
     router.message.register(start_wish, private, Command("wish"))
-    router.message.register(start_wish, private, menu_at, button_text(keyboards.MENU_WISH))
+    router.message.register(start_wish, private, menu_at, button_text("🌟 Make a wish"))
     step = WishStep.filter
     router.callback_query.register(chose_household, WriteWish.household, step(F.field == "hh"))
     router.message.register(typed_household, WriteWish.new_household, F.text)

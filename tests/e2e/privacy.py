@@ -30,6 +30,7 @@ from storage.models import (
     CheckinPlan,
     Community,
     HelpRequest,
+    Household,
     User,
     UserRole,
 )
@@ -93,6 +94,15 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                     own = {resident.telegram_id} if resident.telegram_id else set()
                     readers[contact.phone] |= own | coordinators
                     readers[dialable(contact.phone) or contact.phone] |= own | coordinators
+            for household in await session.scalars(select(Household)):
+                # a household's label and address: its coordinators and its members only
+                if household.address and len(household.address) >= MIN_SECRET:
+                    members = {
+                        user.telegram_id
+                        for user in people.values()
+                        if user.household_id == household.id and user.telegram_id
+                    }
+                    readers[household.address] |= members | coordinators_of(household.community_id)
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)

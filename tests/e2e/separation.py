@@ -18,7 +18,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.policy.permissions import is_coordinator, is_helper
 from bot.services.communities import CommunityTree
 from storage.db import create_engine, create_session_factory
-from storage.models import Community, HelpRequest, ServedCommunity, User
+from storage.models import Community, HelpRequest, ServedCommunity, User, Wish
 from tests.e2e.privacy import MIN_SECRET, shown
 
 
@@ -34,6 +34,7 @@ async def _belongings(settings: Settings) -> tuple[dict[str, set[int]], dict[int
                 served[row.user_id] |= tree.below(row.community_id)
             people = list(await session.scalars(select(User)))
             requests = list(await session.scalars(select(HelpRequest)))
+            wishes = list(await session.scalars(select(Wish)))
     finally:
         await engine.dispose()
     chats: dict[int, set[int]] = {}
@@ -57,6 +58,10 @@ async def _belongings(settings: Settings) -> tuple[dict[str, set[int]], dict[int
     for request in requests:
         if request.description and len(request.description) >= MIN_SECRET:
             owned[request.description] |= {request.community_id}
+    for wish in wishes:
+        for words in (wish.description, wish.address_as):
+            if words and len(words) >= MIN_SECRET:
+                owned[words] |= {wish.community_id}
     distinct = {words: where for words, where in owned.items() if len(where) == 1}
     return distinct, chats
 
