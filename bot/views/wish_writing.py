@@ -153,7 +153,10 @@ def summary(data: dict[str, object]) -> str:
         lines.append(_("📷 With a photo"))
     lines.append("💰 " + value_label(int(data.get("value") or 0)))
     lines.append(
-        "🙂 " + html.quote(str(data.get("address_as", ""))) + " · " + age_label(str(data.get("age")))
+        "🙂 "
+        + html.quote(str(data.get("address_as", "")))
+        + " · "
+        + age_label(str(data.get("age")))
     )
     lines += ["", _("The coordinators check it first; then neighbours can light it.")]
     return "\n".join(lines)

@@ -257,7 +257,7 @@ async def confirmed(
         await retire_buttons(callback)
         await send_main_menu(bot, message.chat.id, person, gone_text())
         return
-    await notify.wish_posted(ctx.notifier, wish, person)
+    await notify.wish_posted(ctx.notifier, wish)
     await retire_buttons(callback, views.confirm_label("send"))
     await state.clear()
     await send_main_menu(bot, message.chat.id, person, views.posted_text(wish, wish.for_someone))

@@ -71,18 +71,19 @@ async def _to_donor(
     await notifier.tell_user(donor, render, kind=kind, priority=Priority.NOTICE, media=media)
 
 
-async def wish_posted(notifier: Notifier, wish: Wish, poster: User) -> None:
-    """A new wish: its card to the coordinators, then her voice note or photo."""
+async def wish_posted(notifier: Notifier, wish: Wish) -> None:
+    """A new wish: its card to the coordinators, then her voice note or photo. A wish a
+    coordinator wrote for a household is checked like any other (by the group, or by
+    themselves), so its card reaches them too."""
     household = await _household(notifier, wish)
     await _to_coordinators(
         notifier, wish, lambda: views.coordinator_card(wish, household),
-        kind="wish.new", actor=poster, buttons=True,
+        kind="wish.new", buttons=True,
     )  # fmt: skip
     for media in media_of(wish.voice_file_id, wish.photo_file_id):
         await _to_coordinators(
-            notifier, wish, lambda: views.media_caption(wish),
-            kind="wish.media", actor=poster, media=media,
-        )  # fmt: skip
+            notifier, wish, lambda: views.media_caption(wish), kind="wish.media", media=media
+        )
 
 
 async def wish_approved(notifier: Notifier, wish: Wish) -> None:
