@@ -38,6 +38,10 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "CheckinSetup:confirm": UserRole.COORDINATOR,
     "VisitInput": UserRole.VOLUNTEER,
     "VolunteerFlow": UserRole.VOLUNTEER,
+    "WriteWish:household": UserRole.COORDINATOR,
+    "WriteWish:new_household": UserRole.COORDINATOR,
+    "WishInput:edit": UserRole.COORDINATOR,
+    "WishInput:question": UserRole.COORDINATOR,
 }
 
 
@@ -57,6 +61,8 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         },
         "CheckinSetup": {**checkin_plan, "mode": "self"},
         "Onboarding": {"role": "resident", "name": "Ann"},
+        "WriteWish": {"kind": "item", "words": "A warm coat", "value": 100,
+                      "address_as": "Grandma Ann", "age": "70s"},
         "PairFlow": {
             "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
             "cadence": "weekly", "weekday": 0, "local_time": "10:00",

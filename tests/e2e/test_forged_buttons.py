@@ -70,6 +70,9 @@ STEPS: dict[str, tuple[str, ...]] = {
     "call": ("ask", "done"),
     "glang": ("xx",),  # a real language would only do what it says
     "home": ("pick", "page"),  # the community tapped while registering
+    "ws": ("hh", "kind", "value", "age", "confirm"),
+    "wr": ("approve", "edit", "ask", "decline", "received"),
+    "wa": ("light", "release", "given", "pickup", "got", "answer", "more"),
 }
 
 
