@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.i18n import create_i18n
-from bot.services import erasure, wishes
+from bot.services import erasure, wish_steps, wishes
 from bot.services.communities import add_community
 from bot.services.errors import NotAllowed, TextTooLong, VolunteerNotApproved
 from bot.services.wishes import WishDraft
@@ -157,13 +157,15 @@ async def test_two_processes_remind_and_return_a_forgotten_wish_once(
 
     async def remind() -> int:
         async with session_factory() as session:
-            found = await wishes.remind_due(session, clock=clock, remind_before=timedelta(hours=48))
+            found = await wish_steps.remind_due(
+                session, clock=clock, remind_before=timedelta(hours=48)
+            )
             await session.commit()
             return len(found)
 
     async def lapse() -> int:
         async with session_factory() as session:
-            found = await wishes.return_lapsed(session, clock=clock)
+            found = await wish_steps.return_lapsed(session, clock=clock)
             await session.commit()
             return len(found)
 

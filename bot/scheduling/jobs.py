@@ -20,7 +20,7 @@ from bot.services import (
     review,
     step_failures,
     visits,
-    wishes,
+    wish_steps,
 )
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
@@ -179,11 +179,13 @@ async def run_wishes(notifier: Notifier) -> int:
     conditional UPDATE, so two processes never both do it)."""
     settings, session = notifier.settings, notifier.session
     acted = 0
-    for wish, donor_id in await wishes.return_lapsed(session, clock=notifier.clock):
+    for wish, donor_id in await wish_steps.return_lapsed(session, clock=notifier.clock):
         await notify_wishes.wish_lapsed(notifier, wish, donor_id)
         acted += 1
     remind_before = timedelta(hours=settings.wish_remind_hours)
-    for wish in await wishes.remind_due(session, clock=notifier.clock, remind_before=remind_before):
+    for wish in await wish_steps.remind_due(
+        session, clock=notifier.clock, remind_before=remind_before
+    ):
         await notify_wishes.wish_reminded(notifier, wish, settings)
         acted += 1
     return acted

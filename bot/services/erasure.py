@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.services import requests as request_service
-from bot.services import wishes as wish_service
+from bot.services import wish_steps
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
 from storage.repositories import community as community_queries
@@ -115,7 +115,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     """Everything of `user` outside their own row (which the caller empties afterwards, while
     its Telegram id is still known here)."""
     texts, names = await erasure_queries.values_of(session, user)
-    texts |= set(await wish_service.erase_of(session, user, clock=clock))
+    texts |= set(await wish_steps.erase_of(session, user, clock=clock))
     values = PersonalValues.of(texts, names)
     cancelled, changed = await _withdraw_requests(session, user, clock)
     await erasure_queries.erase_requests_of(session, user.id)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -112,7 +111,7 @@ def parse_value(text: str | None) -> int:
     return int(found[0])
 
 
-async def _change(
+async def change(
     session: AsyncSession,
     wish: Wish,
     *,
@@ -237,7 +236,7 @@ async def wish_for_coordinator(
 async def approve(
     session: AsyncSession, coordinator: User, wish: Wish, version: int, *, clock: Clock
 ) -> Wish:
-    return await _change(
+    return await change(
         session, wish, expect=WishStatus.PENDING, version=version, clock=clock,
         values={"status": WishStatus.OPEN, "reviewed_by_id": coordinator.id},
         actor=coordinator, action="approved",
@@ -251,7 +250,7 @@ async def edit_words(
     cleaned = clean_words(words)
     if not cleaned:
         raise WishWordsInvalid()
-    return await _change(
+    return await change(
         session, wish, expect=(WishStatus.PENDING, WishStatus.OPEN), version=version,
         values={"description": cleaned}, clock=clock, actor=coordinator, action="edited",
     )  # fmt: skip
@@ -260,7 +259,7 @@ async def edit_words(
 async def decline(
     session: AsyncSession, coordinator: User, wish: Wish, version: int, *, clock: Clock
 ) -> Wish:
-    return await _change(
+    return await change(
         session, wish, expect=(WishStatus.PENDING, WishStatus.OPEN), version=version,
         values={"status": WishStatus.DECLINED, "reviewed_by_id": coordinator.id},
         clock=clock, actor=coordinator, action="declined",
@@ -346,7 +345,7 @@ async def light(
         raise WishChanged(wish)  # the words changed since the donor read them
     now = clock.now()
     try:
-        return await _change(
+        return await change(
             session, wish, expect=WishStatus.OPEN, version=version, clock=clock,
             values={
                 "status": WishStatus.LIT, "donor_id": donor.id, "lit_at": now,
@@ -374,7 +373,7 @@ async def release(
 ) -> Wish:
     """ "I can't after all": back to the pool for another neighbour."""
     wish = await donor_wish(session, donor, wish_id)
-    return await _change(
+    return await change(
         session, wish, expect=WishStatus.LIT, version=version, clock=clock,
         values={"status": WishStatus.OPEN, "donor_id": None, "due_at": None, "reminded_at": None},
         actor=donor, action="released",
@@ -391,7 +390,7 @@ async def mark_delivered(
     clock: Clock,
 ) -> Wish:
     wish = await donor_wish(session, donor, wish_id)
-    return await _change(
+    return await change(
         session, wish, expect=WishStatus.LIT, version=version, clock=clock,
         values={"status": WishStatus.DELIVERED, "delivery": how, "delivered_at": clock.now()},
         actor=donor, action="delivered",
@@ -417,7 +416,7 @@ async def confirm_received(
             await require_within(session, settings, person, wish.community_id)
         except NotAllowed:
             raise WishNotFound() from None
-    return await _change(
+    return await change(
         session, wish, expect=(WishStatus.LIT, WishStatus.DELIVERED), version=wish.version,
         values={
             "status": WishStatus.RECEIVED, "received_at": clock.now(), "received_by_id": person.id,
@@ -443,7 +442,7 @@ async def send_thanks(
         raise WishWordsInvalid()
     if wish.thanked_at is not None:
         raise WishChanged(wish)
-    return await _change(
+    return await change(
         session, wish, expect=WishStatus.RECEIVED, version=wish.version, clock=clock,
         values={
             "thanks_text": words or None, "thanks_voice_file_id": voice_file_id,
@@ -451,88 +450,6 @@ async def send_thanks(
         },
         actor=person, action="thanked",
     )  # fmt: skip
-
-
-# the scheduler
-
-
-async def remind_due(
-    session: AsyncSession, *, clock: Clock, remind_before: timedelta
-) -> list[Wish]:
-    """Lit wishes whose deadline comes within `remind_before`: each donor is reminded once (a
-    conditional UPDATE of `reminded_at`, so two processes never both remind)."""
-    now = clock.now()
-    reminded = []
-    for wish_id, _version in await queries.due_reminders(session, now + remind_before):
-        result = await session.execute(
-            update(Wish)
-            .where(Wish.id == wish_id, Wish.status == WishStatus.LIT, Wish.reminded_at.is_(None))
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            wish = await queries.get(session, wish_id)
-            if wish is not None:
-                reminded.append(wish)
-    return reminded
-
-
-async def return_lapsed(session: AsyncSession, *, clock: Clock) -> list[tuple[Wish, int | None]]:
-    """Lit wishes past their deadline go back to the pool by themselves (each once), with the
-    donor they had: no forgotten wishes."""
-    returned = []
-    for wish_id, version in await queries.lapsed(session, clock.now()):
-        wish = await queries.get(session, wish_id)
-        if wish is None:
-            continue
-        donor_id = wish.donor_id
-        try:
-            await _change(
-                session, wish, expect=WishStatus.LIT, version=version, clock=clock,
-                values={
-                    "status": WishStatus.OPEN, "donor_id": None, "due_at": None,
-                    "reminded_at": None, "times_lapsed": Wish.times_lapsed + 1,
-                },
-                actor=None, action="lapsed",
-            )  # fmt: skip
-        except WishChanged:
-            continue  # delivered or given back meanwhile, or another process took it
-        returned.append((wish, donor_id))
-    return returned
-
-
-# erasure
-
-
-async def erase_of(session: AsyncSession, person: User, *, clock: Clock) -> list[str]:
-    """ "Delete my data": the words, voice and photo of the wishes they posted (those under way
-    withdrawn), and of the thanks they sent, are erased; wishes they lit and had not brought go
-    back to the pool. Returns what was erased, to be looked for in messages."""
-    erased: list[str] = []
-    now = clock.now()
-    for wish in await queries.posted_by(session, person.id):
-        erased += [v for v in (wish.description, wish.voice_file_id, wish.photo_file_id) if v]
-        if wish.status in UNDER_WAY:
-            wish.status = WishStatus.CANCELLED
-            wish.version += 1
-        wish.description, wish.voice_file_id, wish.photo_file_id = "", None, None
-        wish.address_as = "—"
-        wish.updated_at = now
-    thanked = await queries.thanked_by(session, person.id)
-    if person.household_id is not None:
-        thanked += await queries.of_household(session, person.household_id)
-    for wish in thanked:
-        erased += [
-            v for v in (wish.thanks_text, wish.thanks_voice_file_id, wish.thanks_photo_file_id) if v
-        ]
-        wish.thanks_text = wish.thanks_voice_file_id = wish.thanks_photo_file_id = None
-    for wish in await queries.lit_by(session, person.id):
-        if wish.status is WishStatus.LIT:
-            wish.status, wish.donor_id, wish.due_at = WishStatus.OPEN, None, None
-            wish.reminded_at = None
-            wish.version += 1
-    await session.flush()
-    return erased
 
 
 def is_reviewer(person: User | None) -> bool:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiogram.types import InlineKeyboardMarkup
-
 from bot.config import Settings
-from bot.delivery.notifier import Notifier, Render, words_only
+from bot.delivery.notifier import Notifier, Render, Rendered, words_only
 from bot.delivery.outbox import Priority
 from bot.policy.notify.request_cards import tell_coordinators
 from bot.services import wishes
@@ -102,7 +100,7 @@ async def wish_question(
     """To the household's members, with the button to answer (said by voice: that voice note,
     the words under it); how many were told."""
 
-    def render() -> tuple[str, InlineKeyboardMarkup]:
+    def render() -> Rendered:
         text = views.question_notice(wish, question) if question else views.question_by_voice(wish)
         return text, views.answer_keyboard(wish)
 
@@ -172,7 +170,7 @@ async def wish_thanked(notifier: Notifier, wish: Wish) -> None:
 async def wish_reminded(notifier: Notifier, wish: Wish, settings: Settings) -> None:
     pickup = settings.wish_pickup_point
 
-    def render() -> tuple[str, InlineKeyboardMarkup]:
+    def render() -> Rendered:
         due = views.due_label(wish.due_at)
         return views.reminder(wish, due), views.lit_keyboard(wish, pickup)
 
