@@ -25,6 +25,8 @@ ROLE_COMMANDS = {
     UserRole.RESIDENT: (
         ("request", __("Ask for help")),
         ("myrequests", __("My requests")),
+        ("wish", __("Make a small wish")),
+        ("wishes", __("Light a neighbour's wish")),
     ),
     UserRole.VOLUNTEER: (
         ("tasks", __("Open tasks")),
@@ -33,6 +35,7 @@ ROLE_COMMANDS = {
         ("visits", __("My paired visits")),
         ("checkins", __("Check-ins of the people I look after")),
         ("serve", __("Help one more community")),
+        ("wishes", __("Light a neighbour's wish")),
     ),
     UserRole.COORDINATOR: (
         ("waiting", __("Requests waiting to be checked or taken")),
@@ -45,6 +48,8 @@ ROLE_COMMANDS = {
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),
+        ("wish", __("Write a wish for a household")),
+        ("wishes", __("Light a neighbour's wish")),
     ),
 }
 

@@ -174,20 +174,42 @@ async def _guarded(
 
 
 async def run_wishes(notifier: Notifier) -> int:
-    """Lit wishes: the donor is reminded before the deadline (once), and a wish not brought
-    by then goes back to the pool by itself, the coordinators told (once: each step is a
-    conditional UPDATE, so two processes never both do it)."""
-    settings, session = notifier.settings, notifier.session
+    """Lit wishes: a wish not brought by its deadline goes back to the pool by itself, the
+    donor and the coordinators told; before it, the donor is reminded. Each row once (a
+    conditional UPDATE, so two processes never both act) and on its own (a failing row is set
+    aside and tried again later, see services.step_failures)."""
+    session, clock, settings = notifier.session, notifier.clock, notifier.settings
+    now = clock.now()
     acted = 0
-    for wish, donor_id in await wish_steps.return_lapsed(session, clock=notifier.clock):
-        await notify_wishes.wish_lapsed(notifier, wish, donor_id)
-        acted += 1
-    remind_before = timedelta(hours=settings.wish_remind_hours)
-    for wish in await wish_steps.remind_due(
-        session, clock=notifier.clock, remind_before=remind_before
-    ):
-        await notify_wishes.wish_reminded(notifier, wish, settings)
-        acted += 1
+
+    async def stays(_at: datetime) -> None:
+        """Undone by its savepoint: the wish is still due, and tried again after `_at`."""
+
+    waiting = await step_failures.waiting_rows(session, "wish.lapse", now)
+    for wish_id, version in await wish_steps.lapses_due(session, clock=clock):
+        if wish_id in waiting:
+            continue
+
+        async def lapse(wish_id: int = wish_id, version: int = version) -> None:
+            found = await wish_steps.lapse_one(session, wish_id, version, clock=clock)
+            if found is not None:
+                await notify_wishes.wish_lapsed(notifier, *found)
+
+        outcome = await _guarded(notifier, "wish.lapse", wish_id, lapse, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
+    before = timedelta(hours=settings.wish_remind_hours)
+    waiting = await step_failures.waiting_rows(session, "wish.reminder", now)
+    for wish_id in await wish_steps.reminders_due(session, clock=clock, remind_before=before):
+        if wish_id in waiting:
+            continue
+
+        async def remind(wish_id: int = wish_id) -> None:
+            wish = await wish_steps.remind_one(session, wish_id, clock=clock)
+            if wish is not None:
+                await notify_wishes.wish_reminded(notifier, wish, settings)
+
+        outcome = await _guarded(notifier, "wish.reminder", wish_id, remind, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
     return acted
 
 

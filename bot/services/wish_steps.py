@@ -17,49 +17,73 @@ from storage.repositories import wishes as queries
 # the scheduler
 
 
+async def reminders_due(
+    session: AsyncSession, *, clock: Clock, remind_before: timedelta
+) -> list[int]:
+    """Lit wishes whose deadline comes within `remind_before` and whose donor was not reminded."""
+    return [
+        wish_id for wish_id, _ in await queries.due_reminders(session, clock.now() + remind_before)
+    ]
+
+
+async def remind_one(session: AsyncSession, wish_id: int, *, clock: Clock) -> Wish | None:
+    """Take the reminder of one lit wish: a conditional UPDATE of `reminded_at`, so of two
+    processes only one reminds. None: not due any more, or taken by another."""
+    result = await session.execute(
+        update(Wish)
+        .where(Wish.id == wish_id, Wish.status == WishStatus.LIT, Wish.reminded_at.is_(None))
+        .values(reminded_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return await queries.get(session, wish_id)
+
+
+async def lapses_due(session: AsyncSession, *, clock: Clock) -> list[tuple[int, int]]:
+    """(id, version) of lit wishes past their deadline."""
+    return await queries.lapsed(session, clock.now())
+
+
+async def lapse_one(
+    session: AsyncSession, wish_id: int, version: int, *, clock: Clock
+) -> tuple[Wish, int | None] | None:
+    """A lit wish past its deadline goes back to the pool by itself, with the donor it had (no
+    forgotten wishes). None: delivered or given back meanwhile, or another process took it."""
+    wish = await queries.get(session, wish_id)
+    if wish is None:
+        return None
+    donor_id = wish.donor_id
+    try:
+        await change(
+            session, wish, expect=WishStatus.LIT, version=version, clock=clock,
+            values={
+                "status": WishStatus.OPEN, "donor_id": None, "due_at": None,
+                "reminded_at": None, "times_lapsed": Wish.times_lapsed + 1,
+            },
+            actor=None, action="lapsed",
+        )  # fmt: skip
+    except WishChanged:
+        return None
+    return wish, donor_id
+
+
 async def remind_due(
     session: AsyncSession, *, clock: Clock, remind_before: timedelta
 ) -> list[Wish]:
-    """Lit wishes whose deadline comes within `remind_before`: each donor is reminded once (a
-    conditional UPDATE of `reminded_at`, so two processes never both remind)."""
-    now = clock.now()
-    reminded = []
-    for wish_id, _version in await queries.due_reminders(session, now + remind_before):
-        result = await session.execute(
-            update(Wish)
-            .where(Wish.id == wish_id, Wish.status == WishStatus.LIT, Wish.reminded_at.is_(None))
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            wish = await queries.get(session, wish_id)
-            if wish is not None:
-                reminded.append(wish)
-    return reminded
+    """Every reminder due, each taken once (what the job does row by row)."""
+    due = await reminders_due(session, clock=clock, remind_before=remind_before)
+    return [wish for wish_id in due if (wish := await remind_one(session, wish_id, clock=clock))]
 
 
 async def return_lapsed(session: AsyncSession, *, clock: Clock) -> list[tuple[Wish, int | None]]:
-    """Lit wishes past their deadline go back to the pool by themselves (each once), with the
-    donor they had: no forgotten wishes."""
-    returned = []
-    for wish_id, version in await queries.lapsed(session, clock.now()):
-        wish = await queries.get(session, wish_id)
-        if wish is None:
-            continue
-        donor_id = wish.donor_id
-        try:
-            await change(
-                session, wish, expect=WishStatus.LIT, version=version, clock=clock,
-                values={
-                    "status": WishStatus.OPEN, "donor_id": None, "due_at": None,
-                    "reminded_at": None, "times_lapsed": Wish.times_lapsed + 1,
-                },
-                actor=None, action="lapsed",
-            )  # fmt: skip
-        except WishChanged:
-            continue  # delivered or given back meanwhile, or another process took it
-        returned.append((wish, donor_id))
-    return returned
+    """Every lapse due, each taken once (what the job does row by row)."""
+    due = await lapses_due(session, clock=clock)
+    return [
+        found
+        for wish_id, version in due
+        if (found := await lapse_one(session, wish_id, version, clock=clock))
+    ]
 
 
 # erasure
@@ -72,7 +96,11 @@ async def erase_of(session: AsyncSession, person: User, *, clock: Clock) -> list
     erased: list[str] = []
     now = clock.now()
     for wish in await queries.posted_by(session, person.id):
-        erased += [v for v in (wish.description, wish.voice_file_id, wish.photo_file_id) if v]
+        erased += [
+            value
+            for value in (wish.description, wish.address_as, wish.voice_file_id, wish.photo_file_id)
+            if value and value != "—"
+        ]
         if wish.status in UNDER_WAY:
             wish.status = WishStatus.CANCELLED
             wish.version += 1

@@ -272,6 +272,16 @@ def donor_card(wish: Wish) -> str:
     return "\n".join(lines)
 
 
+def group_announcement(wish: Wish) -> str:
+    return (
+        _("🌟 A new wish of a neighbour waits to be lit:")
+        + "\n\n"
+        + donor_card(wish)
+        + "\n\n"
+        + _("To light it, tap “🕯 Light a wish” in your chat with me.")
+    )
+
+
 def light_keyboard(wish: Wish) -> InlineKeyboardMarkup:
     return one_per_row(
         [

@@ -22,6 +22,7 @@ from tests.e2e.community import (
     COORDINATORS_CHAT,
     RESIDENT_ADDRESS,
     RESIDENT_PHONE,
+    VOLUNTEERS_CHAT,
     person,
     resident_and_coordinator,
     running_community,
@@ -67,6 +68,7 @@ async def cast(linli: RunningBot, telegram: FakeBotAPI):  # type: ignore[no-unty
     await person(linli, telegram, SAM, UserRole.RESIDENT, name="Sam Wu", area="Block 2")
     east = await second_community(linli)
     await person(linli, telegram, EVE, UserRole.VOLUNTEER, name="Eve Zhang", community_id=east)
+    telegram.group(VOLUNTEERS_CHAT, "Volunteers", members=[TAO])
     return telegram.group(COORDINATORS_CHAT, "Coordinators", members=[LIN])
 
 
@@ -108,6 +110,9 @@ async def test_a_wish_posted_verified_lit_reminded_lapsed_lit_again_received_and
     await lin.tap("✅ Approve", message_id=card.message_id)
     assert "Approved by Lin" in group.message(card.message_id).text
     await mei.wait_for_message(has("Neighbours can light it now"))
+    posted = await telegram.groups[VOLUNTEERS_CHAT].wait_for_message(has("A new wish"))
+    assert "A warm winter coat" in posted.text and "Grandma Mei" in posted.text
+    assert RESIDENT_ADDRESS not in posted.text and "Mei Chen" not in posted.text
 
     # Eve, of East Lane, never sees it; Tao sees only what a donor may
     await eve.send_text("🕯 Light a wish")

@@ -85,8 +85,16 @@ async def wish_posted(notifier: Notifier, wish: Wish) -> None:
 
 
 async def wish_approved(notifier: Notifier, wish: Wish) -> None:
+    """The household hears it was checked; the volunteers' group reads the donor's card (the
+    approved words, the form of address, the age band, the area: never the address)."""
     render = words_only(lambda: views.approved_notice(wish))
     await _to_household(notifier, wish, render, kind="wish.approved")
+    await notifier.tell_volunteers_group(
+        words_only(lambda: views.group_announcement(wish)),
+        community_id=wish.community_id,
+        kind="wish.published",
+        priority=Priority.NOTICE,
+    )
 
 
 async def wish_declined(notifier: Notifier, wish: Wish) -> None:
