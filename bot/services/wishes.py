@@ -236,6 +236,10 @@ async def wish_for_coordinator(
 async def approve(
     session: AsyncSession, coordinator: User, wish: Wish, version: int, *, clock: Clock
 ) -> Wish:
+    """Donors read only words (her voice note or photo stays with the coordinators): a wish
+    said only by voice gets its words from the coordinator first (WishWordsInvalid)."""
+    if not wish.description:
+        raise WishWordsInvalid()
     return await change(
         session, wish, expect=WishStatus.PENDING, version=version, clock=clock,
         values={"status": WishStatus.OPEN, "reviewed_by_id": coordinator.id},

@@ -146,6 +146,12 @@ def changed_text() -> str:
     return _("This wish changed since. Here it is now.")
 
 
+def words_first_text() -> str:
+    return _(
+        "Neighbours read only words: please write the wish in words first (“✏️ Change the words”)."
+    )
+
+
 def gone_text() -> str:
     return _("Sorry, that wish is no longer there.")
 

@@ -106,6 +106,9 @@ async def on_review(
         await callback.answer(views.changed_text(), show_alert=True)
         await show_card(ctx, bot, chat_id, message.message_id, changed.wish)
         return
+    except wishes.WishWordsInvalid:
+        await callback.answer(views.words_first_text(), show_alert=True)
+        return
     await callback.answer()
     note = _note(chat_id, ctx, coordinator, action)
     await show_card(ctx, bot, chat_id, message.message_id, wish, note)

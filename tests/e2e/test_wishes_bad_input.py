@@ -180,3 +180,33 @@ async def test_forged_and_stale_buttons_on_wishes_change_nothing(
         mei_row = rows[0].posted_by_id
         assert mei_row is not None
         assert not await traces_of(s, mei_row, MEI)
+
+
+async def test_a_wish_said_by_voice_reaches_the_coordinators_and_gets_words_before_donors(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    await resident_and_coordinator(community, telegram, MEI, LIN)
+    group = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[LIN])
+    mei = telegram.users[MEI]
+    await mei.send_text("🌟 Make a wish")
+    await mei.tap("🎁 Something to have")
+    sent = await mei.send_voice(duration=5)
+    await mei.tap("🤷 I don't know")
+    await mei.send_text("Grandma Mei")
+    await mei.tap("in their 80s")
+    assert "With a voice message" in mei.last.text
+    await mei.tap("✅ Send")
+    card = await group.wait_for_message(has("With a voice message (below)"))
+    voice = await group.wait_for_message(lambda m: m.raw.get("voice") is not None)
+    assert voice.raw["voice"]["file_id"] == sent["message"]["voice"]["file_id"]
+    lin = group.as_user(LIN)
+    await lin.tap("✅ Approve", message_id=card.message_id)
+    assert "please write the wish in words first" in (lin.callback_answers[-1].text or "")
+    (wish,) = await wishes_in_db(community)
+    assert wish.status is WishStatus.PENDING
+    await lin.tap("✏️ Change the words", message_id=card.message_id)
+    await lin.answer_prompt("A pair of warm slippers")
+    await group.wait_for_message(has("The words were changed"))
+    await lin.tap("✅ Approve", message_id=card.message_id)
+    (wish,) = await wishes_in_db(community)
+    assert (wish.status, wish.description) == (WishStatus.OPEN, "A pair of warm slippers")
