@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.i18n import create_i18n
-from bot.services import erasure, wish_steps, wishes
+from bot.services import erasure, households, wish_steps, wishes
 from bot.services.communities import add_community
 from bot.services.errors import NotAllowed, TextTooLong, VolunteerNotApproved
 from bot.services.wishes import WishDraft
@@ -216,3 +216,20 @@ async def test_a_donor_who_deletes_their_data_gives_the_wish_back(
     await erasure.erase_traces(session, neighbour, clock=clock)
     await session.refresh(wish)
     assert (wish.status, wish.donor_id) == (WishStatus.OPEN, None)
+
+
+async def test_a_coordinator_who_deletes_their_data_leaves_the_wishes_they_wrote_for_others(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    _, coordinator, _, _ = await _cast(session, clock)
+    household = await households.open_household(
+        session, community_id=coordinator.community_id or 1, label="周伯伯家",
+        now=clock.now(), by=coordinator,
+    )  # fmt: skip
+    wish, _ = await wishes.post_wish(
+        session, coordinator, COAT, clock=clock, household_id=household.id
+    )
+    assert wish.for_someone and wish.area == ""  # not the coordinator's own building
+    await erasure.erase_traces(session, coordinator, clock=clock)
+    await session.refresh(wish)
+    assert (wish.status, wish.description) == (WishStatus.PENDING, COAT.description)

@@ -150,7 +150,8 @@ async def traces_of(session: AsyncSession, user_id: int, telegram_id: int) -> li
 
     # wishes: those they posted keep no words, voice or photo (live ones withdrawn); thanks
     # they sent keep no words; a wish they lit and had not brought is back in the pool
-    for wish in await _rows(session, select(Wish).where(Wish.posted_by_id == user_id)):
+    own = select(Wish).where(Wish.posted_by_id == user_id, Wish.for_someone.is_(False))
+    for wish in await _rows(session, own):
         left += _set(wish, "description", "voice_file_id", "photo_file_id")
         if wish.address_as not in ("", "—"):
             left.append(f"wishes[{wish.id}].address_as = {wish.address_as!r}")

@@ -91,11 +91,14 @@ async def return_lapsed(session: AsyncSession, *, clock: Clock) -> list[tuple[Wi
 
 async def erase_of(session: AsyncSession, person: User, *, clock: Clock) -> list[str]:
     """ "Delete my data": the words, voice and photo of the wishes they posted (those under way
-    withdrawn), and of the thanks they sent, are erased; wishes they lit and had not brought go
+    withdrawn; not those a coordinator wrote for a household), and of the thanks they sent,
+    are erased; wishes they lit and had not brought go
     back to the pool. Returns what was erased, to be looked for in messages."""
     erased: list[str] = []
     now = clock.now()
     for wish in await queries.posted_by(session, person.id):
+        if wish.for_someone:  # a coordinator's words for a household are that household's
+            continue
         erased += [
             value
             for value in (wish.description, wish.address_as, wish.voice_file_id, wish.photo_file_id)

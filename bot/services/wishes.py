@@ -175,7 +175,9 @@ async def post_wish(
     words = clean_words(draft.description)
     if not (words or draft.voice_file_id or draft.photo_file_id):
         raise WishWordsInvalid()
-    area = await places.name_of(session, household.place_id or person.place_id)
+    # where she lives: the household's place, else (her own wish) the place she gave
+    own_place = person.place_id if household_id is None else None
+    area = await places.name_of(session, household.place_id or own_place)
     wish = queries.add(
         session,
         Wish(

@@ -25,7 +25,7 @@ from storage.models import Household, Wish, WishKind
 
 
 def household_question() -> str:
-    return _("🌟 A wish for which household?")
+    return _("🌟 A wish for which household? Tap it, or type its code (for example A17).")
 
 
 def household_keyboard(households: list[Household]) -> InlineKeyboardMarkup:

@@ -81,6 +81,21 @@ async def chose_household(
     )
 
 
+async def typed_code(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
+    """A household's code typed ("A17") where one is chosen: any of the coordinator's, also
+    those not on the buttons."""
+    code = (message.text or "").strip().upper()
+    found = await wishes.households_to_post_for(ctx.session, ctx.person, settings=ctx.settings)
+    chosen = next((h for h in found if h.code == code), None)
+    if chosen is None:
+        await ask_once_more(message, state)
+        return
+    await state.update_data(household=chosen.id)
+    await ask(
+        message, state, WriteWish.kind, views.kind_question(for_someone=True), views.kind_keyboard()
+    )
+
+
 async def typed_household(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     """A new household, opened under the words the coordinator typed (theirs alone to read)."""
     assert ctx.person is not None and ctx.person.community_id is not None
@@ -276,6 +291,7 @@ def build_router() -> Router:
     router.message.register(start_wish, private, menu_at, button_text("🌟 Make a wish"))
     step = WishStep.filter
     router.callback_query.register(chose_household, WriteWish.household, step(F.field == "hh"))
+    router.message.register(typed_code, WriteWish.household, F.text)
     router.message.register(typed_household, WriteWish.new_household, F.text)
     router.message.register(type_it_please, WriteWish.new_household)
     router.callback_query.register(chose_kind, WriteWish.kind, step(F.field == "kind"))

@@ -179,3 +179,18 @@ async def test_a_coordinator_writes_a_wish_for_a_household_without_a_phone(
     await sam.wait_for_message(has("周伯伯收到了您的心意"))
     (wish,) = await wishes_in_db(community)
     assert wish.status is WishStatus.RECEIVED
+
+    # a second wish for the same home: its code typed (not every home fits on the buttons)
+    await lin.send_command("/wish")
+    await lin.send_text("Z99")  # no such household: the question again
+    assert "替哪一户许心愿" in lin.last.text and lin.last.buttons
+    await lin.send_text(household.code.lower())
+    assert "是哪一种心愿" in lin.last.text
+    await lin.tap("🎁 想要的东西")
+    await lin.send_text("一条厚毛毯")
+    await lin.tap("约50元")
+    await lin.send_text("周伯伯")
+    await lin.tap("80多岁")
+    await lin.tap("✅ 发送")
+    first, second = await wishes_in_db(community)
+    assert second.household_id == first.household_id and second.area == ""
