@@ -321,7 +321,9 @@ async def open_for(
     donor = require(donor, Action.LIGHT_WISH)
     kinds = [kind for kind in WishKind if await _may_give(session, donor, kind)]
     scope = await scope_of(session, settings, donor)
-    return await queries.open_wishes(session, scope, kinds, limit=limit, offset=offset)
+    return await queries.open_wishes(
+        session, scope, kinds, limit=limit, offset=offset, donor_id=donor.id
+    )
 
 
 async def light(

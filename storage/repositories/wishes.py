@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BigInteger, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Wish, WishKind, WishStatus
@@ -42,6 +42,9 @@ async def update_if_unchanged(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+_SPREAD = 1_000_003  # a prime: (id * a + donor * b) mod it orders the wishes anew per donor
+
+
 async def open_wishes(
     session: AsyncSession,
     community_ids: Collection[int],
@@ -49,15 +52,24 @@ async def open_wishes(
     *,
     limit: int,
     offset: int = 0,
+    donor_id: int = 0,
 ) -> tuple[list[Wish], int]:
-    """Verified wishes nobody has lit yet, oldest first, and how many in all."""
+    """Verified wishes nobody has lit yet, and how many in all. Each donor reads them in an
+    order of their own (the same on every page they turn): on a campaign day hundreds of
+    donors opening the list at once would otherwise all press the same first few wishes."""
     where = (
         Wish.status == WishStatus.OPEN,
         Wish.community_id.in_(list(community_ids)),
         Wish.kind.in_(list(kinds)),
     )
     rows = await session.scalars(
-        select(Wish).where(*where).order_by(Wish.id).limit(limit).offset(offset)
+        select(Wish)
+        .where(*where)
+        .order_by(
+            (cast(Wish.id, BigInteger) * 7919 + donor_id * 104_729 % _SPREAD) % _SPREAD, Wish.id
+        )
+        .limit(limit)
+        .offset(offset)
     )
     total = await session.scalar(select(func.count()).select_from(Wish).where(*where))
     return list(rows), int(total or 0)
