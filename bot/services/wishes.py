@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.policy.permissions import Action, is_coordinator, may, require
+from bot.policy.permissions import Action, may, require
 from bot.services import households, places
 from bot.services.communities import require_within, scope_of
 from bot.services.errors import (
@@ -78,10 +78,6 @@ class WishDraft:
     value_yuan: int | None = None
     voice_file_id: str | None = None
     photo_file_id: str | None = None
-
-
-def reference(wish: Wish) -> str:
-    return f"#{wish.id}"
 
 
 def clean_words(text: str | None) -> str:
@@ -458,7 +454,3 @@ async def send_thanks(
         },
         actor=person, action="thanked",
     )  # fmt: skip
-
-
-def is_reviewer(person: User | None) -> bool:
-    return is_coordinator(person)
