@@ -152,6 +152,10 @@ def words_first_text() -> str:
     )
 
 
+def private_only_text() -> str:
+    return _("Please use this in your private chat with me.")
+
+
 def gone_text() -> str:
     return _("Sorry, that wish is no longer there.")
 

@@ -17,11 +17,18 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import WishAction
 from bot.context import UpdateContext
 from bot.policy.notify import wishes as notify
+from bot.policy.permissions import is_registered
 from bot.services import wishes
 from bot.services.errors import InvalidInput, NotAllowed, VolunteerNotApproved
 from bot.views import wishes as views
 from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
-from handlers.replies import button_text, edit_pressed, send_main_menu, stale_button_text
+from handlers.replies import (
+    button_text,
+    edit_pressed,
+    not_registered_text,
+    send_main_menu,
+    stale_button_text,
+)
 from handlers.wishes.states import WishInput, WriteWish
 from handlers.wizard import answer_now, ask
 from storage.models import WishDelivery
@@ -52,6 +59,12 @@ async def _show_wishes(bot: Bot, chat_id: int, ctx: UpdateContext, offset: int =
 
 
 async def show_wishes(message: Message, state: FSMContext, ctx: UpdateContext, bot: Bot) -> None:
+    if message.chat.type != "private":
+        await message.answer(views.private_only_text())
+        return
+    if not is_registered(ctx.person):
+        await message.answer(not_registered_text())
+        return
     await state.clear()
     await _show_wishes(bot, message.chat.id, ctx)
 
@@ -292,7 +305,7 @@ def build_router() -> Router:
     router = Router(name="wish_lighting")
     private = F.chat.type == "private"
     menu_at = StateFilter(None, *WriteWish.__all_states__, *WishInput.__all_states__)
-    router.message.register(show_wishes, private, Command("wishes"))
+    router.message.register(show_wishes, Command("wishes"))
     router.message.register(show_wishes, private, menu_at, button_text("🕯 Light a wish"))
     router.callback_query.register(on_action, WishAction.filter())
     typing = StateFilter(WishInput.answer, WishInput.thanks)

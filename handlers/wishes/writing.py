@@ -15,14 +15,20 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import WishStep, number_in
 from bot.context import UpdateContext
 from bot.policy.notify import wishes as notify
-from bot.policy.permissions import Action, may
+from bot.policy.permissions import Action, is_registered, may
 from bot.services import households, wishes
 from bot.services.errors import InvalidInput, NotAllowed, TextTooLong
 from bot.services.wishes import WishDraft
 from bot.views import wish_writing as views
-from bot.views.wishes import age_label, gone_text, kind_label, value_label
+from bot.views.wishes import age_label, gone_text, kind_label, private_only_text, value_label
 from handlers.media import sent_media, words_of
-from handlers.replies import button_text, retire_buttons, send_main_menu, stale_button_text
+from handlers.replies import (
+    button_text,
+    not_registered_text,
+    retire_buttons,
+    send_main_menu,
+    stale_button_text,
+)
 from handlers.wishes.states import WishInput, WriteWish
 from handlers.wizard import answer_now, ask, ask_once_more, pressed_then_ask
 from storage.models import WishKind
@@ -32,6 +38,12 @@ BUTTON_STEPS = (WriteWish.household, WriteWish.kind, WriteWish.age, WriteWish.co
 
 async def start_wish(message: Message, state: FSMContext, ctx: UpdateContext) -> None:
     person = ctx.person
+    if message.chat.type != "private":  # a wish is hers: never written where others read
+        await message.answer(private_only_text())
+        return
+    if not is_registered(person):
+        await message.answer(not_registered_text())
+        return
     await state.clear()
     if may(person, Action.MANAGE_HOUSEHOLDS):
         found = await wishes.households_to_post_for(ctx.session, person, settings=ctx.settings)
@@ -287,7 +299,7 @@ def build_router() -> Router:
     router = Router(name="wish_writing")
     private = F.chat.type == "private"
     menu_at = StateFilter(None, *WriteWish.__all_states__, *WishInput.__all_states__)
-    router.message.register(start_wish, private, Command("wish"))
+    router.message.register(start_wish, Command("wish"))
     router.message.register(start_wish, private, menu_at, button_text("🌟 Make a wish"))
     step = WishStep.filter
     router.callback_query.register(chose_household, WriteWish.household, step(F.field == "hh"))

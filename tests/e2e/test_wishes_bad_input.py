@@ -113,6 +113,12 @@ async def test_forged_and_stale_buttons_on_wishes_change_nothing(
     card = await group.wait_for_message(has("A warm winter coat"))
     (wish,) = await wishes_in_db(community)
 
+    # a wish is never written (nor the list shown) in a group
+    await group.as_user(LIN).send_command("/wish")
+    assert "private chat with me" in group.last.text
+    await group.as_user(SAM).send_command("/wishes")
+    assert "private chat with me" in group.last.text
+
     # not a coordinator; another community's coordinator: nothing happens
     await group.as_user(SAM).tap("✅ Approve", message_id=card.message_id)
     assert group.as_user(SAM).callback_answers[-1].text == "Only coordinators can do this."
