@@ -258,3 +258,11 @@ class WishAction(CallbackData, prefix="wa"):
     action: str
     wish_id: Number
     version: Number = 0
+
+
+class CampaignStep(CallbackData, prefix="wc"):
+    """A coordinator opening a campaign day: "day" (`value` its date), "go" (yes or no).
+    Checked against the presser's role and conversation step."""
+
+    field: str
+    value: str = ""

@@ -49,6 +49,7 @@ ROLE_COMMANDS = {
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),
         ("wish", __("Write a wish for a household")),
+        ("campaign", __("Open a campaign day of wishes")),
         ("wishes", __("Light a neighbour's wish")),
     ),
 }

@@ -16,6 +16,7 @@ from handlers import (
     visits,
 )
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
+from handlers.wishes import campaigns as wish_campaigns
 from handlers.wishes import lighting as wish_lighting
 from handlers.wishes import review as wish_review
 from handlers.wishes import writing as wish_writing
@@ -48,5 +49,6 @@ def all_routers() -> list[Router]:
         wish_writing.build_router(),
         wish_review.build_router(),
         wish_lighting.build_router(),
+        wish_campaigns.build_router(),
         fallback.build_router(),
     ]

@@ -12,6 +12,7 @@ from bot.policy.notify import checkins as notify_checkins
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
+from bot.policy.notify import wish_campaigns as notify_campaigns
 from bot.policy.notify import wishes as notify_wishes
 from bot.services import (
     broadcasts,
@@ -20,6 +21,7 @@ from bot.services import (
     review,
     step_failures,
     visits,
+    wish_campaigns,
     wish_steps,
 )
 from bot.services.schedule import QuietHours
@@ -213,6 +215,24 @@ async def run_wishes(notifier: Notifier) -> int:
     return acted
 
 
+async def run_campaigns(notifier: Notifier) -> int:
+    """Campaign days: each live counter made true (at most one edit a tick per group), and a
+    campaign whose day is over closed, once, with its closing figures to each community."""
+    session = notifier.session
+    tree = await communities.tree(session, notifier.settings)
+    acted = 0
+    for campaign in await wish_campaigns.running(session):
+        timezone = tree.settings(campaign.node_id).timezone
+        closed = await wish_campaigns.close_if_over(
+            session, campaign, clock=notifier.clock, timezone=timezone
+        )
+        acted += await notify_campaigns.refresh_counters(notifier, campaign)
+        if closed:
+            await notify_campaigns.campaign_closed(notifier, campaign)
+            acted += 1
+    return acted
+
+
 ALL_JOBS = (
     flag_waiting_requests,
     start_due_broadcasts,
@@ -220,4 +240,5 @@ ALL_JOBS = (
     flag_unreachable_elders,
     run_visits,
     run_wishes,
+    run_campaigns,
 )

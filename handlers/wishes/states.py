@@ -24,3 +24,11 @@ class WishInput(StatesGroup):
     question = State()  # a coordinator: a question for the household
     answer = State()  # the household: the answer to that question
     thanks = State()  # the household: thanks to the donor (words, voice, photo)
+
+
+class CampaignFlow(StatesGroup):
+    """A coordinator opening a campaign day."""
+
+    title = State()
+    day = State()
+    confirm = State()

@@ -48,7 +48,14 @@ from storage.models.requests import (
     RequestTiming,
 )
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
-from storage.models.wishes import Wish, WishDelivery, WishKind, WishStatus
+from storage.models.wishes import (
+    CampaignCounter,
+    Wish,
+    WishCampaign,
+    WishDelivery,
+    WishKind,
+    WishStatus,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -58,6 +65,7 @@ __all__ = [
     "Broadcast",
     "BroadcastStatus",
     "CallBack",
+    "CampaignCounter",
     "CardAudience",
     "Checkin",
     "CheckinContact",
@@ -97,6 +105,7 @@ __all__ = [
     "VolunteerProfile",
     "VolunteerStatus",
     "Wish",
+    "WishCampaign",
     "WishDelivery",
     "WishKind",
     "WishStatus",

@@ -4,9 +4,9 @@ by a neighbour."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, _enum
@@ -76,3 +76,44 @@ class Wish(Base):
     thanks_voice_file_id: Mapped[str | None] = mapped_column(String(255))
     thanks_photo_file_id: Mapped[str | None] = mapped_column(String(255))
     thanked_at: Mapped[datetime | None]
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wish_campaigns.id", ondelete="SET NULL"), index=True
+    )
+
+
+class WishCampaign(Base):
+    """A campaign day (点亮心愿日): the verified wishes of a community, street or district
+    (`node_id`) lit on one day, with a live counter in each of its groups."""
+
+    __tablename__ = "wish_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    node_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    title: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class CampaignCounter(Base):
+    """One live counter message ("已点亮 612 / 865") in one group. Its Telegram id is known
+    once its outbox row is sent; `shown` is what it was last made to show, so an edit that
+    changes nothing is never queued."""
+
+    __tablename__ = "wish_campaign_counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("wish_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    locale: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    edit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    shown: Mapped[str] = mapped_column(String(64), default="")

@@ -42,7 +42,8 @@ async def update_if_unchanged(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-_SPREAD = 1_000_003  # a prime: (id * a + donor * b) mod it orders the wishes anew per donor
+_SPREAD = 1_000_003  # a prime: the wishes scattered on a circle of this many places, ...
+_SCATTER = 2_654_435_761  # ... neighbouring ids far apart, then turned by each donor's own offset
 
 
 async def open_wishes(
@@ -66,7 +67,9 @@ async def open_wishes(
         select(Wish)
         .where(*where)
         .order_by(
-            (cast(Wish.id, BigInteger) * 7919 + donor_id * 104_729 % _SPREAD) % _SPREAD, Wish.id
+            ((cast(Wish.id, BigInteger) * _SCATTER) % _SPREAD + donor_id * 104_729 % _SPREAD)
+            % _SPREAD,
+            Wish.id,
         )
         .limit(limit)
         .offset(offset)

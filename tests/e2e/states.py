@@ -42,6 +42,7 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "WriteWish:new_household": UserRole.COORDINATOR,
     "WishInput:edit": UserRole.COORDINATOR,
     "WishInput:question": UserRole.COORDINATOR,
+    "CampaignFlow": UserRole.COORDINATOR,
 }
 
 
@@ -61,6 +62,7 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         },
         "CheckinSetup": {**checkin_plan, "mode": "self"},
         "Onboarding": {"role": "resident", "name": "Ann"},
+        "CampaignFlow": {"title": "点亮心愿日", "day": "2026-03-02"},
         "WriteWish": {"kind": "item", "words": "A warm coat", "value": 100,
                       "address_as": "Grandma Ann", "age": "70s"},
         "PairFlow": {

@@ -73,6 +73,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "ws": ("hh", "kind", "value", "age", "confirm"),
     "wr": ("approve", "edit", "ask", "decline", "received"),
     "wa": ("light", "release", "given", "pickup", "got", "answer", "more"),
+    "wc": ("day", "go"),
 }
 
 
