@@ -70,7 +70,11 @@ async def title_not_usable(message: Message) -> None:
 
 
 async def chose_day(
-    callback: CallbackQuery, callback_data: CampaignStep, state: FSMContext, ctx: UpdateContext
+    callback: CallbackQuery,
+    callback_data: CampaignStep,
+    state: FSMContext,
+    ctx: UpdateContext,
+    bot: Bot,
 ) -> None:
     days = {day.isoformat(): day for day in _days(ctx)}
     day = days.get(callback_data.value)
@@ -84,8 +88,9 @@ async def chose_day(
     if not waiting:
         await retire_buttons(callback, day_with_weekday(day))
         await state.clear()
-        if isinstance(callback.message, Message):
-            await callback.message.answer(views.nothing_to_join_text())
+        if isinstance(callback.message, Message) and ctx.person is not None:
+            chat_id = callback.message.chat.id
+            await send_main_menu(bot, chat_id, ctx.person, views.nothing_to_join_text())
         return
     await pressed_then_ask(
         callback,

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.callbacks import WishAction, WishReview, WishStep
+from bot.callbacks import CampaignStep, WishAction, WishReview, WishStep
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from storage.models import UserRole, Wish, WishStatus
+from storage.models import UserRole, Wish, WishCampaign, WishStatus
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     person,
@@ -216,3 +216,47 @@ async def test_a_wish_said_by_voice_reaches_the_coordinators_and_gets_words_befo
     await lin.tap("✅ Approve", message_id=card.message_id)
     (wish,) = await wishes_in_db(community)
     assert (wish.status, wish.description) == (WishStatus.OPEN, "A pair of warm slippers")
+
+
+async def test_opening_a_campaign_day_meets_bad_input_kindly(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    await resident_and_coordinator(community, telegram, MEI, LIN)
+    await person(community, telegram, TAO, UserRole.VOLUNTEER, name="Tao Wang")
+    telegram.group(COORDINATORS_CHAT, "Coordinators", members=[LIN])
+    lin, tao = telegram.users[LIN], telegram.users[TAO]
+    await tao.send_command("/campaign")
+    assert tao.last.text == "Only coordinators can do this."
+
+    # nothing verified yet: nothing to gather
+    await lin.send_command("/campaign")
+    await lin.send_sticker()
+    assert "at most 64 characters" in lin.last.text
+    await lin.send_text("x" * 4000)
+    assert "at most 64 characters" in lin.last.text
+    await lin.send_text("Light a Wish Day")
+    await lin.send_text("tomorrow")  # typed where a day is tapped
+    assert "On which day?" in lin.last.text and lin.last.buttons
+    await lin.press_data(CampaignStep(field="day", value="1999-01-01").pack(), lin.last.message_id)
+    assert lin.callback_answers[-1].text == STALE
+    await lin.tap("Mon 2 Mar")
+    assert "nothing to gather yet" in lin.last.text
+    assert ["🌟 Make a wish", "🕯 Light a wish"] in (lin.reply_keyboard or [])  # the menu back
+
+    await make_a_wish(telegram)
+    card = await telegram.groups[COORDINATORS_CHAT].wait_for_message(has("A warm winter coat"))
+    await (
+        telegram.groups[COORDINATORS_CHAT]
+        .as_user(LIN)
+        .tap("✅ Approve", message_id=card.message_id)
+    )
+    await lin.send_command("/campaign")
+    await lin.send_text("Light a Wish Day")
+    await lin.tap("Tue 3 Mar")
+    assert "1 verified wishes" in lin.last.text
+    confirm = lin.last
+    await lin.tap("✅ Open the campaign", message_id=confirm.message_id)
+    await lin.press_data(CampaignStep(field="go", value="yes").pack(), confirm.message_id)
+    await community.outbox_drained()
+    async with community.app.session_factory() as s:
+        assert len(list(await s.scalars(select(WishCampaign)))) == 1  # a double tap: one
