@@ -26,7 +26,7 @@ from bot.services import (
 )
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
-from storage.models import HelpRequest
+from storage.models import HelpRequest, WishCampaign
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
 
@@ -217,19 +217,31 @@ async def run_wishes(notifier: Notifier) -> int:
 
 async def run_campaigns(notifier: Notifier) -> int:
     """Campaign days: each live counter made true (at most one edit a tick per group), and a
-    campaign whose day is over closed, once, with its closing figures to each community."""
+    campaign whose day is over closed, once, with its closing figures to each community. Each
+    campaign on its own (a failing one is set aside, see services.step_failures)."""
     session = notifier.session
     tree = await communities.tree(session, notifier.settings)
+    waiting = await step_failures.waiting_rows(session, "wish.campaign", notifier.clock.now())
     acted = 0
+
+    async def stays(_at: datetime) -> None:
+        """Undone by its savepoint: the campaign is looked at again after `_at`."""
+
     for campaign in await wish_campaigns.running(session):
-        timezone = tree.settings(campaign.node_id).timezone
-        closed = await wish_campaigns.close_if_over(
-            session, campaign, clock=notifier.clock, timezone=timezone
-        )
-        acted += await notify_campaigns.refresh_counters(notifier, campaign)
-        if closed:
-            await notify_campaigns.campaign_closed(notifier, campaign)
-            acted += 1
+        if campaign.id in waiting:
+            continue
+
+        async def step(campaign: WishCampaign = campaign) -> None:
+            timezone = tree.settings(campaign.node_id).timezone
+            closed = await wish_campaigns.close_if_over(
+                session, campaign, clock=notifier.clock, timezone=timezone
+            )
+            await notify_campaigns.refresh_counters(notifier, campaign)
+            if closed:
+                await notify_campaigns.campaign_closed(notifier, campaign)
+
+        outcome = await _guarded(notifier, "wish.campaign", campaign.id, step, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
     return acted
 
 
