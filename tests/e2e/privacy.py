@@ -95,14 +95,17 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                     readers[contact.phone] |= own | coordinators
                     readers[dialable(contact.phone) or contact.phone] |= own | coordinators
             for household in await session.scalars(select(Household)):
-                # a household's label and address: its coordinators and its members only
-                if household.address and len(household.address) >= MIN_SECRET:
-                    members = {
-                        user.telegram_id
-                        for user in people.values()
-                        if user.household_id == household.id and user.telegram_id
-                    }
-                    readers[household.address] |= members | coordinators_of(household.community_id)
+                # a household's address, and the label its coordinators gave it: theirs and
+                # its members' only (a label linli gave is the person's own name)
+                members = {
+                    user.telegram_id
+                    for user in people.values()
+                    if user.household_id == household.id and user.telegram_id
+                }
+                labelled = household.label if household.created_by_id is not None else None
+                for secret in (household.address, labelled):
+                    if secret and len(secret) >= MIN_SECRET:
+                        readers[secret] |= members | coordinators_of(household.community_id)
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)
