@@ -287,6 +287,14 @@ def _of_household(person: User, wish: Wish) -> bool:
     return person.household_id is not None and person.household_id == wish.household_id
 
 
+async def own_under_way(session: AsyncSession, person: User | None) -> list[Wish]:
+    """The wishes of the person's household still under way (to show where each stands)."""
+    if person is None or person.household_id is None:
+        return []
+    found = await queries.of_household(session, person.household_id)
+    return [wish for wish in found if wish.status in UNDER_WAY]
+
+
 async def household_members(session: AsyncSession, wish: Wish) -> list[User]:
     return await household_queries.members(session, wish.household_id)
 

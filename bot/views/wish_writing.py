@@ -14,6 +14,7 @@ from bot.views.wishes import (
     VALUES,
     age_label,
     kind_label,
+    status_label,
     value_label,
     wish_button,
     wish_ref,
@@ -45,6 +46,15 @@ def new_household_question() -> str:
         "How do you know this household? For example “周伯伯家, Building 3”. Only the "
         "coordinators will see it."
     )
+
+
+def own_wishes_text(found: list[Wish]) -> str:
+    """Where her wishes stand, before she makes another."""
+    lines = [_("🌟 Your wishes:")]
+    for wish in found:
+        words = wish_words(wish.description) if wish.description else "🎙"
+        lines.append(f"{wish_ref(wish)} {words}: {status_label(wish.status)}")
+    return "\n".join(lines)
 
 
 def kind_question(for_someone: bool = False) -> str:

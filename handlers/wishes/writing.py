@@ -59,6 +59,9 @@ async def start_wish(message: Message, state: FSMContext, ctx: UpdateContext) ->
     if not may(person, Action.POST_WISH):
         await message.answer(views.only_residents_text())
         return
+    under_way = await wishes.own_under_way(ctx.session, person)
+    if under_way:
+        await message.answer(views.own_wishes_text(under_way))
     await ask(message, state, WriteWish.kind, views.kind_question(), views.kind_keyboard())
 
 

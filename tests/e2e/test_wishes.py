@@ -143,6 +143,11 @@ async def test_a_wish_posted_verified_lit_reminded_lapsed_lit_again_received_and
     await community.outbox_drained()
     assert sum("A reminder" in m.text for m in tao.messages) == 1
 
+    # Mei sees where her wish stands when she opens "Make a wish" again
+    await mei.send_text("🌟 Make a wish")
+    assert "#1 A warm winter coat: 🕯 Lit: a neighbour is bringing it" in mei.history[-2].text
+    await mei.send_text("stop")
+
     # the deadline passes: the wish goes back by itself, and the coordinators are told, once
     await tick_at(community, clock, START + timedelta(days=7, minutes=1))
     await tao.wait_for_message(has("went back for another neighbour"))
