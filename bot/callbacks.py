@@ -257,6 +257,15 @@ class ConcernStep(CallbackData, prefix="cn"):
     value: str = ""
 
 
+class WishStep(CallbackData, prefix="ws"):
+    """A choice while a wish is written: "hh" (a coordinator's household, `value` its id or
+    "new"), "kind", "value" (yuan), "age", "confirm".
+    Checked against the presser's conversation step."""
+
+    field: str
+    value: str = ""
+
+
 class ConcernAction(CallbackData, prefix="cc"):
     """A coordinator on a concern's card: "link", "hh" (`value` a household), "hpage", "new",
     "merge", "into" (`value` a concern), "fu", "fuk" (kind), "fuo" (kind.owner), "fud"
@@ -328,3 +337,30 @@ class GiveBack(CallbackData, prefix="gb"):
     """A resident's yes or no to a monthly nudge to give some time back."""
 
     on: bool
+
+
+class WishReview(CallbackData, prefix="wr"):
+    """A coordinator on a wish's card: "approve", "edit", "ask", "decline", "received".
+    `version` is the wish's when the card was drawn: a button from before a change is stale."""
+
+    action: str
+    wish_id: Number
+    version: Number
+
+
+class WishAction(CallbackData, prefix="wa"):
+    """Someone acting on a wish: a donor "light", "release", "given" (through a volunteer),
+    "pickup"; the household "got" (received), "thanks", "answer"; "more" (the next page of
+    wishes, `wish_id` the offset). Checked against the presser and the wish's version."""
+
+    action: str
+    wish_id: Number
+    version: Number = 0
+
+
+class CampaignStep(CallbackData, prefix="wc"):
+    """A coordinator opening a campaign day: "day" (`value` its date), "go" (yes or no).
+    Checked against the presser's role and conversation step."""
+
+    field: str
+    value: str = ""

@@ -26,6 +26,8 @@ ROLE_COMMANDS = {
     UserRole.RESIDENT: (
         ("request", __("Ask for help")),
         ("myrequests", __("My requests")),
+        ("wish", __("Make a small wish")),
+        ("wishes", __("Light a neighbour's wish")),
     ),
     UserRole.VOLUNTEER: (
         ("tasks", __("Open tasks")),
@@ -34,6 +36,7 @@ ROLE_COMMANDS = {
         ("visits", __("My paired visits")),
         ("checkins", __("Check-ins of the people I look after")),
         ("serve", __("Help one more community")),
+        ("wishes", __("Light a neighbour's wish")),
     ),
     UserRole.COORDINATOR: (
         ("waiting", __("Requests waiting to be checked or taken")),
@@ -51,6 +54,9 @@ ROLE_COMMANDS = {
         ("tasks", __("Open tasks")),
         ("mytasks", __("Tasks I have taken")),
         ("hours", __("My volunteering hours")),
+        ("wish", __("Write a wish for a household")),
+        ("campaign", __("Open a campaign day of wishes")),
+        ("wishes", __("Light a neighbour's wish")),
     ),
 }
 

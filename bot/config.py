@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     urgent_unclaimed_alert_minutes: int = Field(default=30, ge=1, le=24 * 60)
     claim_overdue_minutes: int = Field(default=360, ge=5, le=24 * 60 * 7)
     max_open_claims: int = Field(default=3, ge=1, le=50)
+    wish_claim_days: int = Field(default=7, ge=1, le=60)  # a lit wish is to be brought by then
+    wish_remind_hours: int = Field(default=48, ge=1, le=24 * 30)  # the donor is reminded before
+    wish_pickup_point: str = ""  # where donors may leave a gift: "社区服务中心一楼"
     scheduler_interval_seconds: float = Field(default=60.0, gt=0, le=3600)
     quiet_hours: str = "22:00-07:00"
     checkin_grace_minutes: int = Field(default=30, ge=5, le=12 * 60)

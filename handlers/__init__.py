@@ -24,6 +24,10 @@ from handlers.concerns import card as concern_card
 from handlers.concerns import case_file
 from handlers.concerns import raising as concern_raising
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
+from handlers.wishes import campaigns as wish_campaigns
+from handlers.wishes import lighting as wish_lighting
+from handlers.wishes import review as wish_review
+from handlers.wishes import writing as wish_writing
 
 
 def all_routers() -> list[Router]:
@@ -58,5 +62,9 @@ def all_routers() -> list[Router]:
         fund.build_router(),
         time_given.build_router(),
         fund_news.build_router(),
+        wish_writing.build_router(),
+        wish_review.build_router(),
+        wish_lighting.build_router(),
+        wish_campaigns.build_router(),
         fallback.build_router(),
     ]

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ScalarResult, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import wishes as wish_service
 from bot.services.requests import FINISHED
 from storage.models import (
     Broadcast,
@@ -32,6 +33,8 @@ from storage.models import (
     RequestStatus,
     User,
     Visit,
+    Wish,
+    WishStatus,
 )
 from storage.repositories.erasure import TEXT_DETAIL_KEYS
 
@@ -144,6 +147,23 @@ async def traces_of(session: AsyncSession, user_id: int, telegram_id: int) -> li
         left += _set(broadcast, "progress_chat_id", "progress_message_id")
         if broadcast.status in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED):
             left.append(f"broadcasts[{broadcast.id}] is still {broadcast.status.value}")
+
+    # wishes: those they posted keep no words, voice or photo (live ones withdrawn); thanks
+    # they sent keep no words; a wish they lit and had not brought is back in the pool
+    own = select(Wish).where(Wish.posted_by_id == user_id, Wish.for_someone.is_(False))
+    for wish in await _rows(session, own):
+        left += _set(wish, "description", "voice_file_id", "photo_file_id")
+        if wish.address_as not in ("", "—"):
+            left.append(f"wishes[{wish.id}].address_as = {wish.address_as!r}")
+        if wish.status in wish_service.UNDER_WAY:
+            left.append(f"wishes[{wish.id}] is still {wish.status.value}")
+    thanked = select(Wish).where(
+        or_(Wish.received_by_id == user_id, Wish.household_id == user.household_id)
+    )
+    for wish in await _rows(session, thanked):
+        left += _set(wish, "thanks_text", "thanks_voice_file_id", "thanks_photo_file_id")
+    lit = select(Wish).where(Wish.donor_id == user_id, Wish.status == WishStatus.LIT)
+    left += [f"wishes[{w.id}] is still lit by them" for w in await _rows(session, lit)]
 
     # messages to them: none left to send, none with words or their chat
     to_them = await _rows(

@@ -40,6 +40,7 @@ from bot.demo.personas import (
     DemoPerson,
 )
 from bot.policy.notify.requests import request_submitted  # the card the bot itself sends
+from bot.policy.notify.wishes import wish_posted
 from bot.services import claims, places, review
 from bot.services.communities import FIRST_COMMUNITY_ID, add_community, set_community
 from bot.services.requests import RequestDraft, rate_request, submit_request
@@ -50,6 +51,8 @@ from bot.services.users import (
     sync_user,
 )
 from bot.services.volunteers import register_volunteer
+from bot.services.wishes import WishDraft, post_wish
+from bot.services.wishes import approve as approve_wish
 from bot.views.keyboards import main_menu
 from bot.views.request_keyboards import claim_keyboard
 from bot.views.texts import public_card
@@ -61,6 +64,8 @@ from storage.models import (
     RequestTiming,
     User,
     UserRole,
+    Wish,
+    WishKind,
 )
 from storage.repositories import places as place_queries
 from storage.repositories import users as user_queries
@@ -96,6 +101,16 @@ DONE_REQUEST = RequestDraft(
     save_address=True,
 )
 """陳伯's, from yesterday: done by 赵磊 in 30 minutes and rated 5."""
+WISHES = (
+    WishDraft(kind=WishKind.ITEM, description="想要一件厚实的冬衣，家里暖气不太热。",
+              address_as="张爷爷", age_band="70s", value_yuan=200),
+    WishDraft(kind=WishKind.SERVICE, description="想请人每周教我一次用智能手机和孙子视频。",
+              address_as="刘奶奶", age_band="80s"),
+    WishDraft(kind=WishKind.ITEM, description="想要一个放大镜，看报纸用。",
+              address_as="陈伯", age_band="80s", value_yuan=50),
+)  # fmt: skip
+"""Small wishes of 张建国 and 刘桂兰 (verified: donors may light them) and 陳伯 (waiting for
+the coordinators' check)."""
 DONE_REQUEST_AGO = timedelta(days=1, hours=3)
 DONE_REQUEST_MINUTES = 30
 
@@ -109,6 +124,8 @@ class SeededCommunity:
     residents: list[User] = field(default_factory=list)
     pending: list[HelpRequest] = field(default_factory=list)
     """Waiting for a coordinator to check them."""
+    wishes: list[Wish] = field(default_factory=list)
+    """Small wishes: verified ones, and one waiting for the coordinators' check (last)."""
     open: list[HelpRequest] = field(default_factory=list)
     """Approved, waiting for a volunteer."""
     done: list[HelpRequest] = field(default_factory=list)
@@ -189,6 +206,7 @@ async def seed_demo_community(
         resident = await register_person(session, person, clock=clock, timezone=timezone)
         community.residents.append(resident)
     await seed_requests(session, community, clock)
+    await seed_wishes(session, community, clock)
     await seed_east(session, community, (district_id, east_id), clock=clock, settings=settings)
     return community
 
@@ -300,6 +318,17 @@ async def seed_requests(session: AsyncSession, community: SeededCommunity, clock
     community.pending.append(await submit_request(session, jianguo, PENDING_REQUEST, clock=clock))
 
 
+async def seed_wishes(session: AsyncSession, community: SeededCommunity, clock: Clock) -> None:
+    """Two small wishes verified, one waiting for the coordinators (its card is announced)."""
+    for resident, draft in zip(community.residents[:3], WISHES, strict=True):
+        wish, _ = await post_wish(session, resident, draft, clock=clock)
+        if draft is not WISHES[-1]:
+            wish = await approve_wish(
+                session, community.coordinator, wish, wish.version, clock=clock
+            )
+        community.wishes.append(wish)
+
+
 async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> None:
     """Queue what the bot says about requests still waiting: the coordinators' card for each
     pending one (with its buttons), the volunteers' group post for each open one. The outbox
@@ -316,6 +345,8 @@ async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> Non
         resident = await session.get(User, request.resident_id)
         if resident is not None:
             await request_submitted(notifier, request, resident, emergency=False)
+    if community.wishes:
+        await wish_posted(notifier, community.wishes[-1])
     for request in community.open:
 
         def render(request: HelpRequest = request) -> Rendered:

@@ -52,6 +52,10 @@ class Action(StrEnum):
     RAISE_CONCERN = "raise_concern"  # "I'm worried about a neighbour"
     # follow-ups
     ACT_ON_FOLLOW_UP = "act_on_follow_up"  # record: the follow-up (its owner, or a coordinator)
+    # small wishes (点亮微心愿)
+    POST_WISH = "post_wish"  # a resident, for her own household
+    REVIEW_WISHES = "review_wishes"  # verify, edit, ask, decline; confirm receipt for a home
+    LIGHT_WISH = "light_wish"  # anyone registered gives (service wishes: approved volunteers)
 
 
 Rule = Callable[[User, Any], bool]
@@ -179,6 +183,10 @@ RULES: dict[Action, Rule] = {
     Action.ASK_CALL_BACK: _anyone,
     Action.RAISE_CONCERN: _anyone,
     Action.ACT_ON_FOLLOW_UP: _follow_up_owner,
+    # small wishes
+    Action.POST_WISH: _resident,
+    Action.REVIEW_WISHES: _coordinator,
+    Action.LIGHT_WISH: _anyone,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

@@ -16,6 +16,8 @@ from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
 from bot.policy.notify import visits as visit_notices
+from bot.policy.notify import wish_campaigns as notify_campaigns
+from bot.policy.notify import wishes as notify_wishes
 from bot.services import (
     broadcasts,
     checkins,
@@ -27,12 +29,14 @@ from bot.services import (
     review,
     step_failures,
     visits,
+    wish_campaigns,
+    wish_steps,
 )
 from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from bot.views import numbers as number_views
 from bot.views.render import charts, sheets
-from storage.models import HelpRequest
+from storage.models import HelpRequest, WishCampaign
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
 DIGESTS_PER_TICK = 10  # about 0.35 s of drawing each: the check-ins' steps never wait long
@@ -245,6 +249,76 @@ async def _guarded(
     return outcome
 
 
+async def run_wishes(notifier: Notifier) -> int:
+    """Lit wishes: a wish not brought by its deadline goes back to the pool by itself, the
+    donor and the coordinators told; before it, the donor is reminded. Each row once (a
+    conditional UPDATE, so two processes never both act) and on its own (a failing row is set
+    aside and tried again later, see services.step_failures)."""
+    session, clock, settings = notifier.session, notifier.clock, notifier.settings
+    now = clock.now()
+    acted = 0
+
+    async def stays(_at: datetime) -> None:
+        """Undone by its savepoint: the wish is still due, and tried again after `_at`."""
+
+    waiting = await step_failures.waiting_rows(session, "wish.lapse", now)
+    for wish_id, version in await wish_steps.lapses_due(session, clock=clock):
+        if wish_id in waiting:
+            continue
+
+        async def lapse(wish_id: int = wish_id, version: int = version) -> None:
+            found = await wish_steps.lapse_one(session, wish_id, version, clock=clock)
+            if found is not None:
+                await notify_wishes.wish_lapsed(notifier, *found)
+
+        outcome = await _guarded(notifier, "wish.lapse", wish_id, lapse, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
+    before = timedelta(hours=settings.wish_remind_hours)
+    waiting = await step_failures.waiting_rows(session, "wish.reminder", now)
+    for wish_id in await wish_steps.reminders_due(session, clock=clock, remind_before=before):
+        if wish_id in waiting:
+            continue
+
+        async def remind(wish_id: int = wish_id) -> None:
+            wish = await wish_steps.remind_one(session, wish_id, clock=clock)
+            if wish is not None:
+                await notify_wishes.wish_reminded(notifier, wish, settings)
+
+        outcome = await _guarded(notifier, "wish.reminder", wish_id, remind, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
+    return acted
+
+
+async def run_campaigns(notifier: Notifier) -> int:
+    """Campaign days: each live counter made true (at most one edit a tick per group), and a
+    campaign whose day is over closed, once, with its closing figures to each community. Each
+    campaign on its own (a failing one is set aside, see services.step_failures)."""
+    session = notifier.session
+    tree = await communities.tree(session, notifier.settings)
+    waiting = await step_failures.waiting_rows(session, "wish.campaign", notifier.clock.now())
+    acted = 0
+
+    async def stays(_at: datetime) -> None:
+        """Undone by its savepoint: the campaign is looked at again after `_at`."""
+
+    for campaign in await wish_campaigns.running(session):
+        if campaign.id in waiting:
+            continue
+
+        async def step(campaign: WishCampaign = campaign) -> None:
+            timezone = tree.settings(campaign.node_id).timezone
+            closed = await wish_campaigns.close_if_over(
+                session, campaign, clock=notifier.clock, timezone=timezone
+            )
+            await notify_campaigns.refresh_counters(notifier, campaign)
+            if closed:
+                await notify_campaigns.campaign_closed(notifier, campaign)
+
+        outcome = await _guarded(notifier, "wish.campaign", campaign.id, step, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
+    return acted
+
+
 ALL_JOBS = (
     flag_waiting_requests,
     start_due_broadcasts,
@@ -255,4 +329,6 @@ ALL_JOBS = (
     run_follow_ups,
     post_fund_ledgers,
     nudge_to_give_back,
+    run_wishes,
+    run_campaigns,
 )

@@ -3,9 +3,9 @@ is told apart from one that merely names them.
 
 Everything they gave (phone, address, door notes, request texts, voice and photo ids, comments,
 answers, emergency contacts, visit notes, notices they wrote, what they said in a concern about
-a neighbour, conversations in progress) is gathered first and then looked for everywhere it
-may have been copied: a queued or sent message that shows any of it was about them, and loses
-its words (a message not sent yet is withdrawn).
+a neighbour, wishes and thanks, conversations in progress) is gathered first and then looked for
+everywhere it may have been copied: a queued or sent message that shows any of it was about
+them, and loses its words (a message not sent yet is withdrawn).
 Their name alone is only cut out of others' messages, so a neighbour's alert is still sent.
 The numbers stay: requests keep their category, status, dates and rating; the anonymous row of
 the person keeps the shape of what others did with them."""
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services import fund_posts, give_back
+from bot.services import fund_posts, give_back, wish_steps
 from bot.services import requests as request_service
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
@@ -116,6 +116,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     """Everything of `user` outside their own row (which the caller empties afterwards, while
     its Telegram id is still known here)."""
     texts, names = await erasure_queries.values_of(session, user)
+    texts |= set(await wish_steps.erase_of(session, user, clock=clock))
     values = PersonalValues.of(texts, names)
     cancelled, changed = await _withdraw_requests(session, user, clock)
     await erasure_queries.erase_requests_of(session, user.id)

@@ -24,6 +24,8 @@ from storage.models import CallBack, User
 _RESIDENT_TOOLS = (
     (k.MENU_MY_REQUESTS, __("how your requests are going")),
     (k.MENU_DAILY_CHECKIN, __("a daily “Are you all right?” from us")),
+    (k.MENU_WISH, __("a small wish neighbours may light")),
+    (k.MENU_LIGHT, __("make a neighbour's small wish come true")),
 )
 _VOLUNTEER_TOOLS = (
     (k.MENU_TASKS, __("neighbours who need a hand now")),
@@ -31,6 +33,7 @@ _VOLUNTEER_TOOLS = (
     (k.MENU_VISITS, __("your visits to the people you are paired with")),
     (k.MENU_HOURS, __("the time you have given")),
     (k.MENU_CHECKINS_TODAY, __("today's check-ins of the people you look after")),
+    (k.MENU_LIGHT, __("make a neighbour's small wish come true")),
 )
 _COORDINATOR_TOOLS = (
     (k.MENU_TASKS, __("open tasks; take one yourself")),
@@ -44,6 +47,8 @@ _COORDINATOR_TOOLS = (
     (k.MENU_PLACES, __("the buildings and areas of the community")),
     (k.MENU_HOURS, __("the time you have given")),
     (k.MENU_FUND, __("money received and paid out, each payout approved by two")),
+    (k.MENU_WISH, __("write a small wish for a household")),
+    (k.MENU_LIGHT, __("make a neighbour's small wish come true")),
 )
 _EVERYONE_TOOLS = (
     (k.MENU_CONCERN, __("tell the coordinators about a neighbour who may need help")),

@@ -44,6 +44,8 @@ MENU_FUND = __("💰 Mutual-aid fund")
 STOP = __("✖️ Stop")
 CALL_ME = __("📞 Please call me")
 MENU_CONCERN = __("🫶 I'm worried about a neighbour")
+MENU_WISH = __("🌟 Make a wish")
+MENU_LIGHT = __("🕯 Light a wish")
 
 
 def _row(*labels: object) -> list[KeyboardButton]:
@@ -77,10 +79,11 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         kinds = [KeyboardButton(text=_(msgid)) for msgid in KIND_MSGIDS.values()]
         rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
         rows.append(_row(MENU_MY_REQUESTS, MENU_DAILY_CHECKIN))
+        rows.append(_row(MENU_WISH, MENU_LIGHT))
     elif role is UserRole.VOLUNTEER:
         rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
         rows.append(_row(MENU_VISITS, MENU_HOURS))
-        rows.append(_row(MENU_CHECKINS_TODAY))
+        rows.append(_row(MENU_CHECKINS_TODAY, MENU_LIGHT))
     elif role is UserRole.COORDINATOR:
         rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
         rows.append(_row(MENU_CHECKINS_TODAY, MENU_ENROL))
@@ -88,6 +91,7 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
         rows.append(_row(MENU_PLACES, MENU_HOURS))
         rows.append(_row(MENU_FUND))
+        rows.append(_row(MENU_WISH, MENU_LIGHT))
     if role is not None:
         rows.append(_row(MENU_CONCERN))
     rows += [

@@ -13,6 +13,9 @@ def _job_label(job: str) -> str:
         "request.unclaimed": _("the reminder about a request nobody has taken"),
         "request.overdue": _("the reminder about a request not marked done"),
         "broadcast": _("a scheduled broadcast"),
+        "wish.lapse": _("putting a wish not brought in time back for neighbours to light"),
+        "wish.reminder": _("the reminder to the neighbour who lit a wish"),
+        "wish.campaign": _("the live counter of a campaign day"),
     }
     return labels.get(job, job)
 

@@ -72,6 +72,14 @@ from storage.models.requests import (
     RequestTiming,
 )
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
+from storage.models.wishes import (
+    CampaignCounter,
+    Wish,
+    WishCampaign,
+    WishDelivery,
+    WishKind,
+    WishStatus,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -82,6 +90,7 @@ __all__ = [
     "Broadcast",
     "BroadcastStatus",
     "CallBack",
+    "CampaignCounter",
     "CardAudience",
     "Checkin",
     "CheckinContact",
@@ -139,4 +148,9 @@ __all__ = [
     "VisitStatus",
     "VolunteerProfile",
     "VolunteerStatus",
+    "Wish",
+    "WishCampaign",
+    "WishDelivery",
+    "WishKind",
+    "WishStatus",
 ]

@@ -32,6 +32,8 @@ from storage.models import (
     Community,
     Concern,
     HelpRequest,
+    Household,
+    Place,
     User,
     UserRole,
 )
@@ -95,6 +97,20 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                     own = {resident.telegram_id} if resident.telegram_id else set()
                     readers[contact.phone] |= own | coordinators
                     readers[dialable(contact.phone) or contact.phone] |= own | coordinators
+            public_places = set(await session.scalars(select(Place.name)))
+            for household in await session.scalars(select(Household)):
+                # a household's address, and the label its coordinators gave it: theirs and
+                # its members' only (a label linli gave is the person's own name)
+                members = {
+                    user.telegram_id
+                    for user in people.values()
+                    if user.household_id == household.id and user.telegram_id
+                }
+                labelled = household.label if household.created_by_id is not None else None
+                for secret in (household.address, labelled):
+                    # a home named only by its building's name is named by a public place
+                    if secret and len(secret) >= MIN_SECRET and secret not in public_places:
+                        readers[secret] |= members | coordinators_of(household.community_id)
             for request in await session.scalars(select(HelpRequest)):
                 resident = people[request.resident_id]
                 allow(request.address, resident)
@@ -108,6 +124,11 @@ async def _secrets_and_readers(settings: Settings) -> dict[str, set[int]]:
                 for said in (concern.description, concern.voice_file_id, concern.photo_file_id):
                     if said and len(said) >= MIN_SECRET:
                         readers[said] |= own | coordinators_of(concern.community_id)
+                # The name and building she typed may become a new household's label and
+                # address (secrets of its own): she may read her own words back.
+                for typed in (concern.building, concern.person_name):
+                    if typed in readers:
+                        readers[typed] |= own
             return readers
     finally:
         await engine.dispose()

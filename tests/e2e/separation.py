@@ -18,7 +18,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.policy.permissions import is_coordinator, is_helper
 from bot.services.communities import CommunityTree
 from storage.db import create_engine, create_session_factory
-from storage.models import Community, Concern, HelpRequest, Household, ServedCommunity, User
+from storage.models import Community, Concern, HelpRequest, Household, ServedCommunity, User, Wish
 from tests.e2e.privacy import MIN_SECRET, shown
 
 
@@ -36,6 +36,7 @@ async def _belongings(settings: Settings) -> tuple[dict[str, set[int]], dict[int
             requests = list(await session.scalars(select(HelpRequest)))
             concerns = list(await session.scalars(select(Concern)))
             households = list(await session.scalars(select(Household)))
+            wishes = list(await session.scalars(select(Wish)))
     finally:
         await engine.dispose()
     chats: dict[int, set[int]] = {}
@@ -66,6 +67,10 @@ async def _belongings(settings: Settings) -> tuple[dict[str, set[int]], dict[int
     for household in households:
         if len(household.label) >= MIN_SECRET:
             owned[household.label] |= {household.community_id}
+    for wish in wishes:
+        for words in (wish.description, wish.address_as):
+            if words and len(words) >= MIN_SECRET:
+                owned[words] |= {wish.community_id}
     distinct = {words: where for words, where in owned.items() if len(where) == 1}
     return distinct, chats
 

@@ -41,6 +41,11 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "VisitInput": UserRole.VOLUNTEER,
     "VolunteerFlow": UserRole.VOLUNTEER,
     "CaseFileInput": UserRole.COORDINATOR,
+    "WriteWish:household": UserRole.COORDINATOR,
+    "WriteWish:new_household": UserRole.COORDINATOR,
+    "WishInput:edit": UserRole.COORDINATOR,
+    "WishInput:question": UserRole.COORDINATOR,
+    "CampaignFlow": UserRole.COORDINATOR,
 }
 
 
@@ -63,6 +68,9 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         "FundFlow": {"amount": 30000, "category": "medical"},
         "Onboarding": {"role": "resident", "name": "Ann"},
         "TimeGivenFlow": {"household_id": 1},
+        "CampaignFlow": {"title": "点亮心愿日", "day": "2026-03-02"},
+        "WriteWish": {"kind": "item", "words": "A warm coat", "value": 100,
+                      "address_as": "Grandma Ann", "age": "70s"},
         "PairFlow": {
             "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
             "cadence": "weekly", "weekday": 0, "local_time": "10:00",

@@ -85,6 +85,10 @@ STEPS: dict[str, tuple[str, ...]] = {
     "tg": ("start", "hh"),
     "fn": ("1", "0"),  # yes or no is the whole button
     "gb": ("1", "0"),
+    "ws": ("hh", "kind", "value", "age", "confirm"),
+    "wr": ("approve", "edit", "ask", "decline", "received"),
+    "wa": ("light", "release", "given", "pickup", "got", "answer", "more"),
+    "wc": ("day", "go"),
 }
 
 

@@ -1,0 +1,112 @@
+"""Who reads a campaign day: a live counter in each group of its communities, kept true by
+the scheduler (at most one edit a tick per group: within Telegram's twenty messages a minute
+to a group), and each community's coordinators its closing figures."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.delivery.notifier import Notifier, words_only
+from bot.delivery.outbox import Priority, enqueue_payload
+from bot.services import communities
+from bot.services import wish_campaigns as campaigns
+from bot.views import wish_campaigns as views
+from storage.models import CampaignCounter, WishCampaign
+from storage.repositories import cards as card_queries
+
+
+async def post_counters(notifier: Notifier, campaign: WishCampaign) -> int:
+    """A counter in each group of the campaign's communities; how many were queued."""
+    session = notifier.session
+    tree = await communities.tree(session, notifier.settings)
+    counted = await campaigns.tally(session, campaign.id)
+    posted = 0
+    for chat in campaigns.chats_of(tree, campaign):
+        locale = await notifier.group_locale(chat)
+        row = await notifier.tell_chat(
+            chat,
+            locale,
+            words_only(lambda: views.counter(campaign, counted)),
+            kind="wish.counter",
+            priority=Priority.NOTICE,
+        )
+        session.add(
+            CampaignCounter(
+                campaign_id=campaign.id,
+                chat_id=chat,
+                locale=locale,
+                outbox_id=row.id,
+                shown=counted.key,
+            )
+        )
+        posted += 1
+    await session.flush()
+    return posted
+
+
+async def refresh_counters(notifier: Notifier, campaign: WishCampaign) -> int:
+    """Each counter made to say the campaign's figures now, through the outbox: a counter
+    not sent yet is rewritten in place, one on its way is edited once its message id is
+    known, one that says this already is left alone. Returns the edits queued."""
+    session = notifier.session
+    counted = await campaigns.tally(session, campaign.id)
+    key = counted.key + ("/closed" if campaign.closed_at else "")
+    rows = await session.scalars(
+        select(CampaignCounter)
+        .where(CampaignCounter.campaign_id == campaign.id)
+        .order_by(CampaignCounter.id)
+    )
+    edits = 0
+    for counter in list(rows):
+        if counter.shown == key:
+            continue
+        with notifier.i18n.context(), notifier.i18n.use_locale(counter.locale):
+            text = views.counter(campaign, counted)
+        payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
+        if counter.message_id is None and counter.outbox_id is not None:
+            if await card_queries.rewrite_pending(session, counter.outbox_id, payload):
+                counter.shown = key
+                continue
+            status, counter.message_id = await card_queries.outbox_row(session, counter.outbox_id)
+            if counter.message_id is None and status not in card_queries.WAITING:
+                counter.shown = key  # never shown: nothing to edit
+                continue
+        if counter.message_id is not None:
+            payload["message_id"] = counter.message_id
+        else:
+            payload[card_queries.EDIT_OF] = counter.outbox_id
+        if counter.edit_id is not None and await card_queries.rewrite_pending(
+            session, counter.edit_id, payload
+        ):
+            counter.shown = key
+            continue
+        row = await enqueue_payload(
+            session,
+            chat_id=counter.chat_id,
+            method=card_queries.EDIT_METHOD,
+            payload=payload,
+            kind="wish.counter_edit",
+            priority=Priority.NOTICE,
+            clock=notifier.clock,
+        )
+        counter.edit_id, counter.shown = row.id, key
+        edits += 1
+    await session.flush()
+    return edits
+
+
+async def campaign_closed(notifier: Notifier, campaign: WishCampaign) -> None:
+    """Each community's coordinators: how many of its wishes were lit."""
+    session = notifier.session
+    tree = await communities.tree(session, notifier.settings)
+    for community_id in sorted(tree.below(campaign.node_id)):
+        counted = await campaigns.tally(session, campaign.id, community_id)
+        if not counted.total:
+            continue
+        name = tree.name(community_id)
+        await notifier.tell_coordinators(
+            words_only(lambda counted=counted, name=name: views.report(campaign, name, counted)),
+            community_id=community_id,
+            kind="wish.campaign_report",
+            priority=Priority.NOTICE,
+        )
