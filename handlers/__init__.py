@@ -15,6 +15,7 @@ from handlers import (
     onboarding,
     places,
     poster,
+    surveys,
     visits,
 )
 from handlers.concerns import card as concern_card
@@ -52,5 +53,6 @@ def all_routers() -> list[Router]:
         concern_raising.build_router(),
         concern_card.build_router(),
         case_file.build_router(),
+        surveys.build_router(),
         fallback.build_router(),
     ]

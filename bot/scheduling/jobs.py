@@ -14,6 +14,7 @@ from bot.policy.notify import concerns as notify_concerns
 from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
+from bot.policy.notify import surveys as notify_surveys
 from bot.policy.notify import visits as visit_notices
 from bot.services import (
     broadcasts,
@@ -23,6 +24,7 @@ from bot.services import (
     numbers,
     review,
     step_failures,
+    surveys,
     visits,
 )
 from bot.services.schedule import QuietHours
@@ -202,6 +204,22 @@ async def run_follow_ups(notifier: Notifier) -> int:
     return acted
 
 
+async def run_surveys(notifier: Notifier) -> int:
+    """Survey rounds whose day and hour have come go out, each once (the survey is moved on to
+    its next time by the process that sends it, in the transaction that queues the
+    questions); rounds past their week are closed and reported to the coordinators, once."""
+    session, now = notifier.session, notifier.clock.now()
+    acted = 0
+    for started in await surveys.start_due_rounds(session, notifier.settings, now):
+        acted += await notify_surveys.round_started(notifier, started)
+        await session.commit()
+    for closed in await surveys.close_due_rounds(session, now):
+        await notify_surveys.round_closed(notifier, closed)
+        acted += 1
+        await session.commit()
+    return acted
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -232,4 +250,5 @@ ALL_JOBS = (
     run_visits,
     send_weekly_numbers,
     run_follow_ups,
+    run_surveys,
 )

@@ -29,6 +29,7 @@ from storage.repositories import community as community_queries
 from storage.repositories import concerns as concern_queries
 from storage.repositories import erasure as erasure_queries
 from storage.repositories import households as household_queries
+from storage.repositories import surveys as survey_queries
 from storage.repositories import visits as visit_queries
 
 REDACTED = "—"
@@ -125,6 +126,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     await community_queries.erase_call_backs_of(session, user.id)
     await household_queries.forget_member(session, user)
     await concern_queries.erase_of_reporter(session, user.id)
+    await survey_queries.erase_of(session, user.id)  # their taps stay, anonymous
     await erasure_queries.erase_outbox_to(session, user.id, user.telegram_id)
     await erasure_queries.redact_outbox(session, user, values.redact)
     if user.telegram_id is not None:

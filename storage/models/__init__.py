@@ -59,6 +59,13 @@ from storage.models.requests import (
     RequestStatus,
     RequestTiming,
 )
+from storage.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyAudience,
+    SurveyInvite,
+    SurveyRound,
+)
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 
 __all__ = [
@@ -108,6 +115,11 @@ __all__ = [
     "RsvpAnswer",
     "ServedCommunity",
     "StepFailure",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyAudience",
+    "SurveyInvite",
+    "SurveyRound",
     "User",
     "UserRole",
     "Visit",
