@@ -328,6 +328,7 @@ async def close_due_rounds(
     for round_ in await queries.rounds_to_close(session, now, limit):
         if not await queries.claim_close(session, round_.id, now):
             continue
+        round_.closed_at = now  # as the UPDATE wrote it (the session's copy is not refreshed)
         asked, answered, taps = await queries.round_figures(session, [round_.id])
         texts, voices = await queries.comments_of_round(session, round_.id)
         results = _results(asked, answered, taps, tuple(texts), tuple(voices))

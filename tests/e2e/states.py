@@ -39,6 +39,7 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "VisitInput": UserRole.VOLUNTEER,
     "VolunteerFlow": UserRole.VOLUNTEER,
     "CaseFileInput": UserRole.COORDINATOR,
+    "SurveySetup": UserRole.COORDINATOR,
 }
 
 
@@ -59,6 +60,9 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         },
         "CheckinSetup": {**checkin_plan, "mode": "self"},
         "Onboarding": {"role": "resident", "name": "Ann"},
+        "SurveySetup": {"audience": "residents", "months": 1, "day": 10, "hour": 10,
+                        "chosen": ["satisfied", "safer", "recommend"]},
+        "SurveyAnswering": {"invite_id": 1},
         "PairFlow": {
             "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
             "cadence": "weekly", "weekday": 0, "local_time": "10:00",

@@ -79,6 +79,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     ),
     "fu": ("done", "filedone"),
     "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename", "xlsx"),
+    "svs": ("start", "who", "often", "day", "hour", "q", "done", "stop"),
+    "sva": ("a", "skip"),  # a survey's answer, for an invite that is someone else's or none
 }
 
 
