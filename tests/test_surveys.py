@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.delivery.notifier import Notifier
+from bot.i18n import create_i18n
+from bot.scheduling import jobs
 from bot.services import erasure, surveys
 from bot.services.communities import FIRST_COMMUNITY_ID, add_community
 from bot.services.errors import (
@@ -27,6 +30,7 @@ from bot.services.surveys import SurveyPlan, next_round_at
 from storage.models import (
     Community,
     CommunityLevel,
+    OutboxMessage,
     Survey,
     SurveyAnswer,
     SurveyAudience,
@@ -234,3 +238,35 @@ async def test_deleting_ones_data_erases_the_comment_and_keeps_the_taps_anonymou
     assert invite is not None and invite.user_id is None and invite.comment is None
     taps = await session.scalar(select(func.count()).select_from(SurveyAnswer))
     assert taps == 3 and invite.answered_at is not None
+
+
+async def test_a_residents_questions_wait_for_the_end_of_her_communitys_quiet_hours(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    """East Lane keeps quiet until 11:00: a round at 10:00 reaches its residents at 11:00, and
+    its volunteers (who keep no quiet hours) at once."""
+    clock.set(WEDNESDAY)
+    quiet = await add_community(
+        session, name="Quiet Court", slug="quiet", quiet_hours="21:00-11:00", clock=clock
+    )
+    wu = await make_person(session, clock, 11, UserRole.COORDINATOR, community_id=quiet.id)
+    ann = await make_person(session, clock, 12, UserRole.RESIDENT, community_id=quiet.id)
+    kai = await make_person(session, clock, 13, UserRole.VOLUNTEER, community_id=quiet.id)
+    await session.commit()
+    both = SurveyPlan(
+        SurveyAudience.BOTH, surveys.default_questions(SurveyAudience.BOTH), 1, 10, 10
+    )
+    await surveys.set_survey(session, SETTINGS, wu, both, now=clock.now())
+    await session.commit()
+    clock.set(TENTH_AT_TEN)
+    notifier = Notifier(session, SETTINGS, clock, create_i18n("en"))
+    assert await jobs.run_surveys(notifier) == 2
+    rows = {
+        row.user_id: row.not_before
+        for row in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "survey")
+        )
+    }
+    assert rows[ann.id] == datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
+    assert rows[kai.id] in (None, TENTH_AT_TEN)  # at once
+    assert await jobs.run_surveys(notifier) == 0, "not twice"

@@ -18,16 +18,22 @@ from sqlalchemy import func, select
 
 from bot.callbacks import SurveyTap
 from bot.clock import ManualClock
+from bot.delivery.notifier import Notifier
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
+from bot.policy.notify import requests as notify_requests
 from bot.scheduling.scheduler import Scheduler
-from bot.services import communities
+from bot.services import claims, communities
+from bot.services.households import join, open_household
+from bot.services.requests import RequestDraft, submit_request
+from bot.services.review import approve_request
 from storage.models import (
     Concern,
     ConcernStatus,
     FollowUp,
     FollowUpKind,
     Household,
+    RequestCategory,
     SurveyAnswer,
     SurveyInvite,
     User,
@@ -240,3 +246,41 @@ async def test_a_monthly_survey_goes_out_once_is_answered_and_reported(
     assert "Concerns raised: 2 (looked into: 1, open: 1); follow-ups done: 0, overdue: 1" in (
         month.text
     )
+
+
+async def test_a_residents_rating_after_the_help_lands_in_her_households_case_file(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """The one-tap rating after a finished service (服务评估), read in the case file."""
+    await _people(community, telegram)
+    async with community.app.session_factory() as session:
+        people = {u.telegram_id: u for u in await session.scalars(select(User))}
+        household = await open_household(
+            session, community_id=communities.FIRST_COMMUNITY_ID, label="梅家",
+            now=community.clock.now(), by=people[LIN],
+        )  # fmt: skip
+        await join(session, household, people[MEI], by=people[LIN])
+        draft = RequestDraft(category=RequestCategory.SHOPPING, description="Rice")
+        request = await submit_request(session, people[MEI], draft, clock=community.clock)
+        await approve_request(
+            session, people[LIN], request.id, request.version, clock=community.clock
+        )
+        await claims.claim_task(
+            session, people[TAO], request.id, clock=community.clock, max_open_claims=3
+        )
+        await claims.complete_task(session, people[TAO], request.id, 30, clock=community.clock)
+        notifier = Notifier(
+            session, community.settings, community.clock, community.app.dispatcher["i18n"]
+        )
+        await notify_requests.task_done(notifier, request, people[TAO])  # as "done" tells her
+        await session.commit()
+        code = household.code
+    mei, lin = telegram.user(MEI, "梅", "en"), telegram.user(LIN, "Lin", "en")
+    await community.outbox_drained()
+    asked = await mei.wait_for_message(lambda m: "🙂 4" in str(m.buttons))
+    await mei.tap("🙂 4", message_id=asked.message_id)
+    assert "⭐⭐⭐⭐" in mei.message(asked.message_id).text
+
+    await lin.send_command(f"/household {code}")
+    file = await lin.wait_for_message(lambda m: "梅家" in m.text and "Rated" in m.text)
+    assert "⭐ Rated the help: ★★★★" in file.text and "★★★★★" not in file.text
