@@ -198,6 +198,10 @@ async def test_a_monthly_survey_goes_out_once_is_answered_and_reported(
     await mei.wait_for_message(lambda m: "第 3 题" in m.text)
     await mei.tap("👍 是的，很明显")
     await mei.wait_for_message(lambda m: "还有什么想告诉我们的吗" in m.text)
+    await mei.send_text("好" * 4000)
+    await mei.wait_for_message(lambda m: "内容有点多" in m.text)
+    await mei.send_sticker()  # neither words nor a voice: the question again
+    await mei.wait_for_message(lambda m: "还有什么想告诉我们的吗" in m.text and bool(m.buttons))
     await mei.send_voice()
     await mei.wait_for_message(lambda m: "您的话我们收到了" in m.text)
 
