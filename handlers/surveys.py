@@ -6,11 +6,14 @@ where a tap is awaited gets the question again with its buttons."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import SurveySetupStep, SurveyTap
 from bot.context import UpdateContext
@@ -26,9 +29,15 @@ from bot.services.errors import (
 from bot.services.surveys import BY_KEY, SurveyPlan
 from bot.views import surveys as views
 from handlers.audience import PRIVATE
-from handlers.replies import edit_pressed, not_yours_text, retire_buttons, stale_button_text
+from handlers.replies import (
+    buttons_again,
+    edit_pressed,
+    not_yours_text,
+    retire_buttons,
+    stale_button_text,
+)
 from handlers.wizard import ask_once_more, pressed_then_ask, remember_question
-from storage.models import SurveyAudience
+from storage.models import SurveyAudience, SurveyInvite, User
 
 
 class SurveySetup(StatesGroup):
@@ -201,6 +210,28 @@ async def tapped(
         await callback.answer(not_yours_text(), show_alert=True)
 
 
+async def awaiting_survey(
+    message: Message, user: User | None = None, session: AsyncSession | None = None
+) -> bool | dict[str, Any]:
+    """A filter: something sent in a private chat, understood by no other flow, by someone
+    whose survey question (sent through the outbox) waits for a tap."""
+    if message.chat.type != "private" or session is None:
+        return False
+    invite = await surveys.awaiting(session, user)
+    return {"invite": invite} if invite is not None else False
+
+
+async def survey_again(message: Message, state: FSMContext, invite: SurveyInvite) -> None:
+    """The waiting question again, with its buttons, right under what she sent."""
+    question = surveys.question_at(invite, invite.step)
+    text = views.asking_text(invite.step, len(invite.questions), question)
+    markup = views.question_keyboard(invite.id, invite.step, question)
+    await state.set_state(SurveyAnswering.question)
+    await state.update_data(invite_id=invite.id)
+    await remember_question(state, text, markup)
+    await buttons_again(message, text, markup)
+
+
 async def answering_not_a_tap(message: Message, state: FSMContext) -> None:
     await ask_once_more(message, state)
 
@@ -233,4 +264,5 @@ def build_router() -> Router:
     router.message.register(answering_not_a_tap, StateFilter(SurveyAnswering.question))
     router.message.register(commented, StateFilter(SurveyAnswering.comment), F.text | F.voice)
     router.message.register(answering_not_a_tap, StateFilter(SurveyAnswering.comment))
+    router.message.register(survey_again, StateFilter(None), awaiting_survey)
     return router

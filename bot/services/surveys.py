@@ -263,6 +263,15 @@ async def answer(
     return Answered(invite, following)
 
 
+async def awaiting(session: AsyncSession, person: User | None) -> SurveyInvite | None:
+    """A survey question the person was sent and has not answered (words typed instead of a
+    tap get it again)."""
+    if person is None:
+        return None
+    invite = await queries.awaiting_invite(session, person.id)
+    return invite if invite is not None and invite.step < len(invite.questions) else None
+
+
 def question_at(invite: SurveyInvite, step: int) -> Question:
     return BY_KEY[invite.questions[step]]
 

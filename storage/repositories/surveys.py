@@ -165,6 +165,21 @@ async def add_answer(
     await session.flush()
 
 
+async def awaiting_invite(session: AsyncSession, user_id: int) -> SurveyInvite | None:
+    """The person's latest invite of a round still open with a question not answered yet."""
+    return await session.scalar(
+        select(SurveyInvite)
+        .join(SurveyRound, SurveyRound.id == SurveyInvite.round_id)
+        .where(
+            SurveyInvite.user_id == user_id,
+            SurveyInvite.answered_at.is_(None),
+            SurveyRound.closed_at.is_(None),
+        )
+        .order_by(SurveyInvite.id.desc())
+        .limit(1)
+    )
+
+
 async def set_comment(
     session: AsyncSession, invite_id: int, *, text: str | None, voice: str | None, at: datetime
 ) -> bool:
