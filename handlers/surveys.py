@@ -30,12 +30,15 @@ from bot.services.surveys import BY_KEY, SurveyPlan
 from bot.views import surveys as views
 from handlers.audience import PRIVATE
 from handlers.replies import (
+    button_text,
     buttons_again,
     edit_pressed,
     not_yours_text,
     retire_buttons,
     stale_button_text,
 )
+from handlers.requests.asking import menu_kind, start_asking, tapped_kind
+from handlers.requests.mine import show_my_requests
 from handlers.wizard import ask_once_more, pressed_then_ask, remember_question
 from storage.models import SurveyAudience, SurveyInvite, User
 
@@ -260,6 +263,11 @@ def build_router() -> Router:
     router.message.register(show_survey, Command("survey"), PRIVATE)
     router.callback_query.register(setup_step, SurveySetupStep.filter())
     router.callback_query.register(tapped, SurveyTap.filter())
+    # the menu still works in the middle of a survey ("🙋 I need help" above all)
+    answering = StateFilter(*SurveyAnswering.__all_states__)
+    router.message.register(start_asking, PRIVATE, answering, button_text("🙋 I need help"))
+    router.message.register(tapped_kind, PRIVATE, answering, F.text.func(menu_kind))
+    router.message.register(show_my_requests, PRIVATE, answering, button_text("📋 My requests"))
     router.message.register(setup_not_a_tap, StateFilter(*SurveySetup.__all_states__))
     router.message.register(answering_not_a_tap, StateFilter(SurveyAnswering.question))
     router.message.register(commented, StateFilter(SurveyAnswering.comment), F.text | F.voice)

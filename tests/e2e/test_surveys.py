@@ -198,7 +198,9 @@ async def test_a_monthly_survey_goes_out_once_is_answered_and_reported(
     await mei.press_data(data.pack(), first.message_id)  # the first question, tapped again
     assert "这题您已经回答过了" in (mei.callback_answers[-1].text or "")
     assert await _answers(community) == 1
-    await mei.tap("👍 是的，很明显")
+    await mei.send_text("📋 我的求助")  # the menu works in the middle of the survey
+    await mei.wait_for_message(lambda m: "求助" in m.text)
+    await mei.tap("👍 是的，很明显", message_id=again.message_id)
     await mei.wait_for_message(lambda m: "第 3 题" in m.text)
     await mei.tap("👍 是的，很明显")
     await mei.wait_for_message(lambda m: "还有什么想告诉我们的吗" in m.text)
