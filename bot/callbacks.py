@@ -364,3 +364,23 @@ class CampaignStep(CallbackData, prefix="wc"):
 
     field: str
     value: str = ""
+
+
+class SurveySetupStep(CallbackData, prefix="svs"):
+    """/survey, a coordinator setting it up: "who" (`value` residents, volunteers, both),
+    "often" (months), "day", "hour", "q" (a question's key, toggled), "done", "stop", "start".
+    Checked against the presser's role and conversation step."""
+
+    field: str
+    value: str = ""
+
+
+class SurveyTap(CallbackData, prefix="sva"):
+    """Someone answering a survey: "a" (`value` on the scale of the question at `step`) or
+    "skip" (no comment). Checked against the presser owning the invite, the round being open
+    and the question being the one awaited."""
+
+    action: str
+    invite_id: Number
+    step: Number = 0
+    value: Number = 0

@@ -17,6 +17,7 @@ from handlers import (
     onboarding,
     places,
     poster,
+    surveys,
     time_given,
     visits,
 )
@@ -66,5 +67,6 @@ def all_routers() -> list[Router]:
         wish_review.build_router(),
         wish_lighting.build_router(),
         wish_campaigns.build_router(),
+        surveys.build_router(),
         fallback.build_router(),
     ]

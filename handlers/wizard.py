@@ -35,12 +35,18 @@ async def ask(
     if step is not None:
         await state.set_state(step)
     if isinstance(markup, InlineKeyboardMarkup):  # kept, to be asked once more (`ask_once_more`)
-        await state.update_data({_ASKED: {"text": text, "markup": markup.model_dump(mode="json")}})
+        await remember_question(state, text, markup)
     if markup is None and message.bot is not None:
         return await ask_to_type(
             message.bot, message.chat.id, text, state, placeholder=placeholder, stop=stop
         )
     return await message.answer(text, reply_markup=markup)
+
+
+async def remember_question(state: FSMContext, text: str, markup: InlineKeyboardMarkup) -> None:
+    """The question `ask_once_more` asks again: set by `ask`, and by a step that redraws its
+    buttons in place (a list of choices ticked one by one)."""
+    await state.update_data({_ASKED: {"text": text, "markup": markup.model_dump(mode="json")}})
 
 
 async def answer_now(callback: CallbackQuery) -> None:

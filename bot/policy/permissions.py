@@ -34,6 +34,7 @@ class Action(StrEnum):
     HANDLE_CONCERNS = "handle_concerns"  # a neighbour's concern: link, merge, follow up, close
     OPEN_CASE_FILE = "open_case_file"  # a household's file (within their communities)
     KEEP_FUND = "keep_fund"  # record money received, ask for and approve payouts, the full ledger
+    SET_UP_SURVEY = "set_up_survey"  # /survey: who is asked, which questions, how often
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -169,6 +170,7 @@ RULES: dict[Action, Rule] = {
     Action.HANDLE_CONCERNS: _coordinator,
     Action.OPEN_CASE_FILE: _coordinator,
     Action.KEEP_FUND: _coordinator,
+    Action.SET_UP_SURVEY: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

@@ -15,6 +15,7 @@ from bot.policy.notify import fund as notify_fund
 from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
+from bot.policy.notify import surveys as notify_surveys
 from bot.policy.notify import visits as visit_notices
 from bot.policy.notify import wish_campaigns as notify_campaigns
 from bot.policy.notify import wishes as notify_wishes
@@ -28,6 +29,7 @@ from bot.services import (
     numbers,
     review,
     step_failures,
+    surveys,
     visits,
     wish_campaigns,
     wish_steps,
@@ -227,6 +229,22 @@ async def nudge_to_give_back(notifier: Notifier) -> int:
     return len(due)
 
 
+async def run_surveys(notifier: Notifier) -> int:
+    """Survey rounds whose day and hour have come go out, each once (the survey is moved on to
+    its next time by the process that sends it, in the transaction that queues the
+    questions); rounds past their week are closed and reported to the coordinators, once."""
+    session, now = notifier.session, notifier.clock.now()
+    acted = 0
+    for started in await surveys.start_due_rounds(session, notifier.settings, now):
+        acted += await notify_surveys.round_started(notifier, started)
+        await session.commit()
+    for closed in await surveys.close_due_rounds(session, now):
+        await notify_surveys.round_closed(notifier, closed)
+        acted += 1
+        await session.commit()
+    return acted
+
+
 async def _guarded(
     notifier: Notifier,
     job: str,
@@ -331,4 +349,5 @@ ALL_JOBS = (
     nudge_to_give_back,
     run_wishes,
     run_campaigns,
+    run_surveys,
 )

@@ -30,6 +30,7 @@ from storage.repositories import community as community_queries
 from storage.repositories import concerns as concern_queries
 from storage.repositories import erasure as erasure_queries
 from storage.repositories import households as household_queries
+from storage.repositories import surveys as survey_queries
 from storage.repositories import visits as visit_queries
 
 REDACTED = "—"
@@ -129,6 +130,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     await concern_queries.erase_of_reporter(session, user.id)
     await fund_posts.stop_reading(session, user.id)
     await give_back.forget(session, user.id)
+    await survey_queries.erase_of(session, user.id)  # their taps stay, anonymous
     await erasure_queries.erase_outbox_to(session, user.id, user.telegram_id)
     await erasure_queries.redact_outbox(session, user, values.redact)
     if user.telegram_id is not None:

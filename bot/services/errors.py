@@ -252,3 +252,11 @@ class FollowUpNotFound(DomainError):
 
 class FollowUpDone(DomainError):
     """Already marked done (a double tap, or someone else did)."""
+
+
+class SurveyNotFound(DomainError):
+    """No such survey question for this person, or the round has closed."""
+
+
+class SurveyAnswered(DomainError):
+    """That question was answered already (a double tap, an old button)."""

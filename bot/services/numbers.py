@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.policy.permissions import Action, require
-from bot.services import communities
+from bot.services import communities, surveys
 from bot.services.errors import InvalidInput, NotAllowed
 from storage.models import NumbersDigest, User
 from storage.repositories import numbers as queries
@@ -172,6 +172,51 @@ async def count_broadcasts(session: AsyncSession, ids: Collection[int], period: 
     return Measure("broadcasts", ("broadcasts",), [(started,)], {"broadcasts": started})
 
 
+async def count_concerns(session: AsyncSession, ids: Collection[int], period: Period) -> Measure:
+    """Concerns neighbours raised in the period, by where they stand, and the follow-ups they
+    led to: done in the period, and overdue (due by its end and still not done)."""
+    by_status = dict(await queries.concerns_by_status(session, ids, period.start, period.end))
+    done, overdue = await queries.follow_ups_done_and_overdue(
+        session, ids, period.start, period.end
+    )
+    rows: list[tuple[Cell, ...]] = [
+        ("concern", status, by_status.get(status, 0)) for status in ("open", "closed", "merged")
+    ]
+    rows += [("follow_up", "done", done), ("follow_up", "overdue", overdue)]
+    return Measure(
+        "concerns",
+        ("what", "status", "count"),
+        rows,
+        {
+            "raised": sum(by_status.values()),
+            "open": by_status.get("open", 0),
+            "closed": by_status.get("closed", 0) + by_status.get("merged", 0),
+            "done": done,
+            "overdue": overdue,
+        },
+    )
+
+
+async def count_survey(session: AsyncSession, ids: Collection[int], period: Period) -> Measure:
+    """Survey rounds started in the period: how many people of these communities were asked,
+    how many answered every question, and the average of each question (1 to its top)."""
+    rounds, results = await surveys.results_in(session, frozenset(ids), period.start, period.end)
+    return Measure(
+        "survey",
+        ("question", "answers", "average", "top"),
+        [
+            (question.key, taps, mean, surveys.TOP[question.scale])
+            for question, taps, mean in results.averages
+        ],
+        {
+            "rounds": rounds,
+            "sent": results.asked,
+            "answered": results.answered,
+            "rate": results.rate,
+        },
+    )
+
+
 MEASURES: dict[str, Count] = {
     "requests": count_requests,
     "timing": count_timing,
@@ -179,6 +224,8 @@ MEASURES: dict[str, Count] = {
     "visits": count_visits,
     "hours": count_hours,
     "broadcasts": count_broadcasts,
+    "concerns": count_concerns,
+    "survey": count_survey,
 }
 """Every measure, in the order of the summary, the charts and the export's sheets."""
 

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import NumbersStep
 from bot.services.numbers import DIGEST_HOURS, Measure, PeriodKind, Report
+from bot.views import surveys as survey_views
 from bot.views.keyboards import one_per_row
 from bot.views.render.charts import Bars, Line, Picture
 from bot.views.render.sheets import Table
@@ -120,6 +121,28 @@ def _broadcasts_line(m: Measure) -> str:
     return _("📣 Notices sent: <b>{broadcasts}</b>").format(**m.figures)
 
 
+def _concerns_line(m: Measure) -> str:
+    return _(
+        "🫶 Concerns raised: <b>{raised}</b> (looked into: {closed}, open: {open}); follow-ups "
+        "done: {done}, overdue: {overdue}"
+    ).format(**m.figures)
+
+
+def _survey_line(m: Measure) -> str:
+    if not m.figures["rounds"]:
+        return _("📝 Survey: no round this time")
+    averages = join_items(
+        [
+            _("{question} {mean} of {top}").format(
+                question=survey_views.question_short(str(row[0])), mean=f"{row[2]:g}", top=row[3]
+            )
+            for row in m.rows
+        ]
+    )
+    line = _("📝 Survey: {rounds} round(s), asked {sent}, answered <b>{answered}</b> ({rate}%)")
+    return line.format(**m.figures) + (f"; {averages}" if averages else "")
+
+
 _SUMMARY: dict[str, Callable[[Measure], str]] = {
     "requests": _requests_line,
     "timing": _timing_line,
@@ -127,6 +150,8 @@ _SUMMARY: dict[str, Callable[[Measure], str]] = {
     "visits": _visits_line,
     "hours": _hours_line,
     "broadcasts": _broadcasts_line,
+    "concerns": _concerns_line,
+    "survey": _survey_line,
 }
 
 
@@ -226,12 +251,36 @@ def _hours_panel(m: Measure) -> Bars:
     )
 
 
+def _concerns_panel(m: Measure) -> Bars:
+    f = m.figures
+    return Bars(
+        _("Concerns and their follow-ups"),
+        [_("raised"), _("looked into"), _("follow-ups done"), _("overdue")],
+        [("", [float(f["raised"] or 0), float(f["closed"] or 0), float(f["done"] or 0),
+               float(f["overdue"] or 0)])],
+    )  # fmt: skip
+
+
+def _survey_panel(m: Measure) -> Bars:
+    """Each question's average as a share of its top, so faces (of 5) and yes/no (of 3) read
+    on one scale."""
+    return Bars(
+        _("Survey: answered {answered} of {sent}, average in % of the best").format(**m.figures),
+        [survey_views.question_short(str(row[0])) for row in m.rows],
+        [("", [round(100 * float(row[2] or 0) / float(row[3] or 1)) for row in m.rows])],
+        unit="%",
+        horizontal=True,
+    )
+
+
 _PANELS: dict[str, Callable[[Measure], Bars | Line]] = {
     "requests": _requests_panel,
     "timing": _timing_panel,
     "checkins": _checkins_panel,
     "visits": _visits_panel,
     "hours": _hours_panel,
+    "concerns": _concerns_panel,
+    "survey": _survey_panel,
 }
 
 
@@ -264,6 +313,11 @@ def _column_names() -> dict[str, str]:
         "minutes": _("Minutes"),
         "hours": _("Hours"),
         "broadcasts": _("Notices sent"),
+        "what": _("What"),
+        "question": _("Question"),
+        "answers": _("Answers"),
+        "average": _("Average"),
+        "top": _("Best possible"),
     }
 
 
@@ -275,6 +329,8 @@ def _table_titles() -> dict[str, str]:
         "visits": _("Visits"),
         "hours": _("Volunteer hours"),
         "broadcasts": _("Notices"),
+        "concerns": _("Concerns"),
+        "survey": _("Survey"),
     }
 
 
@@ -283,6 +339,18 @@ def _cell_words() -> dict[str, str]:
         "claim": _("to be taken"),
         "done": _("to be done"),
         "tasks": _("on tasks"),
+    }
+
+
+def _concern_words() -> dict[str, str]:
+    return {
+        "concern": _("Concerns raised"),
+        "follow_up": _("Follow-ups"),
+        "open": _("Being looked into"),
+        "closed": _("Looked into"),
+        "merged": _("Joined with another"),
+        "done": _("Done"),
+        "overdue": _("Overdue"),
     }
 
 
@@ -297,6 +365,10 @@ def tables(report: Report) -> list[Table]:
             for column, cell in zip(measure.columns, row, strict=True):
                 if column == "category":
                     cell = _category(cell)
+                elif key == "concerns" and column in ("what", "status"):
+                    cell = _concern_words().get(str(cell), str(cell))
+                elif column == "question":
+                    cell = survey_views.question_short(str(cell))
                 elif column == "status":
                     cell = _status_group_names()[_STATUS_GROUPS.get(str(cell), "closed")]
                 elif column in ("step", "kind"):

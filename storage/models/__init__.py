@@ -71,6 +71,13 @@ from storage.models.requests import (
     RequestStatus,
     RequestTiming,
 )
+from storage.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyAudience,
+    SurveyInvite,
+    SurveyRound,
+)
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 from storage.models.wishes import (
     CampaignCounter,
@@ -139,6 +146,11 @@ __all__ = [
     "RsvpAnswer",
     "ServedCommunity",
     "StepFailure",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyAudience",
+    "SurveyInvite",
+    "SurveyRound",
     "User",
     "UserRole",
     "Visit",

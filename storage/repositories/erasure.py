@@ -26,6 +26,7 @@ from storage.models import (
     Pairing,
     RequestCard,
     RequestEvent,
+    SurveyInvite,
     User,
     Visit,
 )
@@ -114,6 +115,10 @@ async def values_of(session: AsyncSession, user: User) -> tuple[set[str], set[st
             )
             if value
         }
+    for invite in await session.scalars(
+        select(SurveyInvite).where(SurveyInvite.user_id == user.id)
+    ):  # what they said in a survey, as the coordinators' report quoted it
+        texts |= {value for value in (invite.comment, invite.comment_voice_file_id) if value}
     if user.telegram_id is not None:
         for row in await session.scalars(
             select(FsmState).where(FsmState.user_id == user.telegram_id)

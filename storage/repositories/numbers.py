@@ -17,6 +17,8 @@ from storage.models import (
     Broadcast,
     Checkin,
     CheckinPlan,
+    Concern,
+    FollowUp,
     HelpRequest,
     NumbersDigest,
     Pairing,
@@ -127,6 +129,47 @@ async def broadcasts_started(
         )
         or 0
     )
+
+
+async def concerns_by_status(
+    session: AsyncSession, communities: Collection[int], start: datetime, end: datetime
+) -> list[tuple[str, int]]:
+    """(status, how many) of the concerns neighbours raised in the range."""
+    rows = await session.execute(
+        select(Concern.status, func.count())
+        .where(
+            Concern.community_id.in_(communities),
+            Concern.created_at >= start,
+            Concern.created_at < end,
+        )
+        .group_by(Concern.status)
+    )
+    return [(str(status), int(count)) for status, count in rows.all()]
+
+
+async def follow_ups_done_and_overdue(
+    session: AsyncSession, communities: Collection[int], start: datetime, end: datetime
+) -> tuple[int, int]:
+    """(done in the range, due before its end and still not done) of the follow-ups."""
+    done = await session.scalar(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(
+            FollowUp.community_id.in_(communities),
+            FollowUp.done_at >= start,
+            FollowUp.done_at < end,
+        )
+    )
+    overdue = await session.scalar(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(
+            FollowUp.community_id.in_(communities),
+            FollowUp.done_at.is_(None),
+            FollowUp.due_at < end,
+        )
+    )
+    return int(done or 0), int(overdue or 0)
 
 
 # the weekly digest

@@ -46,6 +46,7 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "WishInput:edit": UserRole.COORDINATOR,
     "WishInput:question": UserRole.COORDINATOR,
     "CampaignFlow": UserRole.COORDINATOR,
+    "SurveySetup": UserRole.COORDINATOR,
 }
 
 
@@ -71,6 +72,9 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         "CampaignFlow": {"title": "点亮心愿日", "day": "2026-03-02"},
         "WriteWish": {"kind": "item", "words": "A warm coat", "value": 100,
                       "address_as": "Grandma Ann", "age": "70s"},
+        "SurveySetup": {"audience": "residents", "months": 1, "day": 10, "hour": 10,
+                        "chosen": ["satisfied", "safer", "recommend"]},
+        "SurveyAnswering": {"invite_id": 1},
         "PairFlow": {
             "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
             "cadence": "weekly", "weekday": 0, "local_time": "10:00",

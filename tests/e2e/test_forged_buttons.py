@@ -89,6 +89,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     "wr": ("approve", "edit", "ask", "decline", "received"),
     "wa": ("light", "release", "given", "pickup", "got", "answer", "more"),
     "wc": ("day", "go"),
+    "svs": ("start", "who", "often", "day", "hour", "q", "done", "stop"),
+    "sva": ("a", "skip"),  # a survey's answer, for an invite that is someone else's or none
 }
 
 

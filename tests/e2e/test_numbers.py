@@ -208,7 +208,7 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     assert "Time volunteers gave: 2.8 h" in text  # 45 minutes and two visits of an hour
     assert "East Lane" not in text
     image = _png(chart)
-    assert image.size == (1100, 1140) and _not_blank(image)
+    assert image.size == (1100, 1500) and _not_blank(image)  # seven panels, two by two
     assert len(chart.file_bytes or b"") > 20_000
 
     # the data fed to the chart
@@ -220,13 +220,15 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     i18n = community.app.dispatcher["i18n"]
     with i18n.context(), i18n.use_locale("zh_Hans"):
         picture = number_views.picture(report)
-    requests_panel, timing, checkins, visits, hours = picture.panels
+    requests_panel, timing, checkins, visits, hours, concerns, survey = picture.panels
     assert requests_panel.labels == ["送餐做饭", "买菜跑腿"]  # type: ignore[union-attr]
     assert [sum(v) for _n, v in requests_panel.series] == [2, 1, 1]  # type: ignore[union-attr]
     assert timing.series == [("", [30.0, 90.0])]  # type: ignore[union-attr]
     assert checkins.series == [("", [3.0, 2.0, 1.0])]  # type: ignore[union-attr]
     assert visits.values == [3.5]  # type: ignore[union-attr]
     assert hours.series == [("", [0.8, 2.0])]  # type: ignore[union-attr]
+    assert concerns.series == [("", [0.0, 0.0, 0.0, 0.0])]  # type: ignore[union-attr]
+    assert survey.labels == []  # type: ignore[union-attr]  # no survey round this week
 
     await lin.tap(XLSX)
     sheet = await lin.wait_for_message(lambda m: m.document is not None)
@@ -234,6 +236,7 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     book = load_workbook(io.BytesIO(sheet.file_bytes or b""))
     assert book.sheetnames == [
         "Requests", "Time to help", "Check-ins", "Visits", "Volunteer hours", "Notices",
+        "Concerns", "Survey",
     ]  # fmt: skip
     requests = list(book["Requests"].iter_rows(min_row=3, values_only=True))
     assert sum(row[2] for row in requests) == 4
