@@ -23,6 +23,7 @@ from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from storage.db import current_session
+from storage.fsm import has_pending_writes
 
 logger = logging.getLogger("linli.replies")
 
@@ -44,7 +45,7 @@ class CommitBeforeRequest(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = current_session.get()
-        if session is not None and session.in_transaction():
+        if session is not None and (session.in_transaction() or has_pending_writes(session)):
             await session.commit()
         if isinstance(method, AnswerCallbackQuery):
             answered = answered_callbacks.get()
