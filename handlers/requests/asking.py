@@ -388,8 +388,8 @@ async def confirmed(
         await message.answer(views.invalid_text(error))
         return
     await notify.request_submitted(ctx.notifier, request, user, emergency=False)
+    await state.clear()  # committed with the request, before the first reply (one write)
     await retire_buttons(callback, views.confirm_label("send"))
-    await state.clear()
     text = views.submitted_text(requests.reference(request))
     await send_main_menu(bot, message.chat.id, user, text)
 

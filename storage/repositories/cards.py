@@ -33,9 +33,11 @@ async def add(
     message_id: int | None = None,
     outbox_id: int | None = None,
     shown: str | None = None,
+    flush: bool = True,
 ) -> RequestCard:
     """A card shown (or queued). A message already known as a card of the request becomes
-    this card (a browsing copy claimed in place becomes the holder's card)."""
+    this card (a browsing copy claimed in place becomes the holder's card). `flush=False`:
+    the caller flushes many at once."""
     card = None
     if message_id is not None:
         card = await session.scalar(
@@ -51,7 +53,30 @@ async def add(
     card.audience, card.locale, card.user_id = audience, locale, user_id
     card.message_id, card.outbox_id, card.shown = message_id, outbox_id, shown
     card.edit_id = None
-    await session.flush()
+    if flush:
+        await session.flush()
+    return card
+
+
+def add_sent(
+    session: AsyncSession,
+    *,
+    request_id: int,
+    audience: CardAudience,
+    chat_id: int,
+    locale: str,
+    now: datetime,
+    message_id: int,
+    user_id: int | None = None,
+    shown: str | None = None,
+) -> RequestCard:
+    """A card just sent as a new message: no card can have its message id yet, so nothing is
+    looked up; flushed with the others (one statement for a page of cards)."""
+    card = RequestCard(
+        request_id=request_id, chat_id=chat_id, created_at=now, audience=audience, locale=locale,
+        user_id=user_id, message_id=message_id, outbox_id=None, shown=shown, edit_id=None,
+    )  # fmt: skip
+    session.add(card)
     return card
 
 
