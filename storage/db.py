@@ -110,6 +110,38 @@ class SqliteWriteQueue:
             lock.release()
 
 
+_WROTE = "linli_wrote"
+
+
+def _note_write(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if not _READ_ONLY.match(statement):
+        conn.info[_WROTE] = True
+
+
+def _transaction_over(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+def _track_writes(engine: AsyncEngine) -> None:
+    """Whether the open transaction of a connection has written anything (see `has_written`)."""
+    sync_engine = engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", _note_write)
+    for name in ("commit", "rollback"):
+        event.listen(sync_engine, name, _transaction_over)
+
+
+async def has_written(session: AsyncSession) -> bool:
+    """The session's transaction holds changes: written, or waiting for its flush."""
+    if session.new or session.deleted:
+        return True
+    if any(session.is_modified(instance) for instance in session.dirty):  # not just touched
+        return True
+    if not session.in_transaction():
+        return False
+    connection = await session.connection()
+    return bool(connection.sync_connection.info.get(_WROTE)) if connection.sync_connection else True
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; for SQLite make sure the folder exists and set the pragmas.
 
@@ -129,9 +161,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         SqliteWriteQueue().install(engine)
+        _track_writes(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    _track_writes(engine)
+    return engine
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,8 +8,8 @@ they become one statement (an upsert, or a delete when nothing is left)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -137,9 +137,24 @@ def _written(conversations: list[_Conversation]) -> None:
         conversation.dirty = False
 
 
+_HOLD = "linli_fsm_hold"
+
+
+@contextmanager
+def holding_conversation_writes(session: AsyncSession) -> Iterator[None]:
+    """A commit made meanwhile leaves the conversation's writes for the next one."""
+    session.info[_HOLD] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_HOLD, None)
+
+
 def _write_before_commit(session: Session) -> None:
     """The update's conversation writes, as the last statements of its transaction (this runs
     inside SQLAlchemy's greenlet, so the sync session may execute)."""
+    if session.info.get(_HOLD):
+        return
     pending: dict[str, _Conversation] = session.info.get(_PENDING) or {}
     conversations = [conversation for conversation in pending.values() if conversation.dirty]
     pending.clear()
