@@ -223,7 +223,9 @@ class Application:
 
 async def build_application(settings: Settings, clock: Clock | None = None) -> Application:
     """Open (and migrate) the database, create the bot and the dispatcher."""
-    engine = create_engine(settings.resolved_database_url)
+    engine = create_engine(
+        settings.resolved_database_url, connections=settings.database_connections
+    )
     await upgrade_database(engine)
     session_factory = create_session_factory(engine)
     clock = clock or SystemClock()
