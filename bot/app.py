@@ -76,7 +76,7 @@ def create_fsm_storage(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         )
         return storage, LeasedEventIsolation(storage.redis, storage.key_builder)
-    return DatabaseStorage(session_factory), ConversationIsolation()
+    return DatabaseStorage(session_factory), ConversationIsolation(session_factory)
 
 
 def create_dispatcher(

@@ -62,14 +62,28 @@ _held: ContextVar[tuple[StorageKey, list[_Conversation]] | None] = ContextVar(
 class ConversationIsolation(SimpleEventIsolation):
     """aiogram's per-conversation lock (one person's updates one at a time), which also lets
     `DatabaseStorage` remember that conversation while the lock is held: nobody else writes
-    it meanwhile."""
+    it meanwhile. With `session_factory`, the update's session is opened here, so that the
+    conversation is read in it (aiogram reads it before our middlewares run); the session
+    middleware takes it over and commits it (`bot.middlewares.db`)."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession] | None = None) -> None:
+        super().__init__()
+        self._session_factory = session_factory
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncIterator[None]:
         async with super().lock(key):
             token = _held.set((key, []))
             try:
-                yield
+                if self._session_factory is None:
+                    yield
+                    return
+                async with self._session_factory() as session:
+                    session_token = current_session.set(session)
+                    try:
+                        yield
+                    finally:
+                        current_session.reset(session_token)
             finally:
                 _held.reset(token)
 
