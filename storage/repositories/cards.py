@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CardAudience, Checkin, OutboxMessage, OutboxStatus, RequestCard
@@ -58,26 +58,31 @@ async def add(
     return card
 
 
-def add_sent(
-    session: AsyncSession,
+def new_card(
     *,
     request_id: int,
     audience: CardAudience,
     chat_id: int,
     locale: str,
     now: datetime,
-    message_id: int,
     user_id: int | None = None,
+    message_id: int | None = None,
+    outbox_id: int | None = None,
     shown: str | None = None,
-) -> RequestCard:
-    """A card just sent as a new message: no card can have its message id yet, so nothing is
-    looked up; flushed with the others (one statement for a page of cards)."""
-    card = RequestCard(
-        request_id=request_id, chat_id=chat_id, created_at=now, audience=audience, locale=locale,
-        user_id=user_id, message_id=message_id, outbox_id=None, shown=shown, edit_id=None,
-    )  # fmt: skip
-    session.add(card)
-    return card
+) -> dict[str, Any]:
+    """The row of a card just sent or queued, for `add_many`: no card can have its message
+    or its outbox row yet, so nothing is looked up."""
+    return {
+        "request_id": request_id, "audience": audience, "chat_id": chat_id, "locale": locale,
+        "created_at": now, "user_id": user_id, "message_id": message_id,
+        "outbox_id": outbox_id, "shown": shown, "edit_id": None,
+    }  # fmt: skip
+
+
+async def add_many(session: AsyncSession, cards: list[dict[str, Any]]) -> None:
+    """New cards in one statement (a page of cards, a card to each coordinator)."""
+    if cards:
+        await session.execute(insert(RequestCard), cards)
 
 
 async def of_request(session: AsyncSession, request_id: int) -> Sequence[RequestCard]:

@@ -25,7 +25,7 @@ from storage.models import CardAudience, HelpRequest, OutboxMessage, RequestCard
 from storage.repositories import cards as card_queries
 from storage.repositories import users as user_queries
 
-_FRESH = "linli.fresh_cards"  # in session.info: the cards queued in this transaction
+_FRESH = "linli.fresh_cards"  # in session.info: the outbox rows of the cards queued just now
 Pressed = tuple[int, int]
 SentCard = tuple[HelpRequest, int, int, Rendered]
 """A card just sent as a new message: its request, chat id, message id and what it shows."""
@@ -66,14 +66,13 @@ async def _queued_all(
     audience: CardAudience,
     rows: list[tuple[OutboxMessage, User | None]],
 ) -> None:
-    """Cards put in the outbox (rows flushed), with one flush for all of them."""
+    """Cards put in the outbox (rows flushed), written in one statement."""
     session = notifier.session
-    made = []
+    cards = []
     for row, user in rows:
         payload = row.payload
-        made.append(
-            await card_queries.add(
-                session,
+        cards.append(
+            card_queries.new_card(
                 request_id=request.id,
                 audience=audience,
                 chat_id=row.chat_id,
@@ -84,14 +83,11 @@ async def _queued_all(
                 shown=card_delivery.payload_digest(
                     payload.get("text", ""), payload.get("reply_markup")
                 ),
-                flush=False,
             )
         )
-    if not made:
-        return
-    await session.flush()
+    await card_queries.add_many(session, cards)
     # written just now for this very change: the refresh that follows leaves its words alone
-    session.info.setdefault(_FRESH, set()).update(card.id for card in made)
+    session.info.setdefault(_FRESH, set()).update(row.id for row, _user in rows)
 
 
 async def replied(
@@ -126,9 +122,8 @@ async def sent(
 ) -> None:
     """Cards just sent as new messages, to be kept true from now on: recorded together after
     the sending (one write, not one before each next message)."""
-    for request, chat_id, message_id, (text, markup) in shown:
-        card_queries.add_sent(
-            notifier.session,
+    cards = [
+        card_queries.new_card(
             request_id=request.id,
             audience=audience,
             chat_id=chat_id,
@@ -138,8 +133,9 @@ async def sent(
             message_id=message_id,
             shown=card_delivery.digest(text, markup),
         )
-    if shown:
-        await notifier.session.flush()
+        for request, chat_id, message_id, (text, markup) in shown
+    ]
+    await card_queries.add_many(notifier.session, cards)
 
 
 async def _facts(notifier: Notifier, request: HelpRequest, cards: list[RequestCard]) -> CardFacts:
@@ -195,7 +191,7 @@ async def refresh(
     for card in cards:
         if card.message_id is None and card.outbox_id is not None:
             _status, card.message_id = await card_queries.outbox_row(session, card.outbox_id)
-        if card.id in fresh:
+        if card.outbox_id is not None and card.outbox_id in fresh:
             continue
         if pressed is not None and (card.chat_id, card.message_id) == pressed:
             card.shown = None  # the handler shows it; whatever it shows, the next change edits it
