@@ -40,7 +40,7 @@ from bot.services import places
 from bot.watch.metrics import Metrics
 from handlers import all_routers
 from storage.db import create_engine, create_session_factory
-from storage.fsm import DatabaseStorage
+from storage.fsm import ConversationIsolation, DatabaseStorage
 from storage.migrate import upgrade_database
 
 logger = logging.getLogger("linli.app")
@@ -76,7 +76,7 @@ def create_fsm_storage(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         )
         return storage, LeasedEventIsolation(storage.redis, storage.key_builder)
-    return DatabaseStorage(session_factory), SimpleEventIsolation()
+    return DatabaseStorage(session_factory), ConversationIsolation(session_factory)
 
 
 def create_dispatcher(
@@ -223,7 +223,9 @@ class Application:
 
 async def build_application(settings: Settings, clock: Clock | None = None) -> Application:
     """Open (and migrate) the database, create the bot and the dispatcher."""
-    engine = create_engine(settings.resolved_database_url)
+    engine = create_engine(
+        settings.resolved_database_url, connections=settings.database_connections
+    )
     await upgrade_database(engine)
     session_factory = create_session_factory(engine)
     clock = clock or SystemClock()

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     data_dir: Path = Path("data")
     database_url: str | None = None
+    # PostgreSQL: the most connections one process holds (two fifths kept open); the processes
+    # of `--workers N` together need N times this below the server's max_connections.
+    database_connections: int = Field(default=50, ge=2, le=1000)
     redis_url: str | None = None
     # With REDIS_URL: one send budget for every process of the bot (bot.delivery.shared_budget);
     # false: each process its own, as without Redis (one process using Redis for its state only).

@@ -1,10 +1,17 @@
-"""aiogram FSM storage kept in the database, so a conversation survives a restart."""
+"""aiogram FSM storage kept in the database, so a conversation survives a restart.
+
+An update reads its conversation once (state and data in one query) and writes it at most once:
+while an update holds its conversation's lock (`ConversationIsolation`) the row is remembered,
+a write that changes nothing is skipped, and the update's writes wait for its commit, where
+they become one statement (an upsert, or a delete when nothing is left)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,20 +23,188 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import delete, select, update
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy import delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage.db import current_session
 from storage.models import FsmState
+
+EMPTY_DATA = "{}"
+
+
+@dataclass
+class _Conversation:
+    """One conversation as an update sees it: the row as stored (`stored`: there is a row),
+    and what the update set since (`dirty`: to be written at its commit)."""
+
+    key: StorageKey
+    built: str
+    state: str | None = None
+    data: str = EMPTY_DATA
+    stored: bool = False
+    known: bool = False  # read (or written) in this update
+    dirty: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.state is None and self.data == EMPTY_DATA
+
+
+_held: ContextVar[tuple[StorageKey, list[_Conversation]] | None] = ContextVar(
+    "linli_fsm_held", default=None
+)
+"""The conversation whose lock this update holds, remembered for the length of the update."""
+
+
+class ConversationIsolation(SimpleEventIsolation):
+    """aiogram's per-conversation lock (one person's updates one at a time), which also lets
+    `DatabaseStorage` remember that conversation while the lock is held: nobody else writes
+    it meanwhile. With `session_factory`, the update's session is opened here, so that the
+    conversation is read in it (aiogram reads it before our middlewares run); the session
+    middleware takes it over and commits it (`bot.middlewares.db`)."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession] | None = None) -> None:
+        super().__init__()
+        self._session_factory = session_factory
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        async with super().lock(key):
+            token = _held.set((key, []))
+            try:
+                if self._session_factory is None:
+                    yield
+                    return
+                async with self._session_factory() as session:
+                    session_token = current_session.set(session)
+                    try:
+                        yield
+                    finally:
+                        current_session.reset(session_token)
+            finally:
+                _held.reset(token)
+
+
+def _remembered(key: StorageKey) -> list[_Conversation] | None:
+    held = _held.get()
+    return held[1] if held is not None and held[0] == key else None
+
+
+def forget_remembered() -> None:
+    """The conversations table was changed behind the storage (erasure): read it again."""
+    held = _held.get()
+    if held is not None:
+        held[1].clear()
+
+
+_PENDING = "linli_fsm_pending"
+
+
+def _pending(session: AsyncSession) -> dict[str, _Conversation]:
+    """The conversations this session writes at its commit; the first one hooks the session's
+    commit and rollback."""
+    pending: dict[str, _Conversation] | None = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = {}
+        sync_session = session.sync_session
+        event.listen(sync_session, "before_commit", _write_before_commit)
+        event.listen(sync_session, "after_soft_rollback", _drop_after_rollback)
+    return pending
+
+
+def has_pending_writes(session: AsyncSession) -> bool:
+    """The update set its conversation and has not committed it yet (nothing else may be in
+    its transaction: the write waits for the commit)."""
+    return bool(session.info.get(_PENDING))
+
+
+def _statements(session: Session, conversations: list[_Conversation]) -> list[Any]:
+    now = datetime.now(UTC)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statements: list[Any] = []
+    for conversation in conversations:
+        if conversation.empty:  # a finished conversation leaves no row behind
+            if conversation.stored:
+                statements.append(delete(FsmState).where(FsmState.key == conversation.built))
+            continue
+        key = conversation.key
+        statement = insert(FsmState).values(
+            key=conversation.built, chat_id=key.chat_id, user_id=key.user_id,
+            state=conversation.state, data=conversation.data, updated_at=now,
+        )  # fmt: skip
+        statements.append(
+            statement.on_conflict_do_update(
+                index_elements=[FsmState.key],
+                set_={name: statement.excluded[name] for name in ("state", "data", "updated_at")},
+            )
+        )
+    return statements
+
+
+def _written(conversations: list[_Conversation]) -> None:
+    for conversation in conversations:
+        conversation.stored = not conversation.empty
+        conversation.dirty = False
+
+
+_HOLD = "linli_fsm_hold"
+
+
+@contextmanager
+def holding_conversation_writes(session: AsyncSession) -> Iterator[None]:
+    """A commit made meanwhile leaves the conversation's writes for the next one."""
+    session.info[_HOLD] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_HOLD, None)
+
+
+def _write_before_commit(session: Session) -> None:
+    """The update's conversation writes, as the last statements of its transaction (this runs
+    inside SQLAlchemy's greenlet, so the sync session may execute)."""
+    if session.info.get(_HOLD):
+        return
+    pending: dict[str, _Conversation] = session.info.get(_PENDING) or {}
+    conversations = [conversation for conversation in pending.values() if conversation.dirty]
+    pending.clear()
+    for statement in _statements(session, conversations):
+        session.execute(statement)
+    _written(conversations)
+
+
+def _drop_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Rolled back: the writes go with the rest, and what was remembered may be untrue (a
+    savepoint's rollback keeps them: handlers do not set a conversation inside one)."""
+    if previous_transaction.nested:
+        return
+    pending: dict[str, _Conversation] = session.info.get(_PENDING) or {}
+    for conversation in pending.values():
+        conversation.known = conversation.dirty = False
+    pending.clear()
+
+
+async def settle_conversations(session: AsyncSession) -> None:
+    """Write what the update set now and forget what was remembered: for code that reads or
+    changes the conversations table itself (erasure)."""
+    pending: dict[str, _Conversation] = session.info.get(_PENDING) or {}
+    conversations = [conversation for conversation in pending.values() if conversation.dirty]
+    pending.clear()
+    for statement in _statements(session.sync_session, conversations):
+        await session.execute(statement)
+    _written(conversations)
+    forget_remembered()
 
 
 class DatabaseStorage(BaseStorage):
     """FSM state and data in the `fsm_states` table.
 
     Inside an update the writes join that update's transaction (see `current_session`), so the
-    conversation step and the data it produced are committed or rolled back together.
-    """
+    conversation step and the data it produced are committed or rolled back together."""
 
     def __init__(
         self,
@@ -49,53 +224,63 @@ class DatabaseStorage(BaseStorage):
             yield own_session
             await own_session.commit()
 
-    async def _upsert(self, key: StorageKey, values: dict[str, Any]) -> None:
-        """Store a state or data. A finished conversation leaves no row behind (its key holds
-        the Telegram id): setting a value that can leave the row empty (no state, no data)
-        changes the row if there is one and removes it if nothing is left; any other value is
-        one upsert, which leaves a row that cannot be empty (one statement, not two)."""
+    async def _conversation(self, key: StorageKey) -> _Conversation:
+        """The conversation as stored (one query for state and data), or as this update last
+        saw or set it: while it holds the lock, or while its write waits for the commit."""
+        remembered = _remembered(key)
+        if remembered and remembered[0].known:
+            return remembered[0]
         built = self._key_builder.build(key)
-        now = datetime.now(UTC)
+        session = current_session.get()
+        waiting = session.info.get(_PENDING, {}).get(built) if session is not None else None
+        if waiting is not None:
+            return waiting
+        conversation = _Conversation(key=key, built=built)
         async with self._session() as session:
-            if values in ({"state": None}, {"data": "{}"}):
+            row = (
                 await session.execute(
-                    update(FsmState).where(FsmState.key == built).values(updated_at=now, **values)
+                    select(FsmState.state, FsmState.data).where(FsmState.key == built)
                 )
-                await session.execute(
-                    delete(FsmState).where(
-                        FsmState.key == built, FsmState.state.is_(None), FsmState.data == "{}"
-                    )
-                )
-                return
-            row = {"key": built, "chat_id": key.chat_id, "user_id": key.user_id, "updated_at": now}
-            dialect = session.get_bind().dialect.name
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            statement = insert(FsmState).values(**{"data": "{}", "state": None, **row, **values})
-            statement = statement.on_conflict_do_update(
-                index_elements=[FsmState.key],
-                set_={name: statement.excluded[name] for name in ("updated_at", *values)},
-            )
-            await session.execute(statement)
+            ).first()
+        if row is not None:
+            conversation.state, conversation.data = row.state, row.data or EMPTY_DATA
+            conversation.stored = True
+        conversation.known = True
+        if remembered is not None:
+            remembered[:] = [conversation]
+        return conversation
+
+    async def _set(self, conversation: _Conversation, state: str | None, data: str) -> None:
+        if (conversation.state, conversation.data) == (state, data):
+            return  # nothing changes
+        conversation.state, conversation.data = state, data
+        session = current_session.get()
+        if session is not None:  # in an update: written once, at its commit
+            conversation.dirty = True
+            _pending(session)[conversation.built] = conversation
+            return
+        async with self._session() as own_session:
+            for statement in _statements(own_session.sync_session, [conversation]):
+                await own_session.execute(statement)
+        _written([conversation])
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self._upsert(key, {"state": value})
+        conversation = await self._conversation(key)
+        await self._set(conversation, value, conversation.data)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._session() as session:
-            return await session.scalar(
-                select(FsmState.state).where(FsmState.key == self._key_builder.build(key))
-            )
+        return (await self._conversation(key)).state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._upsert(key, {"data": json.dumps(dict(data), ensure_ascii=False)})
+        conversation = await self._conversation(key)
+        await self._set(
+            conversation, conversation.state, json.dumps(dict(data), ensure_ascii=False)
+        )
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._session() as session:
-            raw = await session.scalar(
-                select(FsmState.data).where(FsmState.key == self._key_builder.build(key))
-            )
-        return json.loads(raw) if raw else {}
+        raw = (await self._conversation(key)).data
+        return json.loads(raw) if raw else {}  # a fresh dict each time: callers change theirs
 
     async def close(self) -> None:
         """The engine is owned and disposed by the application, not by the storage."""

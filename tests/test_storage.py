@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import StatementError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, current_session
-from storage.fsm import DatabaseStorage
+from storage.fsm import ConversationIsolation, DatabaseStorage
 from storage.migrate import current_revision, head_revision, upgrade_database
 from storage.models import User
 
@@ -128,3 +128,61 @@ async def test_conversation_writes_join_the_update_transaction(
         finally:
             current_session.reset(token)
     assert await storage.get_state(key) == "Onboarding:name"
+
+
+async def test_an_update_reads_its_conversation_once_and_writes_it_once_at_commit(
+    engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """What aiogram's FSM does in one update (read the state, clear, set a step, add data)
+    costs one read and one write; an update that only looks (clears an empty conversation, as
+    "📋 My requests" does) writes nothing; a rolled-back update leaves the step as it was."""
+    storage, isolation = DatabaseStorage(session_factory), ConversationIsolation()
+    key = StorageKey(bot_id=42, chat_id=11, user_id=11)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "fsm_states" in statement:
+            statements.append(statement.split()[0])
+
+    async def update(*steps: str, fail: bool = False) -> None:
+        async with isolation.lock(key):
+            await storage.get_state(key)  # aiogram's raw_state, before the update's session
+            async with session_factory() as session:
+                token = current_session.set(session)
+                try:
+                    for step in steps:
+                        if step == "clear":
+                            await storage.set_state(key, None)
+                            await storage.set_data(key, {})
+                        else:
+                            await storage.set_state(key, step)
+                            data = await storage.get_data(key)
+                            await storage.set_data(key, {**data, "step": step})
+                    expected = None if steps[-1] == "clear" else steps[-1]
+                    assert await storage.get_state(key) == expected
+                    if fail:
+                        await session.rollback()
+                    else:
+                        await session.commit()
+                finally:
+                    current_session.reset(token)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await update("clear")
+        assert statements == ["SELECT"]  # nothing to clear: no write
+        statements.clear()
+        await update("clear", "Asking:kind")
+        assert statements == ["SELECT", "INSERT"]
+        statements.clear()
+        await update("Asking:words", fail=True)
+        assert statements == ["SELECT"]
+        assert await storage.get_state(key) == "Asking:kind"
+        assert await storage.get_data(key) == {"step": "Asking:kind"}
+        statements.clear()
+        await update("clear")
+        assert statements == ["SELECT", "DELETE"]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    async with session_factory() as session:
+        assert (await session.execute(text("SELECT count(*) FROM fsm_states"))).scalar() == 0

@@ -27,6 +27,8 @@ from storage.models import OutboxMessage, User
 from storage.repositories import community as group_queries
 from storage.repositories import requests as request_queries
 
+_AHEAD = "linli.coordinators_ahead"
+
 Rendered = tuple[str, InlineKeyboardMarkup | ReplyKeyboardMarkup | None]
 """A message's text and buttons; a reply keyboard puts the person's menu back."""
 Render = Callable[[], Rendered]
@@ -117,11 +119,21 @@ class Notifier:
 
     async def coordinators_of(self, community_id: int | None) -> list[User]:
         """The coordinators nearest a community: its own, else its street's, else its
-        district's; never those of another community."""
+        district's; never those of another community. Read by `read_coordinators_ahead`
+        just before, for the one call that follows."""
+        ahead: dict[int | None, list[User]] = self.session.info.get(_AHEAD, {})
+        if community_id in ahead:
+            return ahead.pop(community_id)
         chain = (await communities.tree(self.session, self.settings)).lineage(
             community_id or communities.FIRST_COMMUNITY_ID
         )
         return await request_queries.coordinators(self.session, of=chain)
+
+    async def read_coordinators_ahead(self, community_id: int | None) -> None:
+        """Read who will be told (and the communities) before a change is written, so that
+        the change's write transaction (on SQLite, the one writer) does not wait for them."""
+        coordinators = await self.coordinators_of(community_id)
+        self.session.info.setdefault(_AHEAD, {})[community_id] = coordinators
 
     async def tell_coordinators(
         self,

@@ -6,7 +6,10 @@ So no database transaction spans a network call: SQLite's one writer is never he
 reply travels to Telegram (a crowd of updates would otherwise queue behind it until
 "database is locked"), a pooled connection is back in the pool during the call, and a reply
 that fails (blocked, too old, a timeout) cannot roll back a request, an alert or an answer that
-was already recorded. One place instead of a commit before every `answer()` in every handler."""
+was already recorded. One place instead of a commit before every `answer()` in every handler.
+A press's pop-up answer, when only the conversation has moved on, leaves that write for the next
+commit (the pop-up says nothing of the step, and on SQLite each commit that writes is a turn
+behind every other writer)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
-from storage.db import current_session
+from storage.db import current_session, has_written
+from storage.fsm import has_pending_writes, holding_conversation_writes
 
 logger = logging.getLogger("linli.replies")
 
@@ -44,8 +48,19 @@ class CommitBeforeRequest(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         session = current_session.get()
-        if session is not None and session.in_transaction():
-            await session.commit()
+        if session is not None and (session.in_transaction() or has_pending_writes(session)):
+            if (
+                isinstance(method, AnswerCallbackQuery)
+                and has_pending_writes(session)
+                and not await has_written(session)
+            ):
+                # Only the conversation moved on: the press's pop-up tells nothing of it, so its
+                # write waits for the next commit (SQLite: one write turn for the update).
+                if session.in_transaction():  # what it read, ended before the call
+                    with holding_conversation_writes(session):
+                        await session.commit()
+            else:
+                await session.commit()
         if isinstance(method, AnswerCallbackQuery):
             answered = answered_callbacks.get()
             if answered is not None:  # tried once is answered: Telegram refuses a second try

@@ -1,4 +1,6 @@
 """One database session per update: committed when the update is handled, rolled back on error.
+The session may have been opened already, by the conversation's lock (see
+storage.fsm.ConversationIsolation): it is the same update's.
 
 Before each Bot API request the handler makes, `bot.middlewares.commit` commits what was
 recorded so far, so the transaction left here holds only what came after the last request."""
@@ -6,6 +8,7 @@ recorded so far, so the transaction left here holds only what came after the las
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -29,7 +32,12 @@ class DbSessionMiddleware(BaseMiddleware):
         # Kept in `data` too: the error handler runs outside this middleware, after the reset.
         data["answered_callbacks"] = answered = set()
         answered_token = answered_callbacks.set(answered)
-        async with self._session_factory() as session:
+        async with AsyncExitStack() as stack:
+            # Opened by the conversation's lock (storage.fsm.ConversationIsolation), which read
+            # the conversation in it; else here.
+            session = current_session.get() or await stack.enter_async_context(
+                self._session_factory()
+            )
             token = current_session.set(session)
             try:
                 data["session"] = session

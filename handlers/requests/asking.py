@@ -378,6 +378,7 @@ async def confirmed(
         )
         return
     await callback.answer()
+    await notify.before_submitting(ctx.notifier, user)  # read before the write turn
     try:
         draft = draft_of(await state.get_data())
         request = await requests.submit_request(ctx.session, user, draft, clock=ctx.clock)
@@ -387,9 +388,11 @@ async def confirmed(
     except InvalidInput as error:
         await message.answer(views.invalid_text(error))
         return
-    await notify.request_submitted(ctx.notifier, request, user, emergency=False)
+    await notify.request_submitted(
+        ctx.notifier, request, user, emergency=False, from_checkin=False
+    )  # just made here: no check-in names it
+    await state.clear()  # committed with the request, before the first reply (one write)
     await retire_buttons(callback, views.confirm_label("send"))
-    await state.clear()
     text = views.submitted_text(requests.reference(request))
     await send_main_menu(bot, message.chat.id, user, text)
 

@@ -93,17 +93,14 @@ async def show_my_requests(message: Message, state: FSMContext, ctx: UpdateConte
         )
         return
     await message.answer(_("<b>Your requests</b>"))
-    for request in mine[:10]:
-        shown = resident_card(request), cancel_keyboard(request)
-        sent = await message.answer(shown[0], reply_markup=shown[1])
-        await cards.replied(
-            ctx.notifier,
-            request,
-            CardAudience.RESIDENT,
-            (message.chat.id, sent.message_id),
-            ctx.person,
-            shown,
-        )
+    sent: list[cards.SentCard] = []
+    try:
+        for request in mine[:10]:
+            shown = resident_card(request), cancel_keyboard(request)
+            card = await message.answer(shown[0], reply_markup=shown[1])
+            sent.append((request, message.chat.id, card.message_id, shown))
+    finally:  # the cards sent are kept true, recorded together (one write)
+        await cards.sent(ctx.notifier, CardAudience.RESIDENT, sent, ctx.person)
 
 
 # cancelling

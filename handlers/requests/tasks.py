@@ -89,8 +89,14 @@ async def _send_task_page(bot: Bot, chat_id: int, ctx: UpdateContext, offset: in
         return
     if offset == 0:
         await bot.send_message(chat_id, _("🔎 Open tasks: {count}").format(count=total))
-    for request in tasks:
-        await _send_browse_card(bot, chat_id, ctx, request)
+    sent: list[cards.SentCard] = []
+    try:
+        for request in tasks:
+            card = views.browse_card(request)
+            message = await bot.send_message(chat_id, card[0], reply_markup=card[1])
+            sent.append((request, chat_id, message.message_id, card))
+    finally:  # the cards sent are kept true, recorded together (one write)
+        await cards.sent(ctx.notifier, CardAudience.BROWSE, sent, ctx.person)
     shown = offset + len(tasks)
     if shown < total:
         await bot.send_message(

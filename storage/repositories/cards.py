@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CardAudience, Checkin, OutboxMessage, OutboxStatus, RequestCard
@@ -33,9 +33,11 @@ async def add(
     message_id: int | None = None,
     outbox_id: int | None = None,
     shown: str | None = None,
+    flush: bool = True,
 ) -> RequestCard:
     """A card shown (or queued). A message already known as a card of the request becomes
-    this card (a browsing copy claimed in place becomes the holder's card)."""
+    this card (a browsing copy claimed in place becomes the holder's card). `flush=False`:
+    the caller flushes many at once."""
     card = None
     if message_id is not None:
         card = await session.scalar(
@@ -51,8 +53,36 @@ async def add(
     card.audience, card.locale, card.user_id = audience, locale, user_id
     card.message_id, card.outbox_id, card.shown = message_id, outbox_id, shown
     card.edit_id = None
-    await session.flush()
+    if flush:
+        await session.flush()
     return card
+
+
+def new_card(
+    *,
+    request_id: int,
+    audience: CardAudience,
+    chat_id: int,
+    locale: str,
+    now: datetime,
+    user_id: int | None = None,
+    message_id: int | None = None,
+    outbox_id: int | None = None,
+    shown: str | None = None,
+) -> dict[str, Any]:
+    """The row of a card just sent or queued, for `add_many`: no card can have its message
+    or its outbox row yet, so nothing is looked up."""
+    return {
+        "request_id": request_id, "audience": audience, "chat_id": chat_id, "locale": locale,
+        "created_at": now, "user_id": user_id, "message_id": message_id,
+        "outbox_id": outbox_id, "shown": shown, "edit_id": None,
+    }  # fmt: skip
+
+
+async def add_many(session: AsyncSession, cards: list[dict[str, Any]]) -> None:
+    """New cards in one statement (a page of cards, a card to each coordinator)."""
+    if cards:
+        await session.execute(insert(RequestCard), cards)
 
 
 async def of_request(session: AsyncSession, request_id: int) -> Sequence[RequestCard]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.fsm import settle_conversations
 from storage.models import (
     Broadcast,
     BroadcastStatus,
@@ -274,6 +275,7 @@ async def redact_outbox(session: AsyncSession, user: User, redact: Redactor) -> 
 
 async def redact_conversations(session: AsyncSession, telegram_id: int, redact: Redactor) -> None:
     """Their own conversations go; others' conversations lose what quotes them."""
+    await settle_conversations(session)  # this update's own write first, then read afresh
     await session.execute(delete(FsmState).where(FsmState.user_id == telegram_id))
     rows = await session.execute(select(FsmState.key, FsmState.data))
     for key, raw in rows.all():

@@ -25,8 +25,10 @@ from storage.models import CardAudience, HelpRequest, OutboxMessage, RequestCard
 from storage.repositories import cards as card_queries
 from storage.repositories import users as user_queries
 
-_FRESH = "linli.fresh_cards"  # in session.info: the cards queued in this transaction
+_FRESH = "linli.fresh_cards"  # in session.info: the outbox rows of the cards queued just now
 Pressed = tuple[int, int]
+SentCard = tuple[HelpRequest, int, int, Rendered]
+"""A card just sent as a new message: its request, chat id, message id and what it shows."""
 """(chat id, message id) of the card whose button was pressed: its handler edits it itself."""
 
 
@@ -55,22 +57,37 @@ async def queued(
     user: User | None = None,
 ) -> None:
     """A card put in the outbox (`row`), to be kept true from now on."""
-    if row is None:
-        return
-    payload = row.payload
-    card = await card_queries.add(
-        notifier.session,
-        request_id=request.id,
-        audience=audience,
-        chat_id=row.chat_id,
-        locale=await _locale(notifier, row.chat_id, user),
-        now=notifier.clock.now(),
-        user_id=user.id if user else None,
-        outbox_id=row.id,
-        shown=card_delivery.payload_digest(payload.get("text", ""), payload.get("reply_markup")),
-    )
+    await _queued_all(notifier, request, audience, [(row, user)] if row is not None else [])
+
+
+async def _queued_all(
+    notifier: Notifier,
+    request: HelpRequest,
+    audience: CardAudience,
+    rows: list[tuple[OutboxMessage, User | None]],
+) -> None:
+    """Cards put in the outbox (rows flushed), written in one statement."""
+    session = notifier.session
+    cards = []
+    for row, user in rows:
+        payload = row.payload
+        cards.append(
+            card_queries.new_card(
+                request_id=request.id,
+                audience=audience,
+                chat_id=row.chat_id,
+                locale=await _locale(notifier, row.chat_id, user),
+                now=notifier.clock.now(),
+                user_id=user.id if user else None,
+                outbox_id=row.id,
+                shown=card_delivery.payload_digest(
+                    payload.get("text", ""), payload.get("reply_markup")
+                ),
+            )
+        )
+    await card_queries.add_many(session, cards)
     # written just now for this very change: the refresh that follows leaves its words alone
-    notifier.session.info.setdefault(_FRESH, set()).add(card.id)
+    session.info.setdefault(_FRESH, set()).update(row.id for row, _user in rows)
 
 
 async def replied(
@@ -95,6 +112,30 @@ async def replied(
         message_id=message_id,
         shown=card_delivery.digest(text, markup) if shown else None,
     )
+
+
+async def sent(
+    notifier: Notifier,
+    audience: CardAudience,
+    shown: list[SentCard],
+    user: User | None,
+) -> None:
+    """Cards just sent as new messages, to be kept true from now on: recorded together after
+    the sending (one write, not one before each next message)."""
+    cards = [
+        card_queries.new_card(
+            request_id=request.id,
+            audience=audience,
+            chat_id=chat_id,
+            locale=await _locale(notifier, chat_id, user),
+            now=notifier.clock.now(),
+            user_id=user.id if user else None,
+            message_id=message_id,
+            shown=card_delivery.digest(text, markup),
+        )
+        for request, chat_id, message_id, (text, markup) in shown
+    ]
+    await card_queries.add_many(notifier.session, cards)
 
 
 async def _facts(notifier: Notifier, request: HelpRequest, cards: list[RequestCard]) -> CardFacts:
@@ -150,7 +191,7 @@ async def refresh(
     for card in cards:
         if card.message_id is None and card.outbox_id is not None:
             _status, card.message_id = await card_queries.outbox_row(session, card.outbox_id)
-        if card.id in fresh:
+        if card.outbox_id is not None and card.outbox_id in fresh:
             continue
         if pressed is not None and (card.chat_id, card.message_id) == pressed:
             card.shown = None  # the handler shows it; whatever it shows, the next change edits it
@@ -194,16 +235,18 @@ async def tell_coordinators(
         if card_of is not None:
             await queued(notifier, card_of, CardAudience.COORDINATORS, row)
         return 1
-    told = 0
-    for coordinator in others:
+    told: list[tuple[OutboxMessage, User | None]] = []
+    for coordinator in others:  # one flush for all the rows, one for all the cards
         row = await notifier.tell_user(
-            coordinator, render_message, kind=kind, priority=priority, media=media
+            coordinator, render_message, kind=kind, priority=priority, media=media, flush=False
         )
         if row is not None:
-            told += 1
-            if card_of is not None:
-                await queued(notifier, card_of, CardAudience.COORDINATORS, row, coordinator)
-    return told
+            told.append((row, coordinator))
+    if told:
+        await notifier.session.flush()
+    if card_of is not None:
+        await _queued_all(notifier, card_of, CardAudience.COORDINATORS, told)
+    return len(told)
 
 
 async def came_from_checkin(notifier: Notifier, request: HelpRequest) -> bool:

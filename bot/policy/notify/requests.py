@@ -12,6 +12,7 @@ from bot.delivery.outbox import Priority
 from bot.policy.notify import request_cards as cards
 from bot.policy.notify.request_cards import Pressed
 from bot.services.claims import Task
+from bot.services.communities import home_of
 from bot.services.media import Media, media_of
 from bot.services.requests import needs_coordinator_attention, reference
 from bot.views import keyboards, media_notices
@@ -54,15 +55,29 @@ async def _publish(
 # asking and review
 
 
+async def before_submitting(notifier: Notifier, resident: User) -> None:
+    """What `request_submitted` reads, read before the request is written (see
+    `Notifier.read_coordinators_ahead`)."""
+    await notifier.read_coordinators_ahead(home_of(resident))
+
+
 async def request_submitted(
-    notifier: Notifier, request: HelpRequest, resident: User, *, emergency: bool
+    notifier: Notifier,
+    request: HelpRequest,
+    resident: User,
+    *,
+    emergency: bool,
+    from_checkin: bool | None = None,
 ) -> None:
-    """A new request (or an emergency) to the coordinators, with the buttons to handle it."""
+    """A new request (or an emergency) to the coordinators, with the buttons to handle it.
+    `from_checkin`: False when the caller knows (a request the wizard just made), else looked
+    up."""
     if emergency:
         priority = Priority.URGENT
     else:
         priority = Priority.ALERT if request.urgent else Priority.NOTICE
-    from_checkin = await cards.came_from_checkin(notifier, request)
+    if from_checkin is None:
+        from_checkin = await cards.came_from_checkin(notifier, request)
     await cards.tell_coordinators(
         notifier,
         lambda: (

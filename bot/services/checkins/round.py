@@ -75,9 +75,10 @@ async def take_due_steps(
     after an outage), and each call takes at most `limit` of each. `quiet`: the quiet hours of
     every community, or a function giving each plan's community's (the scheduler's).
 
-    With `tell`, each step is taken and told in a savepoint of its own: one that raises is
-    undone, its check-in is due again at the retry time, and it is appended to `set_aside`,
-    while the others go on (see services.step_failures)."""
+    With `tell`, the steps are taken and told in one savepoint; when one raises, each is taken
+    again in a savepoint of its own: the one that raises is undone, its check-in is due again
+    at the retry time, and it is appended to `set_aside`, while the others go on (see
+    services.step_failures.run_round)."""
     quiets = quiet_of(quiet)
     if tell is not None:
         return await _take_and_tell(session, clock, quiets, limit, tell, set_aside)
@@ -139,7 +140,7 @@ async def _take_and_tell(
 ) -> list[DueStep]:
     now = clock.now()
     claimed = await _claim_due(session, now, limit)
-    steps: list[DueStep] = []
+    round_steps: list[step_failures.Step[DueStep | None]] = []
     for checkin in claimed.due:
 
         async def take(checkin: Checkin = checkin) -> DueStep | None:
@@ -151,9 +152,10 @@ async def _take_and_tell(
         async def put_back(at: datetime, checkin_id: int = checkin.id) -> None:
             await queries.due_again(session, checkin_id, at)
 
-        outcome = await step_failures.run_step(
-            session, job="checkin", row_id=checkin.id, now=now, step=take, put_back=put_back
-        )
+        round_steps.append(step_failures.Step(checkin.id, take, put_back))
+    steps: list[DueStep] = []
+    outcomes = await step_failures.run_round(session, job="checkin", now=now, steps=round_steps)
+    for outcome in outcomes:
         if isinstance(outcome, step_failures.SetAside):
             if set_aside is not None:
                 set_aside.append(outcome)
