@@ -44,12 +44,22 @@ def worker_command(worker: int) -> list[str]:
     return [sys.executable, "-m", "bot", "run", "--webhook", f"--worker={worker}"]
 
 
+def connections_per_worker(settings: Settings, count: int) -> int:
+    """Each worker's share of DATABASE_CONNECTIONS (at least 2: one for updates, one for the
+    scheduler and the outbox)."""
+    return max(2, settings.database_connections // count)
+
+
 def run_workers(settings: Settings, count: int) -> int:
     """Start `count` workers on one socket and keep them running until asked to stop."""
     stopping = False
 
+    # DATABASE_CONNECTIONS is the deployment's: shared out, so N workers never ask the server
+    # for N times as many (PostgreSQL's max_connections is 100 by default).
+    share = {"DATABASE_CONNECTIONS": str(connections_per_worker(settings, count))}
+
     def start(worker: int) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(worker_command(worker))
+        process = subprocess.Popen(worker_command(worker), env={**os.environ, **share})
         logger.info("worker_started worker=%s pid=%s", worker, process.pid)
         return process
 

@@ -41,3 +41,13 @@ def test_webhook_settings_that_cannot_work_stop_with_one_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0], result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_workers_share_the_database_connections_out() -> None:
+    """Four workers of a deployment allowed 50 connections ask PostgreSQL for 48, not 200
+    (its max_connections is 100 by default)."""
+    from bot.config import Settings
+    from bot.workers import connections_per_worker
+
+    settings = Settings(bot_token="1:abc", database_connections=50)
+    assert [connections_per_worker(settings, n) for n in (1, 4, 40)] == [50, 12, 2]
