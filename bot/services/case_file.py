@@ -33,6 +33,7 @@ from storage.models import (
     VisitStatus,
 )
 from storage.repositories import audit
+from storage.repositories import case_file as programme_queries
 from storage.repositories import concerns as queries
 from storage.repositories import households as household_queries
 
@@ -45,7 +46,8 @@ class Entry:
     """One line of the timeline: when, what kind, and the facts to word it."""
 
     at: datetime
-    kind: str  # request, rating, checkin, escalated, visit, concern, follow_up
+    kind: str  # request, rating, checkin, escalated, visit, concern, follow_up, wish,
+    # wish_received, payout, time
     facts: dict[str, Any] = field(default_factory=dict)
 
 
@@ -148,7 +150,26 @@ async def timeline(session: AsyncSession, household: Household, people: list[Use
     for follow_up in await queries.follow_ups_of(session, household.id):
         if follow_up.done_at is not None:
             entries.append(Entry(follow_up.done_at, "follow_up", {"kind": follow_up.kind}))
+    entries += await _from_the_programmes(session, household, ids)
     entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+async def _from_the_programmes(
+    session: AsyncSession, household: Household, ids: list[int]
+) -> list[Entry]:
+    """Its wishes (posted, received), the fund's payouts to it, the time it gave back."""
+    entries: list[Entry] = []
+    for wish in await programme_queries.wishes_of(session, household.id):
+        entries.append(Entry(wish.created_at, "wish", {"kind": wish.kind, "status": wish.status}))
+        if wish.received_at is not None:
+            entries.append(Entry(wish.received_at, "wish_received", {"kind": wish.kind}))
+    for payout in await programme_queries.payouts_paid_to(session, household.id):
+        if payout.paid_at is not None:
+            facts = {"amount": payout.amount, "category": payout.category}
+            entries.append(Entry(payout.paid_at, "payout", facts))
+    for at, minutes, kind in await programme_queries.time_given(session, household.id, ids):
+        entries.append(Entry(at, "time", {"minutes": minutes, "kind": kind}))
     return entries
 
 

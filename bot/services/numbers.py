@@ -197,6 +197,14 @@ async def count_concerns(session: AsyncSession, ids: Collection[int], period: Pe
     )
 
 
+async def count_wishes(session: AsyncSession, ids: Collection[int], period: Period) -> Measure:
+    """Small wishes posted, lit by a neighbour and received in the period."""
+    stages = await queries.wishes_by_stage(session, ids, period.start, period.end)
+    return Measure(
+        "wishes", ("stage", "count"), [(stage, count) for stage, count in stages.items()], stages
+    )
+
+
 async def count_survey(session: AsyncSession, ids: Collection[int], period: Period) -> Measure:
     """Survey rounds started in the period: how many people of these communities were asked,
     how many answered every question, and the average of each question (1 to its top)."""
@@ -225,6 +233,7 @@ MEASURES: dict[str, Count] = {
     "hours": count_hours,
     "broadcasts": count_broadcasts,
     "concerns": count_concerns,
+    "wishes": count_wishes,
     "survey": count_survey,
 }
 """Every measure, in the order of the summary, the charts and the export's sheets."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,9 +15,11 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import CaseFileAction, FollowUpAction
 from bot.services.case_file import LANGUAGES, CaseFile, Entry, page_of, pages
 from bot.services.concerns import is_overdue
+from bot.views import fund as fund_views
+from bot.views import wishes as wish_views
 from bot.views.concerns import follow_up_line, household_label, kind_label
 from bot.views.keyboards import one_per_row
-from bot.views.texts import category_label, local_time, preview, status_label
+from bot.views.texts import category_label, duration_label, local_time, preview, status_label
 from bot.views.words import dialable, phone_html
 from storage.models import (
     CheckinStatus,
@@ -28,6 +31,7 @@ from storage.models import (
     NeedsAssessment,
     User,
     UserRole,
+    WishStatus,
 )
 
 HOUSEHOLDS_PER_PAGE = 8
@@ -265,9 +269,46 @@ def entry_text(entry: Entry, *, quote: Callable[[str], str] = str) -> str:
         what = _("🫶 A neighbour raised a concern (no. {ref}, {status})").format(
             ref=facts["id"], status=status
         ) + (f": {quote(words)}" if words else "")
+    elif entry.kind in _PROGRAMMES:
+        what = _PROGRAMMES[entry.kind](facts)
     else:
         what = _("✅ Follow-up done: {kind}").format(kind=kind_label(facts["kind"]))
     return what
+
+
+def _wish(facts: dict[str, Any]) -> str:
+    return _("🌟 Made a small wish: {kind} ({status})").format(
+        kind=wish_views.kind_label(facts["kind"]), status=_wish_status(facts["status"])
+    )
+
+
+def _wish_status(status: WishStatus) -> str:
+    return {
+        WishStatus.PENDING: _("being checked"),
+        WishStatus.OPEN: _("waiting for a neighbour"),
+        WishStatus.LIT: _("lit by a neighbour"),
+        WishStatus.DELIVERED: _("brought"),
+        WishStatus.RECEIVED: _("received"),
+        WishStatus.DECLINED: _("declined"),
+        WishStatus.CANCELLED: _("withdrawn"),
+    }[status]
+
+
+def _time(facts: dict[str, Any]) -> str:
+    return _("🤲 Gave time: {duration}").format(duration=duration_label(int(facts["minutes"])))
+
+
+_PROGRAMMES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "wish": _wish,
+    "wish_received": lambda facts: _("🎁 A small wish came true: {kind}").format(
+        kind=wish_views.kind_label(facts["kind"])
+    ),
+    "payout": lambda facts: _("💰 The mutual-aid fund paid {amount} for {category}").format(
+        amount=fund_views.money(int(facts["amount"])),
+        category=fund_views.category_label(facts["category"]),
+    ),
+    "time": _time,
+}
 
 
 def file_text(case: CaseFile, page: int, timezone: str, now: datetime) -> str:

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import NumbersStep
 from bot.services.numbers import DIGEST_HOURS, Measure, PeriodKind, Report
+from bot.views import numbers_care as care
 from bot.views import surveys as survey_views
 from bot.views.keyboards import one_per_row
 from bot.views.render.charts import Bars, Line, Picture
@@ -121,28 +122,6 @@ def _broadcasts_line(m: Measure) -> str:
     return _("📣 Notices sent: <b>{broadcasts}</b>").format(**m.figures)
 
 
-def _concerns_line(m: Measure) -> str:
-    return _(
-        "🫶 Concerns raised: <b>{raised}</b> (looked into: {closed}, open: {open}); follow-ups "
-        "done: {done}, overdue: {overdue}"
-    ).format(**m.figures)
-
-
-def _survey_line(m: Measure) -> str:
-    if not m.figures["rounds"]:
-        return _("📝 Survey: no round this time")
-    averages = join_items(
-        [
-            _("{question} {mean} of {top}").format(
-                question=survey_views.question_short(str(row[0])), mean=f"{row[2]:g}", top=row[3]
-            )
-            for row in m.rows
-        ]
-    )
-    line = _("📝 Survey: {rounds} round(s), asked {sent}, answered <b>{answered}</b> ({rate}%)")
-    return line.format(**m.figures) + (f"; {averages}" if averages else "")
-
-
 _SUMMARY: dict[str, Callable[[Measure], str]] = {
     "requests": _requests_line,
     "timing": _timing_line,
@@ -150,8 +129,9 @@ _SUMMARY: dict[str, Callable[[Measure], str]] = {
     "visits": _visits_line,
     "hours": _hours_line,
     "broadcasts": _broadcasts_line,
-    "concerns": _concerns_line,
-    "survey": _survey_line,
+    "concerns": care.concerns_line,
+    "wishes": care.wishes_line,
+    "survey": care.survey_line,
 }
 
 
@@ -251,36 +231,15 @@ def _hours_panel(m: Measure) -> Bars:
     )
 
 
-def _concerns_panel(m: Measure) -> Bars:
-    f = m.figures
-    return Bars(
-        _("Concerns and their follow-ups"),
-        [_("raised"), _("looked into"), _("follow-ups done"), _("overdue")],
-        [("", [float(f["raised"] or 0), float(f["closed"] or 0), float(f["done"] or 0),
-               float(f["overdue"] or 0)])],
-    )  # fmt: skip
-
-
-def _survey_panel(m: Measure) -> Bars:
-    """Each question's average as a share of its top, so faces (of 5) and yes/no (of 3) read
-    on one scale."""
-    return Bars(
-        _("Survey: answered {answered} of {sent}, average in % of the best").format(**m.figures),
-        [survey_views.question_short(str(row[0])) for row in m.rows],
-        [("", [round(100 * float(row[2] or 0) / float(row[3] or 1)) for row in m.rows])],
-        unit="%",
-        horizontal=True,
-    )
-
-
 _PANELS: dict[str, Callable[[Measure], Bars | Line]] = {
     "requests": _requests_panel,
     "timing": _timing_panel,
     "checkins": _checkins_panel,
     "visits": _visits_panel,
     "hours": _hours_panel,
-    "concerns": _concerns_panel,
-    "survey": _survey_panel,
+    "concerns": care.concerns_panel,
+    "wishes": care.wishes_panel,
+    "survey": care.survey_panel,
 }
 
 
@@ -318,6 +277,7 @@ def _column_names() -> dict[str, str]:
         "answers": _("Answers"),
         "average": _("Average"),
         "top": _("Best possible"),
+        "stage": _("Stage"),
     }
 
 
@@ -330,6 +290,7 @@ def _table_titles() -> dict[str, str]:
         "hours": _("Volunteer hours"),
         "broadcasts": _("Notices"),
         "concerns": _("Concerns"),
+        "wishes": _("Small wishes"),
         "survey": _("Survey"),
     }
 
@@ -339,18 +300,6 @@ def _cell_words() -> dict[str, str]:
         "claim": _("to be taken"),
         "done": _("to be done"),
         "tasks": _("on tasks"),
-    }
-
-
-def _concern_words() -> dict[str, str]:
-    return {
-        "concern": _("Concerns raised"),
-        "follow_up": _("Follow-ups"),
-        "open": _("Being looked into"),
-        "closed": _("Looked into"),
-        "merged": _("Joined with another"),
-        "done": _("Done"),
-        "overdue": _("Overdue"),
     }
 
 
@@ -366,7 +315,9 @@ def tables(report: Report) -> list[Table]:
                 if column == "category":
                     cell = _category(cell)
                 elif key == "concerns" and column in ("what", "status"):
-                    cell = _concern_words().get(str(cell), str(cell))
+                    cell = care.concern_words().get(str(cell), str(cell))
+                elif column == "stage":
+                    cell = care.wish_words().get(str(cell), str(cell))
                 elif column == "question":
                     cell = survey_views.question_short(str(cell))
                 elif column == "status":

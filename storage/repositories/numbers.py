@@ -25,6 +25,7 @@ from storage.models import (
     RequestStatus,
     Visit,
     VisitOutcome,
+    Wish,
 )
 
 
@@ -145,6 +146,27 @@ async def concerns_by_status(
         .group_by(Concern.status)
     )
     return [(str(status), int(count)) for status, count in rows.all()]
+
+
+async def wishes_by_stage(
+    session: AsyncSession, communities: Collection[int], start: datetime, end: datetime
+) -> dict[str, int]:
+    """Small wishes posted, lit and received in the range (each by its own moment)."""
+    found = {}
+    for stage, column in (
+        ("posted", Wish.created_at),
+        ("lit", Wish.lit_at),
+        ("received", Wish.received_at),
+    ):
+        found[stage] = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Wish)
+                .where(Wish.community_id.in_(communities), column >= start, column < end)
+            )
+            or 0
+        )
+    return found
 
 
 async def follow_ups_done_and_overdue(

@@ -21,7 +21,7 @@ from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
 from bot.emulator.views import ChatMessage
 from bot.scheduling.scheduler import Scheduler
-from bot.services import claims, communities, numbers
+from bot.services import claims, communities, households, numbers
 from bot.services.requests import RequestDraft, submit_request
 from bot.services.review import approve_request
 from bot.views import numbers as number_views
@@ -41,6 +41,9 @@ from storage.models import (
     VisitKind,
     VisitOutcome,
     VisitStatus,
+    Wish,
+    WishKind,
+    WishStatus,
 )
 from tests.e2e.community import (
     COORDINATORS_CHAT,
@@ -168,7 +171,26 @@ async def a_week_of_work(linli: RunningBot, telegram: FakeBotAPI) -> int:
     await _checkins(linli, mei, communities.FIRST_COMMUNITY_ID, "aae")
     await _checkins(linli, bo, east, "e")
     await _visits(linli, tao, mei, communities.FIRST_COMMUNITY_ID, [3, 4])
+    await _wishes(linli, mei, lit=True)
+    await _wishes(linli, bo, lit=False)  # East Lane's
     return east
+
+
+async def _wishes(linli: RunningBot, resident: User, *, lit: bool) -> None:
+    """A small wish of the resident's household, posted now (and lit at once, if `lit`)."""
+    async with linli.app.session_factory() as session:
+        person_row = await session.get(User, resident.id)
+        assert person_row is not None
+        home = await households.household_of(session, person_row, now=linli.clock.now())
+        now = linli.clock.now()
+        session.add(
+            Wish(
+                community_id=home.community_id, household_id=home.id, kind=WishKind.ITEM,
+                description="A warm coat", status=WishStatus.LIT if lit else WishStatus.OPEN,
+                created_at=now, updated_at=now, lit_at=now if lit else None,
+            )
+        )  # fmt: skip
+        await session.commit()
 
 
 def _png(message: ChatMessage) -> Image.Image:
@@ -206,9 +228,10 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     assert "Check-ins sent: 3, answered: 2, passed on to the chain: 1" in text
     assert "Visits and calls made: 2, wellbeing on average 3.5 of 4" in text
     assert "Time volunteers gave: 2.8 h" in text  # 45 minutes and two visits of an hour
+    assert "Small wishes: posted 1, lit by a neighbour 1, received 0" in text  # not East's
     assert "East Lane" not in text
     image = _png(chart)
-    assert image.size == (1100, 1500) and _not_blank(image)  # seven panels, two by two
+    assert image.size == (1100, 1500) and _not_blank(image)  # eight panels, two by two
     assert len(chart.file_bytes or b"") > 20_000
 
     # the data fed to the chart
@@ -220,7 +243,7 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     i18n = community.app.dispatcher["i18n"]
     with i18n.context(), i18n.use_locale("zh_Hans"):
         picture = number_views.picture(report)
-    requests_panel, timing, checkins, visits, hours, concerns, survey = picture.panels
+    requests_panel, timing, checkins, visits, hours, concerns, wishes, survey = picture.panels
     assert requests_panel.labels == ["送餐做饭", "买菜跑腿"]  # type: ignore[union-attr]
     assert [sum(v) for _n, v in requests_panel.series] == [2, 1, 1]  # type: ignore[union-attr]
     assert timing.series == [("", [30.0, 90.0])]  # type: ignore[union-attr]
@@ -228,6 +251,7 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     assert visits.values == [3.5]  # type: ignore[union-attr]
     assert hours.series == [("", [0.8, 2.0])]  # type: ignore[union-attr]
     assert concerns.series == [("", [0.0, 0.0, 0.0, 0.0])]  # type: ignore[union-attr]
+    assert wishes.series == [("", [1.0, 1.0, 0.0])]  # type: ignore[union-attr]
     assert survey.labels == []  # type: ignore[union-attr]  # no survey round this week
 
     await lin.tap(XLSX)
@@ -236,7 +260,10 @@ async def test_a_coordinator_reads_this_weeks_numbers_and_opens_the_spreadsheet(
     book = load_workbook(io.BytesIO(sheet.file_bytes or b""))
     assert book.sheetnames == [
         "Requests", "Time to help", "Check-ins", "Visits", "Volunteer hours", "Notices",
-        "Concerns", "Survey",
+        "Concerns", "Small wishes", "Survey",
+    ]  # fmt: skip
+    assert list(book["Small wishes"].iter_rows(min_row=3, values_only=True)) == [
+        ("Posted", 1), ("Lit by a neighbour", 1), ("Received", 0),
     ]  # fmt: skip
     requests = list(book["Requests"].iter_rows(min_row=3, values_only=True))
     assert sum(row[2] for row in requests) == 4
