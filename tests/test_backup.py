@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import shutil
 import sqlite3
 from pathlib import Path
@@ -275,14 +276,18 @@ async def test_a_restore_forgets_the_conversations_in_progress_in_redis(
     from tests.e2e.test_redis import REDIS_URL, _redis_or_skip
 
     client: Any = await _redis_or_skip()
-    ours, theirs = "fsm:5151:7001:7001:default:state", "fsm:6161:7001:7001:default:state"
+    bot_id = secrets.randbelow(10**9) + 10**9  # its own keys: the other backend's run is beside
+    ours, theirs = (
+        f"fsm:{bot_id}:7001:7001:default:state",
+        f"fsm:{bot_id + 1}:7001:7001:default:state",
+    )
     try:
         await client.set(ours, "RequestFlow:describe")
         await client.set(theirs, "SomeOtherBot:step")
         path = tmp_path / "linli.bak"
         await backup(database_url, path)
         done = await restore_and_forget(
-            database_url, path, force=True, redis_url=REDIS_URL, bot_id=5151
+            database_url, path, force=True, redis_url=REDIS_URL, bot_id=bot_id
         )
         assert done.conversations_forgotten == 1
         assert await client.get(ours) is None
