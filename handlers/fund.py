@@ -98,6 +98,7 @@ async def fund_step(
 ) -> None:
     """The menu's buttons and the wizards' buttons; each checked against the current step."""
     action, step = callback_data.action, await state.get_state()
+    page = callback_data.value
     if not isinstance(callback.message, Message) or callback.message.chat.type != "private":
         await callback.answer(_("Please use this in your private chat with me."), show_alert=True)
         return
@@ -127,6 +128,10 @@ async def fund_step(
         elif action == "norcpt" and step == FundFlow.receipt.state:
             await callback.answer()
             await _record(callback.message, state, ctx, community_id, None)
+        elif action == "hhpage" and step == FundFlow.household.state:
+            homes = await fund.households_for(ctx.session, ctx.person, community_id, ctx.settings)
+            await callback.answer()
+            await edit_pressed(callback, None, views.household_question(homes, page)[1])
         elif action == "hh" and step == FundFlow.household.state:
             home = await household_queries.get(ctx.session, callback_data.value)
             if home is None or home.community_id != community_id:

@@ -21,7 +21,7 @@ from bot.views import keyboards
 from bot.views import time_bank as views
 from bot.views import volunteering as task_views
 from handlers.audience import PRIVATE, for_audience
-from handlers.replies import stale_button_text
+from handlers.replies import edit_pressed, stale_button_text
 from handlers.wizard import pressed_then_ask
 
 
@@ -45,6 +45,10 @@ async def time_given_step(
         await callback.message.answer(text, reply_markup=markup)
         return
     homes = await time_bank.households_to_credit(ctx.session, ctx.person, ctx.settings)
+    if callback_data.action == "hhpage":  # another page of the picker
+        await callback.answer()
+        await edit_pressed(callback, None, views.household_question(homes, callback_data.value)[1])
+        return
     home = next((h for h in homes if h.id == callback_data.value), None)
     if callback_data.action != "hh" or home is None:
         await callback.answer(stale_button_text(), show_alert=True)

@@ -17,7 +17,8 @@ from bot.services.case_file import LANGUAGES, CaseFile, Entry, page_of, pages
 from bot.services.concerns import is_overdue
 from bot.views import fund as fund_views
 from bot.views import wishes as wish_views
-from bot.views.concerns import follow_up_line, household_label, kind_label
+from bot.views.concerns import follow_up_line, kind_label
+from bot.views.households import household_label, household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.texts import category_label, duration_label, local_time, preview, status_label
 from bot.views.words import dialable, phone_html
@@ -33,8 +34,6 @@ from storage.models import (
     UserRole,
     WishStatus,
 )
-
-HOUSEHOLDS_PER_PAGE = 8
 
 
 def _button(text: str, action: str, household_id: int, value: str = "") -> InlineKeyboardButton:
@@ -58,16 +57,12 @@ def households_text() -> str:
 
 
 def households_keyboard(households: list[Household], page: int) -> InlineKeyboardMarkup:
-    start = page * HOUSEHOLDS_PER_PAGE
-    buttons = [
-        _button("🏠 " + household_label(h), "open", h.id)
-        for h in households[start : start + HOUSEHOLDS_PER_PAGE]
-    ]
-    if page > 0:
-        buttons.append(_button(_("⬅️ Back"), "list", 0, str(page - 1)))
-    if start + HOUSEHOLDS_PER_PAGE < len(households):
-        buttons.append(_button(_("➡️ More households"), "list", 0, str(page + 1)))
-    return one_per_row(buttons)
+    return household_picker(
+        households,
+        page,
+        lambda home: CaseFileAction(action="open", household_id=home.id).pack(),
+        lambda other: CaseFileAction(action="list", household_id=0, value=str(other)).pack(),
+    )
 
 
 # the needs assessment

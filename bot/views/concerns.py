@@ -15,12 +15,12 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import ConcernAction, ConcernStep, FollowUpAction, PlaceChoice
 from bot.services.errors import DescriptionEmpty, InvalidInput, TextTooLong
+from bot.views.households import household_label, household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.texts import date_label, day_with_weekday, local_time, preview
 from storage.models import Concern, ConcernStatus, FollowUp, FollowUpKind, Household, Place, User
 
 NOT_SURE = 0
-HOUSEHOLDS_PER_PAGE = 8
 CARD_WORDS = 1500  # of what they noticed, on the card (a long text is said to be longer)
 
 
@@ -193,10 +193,6 @@ def kind_label(kind: FollowUpKind) -> str:
     return _("📞 Call") if kind is FollowUpKind.CALL else _("🏠 Visit")
 
 
-def household_label(household: Household) -> str:
-    return f"{household.code} · {household.label}"
-
-
 @dataclass
 class CardFacts:
     """What a concern's card shows besides the concern (read by bot.policy.notify.concerns)."""
@@ -306,20 +302,15 @@ def _back(concern: Concern) -> InlineKeyboardButton:
 def households_keyboard(
     concern: Concern, households: list[Household], page: int
 ) -> InlineKeyboardMarkup:
-    start = page * HOUSEHOLDS_PER_PAGE
-    shown = households[start : start + HOUSEHOLDS_PER_PAGE]
-    rows = [
-        [_button("🏠 " + household_label(h), ConcernAction(
-            action="hh", concern_id=concern.id, version=concern.version, value=str(h.id)).pack())]
-        for h in shown
-    ]  # fmt: skip
-    if start + HOUSEHOLDS_PER_PAGE < len(households):
-        more = ConcernAction(
-            action="hpage", concern_id=concern.id, version=concern.version, value=str(page + 1)
-        )
-        rows.append([_button(_("➡️ More households"), more.pack())])
-    rows.append([_back(concern)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    def data(action: str, value: int) -> str:
+        return ConcernAction(
+            action=action, concern_id=concern.id, version=concern.version, value=str(value)
+        ).pack()
+
+    picker = household_picker(
+        households, page, lambda home: data("hh", home.id), lambda other: data("hpage", other)
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[*picker.inline_keyboard, [_back(concern)]])
 
 
 def no_households_text() -> str:

@@ -19,6 +19,7 @@ from bot.services.fund import (
     SelfApproval,
 )
 from bot.services.fund_reports import PublicLedger
+from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
 from storage.models import FundPayout, Household, PayoutStatus
 
@@ -205,15 +206,16 @@ def received_text(fen: int, donor: str | None, currency: str = "CNY") -> str:
     )
 
 
-def household_question(homes: list[Household]) -> tuple[str, InlineKeyboardMarkup | None]:
+def household_question(
+    homes: list[Household], page: int = 0
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if not homes:
         return _("No household is recorded yet: open one first."), None
-    return _("Which household? (Only coordinators see these names.)"), one_per_row(
-        InlineKeyboardButton(
-            text=f"{home.code} · {home.label}"[:60],
-            callback_data=FundStep(action="hh", value=home.id).pack(),
-        )
-        for home in homes[:30]
+    return _("Which household? (Only coordinators see these names.)"), household_picker(
+        homes,
+        page,
+        lambda home: FundStep(action="hh", value=home.id).pack(),
+        lambda other: FundStep(action="hhpage", value=other).pack(),
     )
 
 

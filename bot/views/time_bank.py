@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import CallBackAction, GiveBack, HoursPage, TimeGiven
 from bot.services import ledger
 from bot.services.time_bank import PAGE_SIZE, StatementLine, TimePage
+from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.texts import date_label, duration_label
 from storage.models import Household
@@ -90,15 +91,18 @@ def hours_keyboard(page: TimePage) -> InlineKeyboardMarkup | None:
     return one_per_row(buttons) if buttons else None
 
 
-def household_question(homes: list[Household]) -> tuple[str, InlineKeyboardMarkup | None]:
+def household_question(
+    homes: list[Household], page: int = 0
+) -> tuple[str, InlineKeyboardMarkup | None]:
     if not homes:
         return _("No household is recorded yet: open one first."), None
-    return _("Which household gave the time? (Only coordinators see these names.)"), one_per_row(
-        InlineKeyboardButton(
-            text=f"{home.code} · {home.label}"[:60],
-            callback_data=TimeGiven(action="hh", value=home.id).pack(),
-        )
-        for home in homes[:30]
+    return _(
+        "Which household gave the time? (Only coordinators see these names.)"
+    ), household_picker(
+        homes,
+        page,
+        lambda home: TimeGiven(action="hh", value=home.id).pack(),
+        lambda other: TimeGiven(action="hhpage", value=other).pack(),
     )
 
 

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import WishStep
+from bot.views.households import household_label
 from bot.views.keyboards import one_per_row
 from bot.views.wishes import (
     AGE_LABELS,
@@ -32,7 +33,7 @@ def household_question() -> str:
 def household_keyboard(households: list[Household]) -> InlineKeyboardMarkup:
     buttons = [
         wish_button(
-            f"🏠 {household.code} · {household.label}",
+            f"🏠 {household_label(household)}",
             WishStep(field="hh", value=str(household.id)).pack(),
         )
         for household in households[-8:]

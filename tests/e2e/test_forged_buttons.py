@@ -80,9 +80,9 @@ STEPS: dict[str, tuple[str, ...]] = {
     "fu": ("done", "filedone"),
     "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename", "xlsx"),
     "hrs": ("0", "5", "2147483647"),  # where a page of one's own time account starts
-    "fs": ("in", "out", "public", "csv", "anon", "norcpt", "hh", "cat", "nonote"),
+    "fs": ("in", "out", "public", "csv", "anon", "norcpt", "hh", "hhpage", "cat", "nonote"),
     "fp": ("approve", "cancel"),
-    "tg": ("start", "hh"),
+    "tg": ("start", "hh", "hhpage"),
     "fn": ("1", "0"),  # yes or no is the whole button
     "gb": ("1", "0"),
     "ws": ("hh", "kind", "value", "age", "confirm"),

@@ -79,7 +79,7 @@ async def test_money_in_a_payout_approved_by_two_others_and_the_public_ledger(
     await lin.tap("🤝 Pay out to a household")
     await lin.send_text("A1")  # typed where a household's button is awaited: asked again
     assert "Which household?" in lin.last.text
-    await lin.tap(f"A1 · {LABEL}")
+    await lin.tap(f"🏠 A1 · {LABEL}")
     await lin.send_text("300")
     await lin.tap("medical")
     await lin.send_text("x" * 4000)
@@ -191,3 +191,29 @@ async def test_a_resident_who_asks_for_it_gets_the_month_s_ledger(
     assert "Received: ¥500" in ledger_text.text and DONOR not in ledger_text.text
     await community.outbox_drained()
     assert not [m for m in tao.messages if "Mutual-aid fund" in m.text]  # he did not ask
+
+
+async def test_a_payout_can_go_to_any_of_many_households(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    """The picker shows eight homes a page: the tenth is one "➡️ More households" away (the
+    first thirty only were offered before, and the 31st home of a community was never)."""
+    lin_row = await person(community, telegram, 502, UserRole.COORDINATOR, name="Lin")
+    async with community.app.session_factory() as session:
+        for number in range(1, 11):
+            await households.open_household(
+                session, community_id=FIRST_COMMUNITY_ID, label=f"Home {number}",
+                now=community.clock.now(), by=lin_row,
+            )  # fmt: skip
+        await session.commit()
+    lin = telegram.users[502]
+    await lin.send_command("/fund")
+    await lin.tap("🤝 Pay out to a household")
+    first_page = [row[0] for row in lin.last.buttons]
+    assert first_page[0] == "🏠 A1 · Home 1" and "🏠 A9 · Home 9" not in first_page
+    assert first_page[-1] == "➡️ More households"
+    await lin.tap("➡️ More households")
+    second_page = [row[0] for row in lin.last.buttons]
+    assert second_page == ["🏠 A9 · Home 9", "🏠 A10 · Home 10", "⬅️ Back"]
+    await lin.tap("🏠 A10 · Home 10")
+    assert "How much should the household receive?" in lin.last.text
