@@ -133,8 +133,9 @@ async def fund_step(
             await callback.answer()
             await edit_pressed(callback, None, views.household_question(homes, page)[1])
         elif action == "hh" and step == FundFlow.household.state:
-            home = await household_queries.get(ctx.session, callback_data.value)
-            if home is None or home.community_id != community_id:
+            homes = await fund.households_for(ctx.session, ctx.person, community_id, ctx.settings)
+            home = next((h for h in homes if h.id == callback_data.value), None)
+            if home is None:  # not one of this community's homes: a forged or stale button
                 raise fund.PayoutNotFound()
             await state.update_data(household_id=home.id)
             await pressed_then_ask(
