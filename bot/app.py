@@ -184,7 +184,7 @@ async def _on_shutdown(dispatcher: Dispatcher) -> None:
         await monitor.stop()
     scheduler: Scheduler | None = dispatcher.workflow_data.pop("scheduler", None)
     if scheduler is not None:
-        scheduler.stop()
+        await scheduler.stop()
     sender: OutboxSender | None = dispatcher.workflow_data.pop("outbox", None)
     if sender is not None:
         await sender.stop()

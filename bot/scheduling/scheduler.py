@@ -7,6 +7,7 @@ each runs in its own transaction, so one failing job does not undo the others.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -50,6 +51,8 @@ class Scheduler:
         # last one started.
         self._due: float | None = None
         self._last_lag = 0.0
+        self._ticking: asyncio.Task[int] | None = None  # the tick under way, awaited at stop
+        self._stopping = False
 
     def lag(self, now: float | None = None) -> float:
         """Seconds the scheduler is behind: how late its last tick started, or how long the
@@ -65,12 +68,18 @@ class Scheduler:
             self._last_lag = max(0.0, now - self._due)
             # The next due time on APScheduler's grid (runs missed meanwhile are coalesced).
             self._due += interval * (1 + int(max(0.0, now - self._due) // interval))
-        return await self.tick()
+        self._ticking = asyncio.current_task()  # type: ignore[assignment]
+        try:
+            return await self.tick()
+        finally:
+            self._ticking = None
 
     async def tick(self) -> int:
         """Run every job once; returns how many things they acted on."""
         acted = 0
         for job in self.jobs:
+            if self._stopping:
+                break  # the rest are due again at the next start: claims make that safe
             try:
                 async with self.session_factory() as session:
                     notifier = Notifier(session, self.settings, self.clock, self.i18n)
@@ -88,6 +97,7 @@ class Scheduler:
         return acted
 
     def start(self) -> None:
+        self._stopping = False
         self._scheduler = AsyncIOScheduler()
         self._due = time.monotonic() + self.settings.scheduler_interval_seconds
         self._last_lag = 0.0
@@ -101,8 +111,22 @@ class Scheduler:
         )
         self._scheduler.start()
 
-    def stop(self) -> None:
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._scheduler = None
+    async def stop(self, *, grace_seconds: float = 10.0) -> None:
+        """Stop ticking and let the job under way finish its transaction before the engine is
+        disposed (a tick left running met a closed pool: CancelledError, PendingRollbackError).
+        A job that takes longer than `grace_seconds` is cancelled; its claims roll back."""
+        self._stopping = True
+        scheduler, self._scheduler = self._scheduler, None
         self._due = None  # not running: not behind
+        if scheduler is None or not scheduler.running:
+            return
+        scheduler.pause()  # no new tick; APScheduler's shutdown would cancel the one under way
+        ticking = self._ticking
+        if ticking is not None and not ticking.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(ticking), grace_seconds)
+            except TimeoutError:
+                logger.warning("event=scheduler_stop_cancelled grace=%s", grace_seconds)
+            except Exception:  # noqa: BLE001 - the tick logs its own failures
+                pass
+        scheduler.shutdown(wait=False)  # cancels a tick that outlived the grace
