@@ -174,25 +174,45 @@ async def send_weekly_numbers(notifier: Notifier) -> int:
     most DIGESTS_PER_TICK a tick; the others wait a tick or two."""
     session, now = notifier.session, notifier.clock.now()
     sent = 0
+    waiting = await step_failures.waiting_rows(session, "numbers.digest", now)
     for due in await numbers.due_digests(session, notifier.settings, now, DIGESTS_PER_TICK):
-        report = await numbers.report_for(
-            session, notifier.settings, due.community_id, numbers.PeriodKind.PAST_WEEK, now
+        if due.community_id in waiting:
+            continue
+
+        async def send(due: numbers.DueDigest = due) -> int:
+            return await _send_digest(notifier, due, now)
+
+        outcome = await step_failures.run_committing_step(
+            session, job="numbers.digest", row_id=due.community_id, now=now, step=send
         )
-        recipients = await notify_numbers.digest_recipients(notifier, due.community_id)
-        await session.commit()
-        drawn: dict[str, notify_numbers.DrawnDigest] = {}
-        for locale in {recipient.locale for recipient in recipients}:
-            with notifier.i18n.context(), notifier.i18n.use_locale(locale):
-                words = number_views.digest_words(report, locale)
-            png = await asyncio.to_thread(charts.png, words.picture, locale)
-            xlsx = await asyncio.to_thread(sheets.xlsx, words.tables, heading=words.heading)
-            drawn[locale] = notify_numbers.DrawnDigest(
-                words.caption, png, words.png_name, words.file_caption, xlsx, words.xlsx_name
-            )
-        if await numbers.claim_digest(session, due, now):
-            sent += await notify_numbers.digest_ready(notifier, recipients, drawn)
+        if isinstance(outcome, step_failures.SetAside):  # its chart could not be drawn...
+            await notify_failures.step_set_aside(notifier, outcome)
+        else:
+            sent += outcome
         await session.commit()
     return sent
+
+
+async def _send_digest(notifier: Notifier, due: numbers.DueDigest, now: datetime) -> int:
+    """One community's weekly numbers: read, commit, draw, then claim and queue."""
+    session = notifier.session
+    report = await numbers.report_for(
+        session, notifier.settings, due.community_id, numbers.PeriodKind.PAST_WEEK, now
+    )
+    recipients = await notify_numbers.digest_recipients(notifier, due.community_id)
+    await session.commit()
+    drawn: dict[str, notify_numbers.DrawnDigest] = {}
+    for locale in {recipient.locale for recipient in recipients}:
+        with notifier.i18n.context(), notifier.i18n.use_locale(locale):
+            words = number_views.digest_words(report, locale)
+        png = await asyncio.to_thread(charts.png, words.picture, locale)
+        xlsx = await asyncio.to_thread(sheets.xlsx, words.tables, heading=words.heading)
+        drawn[locale] = notify_numbers.DrawnDigest(
+            words.caption, png, words.png_name, words.file_caption, xlsx, words.xlsx_name
+        )
+    if await numbers.claim_digest(session, due, now):
+        return await notify_numbers.digest_ready(notifier, recipients, drawn)
+    return 0
 
 
 async def run_follow_ups(notifier: Notifier) -> int:

@@ -71,6 +71,31 @@ async def run_step(
     return result
 
 
+async def run_committing_step(
+    session: AsyncSession, *, job: str, row_id: int, now: datetime, step: Callable[[], Awaitable[T]]
+) -> T | SetAside:
+    """For a step that ends its own transactions (it reads, commits, draws off the event loop,
+    then writes), so no savepoint can hold it: an error rolls back what it had not committed
+    and sets the row aside as `run_step` would. The row itself is not moved: `waiting_rows`
+    keeps it out until its retry time."""
+    try:
+        result = await step()
+    except Exception as error:  # noqa: BLE001 - one row's failure must not stop the others
+        await session.rollback()
+        await session.run_sync(_reload_undone)  # what the next rows use (the community tree)
+        session.info.pop(("step_failures", job), None)  # read again after the rollback
+
+        async def stays(_at: datetime) -> None:
+            """The row is still due; the failure's retry time keeps it waiting."""
+
+        return await _set_aside(session, job, row_id, now, type(error).__name__, stays)
+    if row_id in await _failing(session, job):  # it works again: forget the failure
+        await session.execute(
+            delete(StepFailure).where(StepFailure.job == job, StepFailure.row_id == row_id)
+        )
+    return result
+
+
 @dataclass
 class Step(Generic[T]):
     """One row's step of a round, with how to put the row back when it fails."""

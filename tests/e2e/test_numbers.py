@@ -10,6 +10,7 @@ import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -378,3 +379,50 @@ async def test_the_weekly_numbers_reach_the_group_once_at_the_chosen_day_and_hou
     assert "The weekly numbers are stopped" in lin.last.text
     await _tick_at(community, clock, friday_nine + timedelta(days=14, minutes=1), ticks=1)
     assert len([m for m in group.messages if m.photo]) == 2, "stopped: no more"
+
+
+async def test_a_community_whose_weekly_numbers_fail_holds_back_no_other_and_is_told(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Main's weekly numbers fail three times: East Lane's still arrive at nine, Main's
+    coordinators are told once, at the third failure, and Main's come once it works again."""
+    east = await second_community(community)
+    lin = await person(community, telegram, LIN, UserRole.COORDINATOR, name="Lin")
+    eva = await person(
+        community, telegram, EVA, UserRole.COORDINATOR, name="Eva", community_id=east
+    )
+    group = telegram.group(COORDINATORS_CHAT, "Coordinators", members=[LIN])
+    east_group = telegram.group(EAST_COORDINATORS_CHAT, "East coordinators", members=[EVA])
+    async with community.app.session_factory() as session:
+        for coordinator in (lin, eva):
+            await numbers.set_digest(
+                session, community.app.settings, coordinator, weekday=4, hour=9, clock=clock
+            )
+        await session.commit()
+    reading = numbers.report_for
+    broken = True
+
+    async def report_for(session: Any, settings: Any, node_id: int, *args: Any) -> Any:
+        if broken and node_id == communities.FIRST_COMMUNITY_ID:
+            raise RuntimeError("the figures could not be read")
+        return await reading(session, settings, node_id, *args)
+
+    monkeypatch.setattr(numbers, "report_for", report_for)
+    friday_nine = datetime(2026, 3, 6, 1, 0, tzinfo=UTC)
+    told = "could not do the weekly numbers of a community"
+
+    await _tick_at(community, clock, friday_nine + timedelta(minutes=1), ticks=1)
+    assert len([m for m in east_group.messages if m.photo]) == 1, "East Lane's, despite Main"
+    await _tick_at(community, clock, friday_nine + timedelta(minutes=3), ticks=1)  # 2nd try
+    assert not any(told in m.text for m in group.messages), "not told before the third"
+    await _tick_at(community, clock, friday_nine + timedelta(minutes=8), ticks=1)  # 3rd try
+    assert any(told in m.text and "RuntimeError" in m.text for m in group.messages)
+    assert not any(m.photo for m in group.messages)
+
+    broken = False
+    await _tick_at(community, clock, friday_nine + timedelta(minutes=20), ticks=1)
+    assert not any(m.photo for m in group.messages), "waiting for its retry"
+    await _tick_at(community, clock, friday_nine + timedelta(minutes=30), ticks=2)
+    assert len([m for m in group.messages if m.photo]) == 1, "Main's, once"
+    assert len([m for m in group.messages if told in m.text]) == 1, "told once"
+    assert len([m for m in east_group.messages if m.photo]) == 1, "East Lane's not again"
