@@ -26,11 +26,13 @@ from bot.demo.personas import (
     COORDINATOR,
     DISTRICT,
     DISTRICT_COORDINATOR,
+    DONORS,
     EAST,
     EAST_COORDINATOR,
     EAST_PLACES,
     EAST_RESIDENTS,
     EAST_VOLUNTEERS,
+    EXTRA_COORDINATORS,
     EXTRA_RESIDENTS,
     EXTRA_VOLUNTEERS,
     FIRST_COMMUNITY_NAME,
@@ -212,6 +214,12 @@ async def seed_demo_community(
     await seed_requests(session, community, clock)
     await seed_wishes(session, community, clock)
     await seed_east(session, community, (district_id, east_id), clock=clock, settings=settings)
+    for person in (*EXTRA_COORDINATORS, *DONORS):  # the programmes' people
+        community.programmes.people.append(
+            await register_person(
+                session, person, clock=clock, timezone=timezone, settings=settings
+            )
+        )
     await seed_programmes(session, community, clock=clock, settings=settings)
     return community
 

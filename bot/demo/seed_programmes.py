@@ -12,7 +12,7 @@ from `announce_programmes`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, ManualClock
 from bot.config import Settings
 from bot.delivery.notifier import Notifier
-from bot.demo.personas import DONORS, EAST_PLACES, EXTRA_COORDINATORS, PLACES
+from bot.demo.personas import EAST_PLACES, EXTRA_COORDINATORS, PLACES
 from bot.policy.notify import fund as notify_fund
 from bot.policy.notify import wish_campaigns as notify_campaigns
 from bot.scheduling.jobs import post_fund_ledgers
@@ -57,6 +57,7 @@ def _wish(
     place: str, label: str, address_as: str, age: str, kind: WishKind, words: str,
     value: int | None = None, lit: bool = False,
 ) -> CampaignWish:  # fmt: skip
+    assert not isinstance(value, bool), "the value (yuan) comes before `lit`"
     draft = WishDraft(
         kind=kind, description=words, address_as=address_as, age_band=age, value_yuan=value
     )
@@ -132,15 +133,8 @@ class Programmes:
 async def seed_programmes(
     session: AsyncSession, community: SeededCommunity, *, clock: Clock, settings: Settings
 ) -> None:
-    """Each programme in turn (the people of `seed_demo_community` exist by now)."""
-    from bot.demo.seed import register_person  # seed.py calls this module
-
-    for person in (*EXTRA_COORDINATORS, *DONORS):
-        community.programmes.people.append(
-            await register_person(
-                session, person, clock=clock, timezone=settings.default_timezone, settings=settings
-            )
-        )
+    """Each programme in turn (the people of `seed_demo_community` exist by now, with the
+    programmes' own in `community.programmes.people`)."""
     await seed_fund(session, community, clock=clock, settings=settings)  # opens homes in the past
     await seed_campaign(session, community, clock=clock, settings=settings)
     await seed_time_given(session, community, clock=clock, settings=settings)
@@ -244,7 +238,7 @@ async def seed_fund(
     district, page = community.district_coordinator, community.coordinator
     assert district is not None
     start, _, _ = last_month(clock.now(), settings.default_timezone)
-    then = ManualClock(start + timedelta(days=4, hours=10))  # the 5th of last month, 10:00
+    then = ManualClock((start + timedelta(days=4, hours=10)).astimezone(UTC))  # the 5th, 10:00
     for amount, donor in RECEIVED:
         await fund.record_received(
             session, asker, community_id=FIRST_COMMUNITY_ID, amount=amount, donor=donor,
