@@ -1,7 +1,9 @@
 """The demo community, prepared through the same services the bot uses, so it is real data.
 
 `seed_demo_community` runs on a demo database's first start. Work that adds help requests,
-check-ins or wishes extends it here, so a new demo shows them from the first minute.
+check-ins or wishes extends it here, so a new demo shows them from the first minute; a
+programme (the campaign day, time given back, the fund, and those to come) has its own
+function in `seed_programmes.py`.
 
 Help requests of the neighbours are made the way people make them: submitted by the resident,
 approved by the coordinator, claimed, started and completed by a volunteer, rated by the
