@@ -101,8 +101,7 @@ EAST_WISHES = (
 coordinator and verified; with the two verified wishes of `seed_wishes` they make the day."""
 
 TIME_GIVEN_MINUTES = 90
-TIME_GIVEN_AGO = timedelta(days=3)
-"""陳伯's household (helped yesterday) gave an hour and a half back: 陳伯 taught the children
+"""陳伯's household (helped yesterday) gave an hour and a half back today: 陳伯 taught the children
 of the activity centre Cantonese nursery rhymes. His grandson, the volunteer on the page,
 lives with him and reads it in his "⏱ My hours"."""
 
@@ -110,7 +109,7 @@ RECEIVED = ((3000_00, "幸福里业主委员会"), (1200_00, None))  # fen, dono
 PAID = ("吴德明家", 300_00, "medical", "住院押金的一部分")
 WAITING = ("李小雨家", 500_00, "education", "小雨下学期的课本和校服")
 """Last month: money received twice and one payout (approved by two coordinators, so it is in
-last month's public ledger); this morning: one payout approved once, waiting for the page's
+last month's public ledger); two hours ago: one payout approved once, waiting for the page's
 coordinator to give the second approval."""
 
 
@@ -223,7 +222,7 @@ async def seed_time_given(
     await households.join(session, home, grandson, by=coordinator)
     await time_bank.record_time_given(
         session, coordinator, home.id, TIME_GIVEN_MINUTES,
-        now=clock.now() - TIME_GIVEN_AGO, source=f"demo:given:{home.id}", settings=settings,
+        now=clock.now(), source=f"demo:given:{home.id}", settings=settings,
     )  # fmt: skip
     community.programmes.gave_back = home
 
@@ -232,7 +231,7 @@ async def seed_fund(
     session: AsyncSession, community: SeededCommunity, *, clock: Clock, settings: Settings
 ) -> None:
     """幸福里社区's fund: last month two gifts and a payout approved by two coordinators (never
-    the one who asked); this morning a payout approved once, its second approval left for the
+    the one who asked); two hours ago a payout approved once, its second approval left for the
     page's coordinator."""
     asker = community.programmes.people[0]  # 郑红梅
     district, page = community.district_coordinator, community.coordinator
@@ -257,15 +256,14 @@ async def seed_fund(
     community.programmes.paid.append(payout)
 
     label, amount, category, note = WAITING
-    home = await _household(session, community, asker, B35, label, clock=clock)
-    this_morning = clock.now() - timedelta(hours=2)
+    then = ManualClock(clock.now() - timedelta(hours=2))
+    home = await _household(session, community, asker, B35, label, clock=then)
     payout = await fund.request_payout(
         session, asker, household_id=home.id, amount=amount, category=category, note=note,
-        now=this_morning, settings=settings,
+        now=then.now(), settings=settings,
     )  # fmt: skip
-    await fund.approve_payout(
-        session, district, payout.id, now=this_morning + timedelta(hours=1), settings=settings
-    )
+    then.advance(timedelta(hours=1))
+    await fund.approve_payout(session, district, payout.id, now=then.now(), settings=settings)
     community.programmes.waiting.append((payout, home))
 
 
