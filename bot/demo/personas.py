@@ -73,6 +73,16 @@ EXTRA_RESIDENTS = (
 EXTRA_VOLUNTEERS = (
     DemoPerson(720101, "赵磊", "zh-hans", "+8613600136101", "1-2号楼", UserRole.VOLUNTEER),
 )
+EXTRA_COORDINATORS = (
+    DemoPerson(720201, "郑红梅", "zh-hans", "+8613700137201", None, UserRole.COORDINATOR),
+)
+"""幸福里社区's second coordinator: with the district's coordinator, the three a payout from the
+fund needs (the one who asks, and two others who approve)."""
+DONORS = (
+    DemoPerson(720301, "钱文静", "zh-hans", "+8613600136301", "1-2号楼", UserRole.RESIDENT),
+    DemoPerson(720302, "高志强", "zh-hans", "+8613600136302", "6-8号楼", UserRole.RESIDENT),
+)
+"""Neighbours who lit some of the campaign's wishes before the page opened."""
 VOLUNTEERS_GROUP_MEMBERS = (VOLUNTEER, *EXTRA_VOLUNTEERS)
 """The page's volunteer first: the page writes in a group as its first member by default."""
 

@@ -45,6 +45,9 @@ DEMO_TOKEN = "7100000:LINLI-DEMO-LOCAL"
 DEMO_BOT_USERNAME = "linli_demo_bot"
 STATUS_REFRESH_SECONDS = 15.0
 START_TIMEOUT = 60.0
+DEMO_TICK_SECONDS = 10.0
+"""The scheduler's tick in the demo (60 s in `linli run`), unless SCHEDULER_INTERVAL_SECONDS is
+set: a wish lit on the page moves the campaign's counters within seconds."""
 
 
 def bind_socket(port: int) -> socket.socket:
@@ -104,6 +107,9 @@ class DemoRunner:
             # The demo runs on the visitor's real time: at night in Shanghai quiet hours would
             # hold the residents' messages until morning, and the page would look broken.
             quiet_hours="off",
+            scheduler_interval_seconds=self.base.scheduler_interval_seconds
+            if "scheduler_interval_seconds" in self.base.model_fields_set
+            else DEMO_TICK_SECONDS,
         )
 
     # lifecycle

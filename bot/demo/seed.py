@@ -1,7 +1,9 @@
 """The demo community, prepared through the same services the bot uses, so it is real data.
 
 `seed_demo_community` runs on a demo database's first start. Work that adds help requests,
-check-ins or wishes extends it here, so a new demo shows them from the first minute.
+check-ins or wishes extends it here, so a new demo shows them from the first minute; a
+programme (the campaign day, time given back, the fund, and those to come) has its own
+function in `seed_programmes.py`.
 
 Help requests of the neighbours are made the way people make them: submitted by the resident,
 approved by the coordinator, claimed, started and completed by a volunteer, rated by the
@@ -26,11 +28,13 @@ from bot.demo.personas import (
     COORDINATOR,
     DISTRICT,
     DISTRICT_COORDINATOR,
+    DONORS,
     EAST,
     EAST_COORDINATOR,
     EAST_PLACES,
     EAST_RESIDENTS,
     EAST_VOLUNTEERS,
+    EXTRA_COORDINATORS,
     EXTRA_RESIDENTS,
     EXTRA_VOLUNTEERS,
     FIRST_COMMUNITY_NAME,
@@ -39,6 +43,7 @@ from bot.demo.personas import (
     VOLUNTEER,
     DemoPerson,
 )
+from bot.demo.seed_programmes import Programmes, announce_programmes, seed_programmes
 from bot.policy.notify.requests import request_submitted  # the card the bot itself sends
 from bot.policy.notify.wishes import wish_posted
 from bot.services import claims, places, review
@@ -134,6 +139,8 @@ class SeededCommunity:
     """Acts for the district: both communities."""
     east: list[User] = field(default_factory=list)
     """The people of 东湖社区, the second community: its coordinator, volunteers, residents."""
+    programmes: Programmes = field(default_factory=Programmes)
+    """The campaign day, the time given back, the fund (bot/demo/seed_programmes.py)."""
 
 
 async def register_person(
@@ -179,8 +186,9 @@ async def seed_demo_community(
     """The district, its street and two communities; in the first, a coordinator, the places
     they defined, approved volunteers (one of them a phone on the page), a few residents and
     their requests (pending, open, done and rated); in the second, its own coordinator, places
-    and people; a coordinator for the whole district. None when the database already has
-    them. The caller commits, after `announce_seeded` if the bot should tell people."""
+    and people; a coordinator for the whole district; then the programmes (a campaign day of
+    wishes, time given back, the fund). None when the database already has them. The caller
+    commits, after `announce_seeded` if the bot should tell people."""
     if await is_seeded(session):
         return None
     settings = settings or load_settings(_env_file=None, default_timezone=timezone)
@@ -208,6 +216,13 @@ async def seed_demo_community(
     await seed_requests(session, community, clock)
     await seed_wishes(session, community, clock)
     await seed_east(session, community, (district_id, east_id), clock=clock, settings=settings)
+    for person in (*EXTRA_COORDINATORS, *DONORS):  # the programmes' people
+        community.programmes.people.append(
+            await register_person(
+                session, person, clock=clock, timezone=timezone, settings=settings
+            )
+        )
+    await seed_programmes(session, community, clock=clock, settings=settings)
     return community
 
 
@@ -358,3 +373,4 @@ async def announce_seeded(notifier: Notifier, community: SeededCommunity) -> Non
             kind="request.published",
             priority=Priority.NOTICE,
         )
+    await announce_programmes(notifier, community)
