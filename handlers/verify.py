@@ -35,8 +35,7 @@ async def _check(message: Message, state: FSMContext, ctx: UpdateContext, text: 
         await message.answer(views.not_found_text())
         return
     await state.clear()
-    assert ctx.person is not None
-    await message.answer(views.verified_text(found, ctx.person.timezone))
+    await message.answer(views.verified_text(found))
 
 
 async def verify_command(

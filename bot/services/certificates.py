@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.policy.permissions import Action, require
 from bot.services import communities, volunteers
-from bot.services.errors import DomainError, InvalidInput
+from bot.services.errors import DomainError, InvalidInput, NotAllowed
 from storage.models import Certificate, User
 from storage.repositories import audit
 from storage.repositories import certificates as queries
@@ -86,7 +86,7 @@ class CertificateDraft:
     period_from: datetime
     period_to: datetime
     issued_at: datetime
-    timezone: str  # the volunteer's: how its dates are written
+    timezone: str  # the community's: its dates read the same on the paper and to /verify
 
 
 async def community_line(session: AsyncSession, settings: Settings, community_id: int) -> str:
@@ -117,8 +117,8 @@ async def draft_certificate(
     if await queries.by_source(session, source) is not None:
         raise AlreadyIssued()
     node = communities.home_of(volunteer)
-    below = (await communities.tree(session, settings)).below(node)
-    credited = await queries.credited(session, volunteer.id, below)
+    tree = await communities.tree(session, settings)
+    credited = await queries.credited(session, volunteer.id, tree.below(node))
     if credited.minutes <= 0 or credited.first is None or credited.last is None:
         raise NoCreditedTime()
     return CertificateDraft(
@@ -131,7 +131,7 @@ async def draft_certificate(
         period_from=credited.first,
         period_to=credited.last,
         issued_at=clock.now(),
-        timezone=volunteer.timezone,
+        timezone=tree.settings(node).timezone,
     )
 
 
@@ -142,7 +142,7 @@ async def issue_certificate(
     meanwhile (another process took the same press)."""
     volunteer = require(person, Action.GET_CERTIFICATE)
     if draft.user_id != volunteer.id:
-        raise AlreadyIssued()
+        raise NotAllowed()
     if await queries.by_source(session, source) is not None:
         raise AlreadyIssued()
     certificate = Certificate(
@@ -181,6 +181,7 @@ class Verified:
     certificate: Certificate
     name: str
     community_line: str
+    timezone: str  # the community's, as on the certificate
 
 
 async def verify_certificate(
@@ -215,4 +216,5 @@ async def verify_certificate(
         certificate=certificate,
         name=ERASED if erased else str(volunteer.display_name),  # type: ignore[union-attr]
         community_line=await community_line(session, settings, certificate.community_id),
+        timezone=tree.settings(certificate.community_id).timezone,
     )

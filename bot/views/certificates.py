@@ -136,8 +136,8 @@ def not_found_text() -> str:
     )
 
 
-def verified_text(found: Verified, timezone: str) -> str:
-    certificate = found.certificate
+def verified_text(found: Verified) -> str:
+    certificate, timezone = found.certificate, found.timezone
     text = _(
         "✅ Certificate {code} is genuine.\nVolunteer: {name}\nCommunity: {community}\n"
         "Hours: {hours}\nPeriod: {start} – {end}\nIssued on: {issued}"

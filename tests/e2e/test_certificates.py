@@ -100,6 +100,7 @@ async def test_a_volunteer_gets_her_certificate_and_coordinators_check_it(
     await lin.send_command("/verify", code.group().lower().replace("-", " "))
     assert "is genuine" in lin.last.text
     assert "Tao Wang" in lin.last.text and "1.5 h" in lin.last.text
+    assert "Issued on: 2 Mar 2026" in lin.last.text and "Issued on 2 Mar 2026" in text
 
     east = await second_community(community)
     await person(community, telegram, 701, UserRole.COORDINATOR, name="Kai", community_id=east)
