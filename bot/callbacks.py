@@ -384,3 +384,10 @@ class SurveyTap(CallbackData, prefix="sva"):
     invite_id: Number
     step: Number = 0
     value: Number = 0
+
+
+class CertificateStep(CallbackData, prefix="cert"):
+    """One's own hours certificate: "ask" (which file?), then "png" or "pdf". Nothing else:
+    whose and how much are read from the presser, never from the button."""
+
+    action: str

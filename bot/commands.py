@@ -49,6 +49,7 @@ ROLE_COMMANDS = {
         ("places", __("Buildings and areas of the community")),
         ("numbers", __("The numbers of this week and month")),
         ("poster", __("A poster to join, for the notice board")),
+        ("verify", __("Check a volunteer's hours certificate")),
         ("survey", __("A short survey of the people you serve")),
         ("household", __("A household's case file")),
         ("concerns", __("Neighbours' concerns being looked into")),

@@ -4,6 +4,7 @@ from aiogram import Router
 
 from handlers import (
     broadcasts,
+    certificates,
     checkins,
     common,
     community,
@@ -19,6 +20,7 @@ from handlers import (
     poster,
     surveys,
     time_given,
+    verify,
     visits,
 )
 from handlers.concerns import card as concern_card
@@ -62,6 +64,8 @@ def all_routers() -> list[Router]:
         case_file.build_router(),
         fund.build_router(),
         time_given.build_router(),
+        certificates.build_router(),
+        verify.build_router(),
         fund_news.build_router(),
         wish_writing.build_router(),
         wish_review.build_router(),

@@ -35,10 +35,12 @@ class Action(StrEnum):
     OPEN_CASE_FILE = "open_case_file"  # a household's file (within their communities)
     KEEP_FUND = "keep_fund"  # record money received, ask for and approve payouts, the full ledger
     SET_UP_SURVEY = "set_up_survey"  # /survey: who is asked, which questions, how often
+    VERIFY_CERTIFICATE = "verify_certificate"  # /verify: an hours certificate of their communities
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
     HEAR_EMERGENCY_TWICE = "hear_emergency_twice"
+    GET_CERTIFICATE = "get_certificate"  # an hours certificate of one's own (approved: the service)
     # a record of one's own
     ACT_ON_VISIT = "act_on_visit"
     # check-ins
@@ -171,9 +173,11 @@ RULES: dict[Action, Rule] = {
     Action.OPEN_CASE_FILE: _coordinator,
     Action.KEEP_FUND: _coordinator,
     Action.SET_UP_SURVEY: _coordinator,
+    Action.VERIFY_CERTIFICATE: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,
+    Action.GET_CERTIFICATE: _helper,
     Action.ACT_ON_VISIT: _visit_volunteer,
     # check-ins
     Action.HAVE_CHECKINS: _resident,

@@ -33,6 +33,7 @@ class TimePage:
     timezone: str
     household: tuple[str, int] | None = None  # their household's code and the time it gave
     may_record: bool = False  # a coordinator: may record time a household gave
+    may_certify: bool = False  # a helper with time credited: may get an hours certificate
 
 
 def month_start(person: User, clock: Clock) -> datetime:
@@ -62,6 +63,7 @@ async def my_time(
         timezone=person.timezone,
         household=household,
         may_record=may(person, Action.MANAGE_HOUSEHOLDS),
+        may_certify=may(person, Action.GET_CERTIFICATE) and summary.balance > 0,
     )
 
 

@@ -31,7 +31,7 @@ _VOLUNTEER_TOOLS = (
     (k.MENU_TASKS, __("neighbours who need a hand now")),
     (k.MENU_MY_TASKS, __("the tasks you have taken")),
     (k.MENU_VISITS, __("your visits to the people you are paired with")),
-    (k.MENU_HOURS, __("the time you have given")),
+    (k.MENU_HOURS, __("the time you have given, and a certificate of it")),
     (k.MENU_CHECKINS_TODAY, __("today's check-ins of the people you look after")),
     (k.MENU_LIGHT, __("make a neighbour's small wish come true")),
 )
@@ -45,7 +45,7 @@ _COORDINATOR_TOOLS = (
     (k.MENU_VISITS, __("all pairings and the coming visits")),
     (k.MENU_CALL_BACKS, __("people who asked to be phoned")),
     (k.MENU_PLACES, __("the buildings and areas of the community")),
-    (k.MENU_HOURS, __("the time you have given")),
+    (k.MENU_HOURS, __("the time you have given, and a certificate of it")),
     (k.MENU_FUND, __("money received and paid out, each payout approved by two")),
     (k.MENU_WISH, __("write a small wish for a household")),
     (k.MENU_LIGHT, __("make a neighbour's small wish come true")),

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import CallBackAction, GiveBack, HoursPage, TimeGiven
 from bot.services import ledger
 from bot.services.time_bank import PAGE_SIZE, StatementLine, TimePage
+from bot.views.certificates import certificate_button
 from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.texts import date_label, duration_label
@@ -81,6 +82,8 @@ def hours_keyboard(page: TimePage) -> InlineKeyboardMarkup | None:
                 callback_data=HoursPage(offset=page.offset + PAGE_SIZE).pack(),
             )
         )
+    if page.may_certify and page.offset == 0:
+        buttons.append(certificate_button())
     if page.may_record and page.offset == 0:
         buttons.append(
             InlineKeyboardButton(

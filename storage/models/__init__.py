@@ -11,6 +11,7 @@ from storage.models.broadcasts import (
     RsvpAnswer,
 )
 from storage.models.cards import CardAudience, RequestCard
+from storage.models.certificates import Certificate
 from storage.models.checkins import (
     Checkin,
     CheckinContact,
@@ -99,6 +100,7 @@ __all__ = [
     "CallBack",
     "CampaignCounter",
     "CardAudience",
+    "Certificate",
     "Checkin",
     "CheckinContact",
     "CheckinEvent",

@@ -47,6 +47,7 @@ STATE_ROLES: dict[str, UserRole | str] = {
     "WishInput:question": UserRole.COORDINATOR,
     "CampaignFlow": UserRole.COORDINATOR,
     "SurveySetup": UserRole.COORDINATOR,
+    "VerifyFlow": UserRole.COORDINATOR,
 }
 
 

@@ -91,6 +91,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "wc": ("day", "go"),
     "svs": ("start", "who", "often", "day", "hour", "q", "done", "stop"),
     "sva": ("a", "skip"),  # a survey's answer, for an invite that is someone else's or none
+    "cert": ("ask", "png", "pdf"),  # one's own hours certificate: whose is read from the presser
 }
 
 

@@ -79,7 +79,7 @@ async def test_a_volunteer_reads_her_time_and_pages_through_it(
     assert "In total: 4 h" in text and "This month: 1 h" in text
     assert "Entries 1–5 of 7, newest first" in text
     assert "+1 h · help with request no." in text.splitlines()[5]
-    assert tao.last.buttons == [["⬇️ Older entries"]]
+    assert tao.last.buttons == [["⬇️ Older entries"], ["📜 Certificate"]]
     shown = tao.last.message_id
     await tao.tap("⬇️ Older entries")
     assert "Entries 6–7 of 7" in tao.last.text and tao.last.message_id == shown
