@@ -1,6 +1,6 @@
 """certificates: hours certificates (志愿服务时长证明) with their verification codes
 
-Revision ID: 0019c
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-03 15:00:00.000000
 
@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 
-revision: str = '0019c'
+revision: str = '0019'
 down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
