@@ -35,6 +35,7 @@ class Action(StrEnum):
     OPEN_CASE_FILE = "open_case_file"  # a household's file (within their communities)
     KEEP_FUND = "keep_fund"  # record money received, ask for and approve payouts, the full ledger
     SET_UP_SURVEY = "set_up_survey"  # /survey: who is asked, which questions, how often
+    KEEP_STORE = "keep_store"  # /store: goods received and given, pledges, wishes lit from stock
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -171,6 +172,7 @@ RULES: dict[Action, Rule] = {
     Action.OPEN_CASE_FILE: _coordinator,
     Action.KEEP_FUND: _coordinator,
     Action.SET_UP_SURVEY: _coordinator,
+    Action.KEEP_STORE: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

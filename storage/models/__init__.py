@@ -71,6 +71,13 @@ from storage.models.requests import (
     RequestStatus,
     RequestTiming,
 )
+from storage.models.storehouse import (
+    MovementKind,
+    PledgeCadence,
+    StoreItem,
+    StoreMovement,
+    StorePledge,
+)
 from storage.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -131,6 +138,7 @@ __all__ = [
     "LedgerUnit",
     "LowIncome",
     "Mobility",
+    "MovementKind",
     "NeedsAssessment",
     "NumbersDigest",
     "OutboxMessage",
@@ -138,6 +146,7 @@ __all__ = [
     "Pairing",
     "PayoutStatus",
     "Place",
+    "PledgeCadence",
     "RequestCard",
     "RequestCategory",
     "RequestEvent",
@@ -146,6 +155,9 @@ __all__ = [
     "RsvpAnswer",
     "ServedCommunity",
     "StepFailure",
+    "StoreItem",
+    "StoreMovement",
+    "StorePledge",
     "Survey",
     "SurveyAnswer",
     "SurveyAudience",
