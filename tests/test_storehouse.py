@@ -268,7 +268,9 @@ async def test_a_wish_lit_from_the_storehouse_is_lit_brought_and_takes_the_stock
         delivery=WishDelivery.PICKUP, clock=clock, settings=_settings(),
     )  # fmt: skip
     assert (lit.status, lit.donor_id, lit.delivery) == (
-        WishStatus.DELIVERED, lin.id, WishDelivery.PICKUP
+        WishStatus.DELIVERED,
+        lin.id,
+        WishDelivery.PICKUP,
     )
     assert (movement.household_id, movement.wish_id, rice.stock) == (home.id, wish.id, 5)
     with pytest.raises(storehouse.WishNotLightable):  # a double tap

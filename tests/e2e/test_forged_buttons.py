@@ -90,7 +90,11 @@ STEPS: dict[str, tuple[str, ...]] = {
     "wa": ("light", "release", "given", "pickup", "got", "answer", "more"),
     "wc": ("day", "go"),
     "svs": ("start", "who", "often", "day", "hour", "q", "done", "stop"),
-    "sva": ("a", "skip"),  # a survey's answer, for an invite that is someone else's or none
+    "sva": ("a", "skip"),
+    "st": (
+        *("menu", "in", "out", "pledges", "newpledge", "wish", "item", "new", "food", "noexp"),
+        *("anon", "pledge", "hh", "hhpage", "shop", "every", "today", "wpick", "how"),
+    ),  # a survey's answer, for an invite that is someone else's or none
 }
 
 
