@@ -51,8 +51,8 @@ def pledges_keyboard() -> InlineKeyboardMarkup:
 
 def who_question(markup: InlineKeyboardMarkup | None) -> tuple[str, InlineKeyboardMarkup]:
     """Which household pledges (the household picker), or a shop."""
-    shop = [button(_("🏪 A shop (type its name)"), "shop")]
-    rows = [*(markup.inline_keyboard if markup else []), *[[button] for button in shop]]
+    shop = button(_("🏪 A shop (type its name)"), "shop")
+    rows = [*(markup.inline_keyboard if markup else []), [shop]]
     return _("Who pledges? A household, or a shop:"), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
