@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.services import households, store_pledges, storehouse, wishes
+from bot.services import households, store_pledges, store_wishes, storehouse, wishes
 from bot.services.communities import FIRST_COMMUNITY_ID, add_community
 from bot.services.errors import NotAllowed
 from bot.services.storehouse import NotEnoughStock
@@ -248,13 +248,13 @@ async def test_a_wish_lit_from_the_storehouse_is_lit_brought_and_takes_the_stock
     draft = WishDraft(kind=WishKind.ITEM, description="一袋米", address_as="周伯伯", age_band="80s")
     wish, _ = await wishes.post_wish(session, lin, draft, clock=clock, household_id=home.id)
     with pytest.raises(storehouse.WishNotLightable):  # not verified yet
-        await storehouse.light_wish_from_storehouse(
+        await store_wishes.light_wish_from_storehouse(
             session, lin, wish_id=wish.id, item_id=rice.id, quantity_given=1,
             delivery=WishDelivery.PICKUP, clock=clock, settings=_settings(),
         )  # fmt: skip
     await wishes.approve(session, lin, wish, wish.version, clock=clock)
     with pytest.raises(NotEnoughStock):  # nothing in stock: the wish stays open
-        await storehouse.light_wish_from_storehouse(
+        await store_wishes.light_wish_from_storehouse(
             session, lin, wish_id=wish.id, item_id=rice.id, quantity_given=5,
             delivery=WishDelivery.PICKUP, clock=clock, settings=_settings(),
         )  # fmt: skip
@@ -263,7 +263,7 @@ async def test_a_wish_lit_from_the_storehouse_is_lit_brought_and_takes_the_stock
     await storehouse.record_received(
         session, lin, item_id=rice.id, quantity_received=10, expires_on=None, donor=None, now=NOW
     )
-    lit, movement = await storehouse.light_wish_from_storehouse(
+    lit, movement = await store_wishes.light_wish_from_storehouse(
         session, lin, wish_id=wish.id, item_id=rice.id, quantity_given=5,
         delivery=WishDelivery.PICKUP, clock=clock, settings=_settings(),
     )  # fmt: skip
@@ -274,7 +274,7 @@ async def test_a_wish_lit_from_the_storehouse_is_lit_brought_and_takes_the_stock
     )
     assert (movement.household_id, movement.wish_id, rice.stock) == (home.id, wish.id, 5)
     with pytest.raises(storehouse.WishNotLightable):  # a double tap
-        await storehouse.light_wish_from_storehouse(
+        await store_wishes.light_wish_from_storehouse(
             session, lin, wish_id=wish.id, item_id=rice.id, quantity_given=5,
             delivery=WishDelivery.PICKUP, clock=clock, settings=_settings(),
         )  # fmt: skip

@@ -18,10 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.policy.permissions import Action, require
-from bot.services import communities, wishes
+from bot.services import communities
 from bot.services.communities import require_within
 from bot.services.errors import DomainError, InvalidInput
 from bot.services.users import clean_text
@@ -32,15 +31,10 @@ from storage.models import (
     StoreMovement,
     StorePledge,
     User,
-    Wish,
-    WishDelivery,
-    WishKind,
-    WishStatus,
 )
 from storage.repositories import audit
 from storage.repositories import households as household_queries
 from storage.repositories import storehouse as queries
-from storage.repositories import wishes as wish_queries
 
 QUANTITY_MAX = 100_000
 NAME_MAX = 32
@@ -273,7 +267,7 @@ async def record_received(
     return movement
 
 
-async def _give(
+async def give(
     session: AsyncSession,
     item: StoreItem,
     amount: int,
@@ -316,7 +310,7 @@ async def give_to_household(
     household = await household_queries.get(session, household_id)
     if household is None or household.community_id != item.community_id:
         raise HouseholdNotFound()
-    return await _give(session, item, quantity_given, household_id=household.id, by=person, now=now)
+    return await give(session, item, quantity_given, household_id=household.id, by=person, now=now)
 
 
 # ---- what is in stock -----------------------------------------------------------------------
@@ -384,58 +378,3 @@ async def stock_view(
     return [
         stock_of(item, remaining(received[item.id], given.get(item.id, 0)), today) for item in found
     ]
-
-
-# ---- a wish lit from the storehouse ---------------------------------------------------------
-
-
-async def wishes_to_light(
-    session: AsyncSession, person: User | None, community_id: int, settings: Settings | None
-) -> list[Wish]:
-    """Open wishes for a thing, of this community, that the storehouse could light."""
-    await keeper_of(session, settings, person, community_id)
-    found, _count = await wish_queries.open_wishes(
-        session, [community_id], [WishKind.ITEM], limit=50
-    )
-    return sorted(found, key=lambda wish: wish.id)
-
-
-async def light_wish_from_storehouse(
-    session: AsyncSession,
-    person: User | None,
-    *,
-    wish_id: int,
-    item_id: int,
-    quantity_given: int,
-    delivery: WishDelivery,
-    clock: Clock,
-    settings: Settings,
-) -> tuple[Wish, StoreMovement]:
-    """A coordinator lights an open wish with goods from the storehouse: the wish is lit by
-    them and marked brought (the wishes' own rules, so the household hears it as from any
-    donor and confirms with one tap), and the goods are given to its household, all in one
-    savepoint: not enough stock, or a neighbour who lit it first, and nothing changed."""
-    person, item = await item_for(session, settings, person, item_id)
-    wish = await wish_queries.get(session, wish_id)
-    if (
-        wish is None
-        or wish.community_id != item.community_id
-        or wish.kind is not WishKind.ITEM
-        or wish.status is not WishStatus.OPEN
-    ):
-        raise WishNotLightable()
-    async with session.begin_nested():
-        movement = await _give(
-            session, item, quantity_given, household_id=wish.household_id, by=person,
-            now=clock.now(), wish_id=wish.id,
-        )  # fmt: skip
-        try:
-            wish = await wishes.light(
-                session, person, wish.id, wish.version, clock=clock, settings=settings
-            )
-            wish = await wishes.mark_delivered(
-                session, person, wish.id, wish.version, delivery, clock=clock
-            )
-        except wishes.WishChanged:
-            raise WishNotLightable() from None
-    return wish, movement

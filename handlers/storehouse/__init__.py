@@ -6,6 +6,8 @@ presser's community."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -98,7 +100,9 @@ async def store_step(
         await callback.answer(error_text(error)[:200], show_alert=True)
 
 
-def _typed(handler):  # type: ignore[no-untyped-def]
+def _typed(
+    handler: Callable[[Message, FSMContext, UpdateContext, int], Awaitable[None]],
+) -> Callable[[Message, FSMContext, UpdateContext], Awaitable[None]]:
     """A typed step's handler that needs the community (a coordinator of several: refused)."""
 
     async def typed(message: Message, state: FSMContext, ctx: UpdateContext) -> None:

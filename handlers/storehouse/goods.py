@@ -13,7 +13,7 @@ from bot.context import UpdateContext
 from bot.services import store_pledges, storehouse
 from bot.services.errors import DomainError
 from bot.views import storehouse as views
-from handlers.replies import edit_pressed
+from handlers.replies import edit_pressed, retire_buttons
 from handlers.storehouse.common import error_text, main_menu, number
 from handlers.storehouse.states import StoreFlow
 from handlers.wizard import ask, pressed_then_ask
@@ -110,6 +110,7 @@ async def _ask_donor(
 
 async def no_expiry(callback: CallbackQuery, state: FSMContext, ctx: UpdateContext) -> None:
     await callback.answer()
+    await retire_buttons(callback)
     await state.update_data(expires_on=None)
     item = await _item(ctx, number(await state.get_data(), "item_id"))
     if isinstance(callback.message, Message):
@@ -150,6 +151,7 @@ async def donor_button(
     item = await _item(ctx, number(await state.get_data(), "item_id"))
     if data.action == "anon":
         await callback.answer()
+        await retire_buttons(callback)
         await record(callback.message, state, ctx, None)
         return
     pledge = await storehouse.pledge_for_item(ctx.session, data.value, item)
@@ -157,6 +159,7 @@ async def donor_button(
         pledge, await household_queries.get(ctx.session, pledge.household_id)
     )
     await callback.answer()
+    await retire_buttons(callback)
     await record(callback.message, state, ctx, who, pledge.id)
 
 

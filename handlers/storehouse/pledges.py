@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import StoreStep
 from bot.context import UpdateContext
 from bot.policy.notify import wishes as notify_wishes
-from bot.services import store_pledges, storehouse
+from bot.services import store_pledges, store_wishes, storehouse
 from bot.services.errors import DomainError
 from bot.views import store_pledges as views
 from bot.views import storehouse as store_views
@@ -180,7 +180,7 @@ async def typed_start(message: Message, state: FSMContext, ctx: UpdateContext, c
 async def start_wish(
     callback: CallbackQuery, state: FSMContext, ctx: UpdateContext, c: int
 ) -> None:
-    found = await storehouse.wishes_to_light(ctx.session, ctx.person, c, ctx.settings)
+    found = await store_wishes.wishes_to_light(ctx.session, ctx.person, c, ctx.settings)
     homes = await storehouse.households_for(ctx.session, ctx.person, c, ctx.settings)
     text, markup = views.wish_question(found, {home.id: home.code for home in homes})
     if markup is None:
@@ -192,7 +192,7 @@ async def start_wish(
 async def picked_wish(
     callback: CallbackQuery, state: FSMContext, ctx: UpdateContext, wish_id: int, c: int
 ) -> None:
-    found = await storehouse.wishes_to_light(ctx.session, ctx.person, c, ctx.settings)
+    found = await store_wishes.wishes_to_light(ctx.session, ctx.person, c, ctx.settings)
     wish = next((w for w in found if w.id == wish_id), None)
     if wish is None:
         raise storehouse.WishNotLightable()
@@ -237,7 +237,7 @@ async def how(
     await state.clear()
     delivery = WishDelivery.PICKUP if data.value == 1 else WishDelivery.VOLUNTEER
     try:
-        wish, movement = await storehouse.light_wish_from_storehouse(
+        wish, movement = await store_wishes.light_wish_from_storehouse(
             ctx.session, ctx.person, wish_id=number(saved, "wish_id"),
             item_id=number(saved, "item_id"), quantity_given=number(saved, "quantity"),
             delivery=delivery, clock=ctx.clock, settings=ctx.settings,
