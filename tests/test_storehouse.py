@@ -227,15 +227,19 @@ async def test_a_pledge_s_days_reminder_once_and_expected_against_received(
     assert (lines[weekly.id].expected, lines[weekly.id].received) == (10, 2)  # 2, 9 … 30 March
     assert (lines[monthly.id].expected, lines[monthly.id].received) == (5, 0)
 
-    # a household's pledge is reminded on its day, once (31 January has passed: once, then
-    # moved past today); a shop is never messaged
-    (reminder,) = await store_pledges.take_due_reminders(session, _settings(), NOW)
-    assert reminder.pledge.id == monthly.id and reminder.pledge.next_due_on == date(2026, 3, 31)
-    assert reminder.members == []  # nobody of the household uses the bot
+    # a pledge is taken on its day, once (31 January has passed: once, then moved past
+    # today); a shop's is moved on with nobody to message
+    household, shop = await store_pledges.take_due_reminders(session, _settings(), NOW)
+    assert (shop.pledge.id, shop.pledge.next_due_on, shop.members) == (
+        weekly.id, date(2026, 3, 9), []
+    )  # fmt: skip
+    assert household.pledge.id == monthly.id and household.pledge.next_due_on == date(2026, 3, 31)
+    assert household.members == []  # nobody of the household uses the bot
     assert await store_pledges.take_due_reminders(session, _settings(), NOW) == []
     due_day = datetime(2026, 3, 31, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
     early = due_day - timedelta(hours=2)
-    assert await store_pledges.take_due_reminders(session, _settings(), early) == []
+    taken = await store_pledges.take_due_reminders(session, _settings(), early)
+    assert [r.pledge.id for r in taken] == [weekly.id]  # its week, past; not the 31st before 9:00
     (reminder,) = await store_pledges.take_due_reminders(session, _settings(), due_day)
     assert reminder.pledge.next_due_on == date(2026, 4, 30)
 

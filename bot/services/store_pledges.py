@@ -179,8 +179,9 @@ class DueReminder:
 async def take_due_reminders(
     session: AsyncSession, settings: Settings, now: datetime
 ) -> list[DueReminder]:
-    """Pledges of a household due today (from the community's morning on), each claimed once:
-    the claim moves it on to its next due day after today."""
+    """Pledges due today (from the community's morning on), each claimed once: the claim
+    moves it on to its next due day after today. A household's members who use the bot are
+    to be reminded; a shop's pledge is only moved on (the coordinators remind a shop)."""
     tree = await communities.tree(session, settings)
     due: list[DueReminder] = []
     for pledge in await queries.pledges_due(session, (now + timedelta(days=1)).date()):
@@ -192,7 +193,11 @@ async def take_due_reminders(
             continue  # another process reminded
         await session.refresh(pledge)
         item = await session.get(StoreItem, pledge.item_id)
-        assert item is not None and pledge.household_id is not None
-        members = await household_queries.members(session, pledge.household_id)
+        assert item is not None
+        members = (
+            await household_queries.members(session, pledge.household_id)
+            if pledge.household_id is not None
+            else []
+        )
         due.append(DueReminder(pledge, item, members))
     return due

@@ -113,14 +113,12 @@ async def pledged_received(
 
 
 async def pledges_due(session: AsyncSession, on_or_before: date) -> list[StorePledge]:
-    """Pledges of a household whose next gift is due by then (the job checks each
-    community's own date)."""
+    """Pledges whose next gift is due by then (the job checks each community's own date)."""
     return list(
         await session.scalars(
             select(StorePledge)
             .where(
                 StorePledge.stopped_at.is_(None),
-                StorePledge.household_id.is_not(None),
                 StorePledge.next_due_on <= on_or_before,
             )
             .order_by(StorePledge.id)
