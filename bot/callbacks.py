@@ -391,3 +391,14 @@ class CertificateStep(CallbackData, prefix="cert"):
     whose and how much are read from the presser, never from the button."""
 
     action: str
+
+
+class StoreStep(CallbackData, prefix="st"):
+    """/store, a coordinator keeping the storehouse: the menu's "stock", "in", "out",
+    "pledges", "newpledge", "wish"; the wizards' "item", "new", "food", "noexp", "anon",
+    "pledge", "hh", "hhpage", "shop", "every", "today", "wpick", "how". `value`: an id, a
+    page, a number of days or a choice's place. Checked against the presser's role, community
+    and conversation step."""
+
+    action: str
+    value: Number = 0

@@ -27,6 +27,7 @@ from handlers.concerns import card as concern_card
 from handlers.concerns import case_file
 from handlers.concerns import raising as concern_raising
 from handlers.requests import asking, mine, queue, review, serving, tasks, volunteers
+from handlers.storehouse import build_router as build_storehouse_router
 from handlers.wishes import campaigns as wish_campaigns
 from handlers.wishes import lighting as wish_lighting
 from handlers.wishes import review as wish_review
@@ -67,6 +68,7 @@ def all_routers() -> list[Router]:
         certificates.build_router(),
         verify.build_router(),
         fund_news.build_router(),
+        build_storehouse_router(),
         wish_writing.build_router(),
         wish_review.build_router(),
         wish_lighting.build_router(),

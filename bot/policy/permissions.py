@@ -36,6 +36,7 @@ class Action(StrEnum):
     KEEP_FUND = "keep_fund"  # record money received, ask for and approve payouts, the full ledger
     SET_UP_SURVEY = "set_up_survey"  # /survey: who is asked, which questions, how often
     VERIFY_CERTIFICATE = "verify_certificate"  # /verify: an hours certificate of their communities
+    KEEP_STORE = "keep_store"  # /store: goods received and given, pledges, wishes lit from stock
     # helping, for volunteers and coordinators
     SEE_TASKS = "see_tasks"
     SEE_OWN_VISITS = "see_own_visits"
@@ -174,6 +175,7 @@ RULES: dict[Action, Rule] = {
     Action.KEEP_FUND: _coordinator,
     Action.SET_UP_SURVEY: _coordinator,
     Action.VERIFY_CERTIFICATE: _coordinator,
+    Action.KEEP_STORE: _coordinator,
     Action.SEE_TASKS: _helper,
     Action.SEE_OWN_VISITS: _helper,
     Action.HEAR_EMERGENCY_TWICE: _helper,

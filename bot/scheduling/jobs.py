@@ -15,6 +15,7 @@ from bot.policy.notify import fund as notify_fund
 from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
+from bot.policy.notify import storehouse as notify_store
 from bot.policy.notify import surveys as notify_surveys
 from bot.policy.notify import visits as visit_notices
 from bot.policy.notify import wish_campaigns as notify_campaigns
@@ -29,6 +30,7 @@ from bot.services import (
     numbers,
     review,
     step_failures,
+    store_pledges,
     surveys,
     visits,
     wish_campaigns,
@@ -357,6 +359,17 @@ async def run_campaigns(notifier: Notifier) -> int:
     return acted
 
 
+async def remind_pledges(notifier: Notifier) -> int:
+    """Pledges to the storehouse due today: the pledging household reminded, once (the claim
+    moves the pledge on to its next due day, see services.store_pledges)."""
+    due = await store_pledges.take_due_reminders(
+        notifier.session, notifier.settings, notifier.clock.now()
+    )
+    for reminder in due:
+        await notify_store.pledge_due(notifier, reminder)
+    return len(due)
+
+
 ALL_JOBS = (
     flag_waiting_requests,
     start_due_broadcasts,
@@ -370,4 +383,5 @@ ALL_JOBS = (
     run_wishes,
     run_campaigns,
     run_surveys,
+    remind_pledges,
 )

@@ -21,6 +21,7 @@ from bot.services.fund import (
 from bot.services.fund_reports import PublicLedger
 from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
+from bot.views.storehouse import store_button
 from storage.models import FundPayout, Household, PayoutStatus
 
 SYMBOLS = {"CNY": "¥", "HKD": "HK$", "TWD": "NT$", "USD": "$", "EUR": "€"}
@@ -161,10 +162,11 @@ def menu_keyboard() -> InlineKeyboardMarkup:
         ("public", _("📄 The public ledger of this month")),
         ("csv", _("📥 Export the whole ledger (CSV)")),
     )
-    return one_per_row(
+    buttons = [
         InlineKeyboardButton(text=label, callback_data=FundStep(action=action).pack())
         for action, label in items
-    )
+    ]
+    return one_per_row([*buttons, store_button()])
 
 
 def several_communities_text() -> str:

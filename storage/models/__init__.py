@@ -72,6 +72,13 @@ from storage.models.requests import (
     RequestStatus,
     RequestTiming,
 )
+from storage.models.storehouse import (
+    MovementKind,
+    PledgeCadence,
+    StoreItem,
+    StoreMovement,
+    StorePledge,
+)
 from storage.models.surveys import (
     Survey,
     SurveyAnswer,
@@ -133,6 +140,7 @@ __all__ = [
     "LedgerUnit",
     "LowIncome",
     "Mobility",
+    "MovementKind",
     "NeedsAssessment",
     "NumbersDigest",
     "OutboxMessage",
@@ -140,6 +148,7 @@ __all__ = [
     "Pairing",
     "PayoutStatus",
     "Place",
+    "PledgeCadence",
     "RequestCard",
     "RequestCategory",
     "RequestEvent",
@@ -148,6 +157,9 @@ __all__ = [
     "RsvpAnswer",
     "ServedCommunity",
     "StepFailure",
+    "StoreItem",
+    "StoreMovement",
+    "StorePledge",
     "Survey",
     "SurveyAnswer",
     "SurveyAudience",

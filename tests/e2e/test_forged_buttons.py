@@ -92,6 +92,10 @@ STEPS: dict[str, tuple[str, ...]] = {
     "svs": ("start", "who", "often", "day", "hour", "q", "done", "stop"),
     "sva": ("a", "skip"),  # a survey's answer, for an invite that is someone else's or none
     "cert": ("ask", "png", "pdf"),  # one's own hours certificate: whose is read from the presser
+    "st": (
+        *("menu", "in", "out", "pledges", "newpledge", "wish", "item", "new", "food", "noexp"),
+        *("anon", "pledge", "hh", "hhpage", "shop", "every", "today", "wpick", "how"),
+    ),
 }
 
 
