@@ -42,6 +42,9 @@ from storage.models.concerns import (
 from storage.models.households import Household
 from storage.models.ledger import (
     AccountOwner,
+    FundCampaign,
+    FundCampaignCounter,
+    FundCampaignGift,
     FundLedgerPost,
     FundPayout,
     FundReader,
@@ -115,6 +118,9 @@ __all__ = [
     "FollowUp",
     "FollowUpKind",
     "FsmState",
+    "FundCampaign",
+    "FundCampaignCounter",
+    "FundCampaignGift",
     "FundLedgerPost",
     "FundPayout",
     "FundReader",
