@@ -16,6 +16,7 @@ def _job_label(job: str) -> str:
         "wish.lapse": _("putting a wish not brought in time back for neighbours to light"),
         "wish.reminder": _("the reminder to the neighbour who lit a wish"),
         "wish.campaign": _("the live counter of a campaign day"),
+        "fund.campaign": _("the progress message of a fund campaign"),
     }
     return labels.get(job, job)
 
