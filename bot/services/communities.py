@@ -362,17 +362,22 @@ async def set_community(
             raise CommunityRefused("--parent: a community cannot be its own parent")
     values = {key: (None if value in ("", None) else value) for key, value in changes.items()}
     await _check_settings(session, settings, row.id, values)
-    if name is not None:
-        row.name = " ".join(name.split())
-    if parent_slug is not None:
-        row.parent_id = parent.id if parent is not None else None
-    for key, value in values.items():
-        setattr(row, key, value)
-    await session.flush()
-    forget_tree(session)
+    try:
+        async with session.begin_nested():  # a refused currency undoes it all
+            if name is not None:
+                row.name = " ".join(name.split())
+            if parent_slug is not None:
+                row.parent_id = parent.id if parent is not None else None
+            for key, value in values.items():
+                setattr(row, key, value)
+            await session.flush()
+            forget_tree(session)
+            communities = await tree(session, settings)
+            if "currency" in values or parent_slug is not None:
+                await _check_fund_currency(session, communities, row.id)
+    finally:
+        forget_tree(session)
     communities = await tree(session, settings)
-    if "currency" in values:
-        await _check_fund_currency(session, communities, row.id)
     for node in await queries.all_communities(session):  # the node and all below it
         if row.id in communities.lineage(node.id):
             timezone = communities.settings(node.id).timezone
@@ -383,7 +388,8 @@ async def set_community(
 async def _check_fund_currency(
     session: AsyncSession, communities: CommunityTree, node: int
 ) -> None:
-    """A fund keeps its book in one currency: amounts recorded in CNY never become HKD."""
+    """A fund keeps its book in one currency: amounts recorded in CNY never become HKD (by a
+    currency set, or by a move under a street of another currency)."""
     for community_id, currency in await ledger_queries.fund_currencies(
         session, communities.below(node)
     ):
