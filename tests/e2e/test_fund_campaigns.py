@@ -9,6 +9,7 @@ coordinators' group; others' and forged presses change nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from bot.emulator.actors import ChatActor, ChatView
 from bot.emulator.server import FakeBotAPI
 from bot.policy.notify import fund as notify_fund
 from bot.policy.notify import fund_campaigns as notify_campaigns
+from bot.scheduling.scheduler import Scheduler
 from bot.services import fund, fund_campaigns, households
 from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.models import (
@@ -275,3 +277,46 @@ async def test_a_payout_paid_is_undone_from_the_coordinators_group(
     assert "No payouts in this period" in public
     for private in ("周伯伯家", "幸福里", "住院押金", "wrong household", DONORS[0]):
         assert private not in public
+
+
+async def test_a_campaign_ends_on_its_date_or_when_a_coordinator_closes_it(
+    community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
+) -> None:
+    rows, coordinators, _ = await coordinators_and_groups(community, telegram)
+    async with community.app.session_factory() as session:
+        lin = await session.get(User, rows[0].id)
+        notifier = Notifier(session, community.settings, clock, community.app.dispatcher["i18n"])
+        for title, ends_on in (("冬衣", clock.now().date()), ("助学", None)):
+            campaign = await fund_campaigns.open_campaign(
+                session, lin, community_id=FIRST_COMMUNITY_ID, title=title, goal=500_000,
+                ends_on=ends_on, now=clock.now(),
+            )  # fmt: skip
+            await notify_campaigns.post_progress(notifier, campaign)
+        await session.commit()
+    coats = await coordinators.wait_for_message(has("冬衣"))
+    school = await coordinators.wait_for_message(has("助学"))
+    assert "Until" in coats.text and "Until" not in school.text
+
+    lin_chat = telegram.users[502]
+    await lin_chat.send_command("/fund")
+    await lin_chat.tap("📣 Campaigns")
+    listing = lin_chat.last
+    assert "冬衣" in listing.text and "助学" in listing.text
+    await lin_chat.tap("✖️ Close “助学”")
+    assert "closed" in lin_chat.callback_answers[-1].text
+    assert "助学" not in lin_chat.message(listing.message_id).text
+    close = FundCampaignStep(action="close", value=2).pack()
+    await lin_chat.press_data(close, listing.message_id)  # a double tap
+    assert "closed already" in lin_chat.callback_answers[-1].text
+    await shows(telegram, coordinators, school.message_id, "The campaign is closed")
+
+    scheduler: Scheduler = community.app.dispatcher["scheduler"]
+    await scheduler.tick()  # its last day is today: still open
+    clock.set(clock.now() + timedelta(days=2))
+    await scheduler.tick()
+    await shows(telegram, coordinators, coats.message_id, "The campaign has ended")
+    await community.outbox_drained()  # the volunteers' group's edit too
+    edits = sum(call.method == "editMessageText" for call in telegram.calls)
+    await scheduler.tick()
+    await community.outbox_drained()
+    assert sum(call.method == "editMessageText" for call in telegram.calls) == edits
