@@ -254,7 +254,8 @@ async def typed_amount(message: Message, state: FSMContext, ctx: UpdateContext) 
 
 
 def _error_text(error: DomainError) -> str:
-    if isinstance(error, fund.PayoutNotFound | fund.CategoryInvalid):
+    stale = fund.PayoutNotFound | fund.CategoryInvalid | fund_campaigns.CampaignNotFound
+    if isinstance(error, stale):
         return stale_button_text()
     return views.fund_error_text(error)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -65,7 +65,8 @@ async def pressed(
     await callback.answer()
     chat_id = message.chat.id
     with _language(ctx, chat_id):
-        name = addressed_name(callback.from_user.first_name, callback.from_user.id, chat_id)
+        who = html.quote(callback.from_user.first_name)
+        name = addressed_name(who, callback.from_user.id, chat_id)
         text = (name + ", " if in_group(chat_id) else "") + views.reason_question()
         placeholder = views.reason_placeholder()
     await ask_to_type(
