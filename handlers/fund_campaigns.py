@@ -57,7 +57,9 @@ async def campaign_step(
     now = ctx.clock.now()
     try:
         if action == "list":
-            found = await fund_campaigns.open_ones(ctx.session, ctx.person, community_id)
+            found = await fund_campaigns.open_ones(
+                ctx.session, ctx.person, community_id, ctx.settings
+            )
             await callback.answer()
             await message.answer(
                 views.campaigns_text(found), reply_markup=views.campaigns_keyboard(found)
@@ -108,7 +110,9 @@ async def campaign_step(
             )  # fmt: skip
             await notify.refresh_progress(ctx.notifier, campaign)
             await callback.answer(views.closed_text(), show_alert=True)
-            found = await fund_campaigns.open_ones(ctx.session, ctx.person, community_id)
+            found = await fund_campaigns.open_ones(
+                ctx.session, ctx.person, community_id, ctx.settings
+            )
             await edit_pressed(
                 callback, views.campaigns_text(found), views.campaigns_keyboard(found)
             )
