@@ -126,7 +126,9 @@ async def fund_step(
         elif action == "csv":
             await _export(callback, ctx, bot, community_id)
         elif action in ("camp", "nocamp") and step == FundFlow.campaign.state:
-            found = await fund_campaigns.open_ones(ctx.session, ctx.person, community_id)
+            found = await fund_campaigns.open_ones(
+                ctx.session, ctx.person, community_id, ctx.settings
+            )
             chosen = next((c for c in found if c.id == callback_data.value), None)
             if action == "camp" and chosen is None:  # closed since, or forged
                 raise fund.PayoutNotFound()
