@@ -71,8 +71,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('communities') as batch:
-        batch.drop_column('currency')
+    # not a batch: on SQLite that copies `communities`, which rows of other tables refer to
+    op.drop_column('communities', 'currency')
     op.drop_index(op.f('ix_fund_campaign_counters_campaign_id'), table_name='fund_campaign_counters')
     op.drop_table('fund_campaign_counters')
     op.drop_index(op.f('ix_fund_campaign_gifts_campaign_id'), table_name='fund_campaign_gifts')
