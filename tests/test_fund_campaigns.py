@@ -25,6 +25,7 @@ from bot.services.communities import (
 from bot.services.errors import NotAllowed
 from bot.views.fund_campaigns import bar, progress_text
 from storage.models import CommunityLevel, User, UserRole
+from storage.repositories import case_file as case_file_queries
 from tests.people import make_person
 
 pytestmark = pytest.mark.postgresql
@@ -158,6 +159,7 @@ async def test_money_paid_out_since_cannot_be_corrected_out_of_the_fund(
     await fund_corrections.correct(
         session, wu, payout.transfer_id, reason="wrong home", now=clock.now()
     )
+    assert await case_file_queries.payouts_paid_to(session, home.id) == []  # not in its file
     await fund_corrections.correct(session, lin, gift.id, reason="typo", now=clock.now())
     balance, _ = await fund.balance_for(session, lin, C, now=clock.now())
     assert balance == 0
