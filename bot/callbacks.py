@@ -320,6 +320,23 @@ class FundStep(CallbackData, prefix="fs"):
     value: Number = 0
 
 
+class FundCampaignStep(CallbackData, prefix="fc"):
+    """A coordinator opening a campaign of the fund ("end": `value` days until its end, 0
+    none; "go" or "no") or closing one ("close", `value` its id). Checked against the
+    presser's role, community and conversation step."""
+
+    action: str
+    value: Number = 0
+
+
+class FundFix(CallbackData, prefix="ff"):
+    """↩️ Correct this, under money received or a payout paid: `transfer_id` the ledger's
+    transfer, reversed once (with a reason) by a coordinator of its community."""
+
+    action: str
+    transfer_id: Number
+
+
 class TimeGiven(CallbackData, prefix="tg"):
     """A coordinator recording time a household gave back: start, then the household."""
 

@@ -22,6 +22,7 @@ SETTING_OPTIONS = (
     ("--phone", "phone", "the community office's phone (COMMUNITY_PHONE)"),
     ("--coordinator-chat", "coordinator_chat_id", "coordinators' group id (COORDINATOR_CHAT_ID)"),
     ("--volunteer-chat", "volunteer_chat_id", "the volunteers' group id (VOLUNTEER_CHAT_ID)"),
+    ("--currency", "currency", "the fund's money, an ISO 4217 code such as CNY or HKD (CNY)"),
 )
 CHAT_FIELDS = ("coordinator_chat_id", "volunteer_chat_id")
 LEVEL_WORDS = {
@@ -83,6 +84,8 @@ def settings_given(args: argparse.Namespace) -> dict[str, object]:
         if value is None:
             continue
         value = value.strip()
+        if field == "currency":
+            value = value.upper()
         if field in CHAT_FIELDS and value:
             try:
                 value = int(value)

@@ -22,19 +22,22 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import FundStep, PayoutAction
 from bot.context import UpdateContext
 from bot.policy.notify import fund as notify
+from bot.policy.notify import fund_campaigns as notify_campaigns
 from bot.policy.permissions import Action
-from bot.services import fund, fund_reports
+from bot.services import fund, fund_campaigns, fund_reports
 from bot.services.errors import DomainError
 from bot.views import fund as views
+from bot.views import fund_campaigns as campaign_views
 from bot.views import keyboards
 from handlers.audience import PRIVATE, for_audience
-from handlers.replies import button_text, edit_pressed, stale_button_text
+from handlers.replies import button_text, edit_pressed, send_main_menu, stale_button_text
 from handlers.wizard import ask, ask_once_more, pressed_then_ask
 from storage.repositories import households as household_queries
 
 
 class FundFlow(StatesGroup):
     amount_in = State()  # money received: how much
+    campaign = State()  # ... towards which open campaign, or none (button)
     donor = State()  # ... from whom (typed) or anonymous (button)
     receipt = State()  # ... a photo of the receipt, or none (button)
     household = State()  # a payout: to which household (button)
@@ -122,6 +125,18 @@ async def fund_step(
             await _public(callback, ctx, community_id)
         elif action == "csv":
             await _export(callback, ctx, bot, community_id)
+        elif action in ("camp", "nocamp") and step == FundFlow.campaign.state:
+            found = await fund_campaigns.open_ones(
+                ctx.session, ctx.person, community_id, ctx.settings
+            )
+            chosen = next((c for c in found if c.id == callback_data.value), None)
+            if action == "camp" and chosen is None:  # closed since, or forged
+                raise fund.PayoutNotFound()
+            await state.update_data(campaign_id=chosen.id if action == "camp" and chosen else None)
+            note = chosen.title if action == "camp" and chosen else None
+            await pressed_then_ask(
+                callback, state, FundFlow.donor, *views.donor_question(), note=note
+            )
         elif action == "anon" and step == FundFlow.donor.state:
             await state.update_data(donor=None)
             await pressed_then_ask(callback, state, FundFlow.receipt, *views.receipt_question())
@@ -167,19 +182,30 @@ async def _record(
     data = await state.get_data()
     amount = int(data.get("amount") or 0)
     donor = data.get("donor")
+    campaign_id = data.get("campaign_id")
     await state.clear()
     if community_id is None:
         await message.answer(views.several_communities_text())
         return
     try:
-        await fund.record_received(
-            ctx.session, ctx.person, community_id=community_id, amount=amount, donor=donor,
-            receipt_file_id=receipt, now=ctx.clock.now(), settings=ctx.settings,
+        transfer, campaign = await fund_campaigns.record_gift(
+            ctx.session, ctx.person, community_id=community_id,
+            campaign_id=int(campaign_id) if campaign_id is not None else None, amount=amount,
+            donor=donor, receipt_file_id=receipt, now=ctx.clock.now(), settings=ctx.settings,
         )  # fmt: skip
-    except DomainError as error:
-        await message.answer(_error_text(error))
+    except fund_campaigns.CampaignClosed:
+        await message.answer(campaign_views.closed_already_text(), reply_markup=_menu(ctx))
         return
-    await message.answer(views.received_text(amount, donor), reply_markup=_menu(ctx))
+    except DomainError as error:
+        await message.answer(_error_text(error), reply_markup=_menu(ctx))
+        return
+    if campaign is not None:
+        await notify_campaigns.refresh_progress(ctx.notifier, campaign)
+    currency = (await ctx.notifier.community(community_id)).currency
+    text = views.received_text(amount, donor, currency, campaign.title if campaign else None)
+    await message.answer(text, reply_markup=campaign_views.fix_keyboard(transfer.id))
+    if message.bot is not None and ctx.person is not None:  # the menu again, for "✖️ Stop"
+        await send_main_menu(message.bot, message.chat.id, ctx.person)
 
 
 async def _ask_payout(
@@ -214,13 +240,24 @@ async def typed_amount(message: Message, state: FSMContext, ctx: UpdateContext) 
         return
     await state.update_data(amount=amount)
     if await state.get_state() == FundFlow.amount_in.state:
-        await ask(message, state, FundFlow.donor, *views.donor_question())
+        community_id = await _community(ctx)
+        found = (
+            await fund_campaigns.open_ones(ctx.session, ctx.person, community_id, ctx.settings)
+            if community_id is not None
+            else []
+        )
+        if found:
+            question = campaign_views.campaign_question(found)
+            await ask(message, state, FundFlow.campaign, *question)
+        else:
+            await ask(message, state, FundFlow.donor, *views.donor_question())
     else:
         await ask(message, state, FundFlow.category, *views.category_question(fund.CATEGORIES))
 
 
 def _error_text(error: DomainError) -> str:
-    if isinstance(error, fund.PayoutNotFound | fund.CategoryInvalid):
+    stale = fund.PayoutNotFound | fund.CategoryInvalid | fund_campaigns.CampaignNotFound
+    if isinstance(error, stale):
         return stale_button_text()
     return views.fund_error_text(error)
 
@@ -288,7 +325,8 @@ async def payout_action(
         await callback.answer(_("Cancelled."))
     locale = ctx.group_language() if _in_group(callback) else ctx.locale
     with ctx.i18n.use_locale(locale):  # a group's card stays in the group's language
-        card = views.payout_card(payout, household), views.approval_keyboard(payout)
+        currency = (await ctx.notifier.community(payout.community_id)).currency
+        card = views.payout_card(payout, household, currency), views.approval_keyboard(payout)
     await edit_pressed(callback, *card)
 
 
@@ -312,7 +350,9 @@ def build_router() -> Router:
     router.message.register(typed_donor, PRIVATE, F.text, FundFlow.donor)
     router.message.register(receipt_photo, PRIVATE, F.photo, FundFlow.receipt)
     router.message.register(typed_note, PRIVATE, F.text, FundFlow.note)
-    buttons = StateFilter(FundFlow.receipt, FundFlow.household, FundFlow.category)
+    buttons = StateFilter(
+        FundFlow.campaign, FundFlow.receipt, FundFlow.household, FundFlow.category
+    )
     router.message.register(ask_once_more, PRIVATE, buttons)
     words = StateFilter(*amounts, FundFlow.donor, FundFlow.note)
     router.message.register(words_please, PRIVATE, words)

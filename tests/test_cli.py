@@ -144,7 +144,7 @@ def test_communities_are_added_listed_and_changed(
 
     run("add", "浦东新区", "--slug", "pudong", "--level", "district")
     run("add", "花木街道", "--slug", "huamu", "--level", "street", "--parent", "pudong",
-        "--quiet-hours", "21:00-08:00")  # fmt: skip
+        "--quiet-hours", "21:00-08:00", "--currency", "hkd")  # fmt: skip
     run("set", "main", "--name", "幸福里社区", "--parent", "huamu", "--phone", "+86 21 5888 0000")
     run("add", "East Lane", "--slug", "east", "--parent", "huamu", "--timezone", "Asia/Hong_Kong",
         "--coordinator-chat", "-1003", "--volunteer-chat", "-1004")  # fmt: skip
@@ -161,6 +161,7 @@ def test_communities_are_added_listed_and_changed(
     assert "join link: https://t.me/linli_test_bot?start=c-main" in text
     assert "join link: https://t.me/linli_test_bot?start=c-huamu" not in text  # nobody lives there
     assert "quiet_hours=21:00-08:00" in text and "coordinator_chat_id=-1003" in text
+    assert "currency=HKD" in text  # the street's, for its communities' funds
 
     run("set", "east", "--timezone", "", "--coordinator-chat", "")  # inherited again
     text = run("list").stdout
@@ -175,6 +176,7 @@ BAD_COMMUNITY_VALUES = [
     (("add", "X", "--slug", "x", "--quiet-hours", "late"), "--quiet-hours"),
     (("add", "X", "--slug", "x", "--emergency-numbers", "120"), "--emergency-numbers"),
     (("add", "X", "--slug", "x", "--coordinator-chat", "abc"), "--coordinator-chat"),
+    (("add", "X", "--slug", "x", "--currency", "yuan"), "--currency 'YUAN'"),
     (("add", "X", "--slug", "x", "--parent", "main"), "--parent 'main' is a community"),
     (("add", "X", "--slug", "x", "--parent", "nowhere"), "--parent: no community"),
     (("set", "nowhere", "--name", "X"), "no community has the slug 'nowhere'"),

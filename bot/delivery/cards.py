@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,18 @@ from storage.models import RequestCard
 from storage.repositories import cards as card_queries
 
 EDIT_KIND = "card.edit"
+
+
+class ShownMessage(Protocol):
+    """A message kept true through the outbox: a request's card, a campaign's progress
+    message. Its message id is known once sent (`outbox_id`'s row, or directly); `edit_id` is
+    its latest edit; `shown` the digest of what it was last made to show."""
+
+    chat_id: int
+    outbox_id: int | None
+    message_id: int | None
+    edit_id: int | None
+    shown: str | None
 
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
@@ -49,14 +61,15 @@ def _payload(text: str, markup: Markup) -> dict[str, Any]:
 
 async def show(
     session: AsyncSession,
-    card: RequestCard,
+    card: RequestCard | ShownMessage,
     text: str,
     markup: Markup,
     *,
     clock: Clock,
+    kind: str = EDIT_KIND,
 ) -> bool:
     """Make `card` show `text` and `markup` (a card's buttons are inline; anything else is
-    none); False when it already does (nothing queued)."""
+    none); False when it already does (nothing queued). `kind`: the edit's outbox kind."""
     if not isinstance(markup, InlineKeyboardMarkup):
         markup = None
     shown = digest(text, markup)
@@ -87,10 +100,10 @@ async def show(
         chat_id=card.chat_id,
         method=card_queries.EDIT_METHOD,
         payload=payload,
-        kind=EDIT_KIND,
+        kind=kind,
         priority=Priority.NOTICE,
         clock=clock,
-        user_id=card.user_id,
+        user_id=getattr(card, "user_id", None),
     )
     card.edit_id = row.id
     return True

@@ -12,6 +12,7 @@ from bot.delivery.notifier import Notifier
 from bot.policy.notify import checkins as notify_checkins
 from bot.policy.notify import concerns as notify_concerns
 from bot.policy.notify import fund as notify_fund
+from bot.policy.notify import fund_campaigns as notify_fund_campaigns
 from bot.policy.notify import numbers as notify_numbers
 from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import step_failures as notify_failures
@@ -25,6 +26,7 @@ from bot.services import (
     checkins,
     communities,
     concerns,
+    fund_campaigns,
     fund_posts,
     give_back,
     numbers,
@@ -40,7 +42,7 @@ from bot.services.schedule import QuietHours
 from bot.views import broadcasts as broadcast_views
 from bot.views import numbers as number_views
 from bot.views.render import charts, sheets
-from storage.models import HelpRequest, WishCampaign
+from storage.models import FundCampaign, HelpRequest, WishCampaign
 
 CATCH_UP_ROUNDS = 50  # rounds of at most 500 steps per tick; the rest waits for the next tick
 DIGESTS_PER_TICK = 10  # about 0.35 s of drawing each: the check-ins' steps never wait long
@@ -370,6 +372,33 @@ async def remind_pledges(notifier: Notifier) -> int:
     return len(due)
 
 
+async def run_fund_campaigns(notifier: Notifier) -> int:
+    """Campaigns of the fund: one whose last day is over closed, once; each progress message
+    made true (money recorded, a gift corrected: no edit when it says this already). Each
+    campaign on its own (a failing one is set aside, see services.step_failures)."""
+    session = notifier.session
+    tree = await communities.tree(session, notifier.settings)
+    now = notifier.clock.now()
+    waiting = await step_failures.waiting_rows(session, "fund.campaign", now)
+    acted = 0
+
+    async def stays(_at: datetime) -> None:
+        """Undone by its savepoint: the campaign is looked at again after `_at`."""
+
+    for campaign in await fund_campaigns.running(session):
+        if campaign.id in waiting:
+            continue
+
+        async def step(campaign: FundCampaign = campaign) -> None:
+            timezone = tree.settings(campaign.community_id).timezone
+            await fund_campaigns.close_if_ended(session, campaign, now=now, timezone=timezone)
+            await notify_fund_campaigns.refresh_progress(notifier, campaign)
+
+        outcome = await _guarded(notifier, "fund.campaign", campaign.id, step, stays)
+        acted += not isinstance(outcome, step_failures.SetAside)
+    return acted
+
+
 ALL_JOBS = (
     flag_waiting_requests,
     start_due_broadcasts,
@@ -382,6 +411,7 @@ ALL_JOBS = (
     nudge_to_give_back,
     run_wishes,
     run_campaigns,
+    run_fund_campaigns,
     run_surveys,
     remind_pledges,
 )

@@ -24,12 +24,15 @@ from bot.services.errors import InvalidInput, NotAllowed
 from bot.services.schedule import QuietHours
 from storage.models import Community, CommunityLevel, User
 from storage.repositories import communities as queries
+from storage.repositories import ledger as ledger_queries
 
 _TREE = "linli.communities"  # in session.info
 _SCOPES = "linli.scopes"  # in session.info: person id -> their scope
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 NAME_MAX = 64
 FIRST_COMMUNITY_ID = 1
+DEFAULT_CURRENCY = "CNY"
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
 """The community an existing single-community database was moved into (migration 0012): the
 environment's COORDINATOR_CHAT_ID and VOLUNTEER_CHAT_ID are its groups unless it has its own."""
 
@@ -47,6 +50,7 @@ class CommunitySettings:
     phone: str
     coordinator_chat_id: int | None
     volunteer_chat_id: int | None
+    currency: str = DEFAULT_CURRENCY
 
 
 class CommunityTree:
@@ -131,7 +135,14 @@ class CommunityTree:
             phone=first("phone") or env.community_phone,
             coordinator_chat_id=group("coordinator_chat_id"),
             volunteer_chat_id=group("volunteer_chat_id"),
+            currency=self.currency(community_id),
         )
+
+    def currency(self, community_id: int | None) -> str:
+        """The money of a community's fund: its own, else its street's or district's, else
+        CNY (no environment setting: a tree built for scopes answers it too)."""
+        chain = [self._rows[i] for i in self.lineage(community_id)] if community_id else []
+        return next((row.currency for row in chain if row.currency), DEFAULT_CURRENCY)
 
     def group_owner(self, chat_id: int) -> int | None:
         """The community, street or district whose coordinators' or volunteers' group this is."""
@@ -259,6 +270,7 @@ SETTING_FIELDS = (
     "phone",
     "coordinator_chat_id",
     "volunteer_chat_id",
+    "currency",
 )
 PHONE_MAX = 32
 
@@ -350,20 +362,42 @@ async def set_community(
             raise CommunityRefused("--parent: a community cannot be its own parent")
     values = {key: (None if value in ("", None) else value) for key, value in changes.items()}
     await _check_settings(session, settings, row.id, values)
-    if name is not None:
-        row.name = " ".join(name.split())
-    if parent_slug is not None:
-        row.parent_id = parent.id if parent is not None else None
-    for key, value in values.items():
-        setattr(row, key, value)
-    await session.flush()
-    forget_tree(session)
+    try:
+        async with session.begin_nested():  # a refused currency undoes it all
+            if name is not None:
+                row.name = " ".join(name.split())
+            if parent_slug is not None:
+                row.parent_id = parent.id if parent is not None else None
+            for key, value in values.items():
+                setattr(row, key, value)
+            await session.flush()
+            forget_tree(session)
+            communities = await tree(session, settings)
+            if "currency" in values or parent_slug is not None:
+                await _check_fund_currency(session, communities, row.id)
+    finally:
+        forget_tree(session)
     communities = await tree(session, settings)
     for node in await queries.all_communities(session):  # the node and all below it
         if row.id in communities.lineage(node.id):
             timezone = communities.settings(node.id).timezone
             await queries.set_members_timezone(session, node.id, timezone)
     return row
+
+
+async def _check_fund_currency(
+    session: AsyncSession, communities: CommunityTree, node: int
+) -> None:
+    """A fund keeps its book in one currency: amounts recorded in CNY never become HKD (by a
+    currency set, or by a move under a street of another currency)."""
+    for community_id, currency in await ledger_queries.fund_currencies(
+        session, communities.below(node)
+    ):
+        if currency != communities.currency(community_id):
+            raise CommunityRefused(
+                f"--currency: the fund of {communities.name(community_id)} already keeps its "
+                f"book in {currency}"
+            )
 
 
 def _check_name(name: str) -> None:
@@ -415,6 +449,10 @@ async def _check_settings(
             parse_emergency_numbers(str(values["emergency_numbers"]))
         except ValueError as error:
             raise CommunityRefused(f"--emergency-numbers: {error}") from None
+    if values.get("currency") and not CURRENCY_RE.fullmatch(str(values["currency"])):
+        raise CommunityRefused(
+            f"--currency {values['currency']!r}: an ISO 4217 code in capitals, such as CNY or HKD"
+        )
     if values.get("phone") and len(str(values["phone"])) > PHONE_MAX:
         raise CommunityRefused(f"--phone: at most {PHONE_MAX} characters")
     for field, option in (

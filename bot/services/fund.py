@@ -73,11 +73,11 @@ class PayoutDecided(DomainError):
 
 
 class FundTooLow(DomainError):
-    """The fund holds less than the payout."""
+    """The fund holds less than the payout (or than a gift to be undone)."""
 
-    def __init__(self, balance: int) -> None:
+    def __init__(self, balance: int, currency: str = ledger.DEFAULT_CURRENCY) -> None:
         super().__init__(balance)
-        self.balance = balance
+        self.balance, self.currency = balance, currency
 
 
 # ---- accounts -----------------------------------------------------------------------------
@@ -226,7 +226,7 @@ async def request_payout(
     fund = await fund_account(session, household.community_id, now=now)
     balance = await ledger.balance_of(session, fund)
     if balance < _amount(amount):
-        raise FundTooLow(balance)
+        raise FundTooLow(balance, fund.currency or ledger.DEFAULT_CURRENCY)
     payout = FundPayout(
         community_id=household.community_id,
         household_id=household.id,
@@ -350,7 +350,8 @@ async def _pay(
                 .execution_options(synchronize_session=False)
             )
     except ledger.BelowLimit:
-        raise FundTooLow(await ledger.balance_of(session, fund)) from None
+        balance = await ledger.balance_of(session, fund)
+        raise FundTooLow(balance, fund.currency or ledger.DEFAULT_CURRENCY) from None
     finally:
         await session.refresh(payout)
     _audit(session, now, "fund.payout_paid", coordinator, payout)

@@ -38,6 +38,17 @@ class PublicPayout:
 
 
 @dataclass(frozen=True)
+class PublicCorrection:
+    """A mistake undone, as anyone may read it: what it undid (money received, or a payout by
+    household code and category) and how much."""
+
+    undid: str  # RECEIVED or PAYOUT
+    amount: int  # what the undone entry had moved, in fen
+    code: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
 class PublicLedger:
     """The fund as anyone may read it: totals and payouts by household code and category."""
 
@@ -47,6 +58,7 @@ class PublicLedger:
     balance: int
     payouts: list[PublicPayout]  # paid, and not reversed since
     corrections: int = 0  # the net of reversals (a mistake undone) in the period
+    corrected: tuple[PublicCorrection, ...] = ()
 
 
 async def public_ledger(
@@ -88,13 +100,45 @@ async def public_ledger(
             .order_by(FundPayout.paid_at, FundPayout.id)
         )
     ).all()
+    reversals = [transfer_id for kind, _, _, transfer_id in moves if kind == ledger.REVERSAL]
     return PublicLedger(
+        corrected=await _corrected(session, reversals),
         currency=fund.currency or ledger.DEFAULT_CURRENCY,
         received=received,
         paid_out=paid_out,
         corrections=corrections,
         balance=await ledger.balance_of(session, fund),
         payouts=[PublicPayout(code, amount, category) for code, amount, category in rows],
+    )
+
+
+async def _corrected(
+    session: AsyncSession, reversal_ids: list[int]
+) -> tuple[PublicCorrection, ...]:
+    """The entries these reversals undid, by kind, amount, household code and category only."""
+    if not reversal_ids:
+        return ()
+    undone = aliased(LedgerTransfer)
+    rows = (
+        await session.execute(
+            select(undone.kind, LedgerEntry.amount, Household.code, undone.category)
+            .select_from(LedgerTransfer)
+            .join(undone, undone.id == LedgerTransfer.reverses_id)
+            .join(LedgerEntry, LedgerEntry.transfer_id == undone.id)
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .outerjoin(FundPayout, FundPayout.transfer_id == undone.id)
+            .outerjoin(Household, Household.id == FundPayout.household_id)
+            .where(
+                LedgerTransfer.id.in_(reversal_ids),
+                LedgerAccount.owner == AccountOwner.FUND,
+                undone.kind.in_((RECEIVED, PAYOUT)),
+            )
+            .order_by(LedgerTransfer.id)
+        )
+    ).all()
+    return tuple(
+        PublicCorrection(kind, abs(amount), code if kind == PAYOUT else None, category)
+        for kind, amount, code, category in rows
     )
 
 

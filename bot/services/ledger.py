@@ -24,7 +24,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.config import Settings
 from bot.policy.permissions import Action, require
-from bot.services.communities import require_within
+from bot.services import communities
+from bot.services.communities import DEFAULT_CURRENCY, require_within
 from bot.services.errors import DomainError, InvalidInput
 from storage.models import (
     AccountOwner,
@@ -37,7 +38,6 @@ from storage.models import (
 from storage.repositories import audit
 from storage.repositories import ledger as queries
 
-DEFAULT_CURRENCY = "CNY"
 REASON_MAX = 200
 MEMO_MAX = 300
 _NO_LIMIT: int | None = None
@@ -102,13 +102,16 @@ async def open_account(
     currency: str | None = None,
 ) -> LedgerAccount:
     """The owner's account in this community and unit, opened on first use (once, also when
-    two sessions open it at the same moment)."""
+    two sessions open it at the same moment). Money is in the community's currency (its
+    setting, inherited along the tree) unless `currency` says otherwise."""
     of = user_id if owner is AccountOwner.PERSON else household_id
     key = account_key(owner, community_id, unit, of)
     for _ in range(3):
         found = await queries.account_by_key(session, key)
         if found is not None:
             return found
+        if unit is LedgerUnit.FEN and currency is None:
+            currency = (await communities.tree(session, None)).currency(community_id)
         account = LedgerAccount(
             key=key,
             community_id=community_id,

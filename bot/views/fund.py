@@ -9,7 +9,7 @@ from aiogram import html
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.callbacks import FundStep, PayoutAction
+from bot.callbacks import FundCampaignStep, FundStep, PayoutAction
 from bot.services.errors import DomainError
 from bot.services.fund import (
     AmountInvalid,
@@ -18,7 +18,7 @@ from bot.services.fund import (
     PayoutDecided,
     SelfApproval,
 )
-from bot.services.fund_reports import PublicLedger
+from bot.services.fund_reports import PublicCorrection, PublicLedger
 from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.storehouse import store_button
@@ -77,7 +77,22 @@ def public_ledger_text(ledger: PublicLedger, community_name: str, period: str) -
         ]
     else:
         lines.append(_("No payouts in this period."))
+    if ledger.corrected:
+        lines.append("")
+        lines += [correction_line(c, ledger.currency) for c in ledger.corrected]
     return "\n".join(lines)
+
+
+def correction_line(correction: PublicCorrection, currency: str) -> str:
+    """A mistake undone, by code and category only: "↩️ Undone: A1 · ¥300 · medical"."""
+    if correction.code is not None:
+        what = public_payout_line(
+            correction.code, correction.amount, correction.category or "other", currency
+        )
+        return _("↩️ Undone, a payout recorded by mistake: {what}").format(what=what)
+    return _("↩️ Undone, money received recorded by mistake: {amount}").format(
+        amount=money(correction.amount, currency)
+    )
 
 
 def payout_card(payout: FundPayout, household: Household, currency: str = "CNY") -> str:
@@ -138,7 +153,7 @@ def fund_error_text(error: DomainError) -> str:
         )
     if isinstance(error, FundTooLow):
         return _("The fund holds only {amount}: not enough for this payout.").format(
-            amount=money(error.balance)
+            amount=money(error.balance, error.currency)
         )
     if isinstance(error, AmountInvalid):
         return _("Please write an amount of money, for example 300 or 300.50.")
@@ -166,7 +181,10 @@ def menu_keyboard() -> InlineKeyboardMarkup:
         InlineKeyboardButton(text=label, callback_data=FundStep(action=action).pack())
         for action, label in items
     ]
-    return one_per_row([*buttons, store_button()])
+    campaigns = InlineKeyboardButton(
+        text=_("📣 Campaigns"), callback_data=FundCampaignStep(action="list").pack()
+    )
+    return one_per_row([*buttons[:2], campaigns, *buttons[2:], store_button()])
 
 
 def several_communities_text() -> str:
@@ -201,11 +219,16 @@ def receipt_question() -> tuple[str, InlineKeyboardMarkup]:
     )
 
 
-def received_text(fen: int, donor: str | None, currency: str = "CNY") -> str:
+def received_text(
+    fen: int, donor: str | None, currency: str = "CNY", campaign: str | None = None
+) -> str:
     who = html.quote(donor) if donor else _("anonymous")
-    return _("✅ Recorded: {amount} received ({donor}).").format(
+    text = _("✅ Recorded: {amount} received ({donor}).").format(
         amount=money(fen, currency), donor=who
     )
+    if campaign is not None:
+        text += "\n" + _("Towards the campaign “{title}”.").format(title=html.quote(campaign))
+    return text
 
 
 def household_question(

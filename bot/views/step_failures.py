@@ -17,6 +17,7 @@ def _job_label(job: str) -> str:
         "wish.reminder": _("the reminder to the neighbour who lit a wish"),
         "wish.campaign": _("the live counter of a campaign day"),
         "numbers.digest": _("the weekly numbers of a community"),
+        "fund.campaign": _("the progress message of a fund campaign"),
     }
     return labels.get(job, job)
 

@@ -43,6 +43,9 @@ from storage.models.concerns import (
 from storage.models.households import Household
 from storage.models.ledger import (
     AccountOwner,
+    FundCampaign,
+    FundCampaignCounter,
+    FundCampaignGift,
     FundLedgerPost,
     FundPayout,
     FundReader,
@@ -124,6 +127,9 @@ __all__ = [
     "FollowUp",
     "FollowUpKind",
     "FsmState",
+    "FundCampaign",
+    "FundCampaignCounter",
+    "FundCampaignGift",
     "FundLedgerPost",
     "FundPayout",
     "FundReader",

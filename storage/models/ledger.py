@@ -8,9 +8,17 @@ as the entries (see `bot.services.ledger`), so reading one is one row, however l
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, _enum
@@ -159,3 +167,60 @@ class GiveBackNudge(Base):
     )
     since: Mapped[datetime]
     last_at: Mapped[datetime | None]
+
+
+class FundCampaign(Base):
+    """A campaign of the fund (为李奶奶筹集手术费): a goal in fen, perhaps an end date. Its money
+    is in the one fund; a gift towards it is tagged (`FundCampaignGift`). `title` is typed by a
+    coordinator and shown in the community's groups, so it holds no digits (no phone, flat or
+    address). Closed once (a conditional UPDATE): the goal reached, its end date past, or by a
+    coordinator (`closed_why`)."""
+
+    __tablename__ = "fund_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    goal: Mapped[int] = mapped_column(BigInteger)  # fen
+    ends_on: Mapped[date | None] = mapped_column(Date)  # the last day, in its timezone
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    closed_why: Mapped[str | None] = mapped_column(String(16))  # "goal", "ended", "closed"
+
+
+class FundCampaignGift(Base):
+    """Money received towards a campaign: the tag on its transfer (a reversal of the transfer
+    counts against the campaign too)."""
+
+    __tablename__ = "fund_campaign_gifts"
+
+    transfer_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_transfers.id"), primary_key=True, autoincrement=False
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("fund_campaigns.id", ondelete="CASCADE"), index=True
+    )
+
+
+class FundCampaignCounter(Base):
+    """A campaign's progress message in one group ("已筹 ¥3,200 / ¥5,000"), kept true through the
+    outbox like a request's card (`bot.delivery.cards.show`): `shown` is the digest of what it
+    was last made to show, so an edit that changes nothing is never queued."""
+
+    __tablename__ = "fund_campaign_counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("fund_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    locale: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    edit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    shown: Mapped[str | None] = mapped_column(String(64))

@@ -98,7 +98,8 @@ class WishCampaign(Base):
 
 class CampaignCounter(Base):
     """One live counter message ("已点亮 612 / 865") in one group. Its Telegram id is known
-    once its outbox row is sent; `shown` is what it was last made to show, so an edit that
+    once its outbox row is sent; `shown` is the digest of what it was last made to show (see
+    `bot.delivery.cards.show`), so an edit that
     changes nothing is never queued."""
 
     __tablename__ = "wish_campaign_counters"

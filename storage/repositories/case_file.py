@@ -26,11 +26,16 @@ async def wishes_of(session: AsyncSession, household_id: int) -> list[Wish]:
 
 
 async def payouts_paid_to(session: AsyncSession, household_id: int) -> list[FundPayout]:
+    """Paid, and not corrected since (a payout recorded by mistake and undone is left out)."""
+    reversal = aliased(LedgerTransfer)
     return list(
         await session.scalars(
-            select(FundPayout).where(
+            select(FundPayout)
+            .outerjoin(reversal, reversal.reverses_id == FundPayout.transfer_id)
+            .where(
                 FundPayout.household_id == household_id,
                 FundPayout.status == PayoutStatus.PAID,
+                reversal.id.is_(None),
             )
         )
     )

@@ -3,7 +3,7 @@ made conditional on its lower limit so that two transfers at once cannot both pa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -169,3 +169,19 @@ async def accounts_of_community(session: AsyncSession, community_id: int) -> lis
             .order_by(LedgerAccount.id)
         )
     )
+
+
+async def fund_currencies(
+    session: AsyncSession, community_ids: Iterable[int]
+) -> list[tuple[int, str]]:
+    """The currency each of these communities' money accounts was opened in."""
+    rows = await session.execute(
+        select(LedgerAccount.community_id, LedgerAccount.currency)
+        .where(
+            LedgerAccount.community_id.in_(list(community_ids)),
+            LedgerAccount.unit == LedgerUnit.FEN,
+            LedgerAccount.currency.is_not(None),
+        )
+        .distinct()
+    )
+    return [(community_id, currency) for community_id, currency in rows.all()]

@@ -10,6 +10,7 @@ from storage.models import (
     Broadcast,
     Checkin,
     CheckinPlan,
+    FundCampaign,
     HelpRequest,
     Pairing,
     Visit,
@@ -42,6 +43,8 @@ async def community_of(session: AsyncSession, job: str, row_id: int) -> int | No
         query = select(Broadcast.community_id).where(Broadcast.id == row_id)
     elif family == "wish":
         query = select(Wish.community_id).where(Wish.id == row_id)
+    elif job == "fund.campaign":
+        query = select(FundCampaign.community_id).where(FundCampaign.id == row_id)
     elif family == "numbers":  # the weekly digest's row is its community
         return row_id
     else:

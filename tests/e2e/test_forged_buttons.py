@@ -80,7 +80,12 @@ STEPS: dict[str, tuple[str, ...]] = {
     "fu": ("done", "filedone"),
     "hf": ("open", "page", "list", "needs", "set", "contact", "member", "rename", "xlsx"),
     "hrs": ("0", "5", "2147483647"),  # where a page of one's own time account starts
-    "fs": ("in", "out", "public", "csv", "anon", "norcpt", "hh", "hhpage", "cat", "nonote"),
+    "fs": (
+        *("in", "out", "public", "csv", "camp", "nocamp", "anon", "norcpt", "hh", "hhpage"),
+        *("cat", "nonote"),
+    ),
+    "fc": ("list", "new", "end", "go", "no", "close"),
+    "ff": ("ask",),
     "fp": ("approve", "cancel"),
     "tg": ("start", "hh", "hhpage"),
     "fn": ("1", "0"),  # yes or no is the whole button

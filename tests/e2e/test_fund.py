@@ -72,7 +72,8 @@ async def test_money_in_a_payout_approved_by_two_others_and_the_public_ledger(
     await lin.send_text("here it is")  # words where a photo or the button is awaited
     assert "photo of the receipt" in lin.last.text and lin.last.buttons
     await lin.send_photo()
-    assert f"Recorded: ¥1,000 received ({DONOR})" in lin.last.text
+    receipt = await lin.wait_for_message(has(f"Recorded: ¥1,000 received ({DONOR})"))
+    assert receipt.labels == ["↩️ Correct this"]
 
     await lin.send_command("/fund")
     assert "In the fund now: ¥1,000" in lin.last.text

@@ -4,18 +4,20 @@ ledger goes to the volunteers' group."""
 
 from __future__ import annotations
 
-from bot.delivery.notifier import Notifier, words_only
+from bot.delivery.notifier import Notifier, Rendered
 from bot.delivery.outbox import Priority
 from bot.services import fund_posts
 from bot.services.fund_posts import MonthlyPost
 from bot.views import fund as views
+from bot.views import fund_campaigns as campaign_views
 from bot.views import time_bank as time_views
 from storage.models import FundPayout, Household, User
 
 
 async def payout_asked(notifier: Notifier, payout: FundPayout, household: Household) -> None:
+    currency = (await notifier.community(payout.community_id)).currency
     await notifier.tell_coordinators(
-        lambda: (views.payout_card(payout, household), views.approval_keyboard(payout)),
+        lambda: (views.payout_card(payout, household, currency), views.approval_keyboard(payout)),
         community_id=payout.community_id,
         kind="fund_payout",
         priority=Priority.NOTICE,
@@ -23,11 +25,16 @@ async def payout_asked(notifier: Notifier, payout: FundPayout, household: Househ
 
 
 async def payout_paid(notifier: Notifier, payout: FundPayout, household: Household) -> None:
+    """To the coordinators, with ↩️ Correct this (a payout recorded by mistake is undone)."""
+    currency = (await notifier.community(payout.community_id)).currency
+
+    def render() -> Rendered:
+        text = views.paid_text(payout, household, currency)
+        fix = campaign_views.fix_keyboard(payout.transfer_id) if payout.transfer_id else None
+        return text, fix
+
     await notifier.tell_coordinators(
-        words_only(lambda: views.paid_text(payout, household)),
-        community_id=payout.community_id,
-        kind="fund_paid",
-        priority=Priority.NOTICE,
+        render, community_id=payout.community_id, kind="fund_paid", priority=Priority.NOTICE
     )
 
 

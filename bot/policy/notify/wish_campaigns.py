@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.delivery import cards as card_delivery
 from bot.delivery.notifier import Notifier, words_only
-from bot.delivery.outbox import Priority, enqueue_payload
+from bot.delivery.outbox import Priority
 from bot.services import communities
 from bot.services import wish_campaigns as campaigns
 from bot.views import wish_campaigns as views
 from storage.models import CampaignCounter, WishCampaign
-from storage.repositories import cards as card_queries
 
 
 async def post_counters(notifier: Notifier, campaign: WishCampaign) -> int:
@@ -36,7 +36,7 @@ async def post_counters(notifier: Notifier, campaign: WishCampaign) -> int:
                 chat_id=chat,
                 locale=locale,
                 outbox_id=row.id,
-                shown=counted.key,
+                shown=card_delivery.digest(str(row.payload.get("text", "")), None),
             )
         )
         posted += 1
@@ -45,12 +45,12 @@ async def post_counters(notifier: Notifier, campaign: WishCampaign) -> int:
 
 
 async def refresh_counters(notifier: Notifier, campaign: WishCampaign) -> int:
-    """Each counter made to say the campaign's figures now, through the outbox: a counter
-    not sent yet is rewritten in place, one on its way is edited once its message id is
-    known, one that says this already is left alone. Returns the edits queued."""
+    """Each counter made to say the campaign's figures now, through the outbox as a request's
+    card is (`bot.delivery.cards.show`): a counter not sent yet is rewritten in place, one on
+    its way is edited once its message id is known, one that says this already is left
+    alone. Returns how many were changed."""
     session = notifier.session
     counted = await campaigns.tally(session, campaign.id)
-    key = counted.key + ("/closed" if campaign.closed_at else "")
     rows = await session.scalars(
         select(CampaignCounter)
         .where(CampaignCounter.campaign_id == campaign.id)
@@ -58,39 +58,11 @@ async def refresh_counters(notifier: Notifier, campaign: WishCampaign) -> int:
     )
     edits = 0
     for counter in list(rows):
-        if counter.shown == key:
-            continue
         with notifier.i18n.context(), notifier.i18n.use_locale(counter.locale):
             text = views.counter(campaign, counted)
-        payload: dict[str, object] = {"text": text, "parse_mode": "HTML"}
-        if counter.message_id is None and counter.outbox_id is not None:
-            if await card_queries.rewrite_pending(session, counter.outbox_id, payload):
-                counter.shown = key
-                continue
-            status, counter.message_id = await card_queries.outbox_row(session, counter.outbox_id)
-            if counter.message_id is None and status not in card_queries.WAITING:
-                counter.shown = key  # never shown: nothing to edit
-                continue
-        if counter.message_id is not None:
-            payload["message_id"] = counter.message_id
-        else:
-            payload[card_queries.EDIT_OF] = counter.outbox_id
-        if counter.edit_id is not None and await card_queries.rewrite_pending(
-            session, counter.edit_id, payload
-        ):
-            counter.shown = key
-            continue
-        row = await enqueue_payload(
-            session,
-            chat_id=counter.chat_id,
-            method=card_queries.EDIT_METHOD,
-            payload=payload,
-            kind="wish.counter_edit",
-            priority=Priority.NOTICE,
-            clock=notifier.clock,
+        edits += await card_delivery.show(
+            session, counter, text, None, clock=notifier.clock, kind="wish.counter_edit"
         )
-        counter.edit_id, counter.shown = row.id, key
-        edits += 1
     await session.flush()
     return edits
 
