@@ -78,6 +78,7 @@ from storage.models.surveys import (
     SurveyInvite,
     SurveyRound,
 )
+from storage.models.time_offers import OfferStatus, TimeOffer
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 from storage.models.wishes import (
     CampaignCounter,
@@ -133,6 +134,7 @@ __all__ = [
     "Mobility",
     "NeedsAssessment",
     "NumbersDigest",
+    "OfferStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",
@@ -151,6 +153,7 @@ __all__ = [
     "SurveyAudience",
     "SurveyInvite",
     "SurveyRound",
+    "TimeOffer",
     "User",
     "UserRole",
     "Visit",

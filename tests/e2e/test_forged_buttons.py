@@ -91,6 +91,8 @@ STEPS: dict[str, tuple[str, ...]] = {
     "wc": ("day", "go"),
     "svs": ("start", "who", "often", "day", "hour", "q", "done", "stop"),
     "sva": ("a", "skip"),  # a survey's answer, for an invite that is someone else's or none
+    "of": ("start", "kind", "min", "when"),
+    "oa": ("withdraw", "req", "reqpick", "wish", "wishpick", "done"),
 }
 
 

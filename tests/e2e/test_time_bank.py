@@ -184,7 +184,7 @@ async def test_a_resident_helped_often_hears_once_a_month_that_she_could_give_ba
     assert mei.last.labels[-1] == "🔕 No more word about giving time back"
     await scheduler.tick()
     nudge = await mei.wait_for_message(has("give a little time back"))
-    assert nudge.labels == ["📞 Please call me", "🔕 No more of these"]
+    assert nudge.labels == ["🤝 Offer my time", "📞 Please call me", "🔕 No more of these"]
     clock.advance(timedelta(days=2))
     await scheduler.tick()
     await community.outbox_drained()
