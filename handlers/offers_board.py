@@ -11,14 +11,15 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.callbacks import OfferAction
 from bot.context import UpdateContext
+from bot.middlewares.commit import answered_callbacks
 from bot.policy.notify import time_offers as notify
 from bot.policy.permissions import Action
 from bot.services import time_offers as offers
 from bot.services.errors import DomainError, VolunteerNotApproved
 from bot.services.time_offers import OfferChanged
 from bot.views import time_offers as views
-from handlers.audience import for_audience
-from handlers.replies import edit_pressed, retire_buttons, stale_button_text
+from handlers.audience import PRIVATE, for_audience
+from handlers.replies import button_text, edit_pressed, retire_buttons, stale_button_text
 from handlers.wizard import answer_now
 from storage.models import OfferStatus, TimeOffer, User
 
@@ -48,15 +49,25 @@ async def list_offers(message: Message, ctx: UpdateContext) -> None:
         await message.answer(text, reply_markup=markup)
 
 
+async def _say(callback: CallbackQuery, text: str) -> None:
+    """A pop-up, or a message when the press was answered already (before the step's work)."""
+    answered = answered_callbacks.get()
+    if answered is not None and callback.id in answered:
+        if isinstance(callback.message, Message):
+            await callback.message.answer(text)
+        return
+    await callback.answer(text, show_alert=True)
+
+
 async def _refused(callback: CallbackQuery, ctx: UpdateContext, error: DomainError) -> None:
     """A kind answer; a card that changed meanwhile is shown as it is now."""
     if isinstance(error, VolunteerNotApproved):
-        await callback.answer(views.only_volunteers_for_wishes(), show_alert=True)
+        await _say(callback, views.only_volunteers_for_wishes())
         return
     if not isinstance(error, OfferChanged):
-        await callback.answer(stale_button_text(), show_alert=True)
+        await _say(callback, stale_button_text())
         return
-    await callback.answer(views.already_done_text(error.offer), show_alert=True)
+    await _say(callback, views.already_done_text(error.offer))
     offerer = await offers.offer_for_coordinator(
         ctx.session, ctx.person, error.offer.id, settings=ctx.settings
     )
@@ -191,5 +202,6 @@ def build_router() -> Router:
         Router(name="offers_board"), Action.MATCH_OFFERS, views.only_coordinators_text
     )
     router.message.register(list_offers, Command("offers"))
+    router.message.register(list_offers, PRIVATE, button_text("🤝 Offers of time"))
     router.callback_query.register(offer_pressed, OfferAction.filter(F.action != "withdraw"))
     return router

@@ -235,6 +235,22 @@ async def offer_for_coordinator(
     return coordinator, offer, offerer
 
 
+async def _open_offer(
+    session: AsyncSession,
+    coordinator: User | None,
+    offer_id: int,
+    version: int,
+    settings: Settings | None,
+) -> tuple[User, TimeOffer, User]:
+    """The offer, still open at the version the button was drawn with (else `OfferChanged`,
+    before anything else is looked at: a double tap reads "changed", not "gone")."""
+    found = await offer_for_coordinator(session, coordinator, offer_id, settings=settings)
+    offer = found[1]
+    if offer.status is not OfferStatus.OPEN or offer.version != version:
+        raise OfferChanged(offer)
+    return found
+
+
 async def may_hold(
     session: AsyncSession, settings: Settings | None, offerer: User, community_id: int
 ) -> bool:
@@ -271,8 +287,8 @@ async def match_to_request(
 ) -> Matched:
     """Match an open offer to a request of its community. An offerer who may hold tasks is
     assigned it (as a coordinator assigns a volunteer); anyone else's offer is linked to it."""
-    coordinator, offer, offerer = await offer_for_coordinator(
-        session, coordinator, offer_id, settings=settings
+    coordinator, offer, offerer = await _open_offer(
+        session, coordinator, offer_id, version, settings
     )
     _, request = await review.request_for_coordinator(
         session, coordinator, request_id, settings=settings
@@ -327,8 +343,8 @@ async def match_to_wish(
 ) -> Matched:
     """Match an open offer to an open service wish of its community: the offerer (an approved
     volunteer) lights it, as if they had pressed "我来点亮" themselves."""
-    coordinator, offer, offerer = await offer_for_coordinator(
-        session, coordinator, offer_id, settings=settings
+    coordinator, offer, offerer = await _open_offer(
+        session, coordinator, offer_id, version, settings
     )
     _, wish = await wishes.wish_for_coordinator(session, coordinator, wish_id, settings=settings)
     if wish.kind is not WishKind.SERVICE or wish.community_id != offer.community_id:

@@ -174,7 +174,7 @@ def matched_to_request_notice(offer: TimeOffer, request: HelpRequest, assigned: 
 def matched_to_wish_notice(offer: TimeOffer, wish: Wish) -> str:
     return _(
         "🤝 Your offer ({offer}) is matched to a small wish of {name}: “{words}”. It is yours "
-        "now: see it under /wishes."
+        "now, thank you!"
     ).format(
         offer=offer_line(offer),
         name=html.quote(wish.address_as),
@@ -184,7 +184,8 @@ def matched_to_wish_notice(offer: TimeOffer, wish: Wish) -> str:
 
 def credited_notice(offer: TimeOffer) -> str:
     return _(
-        "🙏 Thank you for the time you gave! {time} were credited to your time account: see /hours."
+        "🙏 Thank you for the time you gave! {time} were credited to your time account "
+        "(“⏱ My hours”)."
     ).format(time=duration_label(offer.minutes))
 
 
@@ -197,7 +198,7 @@ def withdrawn_notice(offer: TimeOffer, offerer: User) -> str:
 def new_offer_notice(offer: TimeOffer, offerer: User) -> str:
     """To the coordinators: the kind and time only (their words are read in /offers)."""
     kind = kind_label(offer.kind) if offer.kind else _("in their own words")
-    return _("🤝 {name} offers time: {kind} · {time} · see /offers").format(
+    return _("🤝 {name} offers time: {kind} · {time} (“🤝 Offers of time” in your menu)").format(
         name=html.quote(first_name(offerer)), kind=kind, time=duration_label(offer.minutes)
     )
 
@@ -215,7 +216,7 @@ def offers_title(count: int) -> str:
 
 def status_label(status: OfferStatus) -> str:
     labels = {
-        OfferStatus.OPEN: _("open"),
+        OfferStatus.OPEN: _("waiting for a match"),
         OfferStatus.MATCHED: _("matched"),
         OfferStatus.DONE: _("given and credited"),
         OfferStatus.WITHDRAWN: _("withdrawn"),

@@ -15,9 +15,18 @@ from sqlalchemy import func, select
 from bot.callbacks import OfferAction
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
-from bot.services import households
+from bot.services import households, wishes
 from bot.services.communities import FIRST_COMMUNITY_ID
-from storage.models import LedgerTransfer, OfferStatus, TimeOffer, User, UserRole
+from storage.models import (
+    LedgerTransfer,
+    OfferStatus,
+    TimeOffer,
+    User,
+    UserRole,
+    Wish,
+    WishKind,
+    WishStatus,
+)
 from tests.e2e.community import (
     COORDINATORS_CHAT,
     open_request,
@@ -69,9 +78,7 @@ async def _people(linli: RunningBot, telegram: FakeBotAPI, mei_locale: str | Non
 async def _credits(linli: RunningBot, source: str) -> int:
     async with linli.app.session_factory() as session:
         count = await session.scalar(
-            select(func.count())
-            .select_from(LedgerTransfer)
-            .where(LedgerTransfer.source == source)
+            select(func.count()).select_from(LedgerTransfer).where(LedgerTransfer.source == source)
         )
         return int(count or 0)
 
@@ -112,7 +119,7 @@ async def test_a_helped_resident_offers_half_an_hour_in_chinese_and_it_is_credit
     done = lin.last.button("✅ Done: credit time")["callback_data"]
     await lin.tap("✅ Done: credit time", message_id=fresh.message_id)
     assert "30 min credited by Lin" in lin.last.text and not lin.last.buttons
-    await mei.wait_for_message(has("已为您记入爱心时间 30 分钟"))
+    await mei.wait_for_message(has("已为您记入爱心时间 30 分钟（"))
     await lin.press_data(done, fresh.message_id)  # a double tap
     assert "already credited" in lin.callback_answers[-1].text
     async with community.app.session_factory() as session:
@@ -162,6 +169,48 @@ async def test_a_volunteers_offer_becomes_her_task_and_counts_once_in_english(
     assert await _credits(community, f"request:{request.id}") == 1
 
 
+async def test_a_volunteers_offer_lights_a_service_wish_once(
+    community: RunningBot, telegram: FakeBotAPI
+) -> None:
+    _mei, lin_row, _request = await _people(community, telegram)
+    await person(community, telegram, 601, UserRole.VOLUNTEER, name="Tao")
+    async with community.app.session_factory() as session:
+        ann = await session.scalar(select(User).where(User.telegram_id == 503))
+        lin_user = await session.get(User, lin_row.id)
+        assert ann is not None and lin_user is not None
+        draft = wishes.WishDraft(
+            kind=WishKind.SERVICE, description="Learn video calls with my grandson",
+            address_as="Grandma Wu", age_band="70s",
+        )  # fmt: skip
+        wish, _home = await wishes.post_wish(session, ann, draft, clock=community.clock)
+        await wishes.approve(session, lin_user, wish, wish.version, clock=community.clock)
+        await session.commit()
+    tao, lin = telegram.users[601], telegram.users[502]
+    await tao.send_command("/offer")
+    await tao.tap("📱 Teaching how to use a phone")
+    await tao.tap("2 h")
+    await tao.tap("🗓 Weekends")
+
+    await lin.send_command("/offers")
+    card = await lin.wait_for_message(has("Tao offers"))
+    await lin.tap("🌟 Match to a wish", message_id=card.message_id)
+    picker = lin.last
+    assert "Which wish" in picker.text and "Grandma Wu" in picker.labels[0]
+    pick = picker.button(picker.labels[0])["callback_data"]
+    await lin.tap(picker.labels[0])
+    lit = await tao.wait_for_message(has("matched to a small wish of Grandma Wu"))
+    assert lit.buttons  # the lit wish's own buttons: given, left at the pick-up point...
+    await lin.press_data(pick, picker.message_id)  # a double tap on the picker
+    await lin.wait_for_message(has("changed meanwhile"))
+    async with community.app.session_factory() as session:
+        found = (await session.scalars(select(Wish))).one()
+        tao_row = await session.scalar(select(User).where(User.telegram_id == 601))
+        assert found.status is WishStatus.LIT and tao_row is not None
+        assert found.donor_id == tao_row.id
+        offer = (await session.scalars(select(TimeOffer))).one()
+        assert offer.wish_id == found.id and offer.status is OfferStatus.MATCHED
+
+
 async def test_offers_refuse_bad_input_forged_buttons_and_others_presses(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -181,6 +230,9 @@ async def test_offers_refuse_bad_input_forged_buttons_and_others_presses(
     await mei.press_data(done, mei.last.message_id)  # a coordinator's button, by the resident
     assert "Only coordinators match offers of time" in mei.callback_answers[-1].text
     await lin.send_command("/help")
+    resident_wish = OfferAction(action="wish", offer_id=offer.id, version=offer.version).pack()
+    await lin.press_data(resident_wish, lin.last.message_id)  # she may not take a service wish
+    assert "Only an approved volunteer" in lin.callback_answers[-1].text
     forged = OfferAction(action="done", offer_id=offer.id + 99, version=1).pack()
     await lin.press_data(forged, lin.last.message_id)
     assert "no longer active" in lin.callback_answers[-1].text

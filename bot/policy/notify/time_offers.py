@@ -10,6 +10,7 @@ from bot.policy.notify import requests as notify_requests
 from bot.policy.notify import wishes as notify_wishes
 from bot.services.time_offers import Matched
 from bot.views import time_offers as views
+from bot.views import wishes as wish_views
 from storage.models import TimeOffer, User
 
 
@@ -38,16 +39,28 @@ async def offer_matched(notifier: Notifier, matched: Matched) -> None:
     if matched.task is not None:
         await notify_requests.request_assigned(notifier, matched.task, offerer, matched.previous_id)
     if matched.wish is not None:
-        wish = matched.wish
+        wish, pickup = matched.wish, notifier.settings.wish_pickup_point
         await notify_wishes.wish_lit(notifier, wish, offerer)
-        text = lambda: views.matched_to_wish_notice(offer, wish)  # noqa: E731
-    else:
-        request = matched.request
-        assert request is not None
-        assigned = matched.task is not None
-        text = lambda: views.matched_to_request_notice(offer, request, assigned)  # noqa: E731
+        await notifier.tell_user(
+            offerer,
+            lambda: (
+                views.matched_to_wish_notice(offer, wish)
+                + "\n\n"
+                + wish_views.lit_card(wish, wish_views.due_label(wish.due_at), pickup),
+                wish_views.lit_keyboard(wish, pickup),
+            ),
+            kind="offer.matched",
+            priority=Priority.NOTICE,
+        )
+        return
+    request = matched.request
+    assert request is not None
+    assigned = matched.task is not None
     await notifier.tell_user(
-        offerer, words_only(text), kind="offer.matched", priority=Priority.NOTICE
+        offerer,
+        words_only(lambda: views.matched_to_request_notice(offer, request, assigned)),
+        kind="offer.matched",
+        priority=Priority.NOTICE,
     )
 
 
