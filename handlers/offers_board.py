@@ -181,10 +181,8 @@ async def step_done(
     await notify.time_credited(ctx.notifier, matched)
     assert ctx.person is not None
     await callback.answer()
-    await edit_pressed(
-        callback, views.offer_card(matched.offer, matched.offerer, views.credited_note(
-            matched.offer, ctx.person)),
-    )  # fmt: skip
+    note = views.credited_note(matched.offer, ctx.person)
+    await edit_pressed(callback, views.offer_card(matched.offer, matched.offerer, note))
 
 
 STEPS = {
