@@ -419,3 +419,23 @@ class StoreStep(CallbackData, prefix="st"):
 
     action: str
     value: Number = 0
+
+
+class OfferStep(CallbackData, prefix="of"):
+    """A step of offering one's time: "start" (from the nudge to give back), then the "kind"
+    tapped, the "min" (minutes) and "when" one is free."""
+
+    field: str
+    value: str = ""
+
+
+class OfferAction(CallbackData, prefix="oa"):
+    """On an offer of time: the offerer's "withdraw"; a coordinator's "req" and "wish" (the
+    pickers), "reqpick" and "wishpick" (`value`: the request's or wish's id) and "done".
+    `version` is the offer's when the button was drawn: a button from before a change is
+    stale."""
+
+    action: str
+    offer_id: Number
+    version: Number = 0
+    value: Number = 0

@@ -28,6 +28,7 @@ ROLE_COMMANDS = {
         ("myrequests", __("My requests")),
         ("wish", __("Make a small wish")),
         ("wishes", __("Light a neighbour's wish")),
+        ("offer", __("Offer my time")),
     ),
     UserRole.VOLUNTEER: (
         ("tasks", __("Open tasks")),
@@ -37,6 +38,7 @@ ROLE_COMMANDS = {
         ("checkins", __("Check-ins of the people I look after")),
         ("serve", __("Help one more community")),
         ("wishes", __("Light a neighbour's wish")),
+        ("offer", __("Offer my time")),
     ),
     UserRole.COORDINATOR: (
         ("waiting", __("Requests waiting to be checked or taken")),
@@ -59,6 +61,8 @@ ROLE_COMMANDS = {
         ("wish", __("Write a wish for a household")),
         ("campaign", __("Open a campaign day of wishes")),
         ("wishes", __("Light a neighbour's wish")),
+        ("offers", __("Offers of time to match")),
+        ("offer", __("Offer my time")),
     ),
 }
 

@@ -17,11 +17,13 @@ from handlers import (
     fund_news,
     membership,
     numbers,
+    offers_board,
     onboarding,
     places,
     poster,
     surveys,
     time_given,
+    time_offers,
     verify,
     visits,
 )
@@ -78,5 +80,7 @@ def all_routers() -> list[Router]:
         wish_lighting.build_router(),
         wish_campaigns.build_router(),
         surveys.build_router(),
+        time_offers.build_router(),
+        offers_board.build_router(),
         fallback.build_router(),
     ]

@@ -60,6 +60,10 @@ class Action(StrEnum):
     POST_WISH = "post_wish"  # a resident, for her own household
     REVIEW_WISHES = "review_wishes"  # verify, edit, ask, decline; confirm receipt for a home
     LIGHT_WISH = "light_wish"  # anyone registered gives (service wishes: approved volunteers)
+    # time as a gift
+    OFFER_TIME = "offer_time"  # anyone registered, a household that was helped too
+    WITHDRAW_OFFER = "withdraw_offer"  # record: the offer (only its offerer)
+    MATCH_OFFERS = "match_offers"  # see the open offers, match them, confirm time given
 
 
 Rule = Callable[[User, Any], bool]
@@ -156,6 +160,13 @@ def _follow_up_owner(person: User, follow_up: Any) -> bool:
     )
 
 
+# offers of time
+
+
+def _offerer(person: User, offer: Any) -> bool:
+    return offer is not None and offer.offered_by_id == person.id
+
+
 RULES: dict[Action, Rule] = {
     Action.REVIEW_REQUESTS: _coordinator,
     Action.APPROVE_VOLUNTEERS: _coordinator,
@@ -195,6 +206,10 @@ RULES: dict[Action, Rule] = {
     Action.POST_WISH: _resident,
     Action.REVIEW_WISHES: _coordinator,
     Action.LIGHT_WISH: _anyone,
+    # offers of time
+    Action.OFFER_TIME: _anyone,
+    Action.WITHDRAW_OFFER: _offerer,
+    Action.MATCH_OFFERS: _coordinator,
 }
 """One rule per action; a registered person only (someone half-way through registering, or
 whose data was deleted, may do none of these)."""

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.services import fund_posts, give_back, wish_steps
+from bot.services import fund_posts, give_back, time_offers, wish_steps
 from bot.services import requests as request_service
 from storage.models import HelpRequest, RequestStatus, User
 from storage.repositories import checkins as checkin_queries
@@ -118,6 +118,7 @@ async def erase_traces(session: AsyncSession, user: User, *, clock: Clock) -> Er
     its Telegram id is still known here)."""
     texts, names = await erasure_queries.values_of(session, user)
     texts |= set(await wish_steps.erase_of(session, user, clock=clock))
+    texts |= set(await time_offers.erase_of(session, user))
     values = PersonalValues.of(texts, names)
     cancelled, changed = await _withdraw_requests(session, user, clock)
     await erasure_queries.erase_requests_of(session, user.id)

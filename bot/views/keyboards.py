@@ -46,6 +46,8 @@ CALL_ME = __("📞 Please call me")
 MENU_CONCERN = __("🫶 I'm worried about a neighbour")
 MENU_WISH = __("🌟 Make a wish")
 MENU_LIGHT = __("🕯 Light a wish")
+MENU_OFFER = __("🤝 Offer my time")
+MENU_OFFERS = __("🤝 Offers of time")
 
 
 def _row(*labels: object) -> list[KeyboardButton]:
@@ -80,17 +82,19 @@ def main_menu(role: UserRole | None) -> ReplyKeyboardMarkup:
         rows += [kinds[index : index + 2] for index in range(0, len(kinds), 2)]
         rows.append(_row(MENU_MY_REQUESTS, MENU_DAILY_CHECKIN))
         rows.append(_row(MENU_WISH, MENU_LIGHT))
+        rows.append(_row(MENU_OFFER))
     elif role is UserRole.VOLUNTEER:
         rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
         rows.append(_row(MENU_VISITS, MENU_HOURS))
         rows.append(_row(MENU_CHECKINS_TODAY, MENU_LIGHT))
+        rows.append(_row(MENU_OFFER))
     elif role is UserRole.COORDINATOR:
         rows.append(_row(MENU_TASKS, MENU_MY_TASKS))
         rows.append(_row(MENU_CHECKINS_TODAY, MENU_ENROL))
         rows.append(_row(MENU_BROADCAST, MENU_PAIR))
         rows.append(_row(MENU_VISITS, MENU_CALL_BACKS))
         rows.append(_row(MENU_PLACES, MENU_HOURS))
-        rows.append(_row(MENU_FUND))
+        rows.append(_row(MENU_FUND, MENU_OFFERS))
         rows.append(_row(MENU_WISH, MENU_LIGHT))
     if role is not None:
         rows.append(_row(MENU_CONCERN))

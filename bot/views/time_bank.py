@@ -16,6 +16,7 @@ from bot.views.certificates import certificate_button
 from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.texts import date_label, duration_label
+from bot.views.time_offers import offer_start_button
 from storage.models import Household
 
 
@@ -122,14 +123,15 @@ def time_given_text(household: Household, minutes: int) -> str:
 def give_back_text() -> str:
     return _(
         "🌱 Neighbours have helped you a few times lately. If you would like to give a little "
-        "time back one day (keeping someone company, a chat on the phone), tap below and a "
-        "coordinator will call you. Only if you like: there is no need at all."
+        "time back one day (keeping someone company, a chat on the phone), offer it below, or "
+        "a coordinator will call you. Only if you like: there is no need at all."
     )
 
 
 def give_back_keyboard() -> InlineKeyboardMarkup:
     return one_per_row(
         [
+            offer_start_button(),
             InlineKeyboardButton(
                 text=_("📞 Please call me"), callback_data=CallBackAction(action="ask").pack()
             ),

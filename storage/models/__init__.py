@@ -89,6 +89,7 @@ from storage.models.surveys import (
     SurveyInvite,
     SurveyRound,
 )
+from storage.models.time_offers import OfferStatus, TimeOffer
 from storage.models.visits import Pairing, Visit, VisitCadence, VisitKind, VisitOutcome, VisitStatus
 from storage.models.wishes import (
     CampaignCounter,
@@ -149,6 +150,7 @@ __all__ = [
     "MovementKind",
     "NeedsAssessment",
     "NumbersDigest",
+    "OfferStatus",
     "OutboxMessage",
     "OutboxStatus",
     "Pairing",
@@ -171,6 +173,7 @@ __all__ = [
     "SurveyAudience",
     "SurveyInvite",
     "SurveyRound",
+    "TimeOffer",
     "User",
     "UserRole",
     "Visit",

@@ -83,6 +83,7 @@ def notes_of_earlier_steps(state: State, ids: dict[str, int]) -> dict[str, objec
         "SurveySetup": {"audience": "residents", "months": 1, "day": 10, "hour": 10,
                         "chosen": ["satisfied", "safer", "recommend"]},
         "SurveyAnswering": {"invite_id": 1},
+        "OfferFlow": {"kind": "company", "words": "", "minutes": 30},
         "PairFlow": {
             "resident_id": ids["resident"], "volunteer_id": ids["volunteer"],
             "cadence": "weekly", "weekday": 0, "local_time": "10:00",

@@ -101,6 +101,8 @@ STEPS: dict[str, tuple[str, ...]] = {
         *("menu", "in", "out", "pledges", "newpledge", "wish", "item", "new", "food", "noexp"),
         *("anon", "pledge", "hh", "hhpage", "shop", "every", "today", "wpick", "how"),
     ),
+    "of": ("start", "kind", "min", "when"),
+    "oa": ("withdraw", "req", "reqpick", "wish", "wishpick", "done"),
 }
 
 

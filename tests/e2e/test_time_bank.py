@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.callbacks import HoursPage
+from bot.callbacks import HoursPage, OfferStep
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.scheduling.scheduler import Scheduler
@@ -184,7 +184,7 @@ async def test_a_resident_helped_often_hears_once_a_month_that_she_could_give_ba
     assert mei.last.labels[-1] == "🔕 No more word about giving time back"
     await scheduler.tick()
     nudge = await mei.wait_for_message(has("give a little time back"))
-    assert nudge.labels == ["📞 Please call me", "🔕 No more of these"]
+    assert nudge.labels == ["🤝 Offer my time", "📞 Please call me", "🔕 No more of these"]
     clock.advance(timedelta(days=2))
     await scheduler.tick()
     await community.outbox_drained()
@@ -196,3 +196,8 @@ async def test_a_resident_helped_often_hears_once_a_month_that_she_could_give_ba
     await scheduler.tick()
     await community.outbox_drained()
     assert sum("give a little time back" in m.text for m in mei.messages) == 1
+
+    await mei.press_data(OfferStep(field="start").pack(), nudge.message_id)  # 🤝 Offer my time
+    assert "What could you give?" in mei.last.text and "☕ Keeping an elder company" in (
+        mei.last.labels
+    )
