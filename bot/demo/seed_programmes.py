@@ -4,15 +4,16 @@ bot uses (never a row written directly), called by `seed_demo_community` once th
 `announce_programmes` then queues what the bot itself would have said (the live counters, the
 payout waiting for its second approval, last month's public ledger).
 
-The programmes still to come (the hours certificate, fund campaigns with a goal, the
-storehouse) add a `seed_<programme>` here and call it from `seed_programmes`, and their posts
-from `announce_programmes`.
+Also: the page's volunteer's hours this month (so "📜 Certificate" in his hours gives a
+certificate a coordinator can /verify), a fund campaign with a goal and its progress message in
+both groups, and the storehouse's rice and oil with a monthly pledge. A new programme adds a
+`seed_<programme>` here, called from `seed_programmes`, and its posts in `announce_programmes`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +23,32 @@ from bot.config import Settings
 from bot.delivery.notifier import Notifier
 from bot.demo.personas import EAST_PLACES, EXTRA_COORDINATORS, PLACES
 from bot.policy.notify import fund as notify_fund
+from bot.policy.notify import fund_campaigns as notify_fund_campaigns
 from bot.policy.notify import wish_campaigns as notify_campaigns
 from bot.scheduling.jobs import post_fund_ledgers
-from bot.services import fund, households, time_bank, wish_campaigns, wishes
+from bot.services import (
+    fund,
+    fund_campaigns,
+    households,
+    ledger,
+    storehouse,
+    time_bank,
+    wish_campaigns,
+    wishes,
+)
 from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.fund_posts import last_month
 from bot.services.slots import local_today
 from bot.services.wishes import WishDraft
-from storage.models import FundPayout, Household, User, Wish, WishCampaign, WishKind
+from storage.models import (
+    FundCampaign,
+    FundPayout,
+    Household,
+    User,
+    Wish,
+    WishCampaign,
+    WishKind,
+)
 from storage.repositories import places as place_queries
 
 if TYPE_CHECKING:
@@ -108,6 +127,15 @@ lives with him and reads it in his "⏱ My hours"."""
 RECEIVED = ((3000_00, "幸福里业主委员会"), (1200_00, None))  # fen, donor (None: anonymous)
 PAID = ("吴德明家", 300_00, "medical", "住院押金的一部分")
 WAITING = ("李小雨家", 500_00, "education", "小雨下学期的课本和校服")
+VOLUNTEER_HOURS = ((12, 60), (8, 90), (3, 45))  # days ago, minutes: 3 h 15 min in all
+FUND_CAMPAIGN = ("冬衣暖心行动", 5000_00, ((1200_00, "幸福里业主委员会"), (2000_00, None)))
+# name, unit, food, low mark, received, expires in days (None: not food), donor, given
+STORE = (
+    ("大米", "袋", True, 3, 10, 120, "幸福里粮油店（每月一袋）", 5),
+    ("食用油", "桶", True, 2, 2, 200, None, 0),
+    ("牛奶", "箱", True, 1, 4, 5, "光明超市", 0),
+    ("冬衣", "件", False, 2, 8, None, None, 0),
+)
 """Last month: money received twice and one payout (approved by two coordinators, so it is in
 last month's public ledger); two hours ago: one payout approved once, waiting for the page's
 coordinator to give the second approval."""
@@ -125,6 +153,7 @@ class Programmes:
     paid: list[FundPayout] = field(default_factory=list)
     waiting: list[tuple[FundPayout, Household]] = field(default_factory=list)
     """Approved once: the card goes to the coordinators' group with its buttons."""
+    fund_campaign: FundCampaign | None = None
     homes: dict[str, Household] = field(default_factory=dict)  # by label, as they are opened
     places: dict[int, dict[str, int]] = field(default_factory=dict)  # community: name -> id
 
@@ -137,6 +166,9 @@ async def seed_programmes(
     await seed_fund(session, community, clock=clock, settings=settings)  # opens homes in the past
     await seed_campaign(session, community, clock=clock, settings=settings)
     await seed_time_given(session, community, clock=clock, settings=settings)
+    await seed_volunteer_hours(session, community, clock=clock)
+    await seed_fund_campaign(session, community, clock=clock, settings=settings)
+    await seed_storehouse(session, community, clock=clock, settings=settings)
 
 
 async def _household(
@@ -267,6 +299,70 @@ async def seed_fund(
     community.programmes.waiting.append((payout, home))
 
 
+async def seed_volunteer_hours(
+    session: AsyncSession, community: SeededCommunity, *, clock: Clock
+) -> None:
+    """The page's volunteer (陳嘉豪) gave time in the past weeks, credited as logged visits are:
+    his "⏱ My hours" shows it and offers "📜 Certificate"."""
+    volunteer = community.volunteers[0]
+    assert volunteer.community_id is not None
+    for days_ago, minutes in VOLUNTEER_HOURS:
+        await ledger.credit_time(
+            session, community_id=volunteer.community_id, person_id=volunteer.id,
+            minutes=minutes, now=clock.now() - timedelta(days=days_ago),
+            source=f"demo:hours:{volunteer.id}:{days_ago}", kind=ledger.TIME_VISIT,
+        )  # fmt: skip
+
+
+async def seed_fund_campaign(
+    session: AsyncSession, community: SeededCommunity, *, clock: Clock, settings: Settings
+) -> None:
+    """A campaign of 幸福里社区's fund with a goal, two gifts towards it so far; the page's
+    coordinator records the next one ("💰 Record money received" asks which campaign) and
+    watches the progress message in both groups move."""
+    asker = community.programmes.people[0]  # 郑红梅
+    then = ManualClock(clock.now() - timedelta(minutes=40))  # this month (last month's is shut)
+    title, goal, gifts = FUND_CAMPAIGN
+    campaign = await fund_campaigns.open_campaign(
+        session, asker, community_id=FIRST_COMMUNITY_ID, title=title, goal=goal,
+        ends_on=local_today(clock.now(), settings.default_timezone) + timedelta(days=14),
+        now=then.now(), settings=settings,
+    )  # fmt: skip
+    for amount, donor in gifts:
+        then.advance(timedelta(minutes=10))
+        await fund_campaigns.record_gift(
+            session, asker, community_id=FIRST_COMMUNITY_ID, campaign_id=campaign.id,
+            amount=amount, donor=donor, receipt_file_id=None, now=then.now(), settings=settings,
+        )  # fmt: skip
+    community.programmes.fund_campaign = campaign
+
+
+async def seed_storehouse(
+    session: AsyncSession, community: SeededCommunity, *, clock: Clock, settings: Settings
+) -> None:
+    """The storehouse (/store): rice from a shop's monthly pledge, half given already, cooking
+    oil low, milk close to its date: the page's coordinator sees the flags and gives more."""
+    keeper, now = community.coordinator, clock.now()
+    today = local_today(now, settings.default_timezone)
+    for name, unit, is_food, low_at, received, expires_in, donor, given in STORE:
+        item = await storehouse.add_item(
+            session, keeper, community_id=FIRST_COMMUNITY_ID, name=name, unit=unit,
+            is_food=is_food, low_at=low_at, now=now - timedelta(days=6), settings=settings,
+        )  # fmt: skip
+        expires: date | None = today + timedelta(days=expires_in) if expires_in else None
+        await storehouse.record_received(
+            session, keeper, item_id=item.id, quantity_received=received, expires_on=expires,
+            donor=donor, now=now - timedelta(days=5), settings=settings,
+        )  # fmt: skip
+        if given:
+            home = community.programmes.gave_back
+            assert home is not None
+            await storehouse.give_to_household(
+                session, keeper, item_id=item.id, household_id=home.id, quantity_given=given,
+                now=now - timedelta(days=1), settings=settings,
+            )  # fmt: skip
+
+
 async def announce_programmes(notifier: Notifier, community: SeededCommunity) -> None:
     """What the bot would have said: the campaign's live counter in each of its groups, the
     payout's card waiting for a second approval, and last month's public ledger (the
@@ -274,6 +370,8 @@ async def announce_programmes(notifier: Notifier, community: SeededCommunity) ->
     seeded = community.programmes
     if seeded.campaign is not None:
         await notify_campaigns.post_counters(notifier, seeded.campaign)
+    if seeded.fund_campaign is not None:
+        await notify_fund_campaigns.post_progress(notifier, seeded.fund_campaign)
     for payout, home in seeded.waiting:
         await notify_fund.payout_asked(notifier, payout, home)
     await post_fund_ledgers(notifier)

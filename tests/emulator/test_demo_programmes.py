@@ -28,12 +28,15 @@ from bot.demo.seed_programmes import (
     CAMPAIGN_TITLE,
     EAST_WISHES,
     FIRST_WISHES,
+    FUND_CAMPAIGN,
     PAID,
     RECEIVED,
+    STORE,
     TIME_GIVEN_MINUTES,
+    VOLUNTEER_HOURS,
 )
 from bot.emulator.actors import ChatMessage
-from bot.services import ledger, wish_campaigns
+from bot.services import fund_campaigns, ledger, storehouse, wish_campaigns
 from bot.services.communities import FIRST_COMMUNITY_ID
 from bot.services.fund import fund_account
 from storage.models import AccountOwner, LedgerUnit, PayoutStatus, User, Wish, WishStatus
@@ -90,8 +93,24 @@ async def test_the_programmes_went_through_the_services(
     assert waiting.first_approver_id == community.district_coordinator.id
     assert waiting.requested_by_id == asker.id and waiting.second_approver_id is None
     fund = await fund_account(session, FIRST_COMMUNITY_ID, now=clock.now())
-    received = sum(amount for amount, _ in RECEIVED)
+    title, goal, gifts = FUND_CAMPAIGN
+    received = sum(amount for amount, _ in (*RECEIVED, *gifts))
     assert await ledger.balance_of(session, fund) == received - paid.amount
+
+    # a fund campaign with a goal, part raised; the volunteer's hours; the storehouse's stock
+    campaign = seeded.fund_campaign
+    assert campaign is not None and campaign.title == title and campaign.closed_at is None
+    progress = await fund_campaigns.progress(session, campaign)
+    assert (progress.raised, progress.goal) == (sum(a for a, _ in gifts), goal)
+    hours = await ledger.time_summary(
+        session, community.volunteers[0].id, month_start=clock.now() - timedelta(days=60)
+    )
+    assert hours.entries == len(VOLUNTEER_HOURS)
+    assert hours.balance == sum(minutes for _days, minutes in VOLUNTEER_HOURS)
+    items = await storehouse.items_of(session, community.coordinator, FIRST_COMMUNITY_ID, settings)
+    assert {item.name: item.stock for item in items} == {
+        name: received - given for name, _u, _f, _l, received, _e, _d, given in STORE
+    }
 
 
 @pytest.fixture
@@ -132,11 +151,21 @@ async def test_a_viewer_lights_a_wish_approves_a_payout_and_the_day_closes(
     card = next(m for m in coordinators.messages if "等待第二位工作人员批准" in m.text)
     assert ["✅ 批准这笔支出"] in card.buttons
 
+    # the fund campaign's progress message in both groups
+    progress = "已筹 ¥3,200 / ¥5,000"
+    await demo.api.wait_until(shown(in_coordinators, FUND_CAMPAIGN[0], progress), timeout=10)
+    await demo.api.wait_until(shown(in_volunteers, FUND_CAMPAIGN[0], progress), timeout=10)
+
     # the page's volunteer reads the time his household gave back in his hours (Traditional)
     volunteer = demo.api.users[VOLUNTEER.telegram_id]
     await volunteer.send_text("⏱ 我的服務時數")
     hours = await volunteer.wait_for_message(lambda m: "回饋的時間" in m.text)
     assert "1 小時 30 分鐘" in hours.text, hours.text
+    # and asks for his certificate of the 3 h 15 min he gave, as a PDF
+    await volunteer.tap("📜 時數證明")
+    await volunteer.tap("🖨 列印檔案")
+    pdf = await volunteer.wait_for_message(lambda m: m.document is not None, timeout=30)
+    assert (pdf.file_bytes or b"").startswith(b"%PDF")
 
     # he lights a wish; at the next tick both counters move
     await volunteer.send_text("🕯 點亮心願")
