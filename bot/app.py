@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -86,7 +86,10 @@ def create_dispatcher(
     clock: Clock,
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
+    routers: list[Router] | None = None,
 ) -> Dispatcher:
+    """`routers`: those of `all_routers()` (fresh ones by default), not attached to another
+    dispatcher."""
     if storage is None:
         storage, events_isolation = create_fsm_storage(settings, session_factory)
     i18n = create_i18n(settings.default_locale)
@@ -104,7 +107,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(CurrentUserMiddleware(clock, settings.default_timezone))
     dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
     dispatcher.update.outer_middleware(UpdateContextMiddleware())
-    dispatcher.include_routers(*all_routers())
+    dispatcher.include_routers(*(all_routers() if routers is None else routers))
     run_sync_filters_inline(dispatcher)
     dispatcher.startup.register(_on_startup)
     dispatcher.shutdown.register(_on_shutdown)
@@ -221,8 +224,11 @@ class Application:
         await self.engine.dispose()
 
 
-async def build_application(settings: Settings, clock: Clock | None = None) -> Application:
-    """Open (and migrate) the database, create the bot and the dispatcher."""
+async def build_application(
+    settings: Settings, clock: Clock | None = None, *, routers: list[Router] | None = None
+) -> Application:
+    """Open (and migrate) the database, create the bot and the dispatcher (see
+    `create_dispatcher` for `routers`)."""
     engine = create_engine(
         settings.resolved_database_url, connections=settings.database_connections
     )
@@ -234,5 +240,7 @@ async def build_application(settings: Settings, clock: Clock | None = None) -> A
             await places.seed_places(session, settings.place_names, clock=clock)
             await session.commit()
     bot = create_bot(settings)
-    dispatcher = create_dispatcher(settings=settings, session_factory=session_factory, clock=clock)
+    dispatcher = create_dispatcher(
+        settings=settings, session_factory=session_factory, clock=clock, routers=routers
+    )
     return Application(settings, engine, session_factory, bot, dispatcher, clock)

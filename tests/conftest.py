@@ -155,7 +155,8 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         yield copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
         return
     databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
-    with databases.database() as url:
+    load_test = request.node.get_closest_marker("alone") is not None
+    with databases.database(checkpoint=load_test) as url:
         yield url
 
 

@@ -111,16 +111,21 @@ class PostgresDatabases:
         return self._template
 
     @contextmanager
-    def database(self, *, migrated: bool = True) -> Iterator[str]:
-        """A database of the test's own: a copy of the template, or empty; dropped afterwards."""
+    def database(self, *, migrated: bool = True, checkpoint: bool = False) -> Iterator[str]:
+        """A database of the test's own: a copy of the template, or empty; dropped afterwards.
+        `checkpoint` for the load tests (marked alone), see below."""
         name = f"{self.prefix}_{next(self._numbers)}"
         template = f' TEMPLATE "{self.template}"' if migrated else ""
         asyncio.run(_execute(self.admin, f'CREATE DATABASE "{name}"{template}'))
         # Creating a database writes megabytes of WAL; a checkpoint now keeps the one it would
         # bring from landing in the middle of the test (the crowd test's presses were answered
-        # about a fifth slower). Skipped where the test role may not (CHECKPOINT needs rights).
-        with contextlib.suppress(Exception):
-            asyncio.run(_execute(self.admin, "CHECKPOINT"))
+        # about a fifth slower). Only for the load tests: for the others, a checkpoint per test
+        # (the server writing every dirty page out, hundreds of times a run, with three other
+        # workers' tests waiting on its disk) cost more than the one it saved them. Skipped
+        # where the test role may not (CHECKPOINT needs rights).
+        if checkpoint:
+            with contextlib.suppress(Exception):
+                asyncio.run(_execute(self.admin, "CHECKPOINT"))
         try:
             yield self._url(name)
         finally:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import logging
 import os
 import socket
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from bot.cli import main
 from bot.emulator.server import FakeBotAPI
 from storage.migrate import head_revision
 
@@ -25,6 +30,35 @@ def linli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPro
     return subprocess.run(
         [*_command(), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
     )
+
+
+def linli_here(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`linli <args>` as `linli` would run it (the same `main`, environment, directory, output
+    and exit code), in this process: for the tables of refusals, where a process each (a
+    second of imports) cost more than the rest of the test. The command's own process, its
+    exit code and its stderr, are tested by `linli` (each table keeps one row run that way)."""
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+    levels = {name: logging.getLogger(name).level for name in ("", "aiogram.event", "alembic")}
+    out, err = io.StringIO(), io.StringIO()
+    old_cwd = Path.cwd()
+    try:
+        with (
+            mock.patch.dict(os.environ, env, clear=True),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            os.chdir(cwd)
+            try:
+                code = main(list(args))
+            except SystemExit as stopped:  # argparse's refusals
+                code = stopped.code if isinstance(stopped.code, int) else 2
+    finally:
+        os.chdir(old_cwd)
+        root.handlers[:] = handlers  # setup_logging's basicConfig(force=True) replaced them
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
@@ -49,7 +83,8 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 def test_bad_settings_stop_with_one_line_and_exit_2(
     clean_env: dict[str, str], tmp_path: Path, settings: dict[str, str], named: str
 ) -> None:
-    result = linli("run", env={**clean_env, **settings}, cwd=tmp_path)
+    run = linli if not settings else linli_here  # the first as a process of its own
+    result = run("run", env={**clean_env, **settings}, cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -138,7 +173,7 @@ def test_communities_are_added_listed_and_changed(
     env = {**clean_env, "BOT_USERNAME": "linli_test_bot"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        result = linli("community", *args, env=env, cwd=tmp_path)
+        result = linli_here("community", *args, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         return result
 
@@ -187,11 +222,12 @@ BAD_COMMUNITY_VALUES = [
 def test_bad_community_values_stop_with_one_line_and_exit_1(
     clean_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """One database for all the refusals (a process each, as an operator types them): none of
-    them changes anything."""
+    """One database for all the refusals (one after another, as an operator types them): none
+    of them changes anything. In this process: a refusal through a process of its own is
+    test_an_invitation_is_for_a_community's."""
     for args, named in BAD_COMMUNITY_VALUES:
-        _one_line_refusal(linli("community", *args, env=clean_env, cwd=tmp_path), named)
-    listed = linli("community", "list", env=clean_env, cwd=tmp_path).stdout
+        _one_line_refusal(linli_here("community", *args, env=clean_env, cwd=tmp_path), named)
+    listed = linli_here("community", "list", env=clean_env, cwd=tmp_path).stdout
     assert "Community  [community, slug main]" in listed.splitlines()  # not renamed
     assert "slug x]" not in listed  # nothing added
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import clean_env, linli  # noqa: F401 - clean_env is a fixture
+from tests.test_cli import clean_env, linli, linli_here  # noqa: F401 - clean_env is a fixture
 
 TOKEN = {"BOT_TOKEN": "1:abc"}
 HOOK = {**TOKEN, "WEBHOOK_URL": "https://bot.example.org/updates", "WEBHOOK_SECRET": "s3cret"}
@@ -36,7 +36,8 @@ def test_webhook_settings_that_cannot_work_stop_with_one_line(
     named: str,
 ) -> None:
     env = {k: v for k, v in clean_env.items() if not k.startswith("WEBHOOK_")}
-    result = linli("run", *args, env={**env, **settings}, cwd=tmp_path)
+    run = linli if named == "WEBHOOK_URL is not set" else linli_here  # the first: a process
+    result = run("run", *args, env={**env, **settings}, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0], result.stderr

@@ -41,8 +41,6 @@ from tests.e2e.community import (
 )
 from tests.e2e.harness import RunningBot
 
-pytestmark = pytest.mark.postgresql
-
 STALE = "This button is no longer active. Please use the latest message."
 MEI, LIN, TAO = 7001, 7002, 7003  # the first community: a resident, a coordinator, a volunteer
 ROSE, EVE, ELI = 7101, 7102, 7103  # East Lane: a resident, a coordinator, a volunteer
@@ -117,6 +115,7 @@ def texts(telegram: FakeBotAPI, chat_id: int) -> list[str]:
     return [message.text for message in chat(telegram, chat_id).messages]
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_a_request_of_east_goes_to_east_s_groups_only(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -290,6 +289,7 @@ async def test_each_coordinator_s_queue_shows_only_their_community_s_requests(
     )
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_a_street_s_coordinator_looks_after_both_communities(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -386,6 +386,7 @@ async def test_only_east_s_coordinators_approve_a_volunteer_of_east(
     await telegram.users[7104].wait_for_message(lambda m: "approved" in m.text.lower())
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_duplicates_are_merged_only_within_one_community(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:

@@ -21,8 +21,6 @@ from storage.models import Base, Concern, ConcernStatus, FollowUp, UserRole
 from tests.e2e.community import COORDINATORS_CHAT, person, running_community
 from tests.e2e.harness import RunningBot
 
-pytestmark = pytest.mark.postgresql
-
 MEI, LIN, GAO = 701, 702, 703
 NOTICED = "Mr Zhou downstairs has a badly swollen leg and will not see a doctor"
 NOTICED_HANT = "樓下周伯伯的腿腫得很厲害，說沒錢不肯看醫生"
@@ -79,6 +77,7 @@ async def raise_in_english(telegram: FakeBotAPI, text: str = NOTICED, *, hear: b
     await mei.tap("✅ Send to the coordinators")
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_a_concern_in_english_opens_a_new_household_is_followed_up_and_closed(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:
@@ -230,6 +229,7 @@ async def test_a_duplicate_is_merged_and_both_reporters_are_told(
     await tao.wait_for_message(has("(no. 2) has been looked into"))
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_an_overdue_follow_up_is_flagged_to_the_coordinators_once(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:

@@ -46,8 +46,6 @@ from tests.e2e.community import (
 from tests.e2e.harness import RunningBot
 from tests.e2e.test_concerns import LIN, MEI, NOTICED, cast, has, raise_in_english
 
-pytestmark = pytest.mark.postgresql
-
 ZHOU, TAO, EAST_KAI, SUN, ANN = 711, 712, 721, 731, 732
 LAKE_CHAT = -100_500
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -129,6 +127,7 @@ async def openings(linli: RunningBot) -> int:
         )
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_the_case_file_shows_people_needs_follow_ups_and_what_happened_in_pages(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:

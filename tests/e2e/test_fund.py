@@ -21,7 +21,6 @@ from storage.models import LedgerTransfer, User, UserRole
 from tests.e2e.community import COORDINATORS_CHAT, VOLUNTEERS_CHAT, person, running_community
 from tests.e2e.harness import RunningBot
 
-pytestmark = pytest.mark.postgresql
 LABEL, ADDRESS, DONOR = "周伯伯家", "幸福里 3栋 502", "陈大明"
 APPROVE = "✅ Approve this payout"
 GIVE_BACK = "🌱 Tell me when I could give time back"  # a resident's own choice, also in Help
@@ -39,6 +38,7 @@ def has(text: str):
     return lambda message: text in message.text
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_money_in_a_payout_approved_by_two_others_and_the_public_ledger(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -120,6 +120,7 @@ async def test_money_in_a_payout_approved_by_two_others_and_the_public_ledger(
         assert kinds == ["fund.received", "fund.payout"]
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_the_month_s_public_ledger_is_posted_once_in_the_volunteers_group(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:

@@ -26,7 +26,6 @@ from tests.e2e.community import (
 )
 from tests.e2e.harness import RunningBot
 
-pytestmark = pytest.mark.postgresql
 CLAIM = "🙌 I'll do it"
 
 
@@ -112,6 +111,7 @@ async def test_a_resident_who_gave_time_reads_hers_in_chinese(
     assert "+45 分钟 · 付出的时间" in mei.last.text
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_a_coordinator_records_time_a_household_gave_back_once(
     community: RunningBot, telegram: FakeBotAPI
 ) -> None:
@@ -158,6 +158,7 @@ async def test_a_coordinator_records_time_a_household_gave_back_once(
         assert count == 1
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_a_resident_helped_often_hears_once_a_month_that_she_could_give_back(
     community: RunningBot, telegram: FakeBotAPI, clock: ManualClock
 ) -> None:

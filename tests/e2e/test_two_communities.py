@@ -25,8 +25,6 @@ from tests.e2e.community import (
 from tests.e2e.harness import RunningBot
 from tests.e2e.separation import crossed_communities
 
-pytestmark = pytest.mark.postgresql
-
 WEST_ANN, WEST_LIN, EAST_MEI, EAST_GAO = 8101, 8102, 8201, 8202
 
 
@@ -61,6 +59,7 @@ async def two_communities(linli: RunningBot, telegram: FakeBotAPI) -> int:
     return east
 
 
+@pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too
 async def test_a_request_in_east_lane_reaches_only_east_lanes_groups(
     linli: RunningBot, telegram: FakeBotAPI
 ) -> None:
