@@ -23,6 +23,7 @@ SETTING_OPTIONS = (
     ("--coordinator-chat", "coordinator_chat_id", "coordinators' group id (COORDINATOR_CHAT_ID)"),
     ("--volunteer-chat", "volunteer_chat_id", "the volunteers' group id (VOLUNTEER_CHAT_ID)"),
     ("--currency", "currency", "the fund's money, an ISO 4217 code such as CNY or HKD (CNY)"),
+    ("--pickup-point", "pickup_point", "where donors may leave a wish's gift (WISH_PICKUP_POINT)"),
 )
 CHAT_FIELDS = ("coordinator_chat_id", "volunteer_chat_id")
 LEVEL_WORDS = {

@@ -14,12 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.i18n import create_i18n
-from bot.services import erasure, households, wish_steps, wishes
+from bot.services import communities, erasure, households, wish_steps, wishes
 from bot.services.communities import add_community
 from bot.services.errors import NotAllowed, TextTooLong, VolunteerNotApproved
 from bot.services.wishes import WishDraft
 from bot.views.wishes import donor_card
-from storage.models import User, UserRole, Wish, WishDelivery, WishKind, WishStatus
+from storage.models import (
+    CommunityLevel,
+    User,
+    UserRole,
+    Wish,
+    WishDelivery,
+    WishKind,
+    WishStatus,
+)
 from tests.people import make_person
 
 pytestmark = pytest.mark.postgresql
@@ -233,3 +241,33 @@ async def test_a_coordinator_who_deletes_their_data_leaves_the_wishes_they_wrote
     await erasure.erase_traces(session, coordinator, clock=clock)
     await session.refresh(wish)
     assert (wish.status, wish.description) == (WishStatus.PENDING, COAT.description)
+
+
+async def test_each_community_names_its_own_pick_up_point_or_inherits_one(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    """A donor of a wish is told the pick-up point of the wish's community: its own, else its
+    street's, else WISH_PICKUP_POINT; another community's is never offered."""
+    settings = load_settings(_env_file=None, wish_pickup_point="社区服务中心一楼")
+    wish, *_ = await _open_wish(session, clock)
+    street = await add_community(
+        session, name="North Street", slug="north", level=CommunityLevel.STREET,
+        pickup_point="街道党群服务中心", clock=clock,
+    )  # fmt: skip
+    east = await add_community(
+        session, name="East Lane", slug="east", parent_slug="north", clock=clock
+    )
+    west = await add_community(
+        session, name="West Lane", slug="west", parent_slug="north",
+        pickup_point="西巷老年活动室", clock=clock,
+    )  # fmt: skip
+    assert await wishes.pickup_point_for(session, settings, wish.id) == "社区服务中心一楼"
+    session.info.clear()  # the tree is read once per session: read it again
+    tree = await communities.tree(session, settings)
+    assert tree.settings(east.id).pickup_point == "街道党群服务中心"  # the street's
+    assert tree.settings(west.id).pickup_point == "西巷老年活动室"
+    assert tree.settings(street.id).pickup_point == "街道党群服务中心"
+    wish.community_id = west.id
+    await session.flush()
+    assert await wishes.pickup_point_for(session, settings, wish.id) == "西巷老年活动室"
+    assert await wishes.pickup_point_for(session, settings, 999_999) == ""

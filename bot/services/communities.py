@@ -51,6 +51,7 @@ class CommunitySettings:
     coordinator_chat_id: int | None
     volunteer_chat_id: int | None
     currency: str = DEFAULT_CURRENCY
+    pickup_point: str = ""  # where donors may leave a wish's gift ("社区服务中心一楼"); "": none
 
 
 class CommunityTree:
@@ -136,6 +137,7 @@ class CommunityTree:
             coordinator_chat_id=group("coordinator_chat_id"),
             volunteer_chat_id=group("volunteer_chat_id"),
             currency=self.currency(community_id),
+            pickup_point=first("pickup_point") or env.wish_pickup_point,
         )
 
     def currency(self, community_id: int | None) -> str:
@@ -271,8 +273,10 @@ SETTING_FIELDS = (
     "coordinator_chat_id",
     "volunteer_chat_id",
     "currency",
+    "pickup_point",
 )
 PHONE_MAX = 32
+PICKUP_POINT_MAX = 128
 
 
 class CommunityRefused(InvalidInput):
@@ -455,6 +459,8 @@ async def _check_settings(
         )
     if values.get("phone") and len(str(values["phone"])) > PHONE_MAX:
         raise CommunityRefused(f"--phone: at most {PHONE_MAX} characters")
+    if values.get("pickup_point") and len(str(values["pickup_point"])) > PICKUP_POINT_MAX:
+        raise CommunityRefused(f"--pickup-point: at most {PICKUP_POINT_MAX} characters")
     for field, option in (
         ("coordinator_chat_id", "--coordinator-chat"),
         ("volunteer_chat_id", "--volunteer-chat"),

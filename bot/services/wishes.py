@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.policy.permissions import Action, may, require
-from bot.services import households, places
+from bot.services import communities, households, places
 from bot.services.communities import require_within, scope_of
 from bot.services.errors import (
     DomainError,
@@ -407,6 +407,14 @@ async def mark_delivered(
         values={"status": WishStatus.DELIVERED, "delivery": how, "delivered_at": clock.now()},
         actor=donor, action="delivered",
     )  # fmt: skip
+
+
+async def pickup_point_for(session: AsyncSession, settings: Settings | None, wish_id: int) -> str:
+    """The pick-up point of the wish's community ("" if it has none, or no such wish)."""
+    wish = await queries.get(session, wish_id)
+    if wish is None:
+        return ""
+    return (await communities.tree(session, settings)).settings(wish.community_id).pickup_point
 
 
 async def confirm_received(

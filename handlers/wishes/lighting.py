@@ -140,7 +140,7 @@ async def act_light(
     assert ctx.person is not None
     await notify.wish_lit(ctx.notifier, wish, ctx.person)
     await callback.answer(views.thank_you_text())
-    pickup = ctx.settings.wish_pickup_point
+    pickup = (await ctx.notifier.community(wish.community_id)).pickup_point
     await edit_pressed(
         callback,
         views.lit_card(wish, views.due_label(wish.due_at), pickup),
@@ -164,7 +164,9 @@ async def act_donor(
             )
         else:
             how = WishDelivery.PICKUP if data.action == "pickup" else WishDelivery.VOLUNTEER
-            if how is WishDelivery.PICKUP and not ctx.settings.wish_pickup_point:
+            if how is WishDelivery.PICKUP and not await wishes.pickup_point_for(
+                ctx.session, ctx.settings, data.wish_id
+            ):
                 raise wishes.WishNotFound()
             wish = await wishes.mark_delivered(
                 ctx.session, ctx.person, data.wish_id, data.version, how, clock=ctx.clock

@@ -38,6 +38,7 @@ class Community(Base):
     emergency_numbers: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
     currency: Mapped[str | None] = mapped_column(String(3))  # ISO 4217: the fund's money
+    pickup_point: Mapped[str | None] = mapped_column(String(128))  # where gifts may be left
     coordinator_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     volunteer_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime]

@@ -39,7 +39,8 @@ async def offer_matched(notifier: Notifier, matched: Matched) -> None:
     if matched.task is not None:
         await notify_requests.request_assigned(notifier, matched.task, offerer, matched.previous_id)
     if matched.wish is not None:
-        wish, pickup = matched.wish, notifier.settings.wish_pickup_point
+        wish = matched.wish
+        pickup = (await notifier.community(wish.community_id)).pickup_point
         await notify_wishes.wish_lit(notifier, wish, offerer)
         await notifier.tell_user(
             offerer,

@@ -142,7 +142,7 @@ async def wish_delivered(notifier: Notifier, wish: Wish, donor: User, settings: 
     """The household is asked to confirm with one tap; the coordinators may confirm for a
     household without a phone."""
     household = await _household(notifier, wish)
-    pickup = settings.wish_pickup_point
+    pickup = (await notifier.community(wish.community_id)).pickup_point
     await _to_household(
         notifier, wish,
         lambda: (views.arrived_notice(wish, pickup), views.received_keyboard(wish)),
@@ -176,7 +176,7 @@ async def wish_thanked(notifier: Notifier, wish: Wish) -> None:
 
 
 async def wish_reminded(notifier: Notifier, wish: Wish, settings: Settings) -> None:
-    pickup = settings.wish_pickup_point
+    pickup = (await notifier.community(wish.community_id)).pickup_point
 
     def render() -> Rendered:
         due = views.due_label(wish.due_at)
