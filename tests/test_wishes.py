@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.i18n import create_i18n
-from bot.services import communities, erasure, households, wish_steps, wishes
+from bot.services import communities, erasure, households, wish_campaigns, wish_steps, wishes
 from bot.services.communities import add_community
 from bot.services.errors import NotAllowed, TextTooLong, VolunteerNotApproved
 from bot.services.wishes import WishDraft
@@ -271,3 +271,28 @@ async def test_each_community_names_its_own_pick_up_point_or_inherits_one(
     await session.flush()
     assert await wishes.pickup_point_for(session, settings, wish.id) == "西巷老年活动室"
     assert await wishes.pickup_point_for(session, settings, 999_999) == ""
+
+
+async def test_a_wish_verified_while_its_communitys_campaign_runs_joins_it(
+    session: AsyncSession, clock: ManualClock
+) -> None:
+    """The counter counts a wish verified on the day; another community's stays out."""
+    _first, resident, coordinator, *_ = await _open_wish(session, clock)
+    campaign, joined = await wish_campaigns.open_campaign(
+        session, coordinator, title="点亮心愿日", day=clock.now().date(), clock=clock,
+        settings=None,
+    )  # fmt: skip
+    assert joined == 1 and (await wish_campaigns.tally(session, campaign.id)).total == 1
+    later, _ = await wishes.post_wish(session, resident, COAT, clock=clock)
+    later = await wishes.approve(session, coordinator, later, later.version, clock=clock)
+    assert later.campaign_id == campaign.id
+    assert (await wish_campaigns.tally(session, campaign.id)).total == 2
+
+    east = await add_community(session, name="East Lane", slug="east", clock=clock)
+    eva = await make_person(session, clock, 21, UserRole.COORDINATOR, community_id=east.id)
+    bo = await make_person(session, clock, 22, UserRole.RESIDENT, community_id=east.id)
+    session.info.clear()  # the community tree is read once per session
+    theirs, _ = await wishes.post_wish(session, bo, COAT, clock=clock)
+    theirs = await wishes.approve(session, eva, theirs, theirs.version, clock=clock)
+    assert theirs.campaign_id is None
+    assert (await wish_campaigns.tally(session, campaign.id)).total == 2

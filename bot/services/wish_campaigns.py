@@ -112,6 +112,21 @@ async def open_campaign(
     return campaign, int(joined.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def join_running(session: AsyncSession, wish: Wish) -> WishCampaign | None:
+    """A wish verified while a campaign of its community (or street, or district) runs joins
+    it, the nearest node's if there are several: the counters count it at the next tick."""
+    if wish.campaign_id is not None or wish.status is not WishStatus.OPEN:
+        return None
+    lineage = (await communities.tree(session, None)).lineage(wish.community_id)
+    found = [c for c in await running(session) if c.node_id in lineage]
+    if not found:
+        return None
+    campaign = min(found, key=lambda c: (lineage.index(c.node_id), -c.id))
+    wish.campaign_id = campaign.id
+    await session.flush()
+    return campaign
+
+
 async def tally(session: AsyncSession, campaign_id: int, community_id: int | None = None) -> Tally:
     where = [Wish.campaign_id == campaign_id, Wish.status.not_in(GONE)]
     if community_id is not None:

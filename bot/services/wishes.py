@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.policy.permissions import Action, may, require
-from bot.services import communities, households, places
+from bot.services import communities, households, places, wish_campaigns
 from bot.services.communities import require_within, scope_of
 from bot.services.errors import (
     DomainError,
@@ -238,11 +238,13 @@ async def approve(
     said only by voice gets its words from the coordinator first (WishWordsInvalid)."""
     if not wish.description:
         raise WishWordsInvalid()
-    return await change(
+    wish = await change(
         session, wish, expect=WishStatus.PENDING, version=version, clock=clock,
         values={"status": WishStatus.OPEN, "reviewed_by_id": coordinator.id},
         actor=coordinator, action="approved",
     )  # fmt: skip
+    await wish_campaigns.join_running(session, wish)  # verified on the day: it joins the day
+    return wish
 
 
 async def edit_words(
