@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.delivery import cards as card_delivery
-from bot.delivery.notifier import Notifier, words_only
-from bot.delivery.outbox import Priority
+from bot.delivery.notifier import Notifier
+from bot.policy.notify.live_messages import post_in_groups
 from bot.services import fund_campaigns as campaigns
 from bot.views import fund_campaigns as views
 from storage.models import FundCampaign, FundCampaignCounter
@@ -26,25 +26,16 @@ async def post_progress(notifier: Notifier, campaign: FundCampaign) -> int:
     """A progress message in each group of the campaign's community; how many were queued."""
     session = notifier.session
     progress = await campaigns.progress(session, campaign)
-    posted = 0
-    for chat in await chats_of(notifier, campaign):
-        locale = await notifier.group_locale(chat)
-        row = await notifier.tell_chat(
-            chat, locale, words_only(lambda: views.progress_text(progress)),
-            kind="fund.campaign", priority=Priority.NOTICE,
-        )  # fmt: skip
-        session.add(
-            FundCampaignCounter(
-                campaign_id=campaign.id,
-                chat_id=chat,
-                locale=locale,
-                outbox_id=row.id,
-                shown=card_delivery.digest(str(row.payload.get("text", "")), None),
-            )
+
+    def remember(chat: int, locale: str, outbox_id: int, shown: str) -> FundCampaignCounter:
+        return FundCampaignCounter(
+            campaign_id=campaign.id, chat_id=chat, locale=locale, outbox_id=outbox_id, shown=shown
         )
-        posted += 1
-    await session.flush()
-    return posted
+
+    return await post_in_groups(
+        notifier, await chats_of(notifier, campaign), lambda: views.progress_text(progress),
+        kind="fund.campaign", remember=remember,
+    )  # fmt: skip
 
 
 async def refresh_progress(notifier: Notifier, campaign: FundCampaign) -> int:

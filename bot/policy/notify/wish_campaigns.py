@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.delivery import cards as card_delivery
 from bot.delivery.notifier import Notifier, words_only
 from bot.delivery.outbox import Priority
+from bot.policy.notify.live_messages import post_in_groups
 from bot.services import communities
 from bot.services import wish_campaigns as campaigns
 from bot.views import wish_campaigns as views
@@ -20,28 +21,16 @@ async def post_counters(notifier: Notifier, campaign: WishCampaign) -> int:
     session = notifier.session
     tree = await communities.tree(session, notifier.settings)
     counted = await campaigns.tally(session, campaign.id)
-    posted = 0
-    for chat in campaigns.chats_of(tree, campaign):
-        locale = await notifier.group_locale(chat)
-        row = await notifier.tell_chat(
-            chat,
-            locale,
-            words_only(lambda: views.counter(campaign, counted)),
-            kind="wish.counter",
-            priority=Priority.NOTICE,
+
+    def remember(chat: int, locale: str, outbox_id: int, shown: str) -> CampaignCounter:
+        return CampaignCounter(
+            campaign_id=campaign.id, chat_id=chat, locale=locale, outbox_id=outbox_id, shown=shown
         )
-        session.add(
-            CampaignCounter(
-                campaign_id=campaign.id,
-                chat_id=chat,
-                locale=locale,
-                outbox_id=row.id,
-                shown=card_delivery.digest(str(row.payload.get("text", "")), None),
-            )
-        )
-        posted += 1
-    await session.flush()
-    return posted
+
+    return await post_in_groups(
+        notifier, campaigns.chats_of(tree, campaign), lambda: views.counter(campaign, counted),
+        kind="wish.counter", remember=remember,
+    )  # fmt: skip
 
 
 async def refresh_counters(notifier: Notifier, campaign: WishCampaign) -> int:
