@@ -24,7 +24,7 @@ from bot.context import UpdateContext
 from bot.policy.notify import fund as notify
 from bot.policy.notify import fund_campaigns as notify_campaigns
 from bot.policy.permissions import Action
-from bot.services import fund, fund_campaigns, fund_reports
+from bot.services import fund, fund_campaigns, fund_reports, households
 from bot.services.errors import DomainError
 from bot.views import fund as views
 from bot.views import fund_campaigns as campaign_views
@@ -32,7 +32,6 @@ from bot.views import keyboards
 from handlers.audience import PRIVATE, for_audience
 from handlers.replies import button_text, edit_pressed, send_main_menu, stale_button_text
 from handlers.wizard import ask, ask_once_more, pressed_then_ask
-from storage.repositories import households as household_queries
 
 
 class FundFlow(StatesGroup):
@@ -222,7 +221,7 @@ async def _ask_payout(
     except DomainError as error:
         await message.answer(_error_text(error))
         return
-    household = await household_queries.get(ctx.session, payout.household_id)
+    household = await households.household_named(ctx.session, payout.household_id)
     assert household is not None
     await notify.payout_asked(ctx.notifier, payout, household)
     await message.answer(views.asked_text(), reply_markup=_menu(ctx))
@@ -314,7 +313,7 @@ async def payout_action(
     except DomainError as error:
         await callback.answer(_error_text(error)[:200], show_alert=True)
         return
-    household = await household_queries.get(ctx.session, payout.household_id)
+    household = await households.household_named(ctx.session, payout.household_id)
     assert household is not None
     if approval is not None and approval.paid:
         await notify.payout_paid(ctx.notifier, payout, household)

@@ -131,6 +131,16 @@ def test_handlers_neither_load_rows_nor_build_a_notifier() -> None:
     assert offenders == []
 
 
+def test_handlers_ask_services_not_repositories() -> None:
+    """A query a handler made itself would skip the service's rule (its scope, its check)."""
+    offenders = [
+        _name(path)
+        for path in _modules("handlers")
+        if any(name.startswith("storage.repositories") for name in _imports(path))
+    ]
+    assert offenders == []
+
+
 @pytest.mark.parametrize("folder", ["bot", "handlers", "storage"])
 def test_no_module_is_too_long_to_read(folder: str) -> None:
     too_long = {

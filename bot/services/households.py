@@ -91,6 +91,12 @@ async def open_household(
     raise RuntimeError("no free household code after five tries")
 
 
+async def household_named(session: AsyncSession, household_id: int | None) -> Household | None:
+    """The household a record the caller may see already names (a payout, a pledge, a wish):
+    for its code and label on the card drawn for that caller."""
+    return await queries.get(session, household_id) if household_id is not None else None
+
+
 async def household_of(session: AsyncSession, person: User, *, now: datetime) -> Household:
     """The household `person` lives in, opened for them (under their name) if they have none
     yet: a resident who posts a wish or is given time has a home to record it against."""

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.callbacks import StoreStep
 from bot.context import UpdateContext
-from bot.services import store_pledges, storehouse
+from bot.services import households, store_pledges, storehouse
 from bot.services.errors import DomainError
 from bot.views import storehouse as views
 from handlers.replies import edit_pressed, retire_buttons
@@ -18,7 +18,6 @@ from handlers.storehouse.common import error_text, main_menu, number
 from handlers.storehouse.states import StoreFlow
 from handlers.wizard import ask, pressed_then_ask
 from storage.models import StoreItem
-from storage.repositories import households as household_queries
 
 
 async def _item(ctx: UpdateContext, item_id: int) -> StoreItem:
@@ -101,7 +100,7 @@ async def _ask_donor(
     pledges = await store_pledges.pledges_for_item(ctx.session, item)
     named = [
         (pledge, store_pledges.pledger_name(
-            pledge, await household_queries.get(ctx.session, pledge.household_id)
+            pledge, await households.household_named(ctx.session, pledge.household_id)
         ))
         for pledge in pledges
     ]  # fmt: skip
@@ -156,7 +155,7 @@ async def donor_button(
         return
     pledge = await storehouse.pledge_for_item(ctx.session, data.value, item)
     who = store_pledges.pledger_name(
-        pledge, await household_queries.get(ctx.session, pledge.household_id)
+        pledge, await households.household_named(ctx.session, pledge.household_id)
     )
     await callback.answer()
     await retire_buttons(callback)
@@ -262,6 +261,6 @@ async def typed_quantity_out(message: Message, state: FSMContext, ctx: UpdateCon
         return
     await state.clear()
     item = await _item(ctx, movement.item_id)
-    home = await household_queries.get(ctx.session, movement.household_id)
+    home = await households.household_named(ctx.session, movement.household_id)
     assert home is not None
     await message.answer(views.given_text(item, amount, home), reply_markup=main_menu(ctx))

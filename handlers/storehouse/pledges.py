@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.callbacks import StoreStep
 from bot.context import UpdateContext
 from bot.policy.notify import wishes as notify_wishes
-from bot.services import store_pledges, store_wishes, storehouse
+from bot.services import households, store_pledges, store_wishes, storehouse
 from bot.services.errors import DomainError
 from bot.views import store_pledges as views
 from bot.views import storehouse as store_views
@@ -21,7 +21,6 @@ from handlers.storehouse.common import error_text, main_menu, number
 from handlers.storehouse.states import StoreFlow
 from handlers.wizard import answer_now, ask, pressed_then_ask
 from storage.models import PledgeCadence, WishDelivery
-from storage.repositories import households as household_queries
 
 
 async def show_pledges(callback: CallbackQuery, ctx: UpdateContext, c: int) -> None:
@@ -150,7 +149,7 @@ async def save_pledge(
     except DomainError as error:
         await message.answer(error_text(error), reply_markup=main_menu(ctx))
         return
-    home = await household_queries.get(ctx.session, pledge.household_id)
+    home = await households.household_named(ctx.session, pledge.household_id)
     who = store_pledges.pledger_name(pledge, home)
     await message.answer(views.pledged_text(pledge, item, who), reply_markup=main_menu(ctx))
 

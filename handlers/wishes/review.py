@@ -21,7 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import WishReview
 from bot.context import UpdateContext
 from bot.policy.notify import wishes as notify
-from bot.services import wishes
+from bot.services import households, wishes
 from bot.services.errors import InvalidInput, NotAllowed, OutsideCommunity
 from bot.views import wishes as views
 from handlers.media import VOICE_OR_PHOTO, sent_media, words_of
@@ -29,7 +29,6 @@ from handlers.prompts import addressed_name, answers_prompt, ask_again, ask_to_t
 from handlers.replies import stale_button_text, stop_hint
 from handlers.wishes.states import WishInput
 from storage.models import User, Wish
-from storage.repositories import households as household_queries
 
 
 @contextmanager
@@ -42,7 +41,7 @@ def card_language(chat_id: int, ctx: UpdateContext) -> Iterator[None]:
 async def show_card(
     ctx: UpdateContext, bot: Bot, chat_id: int, message_id: int, wish: Wish, note: str = ""
 ) -> None:
-    household = await household_queries.get(ctx.session, wish.household_id)
+    household = await households.household_named(ctx.session, wish.household_id)
     with card_language(chat_id, ctx):
         text = views.coordinator_card(wish, household, note)
         markup = views.review_keyboard(wish)
