@@ -18,7 +18,7 @@ from bot.services import communities
 from bot.services.errors import InvalidInput
 from bot.services.slots import local_today
 from bot.services.users import clean_text
-from storage.models import User, Wish, WishCampaign, WishStatus
+from storage.models import Household, User, Wish, WishCampaign, WishStatus
 from storage.repositories import audit
 
 TITLE_MAX = 64
@@ -144,6 +144,49 @@ async def running(session: AsyncSession) -> list[WishCampaign]:
             select(WishCampaign).where(WishCampaign.closed_at.is_(None)).order_by(WishCampaign.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class RunningCampaign:
+    """A campaign under way as a coordinator reads it: its figures and its wishes of their
+    communities, each with its household's code (for the coordinators only)."""
+
+    campaign: WishCampaign
+    counted: Tally
+    wishes: list[tuple[Wish, str]]
+    more: int  # wishes beyond the LIST_MAX shown
+
+
+LIST_MAX = 40  # what one message holds
+
+
+async def running_for(
+    session: AsyncSession, coordinator: User | None, *, settings: Settings | None
+) -> list[RunningCampaign]:
+    """The campaigns running over the coordinator's communities, with their wishes there:
+    those still waiting first, then the lit ones."""
+    coordinator = require(coordinator, Action.REVIEW_WISHES)
+    scope = list(await communities.scope_of(session, settings, coordinator))
+    found = []
+    for campaign in await running(session):
+        rows = (
+            await session.execute(
+                select(Wish, Household.code)
+                .join(Household, Household.id == Wish.household_id)
+                .where(
+                    Wish.campaign_id == campaign.id,
+                    Wish.community_id.in_(scope),
+                    Wish.status.not_in(GONE),
+                )
+                .order_by(Wish.status.in_(LIT), Wish.id)
+            )
+        ).all()
+        if not rows:
+            continue
+        counted = Tally(lit=sum(w.status in LIT for w, _ in rows), total=len(rows))
+        shown = [(wish, code) for wish, code in rows[:LIST_MAX]]
+        found.append(RunningCampaign(campaign, counted, shown, len(rows) - len(shown)))
+    return found
 
 
 def chats_of(tree: communities.CommunityTree, campaign: WishCampaign) -> list[int]:

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.callbacks import CampaignStep
-from bot.services.wish_campaigns import Tally
+from bot.services.wish_campaigns import LIT, RunningCampaign, Tally
 from bot.views.keyboards import one_per_row
 from bot.views.texts import day_with_weekday
 from bot.views.words import in_reader_script
@@ -40,6 +40,26 @@ def report(campaign: WishCampaign, community: str, counted: Tally) -> str:
         title=_title(campaign), community=html.quote(community), lit=counted.lit,
         total=counted.total, left=counted.total - counted.lit,
     )  # fmt: skip
+
+
+def running_text(running: RunningCampaign) -> str:
+    """A campaign under way, for its coordinators: each wish with its household's code."""
+    lines = [
+        _("🕯 {title}, {day}: {lit} of {total} wishes of your communities are lit.").format(
+            title=_title(running.campaign),
+            day=day_with_weekday(running.campaign.day),
+            lit=running.counted.lit,
+            total=running.counted.total,
+        )
+    ]
+    for wish, code in running.wishes:
+        mark = "✅" if wish.status in LIT else "⏳"
+        first_line = (wish.description.splitlines() or [""])[0]
+        words = html.quote(in_reader_script(first_line[:40]))
+        lines.append(f"{mark} {code} · {html.quote(wish.address_as)} · {words}")
+    if running.more:
+        lines.append(_("…and {count} more.").format(count=running.more))
+    return "\n".join(lines)
 
 
 def title_question() -> str:

@@ -1,4 +1,5 @@
-"""A coordinator opens a campaign day (点亮心愿日): its name → its day → how many verified
+"""A coordinator opens a campaign day (点亮心愿日), after the list of those under way (each
+wish of their communities, lit or waiting): its name → its day → how many verified
 wishes will join → open. Each group of the coordinator's communities then gets a live counter
 that the scheduler keeps true, and when the day is over each community's coordinators get its
 figures (`bot.policy.notify.wish_campaigns`)."""
@@ -43,6 +44,8 @@ async def start(message: Message, state: FSMContext, ctx: UpdateContext) -> None
         await message.answer(only_coordinators_text())
         return
     await state.clear()
+    for running in await campaigns.running_for(ctx.session, ctx.person, settings=ctx.settings):
+        await message.answer(views.running_text(running))  # what is under way, then a new one
     await ask(
         message,
         state,

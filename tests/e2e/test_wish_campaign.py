@@ -108,6 +108,13 @@ async def test_a_campaign_day_with_a_live_counter_thirty_donors_and_a_closing_re
         await linli.outbox_drained()
         assert sum(call.method == "editMessageText" for call in telegram.calls) == edits
 
+        # /campaign again: the day under way first, each wish with its household's code
+        await lin_chat.send_command("/campaign")
+        listed = await lin_chat.wait_for_message(lambda m: "3 个心愿中已点亮 3 个" in m.text)
+        assert listed.text.count("✅ A1 · 王奶奶 · ") == 3
+        await lin_chat.wait_for_message(lambda m: "活动叫什么名字" in m.text)
+        await lin_chat.send_command("/cancel")
+
         # the day is over: closed once, the figures to the coordinators
         clock.set(MAY_20 + timedelta(days=1))
         await scheduler.tick()
