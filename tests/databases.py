@@ -116,7 +116,16 @@ class PostgresDatabases:
         `checkpoint` for the load tests (marked alone), see below."""
         name = f"{self.prefix}_{next(self._numbers)}"
         template = f' TEMPLATE "{self.template}"' if migrated else ""
-        asyncio.run(_execute(self.admin, f'CREATE DATABASE "{name}"{template}'))
+        # A commit of a test need not wait for the server's disk: only a crash of the server
+        # (never of linli, which the crash tests kill) could lose one. Settings of a database
+        # are not copied from its template, so each copy gets it.
+        asyncio.run(
+            _execute(
+                self.admin,
+                f'CREATE DATABASE "{name}"{template}',
+                f'ALTER DATABASE "{name}" SET synchronous_commit = off',
+            )
+        )
         # Creating a database writes megabytes of WAL; a checkpoint now keeps the one it would
         # bring from landing in the middle of the test (the crowd test's presses were answered
         # about a fifth slower). Only for the load tests: for the others, a checkpoint per test
