@@ -19,7 +19,7 @@ from bot.services.fund import (
     SelfApproval,
 )
 from bot.services.fund_reports import PublicCorrection, PublicLedger
-from bot.views.households import household_picker
+from bot.views import households
 from bot.views.keyboards import one_per_row
 from bot.views.storehouse import store_button
 from storage.models import FundPayout, Household, PayoutStatus
@@ -234,9 +234,7 @@ def received_text(
 def household_question(
     homes: list[Household], page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    if not homes:
-        return _("No household is recorded yet: open one first."), None
-    return _("Which household? (Only coordinators see these names.)"), household_picker(
+    return households.household_question(
         homes,
         page,
         lambda home: FundStep(action="hh", value=home.id).pack(),

@@ -44,3 +44,17 @@ def household_picker(
             InlineKeyboardButton(text=_("➡️ More households"), callback_data=turn(page + 1))
         )
     return one_per_row(buttons)
+
+
+def household_question(
+    homes: Sequence[Household],
+    page: int,
+    pick: Callable[[Household], str],
+    turn: Callable[[int], str],
+    question: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Which household (for its coordinators): the picker, or why there is none to pick."""
+    if not homes:
+        return _("No household is recorded yet: open one first."), None
+    text = question or _("Which household? (Only coordinators see these names.)")
+    return text, household_picker(homes, page, pick, turn)

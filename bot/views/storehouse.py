@@ -22,7 +22,8 @@ from bot.services.storehouse import (
     QuantityInvalid,
     WishNotLightable,
 )
-from bot.views.households import household_label, household_picker
+from bot.views import households
+from bot.views.households import household_label
 from bot.views.keyboards import one_per_row
 from storage.models import Household, StoreItem, StorePledge
 
@@ -187,9 +188,7 @@ def received_text(item: StoreItem, quantity: int, donor: str | None) -> str:
 def household_question(
     homes: list[Household], page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    if not homes:
-        return _("No household is recorded yet: open one first."), None
-    return _("Which household? (Only coordinators see these names.)"), household_picker(
+    return households.household_question(
         homes,
         page,
         lambda home: StoreStep(action="hh", value=home.id).pack(),

@@ -12,8 +12,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.callbacks import CallBackAction, GiveBack, HoursPage, TimeGiven
 from bot.services import ledger
 from bot.services.time_bank import PAGE_SIZE, StatementLine, TimePage
+from bot.views import households
 from bot.views.certificates import certificate_button
-from bot.views.households import household_picker
 from bot.views.keyboards import one_per_row
 from bot.views.texts import date_label, duration_label
 from bot.views.time_offers import offer_start_button
@@ -98,15 +98,12 @@ def hours_keyboard(page: TimePage) -> InlineKeyboardMarkup | None:
 def household_question(
     homes: list[Household], page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    if not homes:
-        return _("No household is recorded yet: open one first."), None
-    return _(
-        "Which household gave the time? (Only coordinators see these names.)"
-    ), household_picker(
+    return households.household_question(
         homes,
         page,
         lambda home: TimeGiven(action="hh", value=home.id).pack(),
         lambda other: TimeGiven(action="hhpage", value=other).pack(),
+        question=_("Which household gave the time? (Only coordinators see these names.)"),
     )
 
 
