@@ -8,6 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
+from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
 from tests.e2e.privacy import leaked_private_details
 
@@ -32,3 +33,13 @@ async def linli(
     await running.stop()
     leaks = await leaked_private_details(telegram, running.settings)
     assert not leaks, "private details reached someone who may not see them:\n" + "\n".join(leaks)
+
+
+@pytest.fixture
+async def community(
+    telegram: FakeBotAPI, database_url: str, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """The first community with its groups (tests/e2e/community.py), privacy and separation
+    checked at the end; a module that needs other settings defines its own."""
+    async with running_community(telegram, database_url, clock) as running:
+        yield running

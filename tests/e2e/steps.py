@@ -14,6 +14,12 @@ from bot.emulator.users import ChatUser
 from storage.models import HelpRequest, User
 from tests.e2e.harness import RunningBot
 
+
+def has(text: str) -> Callable[[Any], bool]:
+    """A message that says `text` (for `wait_for_message`)."""
+    return lambda message: text in message.text
+
+
 LABELS = {
     "en": {"help": "🙋 I need help", "volunteer": "🤝 I want to volunteer",
            "agree": "✅ I agree, call me {name}", "other_name": "✍️ I agree, with another name"},

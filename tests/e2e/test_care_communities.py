@@ -50,6 +50,7 @@ from tests.e2e.community import (
     second_community,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 LIN, EMMA = 700, 710  # the coordinators of the first community and of East Lane
 MEI, KAI = 701, 702  # first-community residents (Mei has check-ins)
@@ -70,10 +71,6 @@ async def community(
     clock.set(START)
     async with running_community(telegram, database_url, clock) as running:
         yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 def labels(chat: ChatUser) -> list[str]:

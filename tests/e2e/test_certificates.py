@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 
 import pypdf
 import pytest
@@ -16,7 +15,6 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.callbacks import CertificateStep
-from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.emulator.users import ChatUser
 from bot.services import claims
@@ -25,7 +23,6 @@ from tests.e2e.community import (
     open_request,
     person,
     resident_and_coordinator,
-    running_community,
     second_community,
 )
 from tests.e2e.harness import RunningBot
@@ -33,14 +30,6 @@ from tests.e2e.harness import RunningBot
 pytestmark = pytest.mark.postgresql
 TAO_PHONE = "13900139000"
 CODE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}")
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
 
 
 async def _two_tasks_done(

@@ -32,16 +32,12 @@ from storage.models import (
 )
 from tests.e2e.community import person
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import english_words
+from tests.e2e.steps import english_words, has
 
 # The test clock starts on Monday 2 March 2026, 09:00 UTC: 17:00 in Shanghai.
 RESIDENT, COORDINATOR, VOLUNTEER = 501, 502, 601
 CHECKIN_SENT = "daily check-in from your neighbours"
 QUIET = QuietHours.parse("22:00-07:00")
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 def scheduler(linli: RunningBot) -> Scheduler:

@@ -6,7 +6,6 @@ clock moves) reminds the owner and flags an overdue follow-up, once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,26 +17,15 @@ from bot.emulator.server import FakeBotAPI
 from bot.scheduling.scheduler import Scheduler
 from bot.services.households import open_household
 from storage.models import Base, Concern, ConcernStatus, FollowUp, UserRole
-from tests.e2e.community import COORDINATORS_CHAT, person, running_community
+from tests.e2e.community import COORDINATORS_CHAT, person
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 MEI, LIN, GAO = 701, 702, 703
 NOTICED = "Mr Zhou downstairs has a badly swollen leg and will not see a doctor"
 NOTICED_HANT = "樓下周伯伯的腿腫得很厲害，說沒錢不肯看醫生"
 STALE = "This button is no longer active. Please use the latest message."
 DUE_DAY = datetime(2026, 3, 3, 1, tzinfo=UTC)  # Tuesday 9:00 in Shanghai: "Tomorrow"
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 async def cast(linli: RunningBot, telegram: FakeBotAPI, locale: str | None = None) -> GroupChat:

@@ -6,7 +6,6 @@ opens it, nor sees the card."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
@@ -40,23 +39,15 @@ from tests.e2e.community import (
     EAST_COORDINATORS_CHAT,
     open_request,
     person,
-    running_community,
     second_community,
 )
 from tests.e2e.harness import RunningBot
-from tests.e2e.test_concerns import LIN, MEI, NOTICED, cast, has, raise_in_english
+from tests.e2e.steps import has
+from tests.e2e.test_concerns import LIN, MEI, NOTICED, cast, raise_in_english
 
 ZHOU, TAO, EAST_KAI, SUN, ANN = 711, 712, 721, 731, 732
 LAKE_CHAT = -100_500
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
 
 
 async def zhou_at_home(linli: RunningBot, telegram: FakeBotAPI, clock: ManualClock) -> int:

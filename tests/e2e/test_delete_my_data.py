@@ -255,14 +255,6 @@ def sent_after(telegram: FakeBotAPI, since: int) -> str:
     return "\n".join(repr(call.params) for call in telegram.calls[since:])
 
 
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
 @pytest.mark.postgresql
 async def test_nothing_of_her_is_left_in_any_table(
     community: RunningBot, telegram: FakeBotAPI

@@ -6,7 +6,6 @@ refused kindly; bad input changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -18,24 +17,13 @@ from bot.scheduling.scheduler import Scheduler
 from bot.services import fund, households
 from bot.services.communities import FIRST_COMMUNITY_ID
 from storage.models import LedgerTransfer, User, UserRole
-from tests.e2e.community import COORDINATORS_CHAT, VOLUNTEERS_CHAT, person, running_community
+from tests.e2e.community import COORDINATORS_CHAT, VOLUNTEERS_CHAT, person
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 LABEL, ADDRESS, DONOR = "周伯伯家", "幸福里 3栋 502", "陈大明"
 APPROVE = "✅ Approve this payout"
 GIVE_BACK = "🌱 Tell me when I could give time back"  # a resident's own choice, also in Help
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 @pytest.mark.postgresql  # the database matters here (scoping, a claim, once): PostgreSQL too

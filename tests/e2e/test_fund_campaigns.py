@@ -8,7 +8,6 @@ coordinators' group; others' and forged presses change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -39,23 +38,12 @@ from tests.e2e.community import (
     running_community,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 pytestmark = pytest.mark.postgresql
 DONORS = ("陈大明", "王小明")
 TITLE_WITH_ADDRESS = f"李奶奶 3栋502 {RESIDENT_PHONE}"
 HALF = "▓▓▓▓▓▓░░░░ 64%"
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 async def shows(telegram: FakeBotAPI, chat: ChatView, message_id: int, text: str) -> str:

@@ -24,7 +24,7 @@ from tests.e2e.community import (
     second_community,
 )
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import agree_as_myself, offer_skills_and_languages, user_row
+from tests.e2e.steps import agree_as_myself, has, offer_skills_and_languages, user_row
 
 NEW_VOLUNTEER = "New volunteer to check"
 WHICH = "Which community do you live in?"
@@ -37,10 +37,6 @@ async def linli(
 ) -> AsyncIterator[RunningBot]:
     async with running_community(telegram, database_url, clock) as running:
         yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 async def street_over_both(linli: RunningBot) -> int:

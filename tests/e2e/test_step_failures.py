@@ -23,6 +23,7 @@ from storage.models import RequestCategory, StepFailure, User, UserRole
 from tests.e2e import test_visits
 from tests.e2e.community import running_community
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 from tests.e2e.test_checkin_day import ANN, BO, CHECKIN_LABEL, MORNING, WANG, at, enrol, people
 from tests.people import make_person
 
@@ -109,7 +110,7 @@ async def test_a_visit_step_that_fails_goes_back_to_that_step_and_is_tried_again
 
         monkeypatch.setattr(visit_notices, "step_due", real_send)
         await test_visits._tick_at(linli, clock, test_visits.DAY_BEFORE + timedelta(minutes=1))
-        await tao.wait_for_message(test_visits.has("Reminder"))  # the same step, told now
+        await tao.wait_for_message(has("Reminder"))  # the same step, told now
         assert await failures(linli) == []
 
 

@@ -5,7 +5,6 @@ buttons change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -22,23 +21,11 @@ from tests.e2e.community import (
     open_request,
     person,
     resident_and_coordinator,
-    running_community,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 CLAIM = "🙌 I'll do it"
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 async def _give(linli: RunningBot, person_id: int, minutes: list[int]) -> None:

@@ -7,13 +7,10 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import func, select
 
 from bot.callbacks import OfferAction
-from bot.clock import ManualClock
 from bot.emulator.server import FakeBotAPI
 from bot.services import households, wishes
 from bot.services.communities import FIRST_COMMUNITY_ID
@@ -31,23 +28,11 @@ from tests.e2e.community import (
     COORDINATORS_CHAT,
     open_request,
     person,
-    running_community,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 pytestmark = pytest.mark.postgresql
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 async def _people(linli: RunningBot, telegram: FakeBotAPI, mei_locale: str | None = None):

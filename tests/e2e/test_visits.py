@@ -8,7 +8,6 @@ resident's address or phone to anyone who may not see it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,27 +35,15 @@ from tests.e2e.community import (
     RESIDENT_PHONE_SHOWN,
     person,
     resident_and_coordinator,
-    running_community,
 )
 from tests.e2e.harness import RunningBot
+from tests.e2e.steps import has
 
 RESIDENT, COORDINATOR, VOLUNTEER, STRANGER = 501, 502, 503, 504
 VISIT_AT = datetime(2026, 3, 9, 2, tzinfo=UTC)  # Monday 10:00 in Shanghai, a week after the start
 DAY_BEFORE = VISIT_AT - timedelta(days=1)
 HOUR_BEFORE = VISIT_AT - timedelta(hours=1)
 STALE = "This button is no longer active. Please use the latest message."
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 def _scheduler(linli: RunningBot) -> Scheduler:

@@ -4,7 +4,6 @@ nothing. After each test, no message showed a resident's address or phone to any
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -26,11 +25,10 @@ from tests.e2e.community import (
     open_request,
     person,
     resident_and_coordinator,
-    running_community,
     second_community,
 )
 from tests.e2e.harness import RunningBot
-from tests.e2e.steps import agree_to_register, user_row
+from tests.e2e.steps import agree_to_register, has, user_row
 from tests.people import place_named
 
 SKIP = {"en": "⏭ Skip", "zh-hans": "⏭ 跳过"}
@@ -49,18 +47,6 @@ MEALS = {"en": "🍲 Meals", "zh-hans": "🍲 送餐做饭"}
 DONE = {"en": "➡️ Done", "zh-hans": "➡️ 完成"}
 CANTONESE = {"en": "Cantonese", "zh-hans": "粤语"}
 AT_LEAST_ONE = {"en": "Please tap at least one first", "zh-hans": "请先至少选一项"}
-
-
-@pytest.fixture
-async def community(
-    telegram: FakeBotAPI, database_url: str, clock: ManualClock
-) -> AsyncIterator[RunningBot]:
-    async with running_community(telegram, database_url, clock) as running:
-        yield running
-
-
-def has(text: str):
-    return lambda message: text in message.text
 
 
 async def register_volunteer(
