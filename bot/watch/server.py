@@ -6,6 +6,7 @@ private network, as it has no authentication."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -130,7 +131,8 @@ class WatchServer:
             lag_ok,
             0.0,
             values={
-                "lag_seconds": round(lag, 3),
+                # rounded up: a lag past the limit never reads as the limit itself (0.5004 > 0.5)
+                "lag_seconds": math.ceil(lag * 1000) / 1000,
                 "max_lag_seconds": settings.watch_max_scheduler_lag_seconds,
             },
         ).as_json()
