@@ -173,7 +173,10 @@ async def _run(
 
 
 async def _prepare_workers(settings: Settings) -> None:
-    """Once, before the workers start: Telegram answers, the database is migrated."""
+    """Once, before the workers start: Telegram answers, the database is migrated, and the bot
+    is imported, so that each worker forked from here has it already."""
+    import bot.app
+    import bot.webhook  # noqa: F401
     from storage.db import create_engine
     from storage.migrate import upgrade_database
 
@@ -183,6 +186,13 @@ async def _prepare_workers(settings: Settings) -> None:
         await upgrade_database(engine)
     finally:
         await engine.dispose()
+
+
+def _run_worker(worker: int) -> int:
+    """One worker of `--workers N`, in a process forked from the first: its settings read
+    again, with its share of the database connections."""
+    asyncio.run(_run(load_settings(), webhook=True, worker=worker))
+    return 0
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -291,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from bot.workers import run_workers
 
                 asyncio.run(_prepare_workers(settings))
-                return run_workers(settings, args.workers)
+                return run_workers(settings, args.workers, _run_worker)
             asyncio.run(_run(settings, webhook=args.webhook, worker=args.worker))
         elif args.command == "demo":
             from bot.demo.runner import run_demo

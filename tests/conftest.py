@@ -78,6 +78,17 @@ def _start_rank(item: pytest.Item) -> int:
     return ranks[0] if ranks else len(LONGEST_FIRST)
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With `--alone=only`, a test module that never says `mark.alone` is not even imported:
+    scripts/test starts a process for each load test, and importing the other hundred modules
+    in each cost most of the stage."""
+    if config.getoption("alone") != "only" or collection_path.suffix != ".py":
+        return None
+    if not collection_path.name.startswith("test_"):
+        return None
+    return "mark.alone" not in collection_path.read_text(encoding="utf-8")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_start_rank)  # stable: the others keep their order
     wanted = config.getoption("alone")
